@@ -1,0 +1,82 @@
+"""Input and Output nodes: where data enters the network and where its loss is taken."""
+
+from __future__ import annotations
+
+from designer.catalog.builtin.rules import describe
+from designer.catalog.description import INT, LayerSpec, ParamSpec, PortSpec, Shape, ShapeError
+
+INPUT_KINDS = ("features", "image", "sequence", "tokens")
+LOSSES = ("cross_entropy", "bce_with_logits", "bce", "mse", "l1", "huber")
+MAX_DIM = 1_000_000
+
+
+def _input_shape(params, inputs) -> Shape:  # noqa: ANN001
+    kind = params["kind"]
+    if kind == "features":
+        return Shape((params["features"],))
+    if kind == "image":
+        return Shape((params["channels"], params["height"], params["width"]))
+    if kind == "sequence":
+        return Shape((params["length"], params["features"]))
+    return Shape((params["length"],), INT)
+
+
+def _output_shape(params, inputs) -> Shape:  # noqa: ANN001
+    (shape,) = inputs
+    loss = params["loss"]
+    if shape.dtype == INT:
+        raise ShapeError("gets integer tokens; the network must end in real-valued outputs")
+    if loss == "cross_entropy" and (shape.rank == 0 or shape.dims[0] < 2):
+        raise ShapeError(
+            f"cross-entropy needs one output per class (at least 2), but gets {describe(shape)}"
+        )
+    return shape
+
+
+def _dim(name: str, default: int, help_text: str) -> ParamSpec:
+    return ParamSpec(name, "int", default, help=help_text, minimum=1, maximum=MAX_DIM)
+
+
+INPUT = LayerSpec(
+    type_id="Input",
+    display_name="Input",
+    category="Input/Output",
+    help="Where samples enter the network: a feature vector, an image or a sequence.",
+    params=(
+        ParamSpec("kind", "choice", "features", help="Layout of one sample", choices=INPUT_KINDS),
+        _dim("features", 2, "Features per sample (or per time step for sequences)"),
+        _dim("channels", 1, "Image channels"),
+        _dim("height", 28, "Image height in pixels"),
+        _dim("width", 28, "Image width in pixels"),
+        _dim("length", 16, "Sequence length"),
+        _dim("vocab_size", 1000, "Number of distinct tokens"),
+    ),
+    shape_rule=_input_shape,
+    binding=None,
+    inputs=(),
+    role="input",
+    label_prefix="input",
+)
+
+OUTPUT = LayerSpec(
+    type_id="Output",
+    display_name="Output",
+    category="Input/Output",
+    help="A network output and the loss that trains it.",
+    params=(
+        ParamSpec(
+            "loss",
+            "choice",
+            "cross_entropy",
+            help="Loss between this output and the targets",
+            choices=LOSSES,
+        ),
+    ),
+    shape_rule=_output_shape,
+    binding=None,
+    outputs=(),
+    role="output",
+    label_prefix="output",
+)
+
+SPECS = (INPUT, OUTPUT)

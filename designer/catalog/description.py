@@ -1,0 +1,225 @@
+"""What a layer type is: parameters, ports, shape rule, counts and its torch binding."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+Params = Mapping[str, Any]
+
+FLOAT = "float32"
+INT = "int64"
+
+
+class ShapeError(ValueError):
+    """A layer cannot take the shapes it is given; the message is meant for the user."""
+
+
+class ParamError(ValueError):
+    """A parameter value is invalid; `name` is the parameter, the message says why."""
+
+    def __init__(self, name: str, message: str) -> None:
+        super().__init__(message)
+        self.name = name
+
+
+@dataclass(frozen=True)
+class Shape:
+    """A per-sample tensor shape: the batch dimension is implicit and symbolic (``N``)."""
+
+    dims: tuple[int, ...]
+    dtype: str = FLOAT
+
+    @property
+    def rank(self) -> int:
+        return len(self.dims)
+
+    @property
+    def numel(self) -> int:
+        return math.prod(self.dims)
+
+    def __str__(self) -> str:
+        return "×".join(["N", *map(str, self.dims)])
+
+    def to_list(self) -> list[int]:
+        return list(self.dims)
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    """A typed layer parameter with its default and valid range or choices.
+
+    ``kind`` is one of ``int``, ``float``, ``bool``, ``choice``, ``ints`` (a tuple of
+    positive ints, e.g. a target shape). ``optional`` ints may also be ``None``.
+    """
+
+    name: str
+    kind: str
+    default: Any
+    label: str = ""
+    help: str = ""
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: tuple[str, ...] = ()
+    optional: bool = False
+    max_length: int = 8
+
+    @property
+    def title(self) -> str:
+        return self.label or self.name.replace("_", " ").capitalize()
+
+    def validate(self, value: Any) -> Any:
+        """Return the value normalized to this kind, or raise `ParamError` saying why."""
+        if value is None and self.optional:
+            return None
+        check = _CHECKS[self.kind]
+        return check(self, value)
+
+    def _range(self, value: float) -> None:
+        if self.minimum is not None and value < self.minimum:
+            raise ParamError(self.name, f"{self.title} must be at least {self.minimum:g}")
+        if self.maximum is not None and value > self.maximum:
+            raise ParamError(self.name, f"{self.title} must be at most {self.maximum:g}")
+
+
+def _check_int(spec: ParamSpec, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ParamError(spec.name, f"{spec.title} must be a whole number, got {value!r:.40}")
+    spec._range(value)
+    return value
+
+
+def _check_float(spec: ParamSpec, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ParamError(spec.name, f"{spec.title} must be a number, got {value!r:.40}")
+    if not math.isfinite(value):
+        raise ParamError(spec.name, f"{spec.title} must be a finite number")
+    spec._range(value)
+    return float(value)
+
+
+def _check_bool(spec: ParamSpec, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ParamError(spec.name, f"{spec.title} must be true or false, got {value!r:.40}")
+    return value
+
+
+def _check_choice(spec: ParamSpec, value: Any) -> str:
+    if not isinstance(value, str) or value not in spec.choices:
+        options = ", ".join(spec.choices)
+        raise ParamError(spec.name, f"{spec.title} must be one of {options}; got {value!r:.40}")
+    return value
+
+
+def _check_ints(spec: ParamSpec, value: Any) -> tuple[int, ...]:
+    if not isinstance(value, list | tuple) or not 1 <= len(value) <= spec.max_length:
+        raise ParamError(
+            spec.name, f"{spec.title} must be a list of 1 to {spec.max_length} whole numbers"
+        )
+    items = tuple(value)
+    for item in items:
+        if isinstance(item, bool) or not isinstance(item, int):
+            raise ParamError(spec.name, f"{spec.title} must hold whole numbers, got {item!r:.40}")
+        if item != -1:
+            spec._range(item)
+    if items.count(-1) > 1:
+        raise ParamError(spec.name, f"{spec.title} may contain -1 at most once")
+    return items
+
+
+_CHECKS: dict[str, Callable[[ParamSpec, Any], Any]] = {
+    "int": _check_int,
+    "float": _check_float,
+    "bool": _check_bool,
+    "choice": _check_choice,
+    "ints": _check_ints,
+}
+
+
+@dataclass(frozen=True)
+class PortSpec:
+    """A named input or output. An input with ``multiple`` accepts any number of edges
+    (merges); their order is the order in which they were connected."""
+
+    name: str
+    multiple: bool = False
+    min_count: int = 1
+
+
+ShapeRule = Callable[[Params, Sequence[Shape]], Shape]
+CountRule = Callable[[Params, Sequence[Shape], Shape], int]
+ForwardRule = Callable[[str, Sequence[str], Params], str]
+KwargsRule = Callable[[Params, Sequence[Shape]], dict[str, Any]]
+
+
+def _no_count(params: Params, inputs: Sequence[Shape], output: Shape) -> int:
+    return 0
+
+
+def _call_module(module: str, inputs: Sequence[str], params: Params) -> str:
+    return f"{module}({inputs[0]})"
+
+
+@dataclass(frozen=True)
+class Binding:
+    """How a layer becomes torch code.
+
+    ``module`` is a dotted torch class (``"torch.nn.Linear"``) built with ``kwargs``, or
+    ``None`` for layers that are a pure expression (Add, Concatenate). ``forward`` writes the
+    Python expression of the layer's output from the module attribute (``"self.fc1"``) and
+    the input variable names. The in-memory model and the exported script share this one
+    expression, so what the user drew is exactly what both run.
+    """
+
+    module: str | None
+    kwargs: KwargsRule = field(default=lambda params, inputs: {})
+    forward: ForwardRule = _call_module
+    onnx: bool = True
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """Everything the application knows about one layer type."""
+
+    type_id: str
+    display_name: str
+    category: str
+    help: str
+    params: tuple[ParamSpec, ...]
+    shape_rule: ShapeRule
+    binding: Binding | None
+    inputs: tuple[PortSpec, ...] = (PortSpec("in"),)
+    outputs: tuple[PortSpec, ...] = (PortSpec("out"),)
+    param_count: CountRule = _no_count
+    macs: CountRule = _no_count
+    accepts_integers: bool = False
+    label_prefix: str = ""
+    aliases: tuple[str, ...] = ()
+    role: str = "layer"
+
+    def param(self, name: str) -> ParamSpec:
+        for spec in self.params:
+            if spec.name == name:
+                return spec
+        raise ParamError(name, f"{self.display_name} has no parameter {name!r:.60}")
+
+    def defaults(self) -> dict[str, Any]:
+        return {spec.name: spec.default for spec in self.params}
+
+    def validate_params(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        """Complete ``params`` with defaults and validate each; unknown names are errors."""
+        for name in params:
+            self.param(name)
+        return {s.name: s.validate(params.get(s.name, s.default)) for s in self.params}
+
+    def input_port(self, name: str) -> PortSpec | None:
+        return next((p for p in self.inputs if p.name == name), None)
+
+    def output_port(self, name: str) -> PortSpec | None:
+        return next((p for p in self.outputs if p.name == name), None)
+
+    @property
+    def prefix(self) -> str:
+        return self.label_prefix or self.type_id.lower()

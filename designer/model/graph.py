@@ -1,0 +1,325 @@
+"""The graph the user drew: nodes, ports and edges of a directed acyclic network.
+
+Every mutator checks first and changes second, so a `GraphError` leaves the graph intact;
+each change then emits one event on ``graph.events`` for views to mirror.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+from designer.catalog import Catalog, LayerSpec, ParamError, default_catalog
+from designer.catalog.registry import UnknownLayerType
+from designer.model.errors import (
+    CycleError,
+    DuplicateEdgeError,
+    DuplicateNodeError,
+    IncompatiblePortsError,
+    InvalidLabelError,
+    InvalidParameterError,
+    InvalidPositionError,
+    PortOccupiedError,
+    UnknownLayerTypeError,
+    UnknownNodeError,
+    UnknownPortError,
+)
+from designer.model.events import GraphEvents
+from designer.model.node import Edge, Node
+
+MAX_LABEL_LENGTH = 10_000
+_ID_PATTERN = re.compile(r"n(\d+)")
+
+
+def short(text: str, limit: int = 40) -> str:
+    """A label fit for a message: one line, at most ``limit`` characters."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class Graph:
+    """A network design. Nodes keep insertion order; edges keep connection order, which
+    is also the argument order of a merge's inputs."""
+
+    def __init__(self, catalog: Catalog | None = None) -> None:
+        self.catalog = catalog or default_catalog()
+        self.events = GraphEvents()
+        self._nodes: dict[str, Node] = {}
+        self._edges: list[Edge] = []
+        self._next_id = 1
+
+    # ----------------------------------------------------------------- queries
+    @property
+    def nodes(self) -> Mapping[str, Node]:
+        return self._nodes
+
+    @property
+    def edges(self) -> tuple[Edge, ...]:
+        return tuple(self._edges)
+
+    def node(self, node_id: str) -> Node:
+        try:
+            return self._nodes[node_id]
+        except (KeyError, TypeError):
+            raise UnknownNodeError(f"no node with id {node_id!r:.60}", None) from None
+
+    def spec(self, node_id: str) -> LayerSpec:
+        return self.catalog.get(self.node(node_id).type)
+
+    def describe(self, node_id: str) -> str:
+        """``Conv2d 'conv3'``: how messages name a node."""
+        node = self.node(node_id)
+        return f"{self.spec(node_id).display_name} '{short(node.label)}'"
+
+    def in_edges(self, node_id: str) -> list[Edge]:
+        """Edges into ``node_id``, by port order, then by connection order."""
+        ports = [p.name for p in self.spec(node_id).inputs]
+        edges = [e for e in self._edges if e.dst == node_id]
+        return sorted(edges, key=lambda e: ports.index(e.dst_port) if e.dst_port in ports else 0)
+
+    def out_edges(self, node_id: str) -> list[Edge]:
+        return [e for e in self._edges if e.src == node_id]
+
+    def edge_index(self, edge: Edge) -> int:
+        return self._edges.index(edge)
+
+    def node_index(self, node_id: str) -> int:
+        return list(self._nodes).index(node_id)
+
+    def topological_order(self) -> list[str]:
+        """Node ids so that every edge points forward; ties keep insertion order."""
+        indegree = {node_id: 0 for node_id in self._nodes}
+        successors: dict[str, list[str]] = {node_id: [] for node_id in self._nodes}
+        for edge in self._edges:
+            indegree[edge.dst] += 1
+            successors[edge.src].append(edge.dst)
+        ready = [n for n, d in indegree.items() if d == 0]
+        order: list[str] = []
+        position = {n: i for i, n in enumerate(self._nodes)}
+        while ready:
+            ready.sort(key=position.__getitem__, reverse=True)
+            current = ready.pop()
+            order.append(current)
+            for nxt in successors[current]:
+                indegree[nxt] -= 1
+                if indegree[nxt] == 0:
+                    ready.append(nxt)
+        if len(order) != len(self._nodes):
+            raise CycleError("the graph contains a cycle")
+        return order
+
+    def reaches(self, start: str, goal: str) -> bool:
+        """Whether a directed path leads from ``start`` to ``goal``."""
+        stack, seen = [start], {start}
+        while stack:
+            current = stack.pop()
+            if current == goal:
+                return True
+            for edge in self._edges:
+                if edge.src == current and edge.dst not in seen:
+                    seen.add(edge.dst)
+                    stack.append(edge.dst)
+        return False
+
+    def nodes_of_role(self, role: str) -> list[str]:
+        return [n for n in self._nodes if self.spec(n).role == role]
+
+    def unique_label(self, prefix: str) -> str:
+        """``prefix1``, ``prefix2``, ...: the first label not yet used."""
+        used = {node.label for node in self._nodes.values()}
+        index = 1
+        while f"{prefix}{index}" in used:
+            index += 1
+        return f"{prefix}{index}"
+
+    def new_node_id(self) -> str:
+        while f"n{self._next_id}" in self._nodes:
+            self._next_id += 1
+        return f"n{self._next_id}"
+
+    # ---------------------------------------------------------------- mutators
+    def add_node(
+        self,
+        type_id: str,
+        params: Mapping[str, Any] | None = None,
+        label: str | None = None,
+        position: tuple[float, float] = (0.0, 0.0),
+        node_id: str | None = None,
+        index: int | None = None,
+    ) -> Node:
+        """Add a node of a catalogue type; missing parameters take their defaults."""
+        try:
+            spec = self.catalog.get(type_id)
+        except UnknownLayerType as error:
+            raise UnknownLayerTypeError(str(error)) from None
+        if node_id is not None and node_id in self._nodes:
+            raise DuplicateNodeError(f"a node with id {node_id!r:.60} already exists", node_id)
+        node_id = node_id or self.new_node_id()
+        checked = self._validate_params(spec, params or {}, node_id)
+        if label is None:
+            label = self.unique_label(spec.prefix)
+        label = self._validate_label(label, node_id, spec)
+        node = Node(node_id, spec.type_id, label, checked, _position(position))
+        self._insert_node(node, index)
+        match = _ID_PATTERN.fullmatch(node_id)
+        if match:
+            self._next_id = max(self._next_id, int(match.group(1)) + 1)
+        self.events.node_added.emit(node_id)
+        return node
+
+    def remove_node(self, node_id: str) -> None:
+        """Remove a node and, first, every edge that touches it."""
+        self.node(node_id)
+        for edge in [e for e in self._edges if e.touches(node_id)]:
+            self.disconnect(edge)
+        del self._nodes[node_id]
+        self.events.node_removed.emit(node_id)
+
+    def check_connect(self, src: str, src_port: str, dst: str, dst_port: str) -> Edge:
+        """The edge that `connect` would add, or the typed reason it is refused."""
+        src_spec, dst_spec = self.spec(src), self.spec(dst)
+        if src_spec.output_port(src_port) is None:
+            if src_spec.input_port(src_port) is not None:
+                raise IncompatiblePortsError(
+                    f"{self.describe(src)}: {src_port!r:.40} is an input; "
+                    "connections start at an output",
+                    src,
+                )
+            raise UnknownPortError(f"{self.describe(src)} has no output {src_port!r:.40}", src)
+        port = dst_spec.input_port(dst_port)
+        if port is None:
+            if dst_spec.output_port(dst_port) is not None:
+                raise IncompatiblePortsError(
+                    f"{self.describe(dst)}: {dst_port!r:.40} is an output; "
+                    "connections end at an input",
+                    dst,
+                )
+            raise UnknownPortError(f"{self.describe(dst)} has no input {dst_port!r:.40}", dst)
+        if src == dst:
+            raise CycleError(f"{self.describe(src)} cannot feed itself", src)
+        edge = Edge(src, src_port, dst, dst_port)
+        if edge in self._edges:
+            raise DuplicateEdgeError(
+                f"{self.describe(src)} is already connected to {self.describe(dst)}", dst
+            )
+        if not port.multiple and any(
+            e.dst == dst and e.dst_port == dst_port for e in self._edges
+        ):
+            raise PortOccupiedError(
+                f"{self.describe(dst)} already has an input; remove it first", dst
+            )
+        if self.reaches(dst, src):
+            raise CycleError(
+                f"connecting {self.describe(src)} to {self.describe(dst)} would make a loop",
+                dst,
+            )
+        return edge
+
+    def connect(
+        self, src: str, src_port: str, dst: str, dst_port: str, index: int | None = None
+    ) -> Edge:
+        edge = self.check_connect(src, src_port, dst, dst_port)
+        if index is None:
+            self._edges.append(edge)
+        else:
+            self._edges.insert(index, edge)
+        self.events.edge_added.emit(edge)
+        return edge
+
+    def disconnect(self, edge: Edge) -> int:
+        """Remove an edge; returns its index so an undo can put it back in place."""
+        try:
+            index = self._edges.index(edge)
+        except ValueError:
+            raise UnknownPortError(f"no such connection: {edge}", edge.dst) from None
+        del self._edges[index]
+        self.events.edge_removed.emit(edge)
+        return index
+
+    def set_param(self, node_id: str, name: str, value: Any) -> Any:
+        """Set one parameter (validated); returns the old value. Emits only on change."""
+        node = self.node(node_id)
+        spec = self.spec(node_id)
+        try:
+            value = spec.param(name).validate(value)
+        except ParamError as error:
+            raise InvalidParameterError(
+                f"{self.describe(node_id)}: {error}", node_id, name
+            ) from None
+        old = node.params.get(name)
+        if old != value or type(old) is not type(value):
+            node.params[name] = value
+            self.events.param_changed.emit(node_id, name, value)
+        return old
+
+    def move_node(self, node_id: str, x: float, y: float) -> None:
+        node = self.node(node_id)
+        position = _position((x, y))
+        if node.position != position:
+            node.position = position
+            self.events.node_moved.emit(node_id, *position)
+
+    def rename_node(self, node_id: str, label: str) -> str:
+        node = self.node(node_id)
+        label = self._validate_label(label, node_id, self.spec(node_id))
+        old = node.label
+        if old != label:
+            node.label = label
+            self.events.node_renamed.emit(node_id, label)
+        return old
+
+    # ----------------------------------------------------------------- helpers
+    def _insert_node(self, node: Node, index: int | None) -> None:
+        if index is None or index >= len(self._nodes):
+            self._nodes[node.id] = node
+            return
+        items = list(self._nodes.items())
+        items.insert(index, (node.id, node))
+        self._nodes = dict(items)
+
+    def _validate_params(
+        self, spec: LayerSpec, params: Mapping[str, Any], node_id: str
+    ) -> dict[str, Any]:
+        try:
+            return spec.validate_params(params)
+        except ParamError as error:
+            raise InvalidParameterError(
+                f"{spec.display_name} {node_id}: {error}", node_id, error.name
+            ) from None
+
+    @staticmethod
+    def _validate_label(label: Any, node_id: str, spec: LayerSpec) -> str:
+        if not isinstance(label, str) or not label.strip():
+            raise InvalidLabelError(f"{spec.display_name} {node_id}: the name is empty", node_id)
+        if len(label) > MAX_LABEL_LENGTH:
+            raise InvalidLabelError(
+                f"{spec.display_name} {node_id}: the name is longer than "
+                f"{MAX_LABEL_LENGTH} characters",
+                node_id,
+            )
+        return label
+
+    def __iter__(self) -> Iterator[Node]:
+        return iter(self._nodes.values())
+
+    def __len__(self) -> int:
+        return len(self._nodes)
+
+    def clear(self) -> None:
+        for node_id in reversed(list(self._nodes)):
+            self.remove_node(node_id)
+
+    def add_edges(self, edges: Iterable[Edge]) -> None:
+        for edge in edges:
+            self.connect(edge.src, edge.src_port, edge.dst, edge.dst_port)
+
+
+def _position(position: Any) -> tuple[float, float]:
+    try:
+        x, y = (float(v) for v in position)
+    except (TypeError, ValueError):
+        raise InvalidPositionError(f"a position must be two numbers, got {position!r:.60}") from None
+    if not (abs(x) < 1e9 and abs(y) < 1e9):
+        raise InvalidPositionError("positions must be finite and within ±1e9")
+    return (x, y)

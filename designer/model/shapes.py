@@ -1,0 +1,186 @@
+"""Shape, parameter-count and multiply-add inference over a whole graph.
+
+Errors are data: each `NodeInfo` carries the problems of its node, worded for the user,
+and nothing here raises for a bad design. Re-inference after an edit is cheap because the
+per-node result is memoized on (layer type, parameters, input shapes): only nodes whose
+inputs or parameters changed run their shape rule again.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from designer.catalog import LayerSpec, Shape, ShapeError
+from designer.model.graph import Graph
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong with the design, attached to a node where there is one."""
+
+    message: str
+    node_id: str | None = None
+    severity: str = ERROR
+    field: str | None = None
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
+
+
+@dataclass(frozen=True)
+class NodeInfo:
+    """What inference knows about one node. ``output`` is None when it cannot be known."""
+
+    inputs: tuple[Shape, ...] = ()
+    output: Shape | None = None
+    params: int = 0
+    macs: int = 0
+    problems: tuple[Problem, ...] = ()
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """The result of `infer_shapes` for a whole graph."""
+
+    nodes: Mapping[str, NodeInfo]
+    problems: tuple[Problem, ...]
+    order: tuple[str, ...]
+    total_params: int = 0
+    total_macs: int = 0
+
+    @property
+    def valid(self) -> bool:
+        return not any(p.is_error for p in self.problems)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    def info(self, node_id: str) -> NodeInfo:
+        return self.nodes.get(node_id, NodeInfo())
+
+
+def _freeze(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return tuple(_freeze(v) for v in value)
+    return value
+
+
+@dataclass
+class ShapeCache:
+    """A bounded memo of per-node results, kept by a view between inferences."""
+
+    capacity: int = 20_000
+    _memo: OrderedDict = field(default_factory=OrderedDict)
+
+    def lookup(self, spec: LayerSpec, params: Mapping[str, Any], inputs: tuple[Shape, ...]):  # noqa: ANN201
+        key = (spec.type_id, tuple((k, _freeze(v)) for k, v in sorted(params.items())), inputs)
+        hit = self._memo.get(key)
+        if hit is not None:
+            self._memo.move_to_end(key)
+            return hit
+        result = _run_rules(spec, params, inputs)
+        self._memo[key] = result
+        if len(self._memo) > self.capacity:
+            self._memo.popitem(last=False)
+        return result
+
+
+def _run_rules(spec: LayerSpec, params: Mapping[str, Any], inputs: tuple[Shape, ...]):  # noqa: ANN202
+    """(output, params, macs, error message) for one node; never raises."""
+    try:
+        output = spec.shape_rule(params, inputs)
+        return output, spec.param_count(params, inputs, output), spec.macs(params, inputs, output), None
+    except ShapeError as error:
+        return None, 0, 0, str(error)
+    except Exception as error:  # noqa: BLE001 -- a faulty rule must not take the app down
+        return None, 0, 0, f"cannot infer its shape ({type(error).__name__}: {error})"
+
+
+_DEFAULT_CACHE = ShapeCache()
+
+
+def infer_shapes(graph: Graph, cache: ShapeCache | None = None) -> Analysis:
+    """Infer every node's output shape, parameter count and multiply-adds."""
+    cache = cache or _DEFAULT_CACHE
+    try:
+        order = graph.topological_order()
+    except Exception:  # noqa: BLE001 -- only a corrupt graph has a cycle
+        return Analysis({}, (Problem("the design contains a cycle"),), ())
+    infos: dict[str, NodeInfo] = {}
+    for node_id in order:
+        infos[node_id] = _infer_node(graph, node_id, infos, cache)
+    problems = [*_graph_problems(graph)]
+    for node_id in order:
+        problems.extend(infos[node_id].problems)
+    return Analysis(
+        nodes=infos,
+        problems=tuple(problems),
+        order=tuple(order),
+        total_params=sum(i.params for i in infos.values()),
+        total_macs=sum(i.macs for i in infos.values()),
+    )
+
+
+def _infer_node(graph: Graph, node_id: str, infos: Mapping[str, NodeInfo], cache: ShapeCache) -> NodeInfo:
+    spec = graph.spec(node_id)
+    problems = _port_problems(graph, node_id, spec)
+    if problems:
+        return NodeInfo(problems=tuple(problems))
+    shapes = tuple(infos[e.src].output for e in graph.in_edges(node_id))
+    if any(shape is None for shape in shapes):
+        return NodeInfo()  # an upstream node already reports the cause
+    inputs: tuple[Shape, ...] = shapes  # type: ignore[assignment]
+    if not spec.accepts_integers and spec.role == "layer":
+        ints = [s for s in inputs if s.dtype != "float32"]
+        if ints and spec.inputs and not spec.inputs[0].multiple:
+            message = "needs real-valued input, but gets integer tokens (add an Embedding)"
+            return NodeInfo(inputs, problems=(_problem(graph, node_id, message),))
+    output, params, macs, error = cache.lookup(spec, graph.node(node_id).params, inputs)
+    if error is not None:
+        return NodeInfo(inputs, problems=(_problem(graph, node_id, error),))
+    return NodeInfo(inputs, output, params, macs)
+
+
+def _problem(graph: Graph, node_id: str, message: str, severity: str = ERROR) -> Problem:
+    return Problem(f"{graph.describe(node_id)}: {message}", node_id, severity)
+
+
+def _port_problems(graph: Graph, node_id: str, spec: LayerSpec) -> list[Problem]:
+    problems = []
+    edges = graph.in_edges(node_id)
+    for port in spec.inputs:
+        count = sum(1 for e in edges if e.dst_port == port.name)
+        if count == 0:
+            problems.append(_problem(graph, node_id, "its input is not connected"))
+        elif count < port.min_count:
+            problems.append(
+                _problem(graph, node_id, f"needs at least {port.min_count} inputs, has {count}")
+            )
+    return problems
+
+
+def _graph_problems(graph: Graph) -> list[Problem]:
+    problems = []
+    if not graph.nodes_of_role("input"):
+        problems.append(Problem("The design has no Input layer"))
+    outputs = graph.nodes_of_role("output")
+    if not outputs:
+        problems.append(Problem("The design has no Output layer"))
+    for node_id in graph.nodes:
+        spec = graph.spec(node_id)
+        if spec.role != "output" and spec.outputs and not graph.out_edges(node_id):
+            problems.append(_problem(graph, node_id, "its output is not used", WARNING))
+    for node_id in graph.nodes_of_role("input"):
+        if graph.out_edges(node_id) and outputs and not any(
+            graph.reaches(node_id, out) for out in outputs
+        ):
+            problems.append(_problem(graph, node_id, "does not lead to any Output", WARNING))
+    return problems
