@@ -1,0 +1,151 @@
+"""`GraphDocument`: the one owner of the open project, its undo stack and its analysis.
+
+Views read ``document.graph`` and ``document.analysis`` and mirror the graph's psygnal
+events; they change the design only through `push`, so every edit is undoable and the
+stack's clean state is the "modified" flag.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QUndoStack
+
+from designer.model import Analysis, Graph, GraphError, Project, ShapeCache, infer_shapes
+from designer.model.edits import Edit
+from designer.ui.commands import EditCommand
+
+
+class GraphDocument(QObject):
+    """The open project and everything derived from it.
+
+    Signals:
+        analysis_changed: shapes/problems were re-inferred (after any graph change).
+        selection_changed(list): the selected node ids changed.
+        project_replaced: a different project was loaded (new, open); views rebuild.
+        file_state_changed: the path or the modified flag changed (window title).
+        error_raised(str): an edit was refused; the text says why, for a status message.
+    """
+
+    analysis_changed = Signal()
+    selection_changed = Signal(list)
+    project_replaced = Signal()
+    file_state_changed = Signal()
+    error_raised = Signal(str)
+
+    def __init__(self, project: Project | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.undo_stack = QUndoStack(self)
+        self.undo_stack.cleanChanged.connect(self._on_undo_stack_clean_changed)
+        self._cache = ShapeCache()
+        self._selection: list[str] = []
+        self._path: Path | None = None
+        self._locked_reason: str | None = None
+        self._reinfer = QTimer(self, singleShot=True, interval=0)
+        self._reinfer.timeout.connect(self.refresh_analysis)
+        self._project = project or Project()
+        self._connect_graph()
+        self.analysis: Analysis = infer_shapes(self.graph, self._cache)
+
+    # ---------------------------------------------------------------- project
+    @property
+    def project(self) -> Project:
+        return self._project
+
+    @property
+    def graph(self) -> Graph:
+        return self._project.graph
+
+    @property
+    def path(self) -> Path | None:
+        return self._path
+
+    @property
+    def modified(self) -> bool:
+        return not self.undo_stack.isClean()
+
+    def replace_project(self, project: Project, path: Path | None = None) -> None:
+        """Show another project (New, Open): clears undo history and selection."""
+        self._disconnect_graph()
+        self._project = project
+        self._path = path
+        self._selection = []
+        self.undo_stack.clear()
+        self._connect_graph()
+        self.refresh_analysis()
+        self.project_replaced.emit()
+        self.selection_changed.emit([])
+        self.file_state_changed.emit()
+
+    def mark_saved(self, path: Path) -> None:
+        self._path = path
+        self.undo_stack.setClean()
+        self.file_state_changed.emit()
+
+    def mark_modified(self) -> None:
+        """For changes outside the graph (training settings): force the modified flag."""
+        self.undo_stack.resetClean()
+        self.file_state_changed.emit()
+
+    # ----------------------------------------------------------------- edits
+    def push(self, edit: Edit) -> bool:
+        """Apply an edit as one undo step. A refused edit changes nothing, emits
+        ``error_raised`` with the reason and returns False."""
+        if self._locked_reason:
+            self.error_raised.emit(self._locked_reason)
+            return False
+        try:
+            edit.apply(self.graph)
+        except GraphError as error:
+            self.error_raised.emit(str(error))
+            return False
+        self.undo_stack.push(EditCommand(self.graph, edit, applied=True))
+        return True
+
+    def lock(self, reason: str | None) -> None:
+        """Refuse edits (e.g. while training runs) with ``reason``; None unlocks."""
+        self._locked_reason = reason
+
+    @property
+    def locked(self) -> bool:
+        return self._locked_reason is not None
+
+    # ------------------------------------------------------------- selection
+    @property
+    def selection(self) -> list[str]:
+        return list(self._selection)
+
+    def set_selection(self, node_ids: Iterable[str]) -> None:
+        ids = [n for n in dict.fromkeys(node_ids) if n in self.graph.nodes]
+        if ids != self._selection:
+            self._selection = ids
+            self.selection_changed.emit(list(ids))
+
+    def _on_undo_stack_clean_changed(self, _clean: bool) -> None:
+        self.file_state_changed.emit()
+
+    # -------------------------------------------------------------- analysis
+    def refresh_analysis(self) -> None:
+        self.analysis = infer_shapes(self.graph, self._cache)
+        self.analysis_changed.emit()
+
+    def _on_graph_changed(self, *_args: object) -> None:
+        # NOTE: coalesce a burst of model events (paste, delete of many) into one
+        # re-inference on the next event-loop turn.
+        self._reinfer.start()
+
+    def _on_node_removed(self, node_id: str) -> None:
+        if node_id in self._selection:
+            self.set_selection(n for n in self._selection if n != node_id)
+
+    def _connect_graph(self) -> None:
+        events = self.graph.events
+        events.all.connect(self._on_graph_changed)
+        events.node_removed.connect(self._on_node_removed)
+
+    def _disconnect_graph(self) -> None:
+        events = self.graph.events
+        events.all.disconnect(self._on_graph_changed)
+        events.node_removed.disconnect(self._on_node_removed)
