@@ -19,7 +19,7 @@ CATEGORY_ORDER = (
 )
 
 
-class UnknownLayerType(KeyError):
+class LayerTypeNotFoundError(KeyError):
     """No layer type of that name (nor a former name of one) is in the catalogue."""
 
     def __init__(self, type_id: str) -> None:
@@ -47,12 +47,12 @@ class Catalog:
             self._aliases[alias] = spec.type_id
 
     def resolve(self, type_id: str) -> str:
-        """The current id for ``type_id``, following renames; raises `UnknownLayerType`."""
+        """The current id for ``type_id``, following renames; raises `LayerTypeNotFoundError`."""
         if type_id in self._specs:
             return type_id
         if type_id in self._aliases:
             return self._aliases[type_id]
-        raise UnknownLayerType(type_id)
+        raise LayerTypeNotFoundError(type_id)
 
     def get(self, type_id: str) -> LayerSpec:
         return self._specs[self.resolve(type_id)]

@@ -12,6 +12,7 @@ import functools
 import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import PurePath
 from typing import Any
 
 import numpy as np
@@ -54,9 +55,7 @@ def make_xor(samples: int, noise: float, seed: int) -> tuple[np.ndarray, np.ndar
     return x.astype(np.float32), y.astype(np.int64)
 
 
-def make_spirals(
-    samples: int, noise: float, arms: int, seed: int
-) -> tuple[np.ndarray, np.ndarray]:
+def make_spirals(samples: int, noise: float, arms: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """`arms` interleaved spirals of 1.5 turns each, one class per arm."""
     rng = np.random.default_rng(seed)
     y = np.arange(samples) % arms
@@ -164,8 +163,9 @@ SOURCES: Mapping[str, SourceInfo] = {
     "digits": SourceInfo("Digits (features)", "1797 8x8 digits as 64 features"),
     "digits_images": SourceInfo("Digits (images)", "1797 digits as 1x8x8 images"),
     "diabetes": SourceInfo("Diabetes", "442 patients, 10 features (regression)"),
-    "csv": SourceInfo("CSV file", "a table with a header row", ("path", "target_column",
-                                                                   "drop_missing")),
+    "csv": SourceInfo(
+        "CSV file", "a table with a header row", ("path", "target_column", "drop_missing")
+    ),
     "npz": SourceInfo("NumPy .npz file", "arrays named x and y", ("path",)),
 }
 
@@ -285,6 +285,4 @@ def load_dataset(settings: DataSettings) -> PreparedData:
 
 
 def _file_name(settings: DataSettings) -> str:
-    from pathlib import PurePath
-
     return PurePath(settings.path).name or settings.source

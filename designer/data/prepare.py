@@ -1,8 +1,8 @@
 """Splitting and scaling, and the `PreparedData` record every data source ends up as.
 
-The functions marked *portable* below use only NumPy and each other, so `designer.data.source`
-can copy their source text into an exported training script: the script then splits and scales
-the data with the very same code as the application.
+`DataError` and the functions up to `split_and_scale` use only NumPy and each other, so
+`designer.data.source` can copy their source text into an exported training script: the script
+then splits and scales the data with the very same code as the application.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ def is_class_labels(y: np.ndarray) -> bool:
 def split_indices(
     y: np.ndarray, validation_fraction: float, stratify: bool, seed: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Shuffled training and validation row indices (portable).
+    """Shuffled training and validation row indices.
 
     With `stratify`, each class is split on its own so both parts keep the class ratios; every
     class keeps at least one training row, and the validation part is never empty.
@@ -46,19 +46,21 @@ def split_indices(
             parts.append(rows[:count])
         val = np.concatenate(parts)
     else:
-        val = rng.permutation(n)[: round(validation_fraction * n)]
-    if len(val) == 0:
-        val = rng.permutation(n)[:1]
+        val = rng.permutation(n)[: min(round(validation_fraction * n), n - 1)]
+    if len(val) == 0:  # tiny data: take one row, from the largest class when stratifying
+        candidates = np.arange(n)
+        if stratify and is_class_labels(y):
+            values, counts = np.unique(y, return_counts=True)
+            candidates = np.flatnonzero(y == values[np.argmax(counts)])
+        val = rng.permutation(candidates)[:1]
     is_train = np.ones(n, dtype=bool)
     is_train[val] = False
     return rng.permutation(np.flatnonzero(is_train)), rng.permutation(val)
 
 
-def standardize_features(
-    x_train: np.ndarray, x_val: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Scale feature columns to zero mean and unit variance using training statistics only
-    (portable), so nothing about the validation rows leaks into training."""
+def standardize_features(x_train: np.ndarray, x_val: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Scale feature columns to zero mean and unit variance using training statistics only,
+    so nothing about the validation rows leaks into training."""
     mean = x_train.mean(axis=0, dtype=np.float64)
     std = x_train.std(axis=0, dtype=np.float64)
     std[std == 0] = 1.0
@@ -76,7 +78,7 @@ def split_and_scale(
     standardize: bool = True,
     seed: int = 0,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Return x_train, y_train, x_val, y_val (portable).
+    """Return x_train, y_train, x_val, y_val.
 
     Only flat feature vectors are standardized; images keep their scale, because
     per-pixel statistics would distort them.
@@ -169,7 +171,7 @@ class PreparedData:
             names = list(self.feature_names) or [f"x{i}" for i in range(self.feature_shape[0])]
             header = names[:_PREVIEW_COLUMNS] + (["…"] if len(names) > _PREVIEW_COLUMNS else [])
         header.append("target")
-        shape = "×".join(str(d) for d in self.feature_shape)
+        shape = "x".join(str(d) for d in self.feature_shape)
         table = []
         for sample, target in zip(x, y, strict=True):
             if image:

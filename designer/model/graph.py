@@ -6,12 +6,13 @@ each change then emits one event on ``graph.events`` for views to mirror.
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from designer.catalog import Catalog, LayerSpec, ParamError, default_catalog
-from designer.catalog.registry import UnknownLayerType
+from designer.catalog.registry import LayerTypeNotFoundError
 from designer.model.errors import (
     CycleError,
     DuplicateEdgeError,
@@ -40,7 +41,14 @@ def short(text: str, limit: int = 40) -> str:
 
 class Graph:
     """A network design. Nodes keep insertion order; edges keep connection order, which
-    is also the argument order of a merge's inputs."""
+    is also the argument order of a merge's inputs.
+
+    Structural queries are indexed so that editing and re-inferring a large design stays
+    interactive: the edge set, successor/predecessor counts and port use are kept up to
+    date on every change (connect checks are O(1) plus a bidirectional reachability
+    search), while ordered adjacency lists and the topological order are built lazily
+    and dropped whenever the structure changes.
+    """
 
     def __init__(self, catalog: Catalog | None = None) -> None:
         self.catalog = catalog or default_catalog()
@@ -48,6 +56,14 @@ class Graph:
         self._nodes: dict[str, Node] = {}
         self._edges: list[Edge] = []
         self._next_id = 1
+        # Always current (updated by connect/disconnect/add/remove):
+        self._edge_set: set[Edge] = set()
+        self._succ: dict[str, dict[str, int]] = {}
+        self._pred: dict[str, dict[str, int]] = {}
+        self._port_use: dict[tuple[str, str], int] = {}
+        # Built on demand, dropped on any structural change:
+        self._adjacency: dict[str, tuple[list[Edge], list[Edge]]] | None = None
+        self._order: list[str] | None = None
 
     # ----------------------------------------------------------------- queries
     @property
@@ -74,12 +90,34 @@ class Graph:
 
     def in_edges(self, node_id: str) -> list[Edge]:
         """Edges into ``node_id``, by port order, then by connection order."""
-        ports = [p.name for p in self.spec(node_id).inputs]
-        edges = [e for e in self._edges if e.dst == node_id]
-        return sorted(edges, key=lambda e: ports.index(e.dst_port) if e.dst_port in ports else 0)
+        self.node(node_id)
+        return list(self._adjacent(node_id)[0])
 
     def out_edges(self, node_id: str) -> list[Edge]:
-        return [e for e in self._edges if e.src == node_id]
+        return list(self._adjacent(node_id)[1])
+
+    def _adjacent(self, node_id: str) -> tuple[list[Edge], list[Edge]]:
+        """Cached (in-edges, out-edges) of a node; rebuilt in one O(E) pass when stale."""
+        adjacency = self._adjacency
+        if adjacency is None:
+            adjacency = {n: ([], []) for n in self._nodes}
+            for edge in self._edges:
+                adjacency[edge.dst][0].append(edge)
+                adjacency[edge.src][1].append(edge)
+            for node_id_, (incoming, _) in adjacency.items():
+                if len(incoming) > 1:
+                    ports = [p.name for p in self.spec(node_id_).inputs]
+                    incoming.sort(
+                        key=lambda e, ports=ports: ports.index(e.dst_port)
+                        if e.dst_port in ports
+                        else 0
+                    )
+            self._adjacency = adjacency
+        return adjacency.get(node_id, ([], []))
+
+    def _structure_changed(self) -> None:
+        self._adjacency = None
+        self._order = None
 
     def edge_index(self, edge: Edge) -> int:
         return self._edges.index(edge)
@@ -89,38 +127,80 @@ class Graph:
 
     def topological_order(self) -> list[str]:
         """Node ids so that every edge points forward; ties keep insertion order."""
-        indegree = {node_id: 0 for node_id in self._nodes}
-        successors: dict[str, list[str]] = {node_id: [] for node_id in self._nodes}
-        for edge in self._edges:
-            indegree[edge.dst] += 1
-            successors[edge.src].append(edge.dst)
-        ready = [n for n, d in indegree.items() if d == 0]
-        order: list[str] = []
+        if self._order is None:
+            self._order = self._sort_topologically()
+        return list(self._order)
+
+    def _sort_topologically(self) -> list[str]:
         position = {n: i for i, n in enumerate(self._nodes)}
+        indegree = {n: sum(self._pred[n].values()) for n in self._nodes}
+        ready = [position[n] for n, d in indegree.items() if d == 0]
+        heapq.heapify(ready)
+        ids = list(self._nodes)
+        order: list[str] = []
         while ready:
-            ready.sort(key=position.__getitem__, reverse=True)
-            current = ready.pop()
+            current = ids[heapq.heappop(ready)]
             order.append(current)
-            for nxt in successors[current]:
-                indegree[nxt] -= 1
+            for nxt, count in self._succ[current].items():
+                indegree[nxt] -= count
                 if indegree[nxt] == 0:
-                    ready.append(nxt)
+                    heapq.heappush(ready, position[nxt])
         if len(order) != len(self._nodes):
             raise CycleError("the graph contains a cycle")
         return order
 
     def reaches(self, start: str, goal: str) -> bool:
-        """Whether a directed path leads from ``start`` to ``goal``."""
-        stack, seen = [start], {start}
-        while stack:
-            current = stack.pop()
-            if current == goal:
-                return True
-            for edge in self._edges:
-                if edge.src == current and edge.dst not in seen:
-                    seen.add(edge.dst)
-                    stack.append(edge.dst)
+        """Whether a directed path leads from ``start`` to ``goal``.
+
+        Searches forwards from ``start`` and backwards from ``goal`` at once, always
+        growing the smaller frontier, so joining two long chains costs the shorter one.
+        """
+        if start == goal:
+            return True
+        if start not in self._succ or goal not in self._pred:
+            return False
+        ahead, behind = {start}, {goal}
+        front, back = [start], [goal]
+        while front and back:
+            if len(front) <= len(back):
+                front = self._grow(front, self._succ, ahead, behind)
+                if front is None:
+                    return True
+            else:
+                back = self._grow(back, self._pred, behind, ahead)
+                if back is None:
+                    return True
         return False
+
+    @staticmethod
+    def _grow(
+        frontier: list[str], links: dict[str, dict[str, int]], seen: set[str], other: set[str]
+    ) -> list[str] | None:
+        """One breadth-first step; None when it meets the other search."""
+        grown: list[str] = []
+        for current in frontier:
+            for nxt in links[current]:
+                if nxt in other:
+                    return None
+                if nxt not in seen:
+                    seen.add(nxt)
+                    grown.append(nxt)
+        return grown
+
+    def has_out_edges(self, node_id: str) -> bool:
+        """Whether anything consumes the node's output (O(1), unlike `out_edges`)."""
+        return bool(self._succ.get(node_id))
+
+    def upstream(self, node_ids: Iterable[str]) -> set[str]:
+        """The given nodes and every node with a path to one of them."""
+        seen = {n for n in node_ids if n in self._pred}
+        stack = list(seen)
+        while stack:
+            for prev in self._pred[stack.pop()]:
+                if prev not in seen:
+                    seen.add(prev)
+                    stack.append(prev)
+        return seen
 
     def nodes_of_role(self, role: str) -> list[str]:
         return [n for n in self._nodes if self.spec(n).role == role]
@@ -151,7 +231,7 @@ class Graph:
         """Add a node of a catalogue type; missing parameters take their defaults."""
         try:
             spec = self.catalog.get(type_id)
-        except UnknownLayerType as error:
+        except LayerTypeNotFoundError as error:
             raise UnknownLayerTypeError(str(error)) from None
         if node_id is not None and node_id in self._nodes:
             raise DuplicateNodeError(f"a node with id {node_id!r:.60} already exists", node_id)
@@ -162,6 +242,8 @@ class Graph:
         label = self._validate_label(label, node_id, spec)
         node = Node(node_id, spec.type_id, label, checked, _position(position))
         self._insert_node(node, index)
+        self._succ[node_id], self._pred[node_id] = {}, {}
+        self._structure_changed()
         match = _ID_PATTERN.fullmatch(node_id)
         if match:
             self._next_id = max(self._next_id, int(match.group(1)) + 1)
@@ -171,9 +253,12 @@ class Graph:
     def remove_node(self, node_id: str) -> None:
         """Remove a node and, first, every edge that touches it."""
         self.node(node_id)
-        for edge in [e for e in self._edges if e.touches(node_id)]:
-            self.disconnect(edge)
+        if self._succ[node_id] or self._pred[node_id]:
+            for edge in [e for e in self._edges if e.touches(node_id)]:
+                self.disconnect(edge)
         del self._nodes[node_id]
+        del self._succ[node_id], self._pred[node_id]
+        self._structure_changed()
         self.events.node_removed.emit(node_id)
 
     def check_connect(self, src: str, src_port: str, dst: str, dst_port: str) -> Edge:
@@ -199,13 +284,11 @@ class Graph:
         if src == dst:
             raise CycleError(f"{self.describe(src)} cannot feed itself", src)
         edge = Edge(src, src_port, dst, dst_port)
-        if edge in self._edges:
+        if edge in self._edge_set:
             raise DuplicateEdgeError(
                 f"{self.describe(src)} is already connected to {self.describe(dst)}", dst
             )
-        if not port.multiple and any(
-            e.dst == dst and e.dst_port == dst_port for e in self._edges
-        ):
+        if not port.multiple and self._port_use.get((dst, dst_port)):
             raise PortOccupiedError(
                 f"{self.describe(dst)} already has an input; remove it first", dst
             )
@@ -224,18 +307,43 @@ class Graph:
             self._edges.append(edge)
         else:
             self._edges.insert(index, edge)
+        self._link(edge, 1)
         self.events.edge_added.emit(edge)
         return edge
 
     def disconnect(self, edge: Edge) -> int:
         """Remove an edge; returns its index so an undo can put it back in place."""
         try:
-            index = self._edges.index(edge)
-        except ValueError:
+            if edge not in self._edge_set:
+                raise ValueError(edge)
+            last = len(self._edges) - 1
+            index = last if self._edges[last] == edge else self._edges.index(edge)
+        except (ValueError, TypeError):
             raise UnknownPortError(f"no such connection: {edge}", edge.dst) from None
         del self._edges[index]
+        self._link(edge, -1)
         self.events.edge_removed.emit(edge)
         return index
+
+    def _link(self, edge: Edge, change: int) -> None:
+        """Keep the always-current indexes in step with one added (+1) or removed edge."""
+        if change > 0:
+            self._edge_set.add(edge)
+        else:
+            self._edge_set.discard(edge)
+        for table, a, b in ((self._succ, edge.src, edge.dst), (self._pred, edge.dst, edge.src)):
+            count = table[a].get(b, 0) + change
+            if count:
+                table[a][b] = count
+            else:
+                del table[a][b]
+        key = (edge.dst, edge.dst_port)
+        use = self._port_use.get(key, 0) + change
+        if use:
+            self._port_use[key] = use
+        else:
+            del self._port_use[key]
+        self._structure_changed()
 
     def set_param(self, node_id: str, name: str, value: Any) -> Any:
         """Set one parameter (validated); returns the old value. Emits only on change."""
@@ -277,6 +385,7 @@ class Graph:
         items = list(self._nodes.items())
         items.insert(index, (node.id, node))
         self._nodes = dict(items)
+        self._order = None
 
     def _validate_params(
         self, spec: LayerSpec, params: Mapping[str, Any], node_id: str
@@ -307,6 +416,9 @@ class Graph:
         return len(self._nodes)
 
     def clear(self) -> None:
+        """Remove everything: the edges last to first, then the nodes last to first."""
+        while self._edges:
+            self.disconnect(self._edges[-1])
         for node_id in reversed(list(self._nodes)):
             self.remove_node(node_id)
 
@@ -318,7 +430,7 @@ class Graph:
 def _position(position: Any) -> tuple[float, float]:
     try:
         x, y = (float(v) for v in position)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise InvalidPositionError(f"a position must be two numbers, got {position!r:.60}") from None
     if not (abs(x) < 1e9 and abs(y) < 1e9):
         raise InvalidPositionError("positions must be finite and within ±1e9")

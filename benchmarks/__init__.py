@@ -1,0 +1,1 @@
+"""Benchmarks print figures (ratios within one run); they are not tests."""

@@ -1,0 +1,237 @@
+"""The user's own data: CSV tables (stdlib `csv`, no pandas) and NumPy `.npz` archives.
+
+All functions here are *portable* (stdlib, NumPy and each other only), so an exported training
+script reads the file with exactly the same rules. Every problem raises `DataError` naming the
+line (1-based, as an editor shows it) or the column.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+
+import numpy as np
+
+from designer.data.prepare import DataError
+
+
+def is_missing(value: str) -> bool:
+    """Whether a (stripped) CSV cell means "no value"."""
+    return value.lower() in ("", "na", "n/a", "nan", "?", "null", "none")
+
+
+def looks_like_classes(values: np.ndarray) -> bool:
+    """Whether numeric targets are class labels: whole numbers with only a few distinct values."""
+    distinct = len(np.unique(values))
+    few = min(20, max(2, len(values) // 2))
+    return bool(np.all(values == np.round(values))) and 2 <= distinct <= few
+
+
+def encode_labels(values: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """Class indices 0..k-1 (sorted by value) and the class names."""
+    uniques, labels = np.unique(values, return_inverse=True)
+    names = []
+    for value in uniques.tolist():
+        whole = isinstance(value, float | int) and float(value).is_integer()
+        names.append(str(int(value)) if whole else str(value))
+    return labels.reshape(-1).astype(np.int64), names
+
+
+def decode_utf8(raw: bytes) -> str:
+    """Text of a UTF-8 file (a byte-order mark is allowed)."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise DataError(f"line {line} is not valid UTF-8 text; save the file as UTF-8") from None
+
+
+def read_csv_rows(path: str) -> tuple[list[str], list[list[str]], list[int]]:
+    """Header, stripped data rows and each row's line number; blank lines are skipped."""
+    try:
+        with open(path, "rb") as file:
+            text = decode_utf8(file.read())
+    except OSError as error:
+        raise DataError(f"cannot read {path!r}: {error.strerror or error}") from None
+    if not text.strip():
+        raise DataError("the file is empty")
+    try:
+        delimiter = csv.Sniffer().sniff(text[:8192], delimiters=",;\t").delimiter
+    except csv.Error:
+        delimiter = ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header, rows, lines = [], [], []
+    try:
+        for row in reader:
+            if not row or (len(row) == 1 and not row[0].strip()):
+                continue
+            if not header:
+                header = [cell.strip() or f"column {i + 1}" for i, cell in enumerate(row)]
+            elif len(row) != len(header):
+                raise DataError(
+                    f"line {reader.line_num} has {len(row)} fields, "
+                    f"but the header has {len(header)} columns"
+                )
+            else:
+                rows.append([cell.strip() for cell in row])
+                lines.append(reader.line_num)
+    except csv.Error as error:
+        raise DataError(f"line {reader.line_num}: {error}") from None
+    if not rows:
+        raise DataError("the file has a header row but no data rows")
+    return header, rows, lines
+
+
+def drop_missing_rows(
+    header: list[str], rows: list[list[str]], lines: list[int], drop: bool
+) -> tuple[list[list[str]], list[int]]:
+    """Rows without missing values; unless `drop`, any missing value is an error that lists
+    each affected column with its count and first line."""
+    counts, first = [0] * len(header), [0] * len(header)
+    keep = []
+    for index, row in enumerate(rows):
+        flags = [is_missing(value) for value in row]
+        for column, flag in enumerate(flags):
+            if flag:
+                counts[column] += 1
+                first[column] = first[column] or lines[index]
+        if not any(flags):
+            keep.append(index)
+    if len(keep) == len(rows):
+        return rows, lines
+    if not drop:
+        report = "; ".join(
+            f"column {name!r}: {count} (first on line {line})"
+            for name, count, line in zip(header, counts, first, strict=True)
+            if count
+        )
+        raise DataError(f"missing values in {report}; fix the file or drop incomplete rows")
+    if not keep:
+        raise DataError("every row has a missing value, so no rows are left")
+    return [rows[i] for i in keep], [lines[i] for i in keep]
+
+
+def parse_numbers(name: str, values: list[str], lines: list[int]) -> np.ndarray | None:
+    """The column as float64, or None when it holds text; infinities are errors."""
+    try:
+        numbers = np.array([float(value) for value in values], dtype=np.float64)
+    except ValueError:
+        return None
+    bad = np.flatnonzero(~np.isfinite(numbers))
+    if len(bad):
+        value = values[bad[0]]
+        raise DataError(f"column {name!r}, line {lines[bad[0]]}: {value!r} is not a finite number")
+    return numbers
+
+
+def encode_features(
+    header: list[str], columns: list[list[str]], lines: list[int]
+) -> tuple[np.ndarray, list[str]]:
+    """Numeric columns as they are, text columns one-hot encoded ("name=value" features)."""
+    blocks, names = [], []
+    for name, values in zip(header, columns, strict=True):
+        numbers = parse_numbers(name, values, lines)
+        if numbers is not None:
+            blocks.append(numbers[:, None])
+            names.append(name)
+            continue
+        categories = sorted(set(values))
+        if len(categories) > 200:
+            raise DataError(
+                f"column {name!r} has {len(categories)} different text values, too many to "
+                "use as categories; remove the column or convert it to numbers"
+            )
+        blocks.append(np.array([[v == c for c in categories] for v in values], dtype=np.float64))
+        names.extend(f"{name}={category}" for category in categories)
+    return np.concatenate(blocks, axis=1).astype(np.float32), names
+
+
+def encode_target(name: str, values: list[str], lines: list[int]) -> tuple[np.ndarray, list[str]]:
+    """Class indices with class names, or (n, 1) float32 regression targets and no names."""
+    numbers = parse_numbers(name, values, lines)
+    if numbers is None:
+        return encode_labels(np.array(values))
+    if looks_like_classes(numbers):
+        return encode_labels(numbers)
+    return numbers.reshape(-1, 1).astype(np.float32), []
+
+
+def read_csv_table(
+    path: str, target_column: str = "", drop_missing: bool = False
+) -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:
+    """Read a CSV file with a header row into x, y, feature names and class names.
+
+    The target is `target_column` (the last column when empty). Text targets and whole-number
+    targets with few distinct values become class indices; other numbers are regression.
+    """
+    header, rows, lines = read_csv_rows(path)
+    if len(set(header)) != len(header):
+        twice = sorted({name for name in header if header.count(name) > 1})
+        raise DataError(f"column name {twice[0]!r} appears more than once in the header")
+    target = target_column.strip() or header[-1]
+    if target not in header:
+        raise DataError(f"target column {target!r} not found; the columns are {header}")
+    if len(header) < 2:
+        raise DataError("the file needs at least one feature column besides the target")
+    rows, lines = drop_missing_rows(header, rows, lines, drop_missing)
+    columns = [list(column) for column in zip(*rows, strict=True)]
+    at = header.index(target)
+    y, class_names = encode_target(target, columns.pop(at), lines)
+    features = [name for name in header if name != target]
+    x, feature_names = encode_features(features, columns, lines)
+    return x, y, feature_names, class_names
+
+
+def read_npz_array(archive: np.lib.npyio.NpzFile, name: str) -> np.ndarray:
+    """One array of an open archive; object arrays are refused since unpickling is unsafe."""
+    if name not in archive.files:
+        raise DataError(f"the .npz file has no array named {name!r} (it has {archive.files})")
+    try:
+        return archive[name]
+    except ValueError:
+        raise DataError(
+            f"array {name!r} holds Python objects, which are not loaded for safety; "
+            "save it as a plain numeric array"
+        ) from None
+
+
+def load_npz_arrays(path: str) -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:
+    """Read arrays `x` and `y` (optionally `feature_names`, `class_names` as text arrays).
+
+    Integer labels (or whole-number floats with few values) are classification, anything
+    else regression. Never unpickles.
+    """
+    try:
+        archive = np.load(path, allow_pickle=False)
+    except (OSError, ValueError, zipfile.BadZipFile) as error:
+        raise DataError(f"cannot read {path!r} as a .npz file: {error}") from None
+    if not isinstance(archive, np.lib.npyio.NpzFile):
+        raise DataError(f"{path!r} holds a single array; save x and y with numpy.savez")
+    with archive:
+        x, y = read_npz_array(archive, "x"), read_npz_array(archive, "y")
+        names = {}
+        for key in ("feature_names", "class_names"):
+            names[key] = read_npz_array(archive, key) if key in archive.files else None
+    if x.dtype.kind not in "biuf" or y.dtype.kind not in "biuf":
+        raise DataError("arrays 'x' and 'y' must hold numbers")
+    if x.ndim == 0 or y.ndim == 0:
+        raise DataError("arrays 'x' and 'y' need one entry per sample, not a single number")
+    if len(x) != len(y):
+        raise DataError(f"'x' has {len(x)} samples but 'y' has {len(y)}; they must match")
+    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
+        raise DataError("arrays 'x' and 'y' must not contain NaN or infinite values")
+    x = x.reshape(-1, 1) if x.ndim == 1 else x
+    flat = y.reshape(-1) if y.ndim == 2 and y.shape[1] == 1 else y
+    class_names = []
+    if flat.ndim == 1 and (flat.dtype.kind in "biu" or looks_like_classes(flat)):
+        y, class_names = encode_labels(flat)
+        given = names["class_names"]
+        if given is not None and len(given) >= len(class_names) and np.all(flat == y):
+            class_names = [str(n) for n in given]
+    else:
+        y = y.reshape(-1, 1) if y.ndim == 1 else y
+        y = y.astype(np.float32)
+    given = names["feature_names"]
+    feature_names = [str(n) for n in given] if given is not None and x.ndim == 2 else []
+    return x.astype(np.float32), y, feature_names, class_names
