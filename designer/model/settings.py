@@ -85,7 +85,7 @@ class _SettingsBase:
         return dataclasses.asdict(self)  # type: ignore[call-overload]
 
     @classmethod
-    def from_dict(cls, data: Any, section: str | None = None):  # noqa: ANN206
+    def from_dict(cls, data: Any, section: str | None = None):
         """Build from a (possibly partial) mapping; unknown keys are errors, missing keys
         take defaults so older files stay readable."""
         section = section or cls._section
@@ -97,11 +97,11 @@ class _SettingsBase:
                 raise SettingsError(f"{section}.{key}", "unknown setting")
         return cls(**data)
 
-    def replace(self, **changes: Any):  # noqa: ANN201
+    def replace(self, **changes: Any):
         return dataclasses.replace(self, **changes)  # type: ignore[type-var]
 
 
-def _f(default: Any, kind: type, low=None, high=None, choices=()) -> Any:  # noqa: ANN001
+def _f(default: Any, kind: type, low=None, high=None, choices=()) -> Any:
     return field(default=default, metadata={"rule": _Rule(kind, low, high, tuple(choices))})
 
 
