@@ -21,6 +21,13 @@ except ImportError:  # the pure layers are tested without torch too
 
 from hypothesis import HealthCheck, settings
 
+try:  # guards a defect of one Qt binding release before any test touches Qt
+    from designer.ui.qt_compat import keep_none_alive
+
+    keep_none_alive()
+except ImportError:  # the pure layers are tested without Qt too
+    pass
+
 settings.register_profile(
     "ci", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )

@@ -65,6 +65,15 @@ class ParamSpec:
     choices: tuple[str, ...] = ()
     optional: bool = False
     max_length: int = 8
+    only_when: tuple[str, tuple[Any, ...]] | None = None
+
+    def applies(self, params: Mapping[str, Any]) -> bool:
+        """Whether this parameter matters given the others (forms hide it otherwise),
+        e.g. an Input's ``height`` only for images."""
+        if self.only_when is None:
+            return True
+        name, values = self.only_when
+        return params.get(name) in values
 
     @property
     def title(self) -> str:

@@ -33,8 +33,11 @@ def _output_shape(params, inputs) -> Shape:  # noqa: ANN001
     return shape
 
 
-def _dim(name: str, default: int, help_text: str) -> ParamSpec:
-    return ParamSpec(name, "int", default, help=help_text, minimum=1, maximum=MAX_DIM)
+def _dim(name: str, default: int, help_text: str, *kinds: str) -> ParamSpec:
+    return ParamSpec(
+        name, "int", default, help=help_text, minimum=1, maximum=MAX_DIM,
+        only_when=("kind", kinds),
+    )
 
 
 INPUT = LayerSpec(
@@ -44,12 +47,13 @@ INPUT = LayerSpec(
     help="Where samples enter the network: a feature vector, an image or a sequence.",
     params=(
         ParamSpec("kind", "choice", "features", help="Layout of one sample", choices=INPUT_KINDS),
-        _dim("features", 2, "Features per sample (or per time step for sequences)"),
-        _dim("channels", 1, "Image channels"),
-        _dim("height", 28, "Image height in pixels"),
-        _dim("width", 28, "Image width in pixels"),
-        _dim("length", 16, "Sequence length"),
-        _dim("vocab_size", 1000, "Number of distinct tokens"),
+        _dim("features", 2, "Features per sample (per time step for sequences)", "features",
+             "sequence"),
+        _dim("channels", 1, "Image channels", "image"),
+        _dim("height", 28, "Image height in pixels", "image"),
+        _dim("width", 28, "Image width in pixels", "image"),
+        _dim("length", 16, "Sequence length", "sequence", "tokens"),
+        _dim("vocab_size", 1000, "Number of distinct tokens", "tokens"),
     ),
     shape_rule=_input_shape,
     binding=None,

@@ -1,0 +1,119 @@
+"""`EdgeItem`: a smooth cubic Bézier from an output port to an input port.
+
+The item holds its `Edge` key (four ids and port names, an immutable value) and two end
+points the scene gives it; it never looks nodes up itself. `WireItem` is the temporary
+curve that follows the mouse while a connection is being dragged.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPainterPathStroker, QPen
+from PySide6.QtWidgets import (
+    QGraphicsItem,
+    QGraphicsPathItem,
+    QGraphicsSceneHoverEvent,
+    QStyle,
+    QStyleOptionGraphicsItem,
+)
+
+from designer.model import Edge
+from designer.ui.canvas import style
+
+
+def bezier_path(start: QPointF, end: QPointF) -> QPainterPath:
+    """The S-curve leaving ``start`` to the right and entering ``end`` from the left.
+
+    The control points reach out horizontally by half the distance (at least 40 px), so a
+    wire that runs backwards still loops out of its port instead of kinking.
+    """
+    dx = end.x() - start.x()
+    reach = max(abs(dx) * 0.5, 40.0)
+    if dx < 0:
+        reach = max(reach, min(abs(end.y() - start.y()) * 0.5, 120.0))
+    path = QPainterPath(start)
+    path.cubicTo(QPointF(start.x() + reach, start.y()), QPointF(end.x() - reach, end.y()), end)
+    return path
+
+
+class EdgeItem(QGraphicsPathItem):
+    """A connection; selectable (so Delete removes it) and highlighted under the mouse."""
+
+    def __init__(self, edge: Edge) -> None:
+        super().__init__()
+        self.edge = edge
+        self._hovered = False
+        self._shape = QPainterPath()
+        self.setZValue(style.EDGE_Z)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
+        self.setAcceptHoverEvents(True)
+        self.setToolTip(f"{edge.src}.{edge.src_port} → {edge.dst}.{edge.dst_port}")
+
+    def set_endpoints(self, start: QPointF, end: QPointF) -> None:
+        path = bezier_path(start, end)
+        stroker = QPainterPathStroker()
+        stroker.setWidth(style.EDGE_PICK_WIDTH)
+        stroker.setCapStyle(Qt.PenCapStyle.RoundCap)
+        self._shape = stroker.createStroke(path)
+        self.setPath(path)
+
+    def set_tooltip(self, text: str) -> None:
+        self.setToolTip(text)
+
+    def shape(self) -> QPainterPath:
+        # NOTE: pick along a 12 px band, not the 2 px line, so wires are easy to click.
+        return self._shape
+
+    def boundingRect(self) -> QRectF:
+        pad = style.EDGE_PICK_WIDTH
+        return self.path().controlPointRect().adjusted(-pad, -pad, pad, pad)
+
+    def hoverEnterEvent(self, event: QGraphicsSceneHoverEvent) -> None:
+        self._hovered = True
+        self.update()
+
+    def hoverLeaveEvent(self, event: QGraphicsSceneHoverEvent) -> None:
+        self._hovered = False
+        self.update()
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        theme = getattr(self.scene(), "theme", style.LIGHT)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        if selected or self._hovered:
+            glow = theme.colour("edge_hover")
+            glow.setAlpha(60)
+            painter.setPen(style.pen(glow, style.EDGE_HOVER_WIDTH + 4))
+            painter.drawPath(self.path())
+            colour = theme.colour("accent") if selected else theme.colour("edge_hover")
+            pen = style.pen(colour, style.EDGE_HOVER_WIDTH)
+        else:
+            pen = style.pen(theme.colour("edge"), style.EDGE_WIDTH)
+        painter.setPen(pen)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawPath(self.path())
+
+
+class WireItem(QGraphicsPathItem):
+    """The dashed curve following the mouse while the user drags a new connection."""
+
+    def __init__(self, anchor: QPointF) -> None:
+        super().__init__()
+        self.anchor = anchor
+        self.setZValue(style.DRAG_Z)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.set_state(None)
+        self.follow(anchor)
+
+    def follow(self, point: QPointF) -> None:
+        self.setPath(bezier_path(self.anchor, point))
+
+    def set_state(self, ok: bool | None, theme: style.CanvasTheme = style.LIGHT) -> None:
+        """``None``: over nothing; True: over a port it may join; False: over a refused one."""
+        if ok is None:
+            colour = theme.colour("accent")
+        else:
+            colour = theme.colour("port_ok") if ok else theme.colour("error")
+        pen = QPen(QColor(colour), 2.5, Qt.PenStyle.DashLine, Qt.PenCapStyle.RoundCap)
+        pen.setDashPattern([4.0, 3.0])
+        self.setPen(pen)

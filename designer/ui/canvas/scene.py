@@ -1,0 +1,360 @@
+"""`GraphScene`: graphics items mirroring a `GraphDocument`'s graph.
+
+The scene keeps the id-to-item maps and follows the graph's events one by one (an added
+node adds one item, a moved node moves one item and its wires); the analysis only ever
+updates badges. No model state lives here: positions are read from the model, and a drag
+writes them back through one `MoveNodes` edit (see `interactions`).
+"""
+
+from __future__ import annotations
+
+import html
+from collections import defaultdict
+from functools import partial
+
+from PySide6.QtCore import QObject, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent
+
+from designer.model import Edge, Graph
+from designer.ui.canvas import style
+from designer.ui.canvas.edge_item import EdgeItem
+from designer.ui.canvas.interactions import InteractionController
+from designer.ui.canvas.node_item import NodeFace, NodeItem, NodeStatus
+from designer.ui.document import GraphDocument
+
+SCENE_MARGIN = 20000.0
+
+
+class GraphScene(QGraphicsScene):
+    """The canvas contents. ``message(str)`` carries status text (why a wire is refused)."""
+
+    message = Signal(str)
+
+    def __init__(self, document: GraphDocument, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.theme = style.LIGHT
+        self.interactions = InteractionController(self)
+        self._nodes: dict[str, NodeItem] = {}
+        self._edges: dict[Edge, EdgeItem] = {}
+        self._wires_of: dict[str, set[Edge]] = defaultdict(set)
+        self._faces: dict[str, NodeFace] = {}
+        self._handlers: list = []
+        self._graph: Graph | None = None  # the graph the items mirror
+        self._syncing = False
+        self.setSceneRect(QRectF(-SCENE_MARGIN, -SCENE_MARGIN, 2 * SCENE_MARGIN, 2 * SCENE_MARGIN))
+        document.analysis_changed.connect(self._on_document_analysis_changed)
+        document.project_replaced.connect(self._on_document_project_replaced)
+        document.selection_changed.connect(self._on_document_selection_changed)
+        self.selectionChanged.connect(self._on_scene_selection_changed)
+        # NOTE: psygnal would keep calling a deleted C++ scene; drop the handlers with it.
+        self.destroyed.connect(partial(_disconnect_all, self._handlers))
+        self._attach(document.graph)
+        self.rebuild()
+
+    # ------------------------------------------------------------ queries
+    def node_item(self, node_id: str) -> NodeItem | None:
+        return self._nodes.get(node_id)
+
+    def edge_item(self, edge: Edge) -> EdgeItem | None:
+        return self._edges.get(edge)
+
+    def node_items(self) -> list[NodeItem]:
+        return list(self._nodes.values())
+
+    def edge_items(self) -> list[EdgeItem]:
+        return list(self._edges.values())
+
+    def selected_node_items(self) -> list[NodeItem]:
+        return [i for i in self.selectedItems() if isinstance(i, NodeItem)]
+
+    def selected_edge_items(self) -> list[EdgeItem]:
+        return [i for i in self.selectedItems() if isinstance(i, EdgeItem)]
+
+    def selected_node_ids(self) -> list[str]:
+        """The selected nodes in graph order."""
+        selected = {i.node_id for i in self.selected_node_items()}
+        return [n for n in self.document.graph.nodes if n in selected]
+
+    def port_scene_pos(self, node_id: str, port_name: str, is_output: bool) -> QPointF:
+        item = self._nodes[node_id]
+        port = item.port(port_name, is_output)
+        return port.scenePos() if port is not None else item.scenePos()
+
+    def content_rect(self) -> QRectF:
+        """The rectangle around every node (empty when there are none)."""
+        rect = QRectF()
+        for item in self._nodes.values():
+            rect = rect.united(item.sceneBoundingRect())
+        return rect
+
+    # ------------------------------------------------------------ commands
+    def delete_selection(self) -> bool:
+        return self.interactions.delete_selection()
+
+    def select_nodes(self, node_ids: list[str]) -> None:
+        """Select exactly these nodes (and no wires); the document follows."""
+        wanted = set(node_ids)
+        with _Guard(self):
+            for item in self.selectedItems():
+                item.setSelected(False)
+            for node_id in wanted:
+                item = self._nodes.get(node_id)
+                if item is not None:
+                    item.setSelected(True)
+        self.document.set_selection(node_ids)
+
+    def set_theme(self, theme: style.CanvasTheme) -> None:
+        if theme != self.theme:
+            self.theme = theme
+            self.setBackgroundBrush(theme.colour("background"))
+            for item in self.items():
+                item.update()
+
+    def sync_positions(self, node_ids: list[str]) -> None:
+        """Put items back where the model says (after a refused move)."""
+        graph = self.document.graph
+        for node_id in node_ids:
+            if node_id in graph.nodes and node_id in self._nodes:
+                self._nodes[node_id].setPos(*graph.node(node_id).position)
+
+    # ------------------------------------------------------- building items
+    def rebuild(self) -> None:
+        """Drop every item and make them again from the model (a project was replaced)."""
+        self.interactions.cancel()
+        with _Guard(self):
+            self.clear()
+        self._nodes.clear()
+        self._edges.clear()
+        self._wires_of.clear()
+        graph = self.document.graph
+        for node_id in graph.nodes:
+            self._add_node_item(node_id)
+        for edge in graph.edges:
+            self._add_edge_item(edge)
+        self._on_document_analysis_changed()
+        self._on_document_selection_changed(self.document.selection)
+        self._grow_scene_rect(self.content_rect())
+
+    def _face(self, type_id: str) -> NodeFace:
+        face = self._faces.get(type_id)
+        if face is None:
+            spec = self.document.graph.catalog.get(type_id)
+            face = NodeFace(
+                spec.display_name,
+                spec.category,
+                spec.help,
+                tuple((p.name, p.multiple) for p in spec.inputs),
+                tuple(p.name for p in spec.outputs),
+            )
+            self._faces[type_id] = face
+        return face
+
+    def _add_node_item(self, node_id: str) -> NodeItem:
+        node = self.document.graph.node(node_id)
+        item = NodeItem(node_id, self._face(node.type), node.label)
+        item.setPos(*node.position)
+        self._nodes[node_id] = item
+        self.addItem(item)
+        return item
+
+    def _add_edge_item(self, edge: Edge) -> None:
+        item = EdgeItem(edge)
+        self._edges[edge] = item
+        self._wires_of[edge.src].add(edge)
+        self._wires_of[edge.dst].add(edge)
+        self._place_edge(item)
+        self.addItem(item)
+        self._refresh_ports(edge)
+
+    def _place_edge(self, item: EdgeItem) -> None:
+        e = item.edge
+        item.set_endpoints(
+            self.port_scene_pos(e.src, e.src_port, True),
+            self.port_scene_pos(e.dst, e.dst_port, False),
+        )
+
+    def _refresh_ports(self, edge: Edge) -> None:
+        for node_id, port_name, is_output in (
+            (edge.src, edge.src_port, True),
+            (edge.dst, edge.dst_port, False),
+        ):
+            item = self._nodes.get(node_id)
+            port = item.port(port_name, is_output) if item else None
+            if port is not None:
+                attr = "src_port" if is_output else "dst_port"
+                end = "src" if is_output else "dst"
+                port.set_connected(
+                    any(
+                        getattr(e, attr) == port_name and getattr(e, end) == node_id
+                        for e in self._wires_of.get(node_id, ())
+                    )
+                )
+
+    def _grow_scene_rect(self, rect: QRectF) -> None:
+        """Keep room to pan around the content; the rectangle only ever grows."""
+        if rect.isEmpty():
+            return
+        wanted = rect.adjusted(-SCENE_MARGIN, -SCENE_MARGIN, SCENE_MARGIN, SCENE_MARGIN)
+        if not self.sceneRect().contains(wanted):
+            self.setSceneRect(self.sceneRect().united(wanted))
+
+    # ------------------------------------------------------ model -> items
+    def _attach(self, graph: Graph) -> None:
+        """Follow ``graph``'s events (the handlers list is shared with the destroy hook)."""
+        self._graph = graph
+        events = graph.events
+        self._handlers[:] = [
+            (events.node_added, self._on_graph_node_added),
+            (events.node_removed, self._on_graph_node_removed),
+            (events.edge_added, self._on_graph_edge_added),
+            (events.edge_removed, self._on_graph_edge_removed),
+            (events.node_moved, self._on_graph_node_moved),
+            (events.node_renamed, self._on_graph_node_renamed),
+        ]
+        for signal, handler in self._handlers:
+            signal.connect(handler)
+
+    def _detach(self) -> None:
+        _disconnect_all(self._handlers)
+
+    def _on_graph_node_added(self, node_id: str) -> None:
+        item = self._add_node_item(node_id)
+        self._grow_scene_rect(item.sceneBoundingRect())
+
+    def _on_graph_node_removed(self, node_id: str) -> None:
+        self.interactions.cancel()
+        item = self._nodes.pop(node_id, None)
+        self._wires_of.pop(node_id, None)
+        if item is not None:
+            self.removeItem(item)
+
+    def _on_graph_edge_added(self, edge: Edge) -> None:
+        self.interactions.cancel()
+        self._add_edge_item(edge)
+
+    def _on_graph_edge_removed(self, edge: Edge) -> None:
+        self.interactions.cancel()
+        item = self._edges.pop(edge, None)
+        for node_id in (edge.src, edge.dst):
+            self._wires_of.get(node_id, set()).discard(edge)
+        if item is not None:
+            self.removeItem(item)
+        self._refresh_ports(edge)
+
+    def _on_graph_node_moved(self, node_id: str, x: float, y: float) -> None:
+        item = self._nodes.get(node_id)
+        if item is not None and (item.x(), item.y()) != (x, y):
+            item.setPos(x, y)
+            self._grow_scene_rect(item.sceneBoundingRect())
+
+    def _on_graph_node_renamed(self, node_id: str, label: str) -> None:
+        item = self._nodes.get(node_id)
+        if item is not None:
+            item.set_label(label)
+
+    def on_node_item_moved(self, node_id: str) -> None:
+        """Called by a `NodeItem` whose position changed (drag or model): re-route wires."""
+        for edge in self._wires_of.get(node_id, ()):
+            item = self._edges.get(edge)
+            if item is not None:
+                self._place_edge(item)
+
+    # ---------------------------------------------------- document -> items
+    def _on_document_analysis_changed(self) -> None:
+        if self._graph is not self.document.graph:
+            return  # a new project's analysis arrives before project_replaced
+        analysis = self.document.analysis
+        notes: dict[str, list[str]] = defaultdict(list)
+        for problem in analysis.problems:
+            if problem.node_id is not None and not problem.is_error:
+                notes[problem.node_id].append(problem.message)
+        for node_id, item in self._nodes.items():
+            info = analysis.info(node_id)
+            errors = tuple(p.message for p in info.problems if p.is_error)
+            status = NodeStatus(
+                shape=str(info.output) if info.output is not None else "?",
+                params=info.params if info.output is not None else None,
+                problems=errors,
+                warnings=tuple(notes.get(node_id, ())),
+            )
+            item.set_status(status)
+        for edge, item in self._edges.items():
+            item.set_tooltip(self._edge_tooltip(edge))
+
+    def _edge_tooltip(self, edge: Edge) -> str:
+        graph = self.document.graph
+        shape = self.document.analysis.info(edge.src).output
+        text = f"{graph.node(edge.src).label} → {graph.node(edge.dst).label}"
+        text = f"{text}: {shape}" if shape is not None else text
+        return f"<p>{html.escape(text)}</p>"  # rich text, so a '<' in a label stays literal
+
+    def _on_document_project_replaced(self) -> None:
+        self._detach()
+        self._attach(self.document.graph)
+        self.rebuild()
+
+    def _on_document_selection_changed(self, node_ids: list) -> None:
+        if (
+            self._graph is not self.document.graph
+            or self._syncing
+            or set(node_ids) == set(self.selected_node_ids())
+        ):
+            return
+        with _Guard(self):
+            for item in self.selectedItems():
+                item.setSelected(False)
+            for node_id in node_ids:
+                item = self._nodes.get(node_id)
+                if item is not None:
+                    item.setSelected(True)
+
+    def _on_scene_selection_changed(self) -> None:
+        if not self._syncing:
+            with _Guard(self):
+                self.document.set_selection(self.selected_node_ids())
+
+    # ------------------------------------------------------------- gestures
+    def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        if self.interactions.press(event):
+            return
+        super().mousePressEvent(event)
+        self.interactions.after_press(event)
+
+    def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        if not self.interactions.move(event):
+            super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        if self.interactions.release(event):
+            return
+        super().mouseReleaseEvent(event)
+        self.interactions.after_release(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape and self.interactions.wire is not None:
+            self.interactions.cancel()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+
+class _Guard:
+    """Marks the scene as syncing selection so the two directions do not echo."""
+
+    def __init__(self, scene: GraphScene) -> None:
+        self.scene = scene
+
+    def __enter__(self) -> None:
+        self.previous = self.scene._syncing
+        self.scene._syncing = True
+
+    def __exit__(self, *exc: object) -> None:
+        self.scene._syncing = self.previous
+
+
+def _disconnect_all(handlers: list) -> None:
+    for signal, handler in handlers:
+        signal.disconnect(handler, missing_ok=True)
+    handlers.clear()

@@ -1,0 +1,197 @@
+"""How the canvas looks: colours per category, sizes and fonts, in a light and a dark theme.
+
+Everything visual lives here so that items only lay out and paint; a theme switch is a
+new `CanvasTheme` handed to the scene, never a change scattered over item classes. The
+colours match the application style sheets (dark window #1e2227, highlight #2563eb).
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+from functools import cached_property
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPalette, QPen
+
+# ---------------------------------------------------------------------- geometry
+NODE_WIDTH = 184.0
+TITLE_HEIGHT = 26.0
+BODY_HEIGHT = 58.0
+NODE_HEIGHT = TITLE_HEIGHT + BODY_HEIGHT
+CORNER_RADIUS = 8.0
+PORT_RADIUS = 6.0
+PORT_SPACING = 22.0
+PORT_HIT_RADIUS = 12.0
+SHADOW_OFFSET = 3.0
+EDGE_WIDTH = 2.0
+EDGE_HOVER_WIDTH = 3.5
+EDGE_PICK_WIDTH = 12.0
+GRID_SPACING = 24.0
+GRID_MAJOR_EVERY = 5
+#: Below this zoom text is unreadable: nodes are drawn as coloured blocks (much faster).
+TEXT_MIN_ZOOM = 0.4
+
+#: Z order: edges under nodes, the wire being dragged above everything.
+EDGE_Z = -1.0
+NODE_Z = 0.0
+DRAG_Z = 10.0
+
+CATEGORY_COLOURS: dict[str, str] = {
+    "Input/Output": "#0d9488",
+    "Core": "#4f6bed",
+    "Activation": "#e8870e",
+    "Convolution": "#7c4ddb",
+    "Pooling": "#1d8fd6",
+    "Normalization": "#2f9e52",
+    "Sequence": "#d63a74",
+    "Merge": "#5b6b82",
+}
+_FALLBACK_COLOURS = ("#64748b", "#b45309", "#0e7490", "#9333ea", "#be123c")
+
+
+def category_colour(category: str) -> QColor:
+    """The title-bar colour of a category; unknown categories get a stable fallback."""
+    name = CATEGORY_COLOURS.get(category)
+    if name is None:
+        name = _FALLBACK_COLOURS[zlib.crc32(category.encode()) % len(_FALLBACK_COLOURS)]
+    return QColor(name)
+
+
+@dataclass(frozen=True)
+class CanvasTheme:
+    """The colours of one palette. Fonts are built lazily (they need a `QGuiApplication`)."""
+
+    name: str
+    background: str
+    grid_minor: str
+    grid_major: str
+    node_body: str
+    node_border: str
+    shadow: str
+    title_text: str
+    text: str
+    subtext: str
+    badge_fill: str
+    badge_text: str
+    edge: str
+    edge_hover: str
+    accent: str
+    error: str
+    warning: str
+    port_fill: str
+    port_ok: str
+    port_dim: str
+
+    def colour(self, role: str) -> QColor:
+        """A fresh `QColor` for ``role`` (callers may change its alpha)."""
+        return QColor(self._colours[role])
+
+    @cached_property
+    def _colours(self) -> dict[str, QColor]:
+        # NOTE: parsed once; painting 500 nodes asks for a few thousand colours a frame.
+        return {
+            name: QColor(value)
+            for name, value in vars(self).items()
+            if isinstance(value, str) and value.startswith("#")
+        }
+
+    @cached_property
+    def fonts(self) -> CanvasFonts:
+        return CanvasFonts()
+
+    @cached_property
+    def dark(self) -> bool:
+        return QColor(self.background).lightness() < 128
+
+
+class CanvasFonts:
+    """The three fonts of a node: bold title, label, monospace shape badge."""
+
+    def __init__(self) -> None:
+        self.title = QFont()
+        self.title.setPointSizeF(8.5)
+        self.title.setWeight(QFont.Weight.DemiBold)
+        self.label = QFont()
+        self.label.setPointSizeF(9.5)
+        self.label.setWeight(QFont.Weight.Medium)
+        self.mono = QFont("monospace")
+        self.mono.setStyleHint(QFont.StyleHint.TypeWriter)
+        self.mono.setPointSizeF(8.0)
+        self.small = QFont()
+        self.small.setPointSizeF(7.5)
+        self.title_metrics = QFontMetricsF(self.title)
+        self.label_metrics = QFontMetricsF(self.label)
+        self.mono_metrics = QFontMetricsF(self.mono)
+        self.small_metrics = QFontMetricsF(self.small)
+
+
+LIGHT = CanvasTheme(
+    name="light",
+    background="#f4f6f9",
+    grid_minor="#d5dae1",
+    grid_major="#b9c0ca",
+    node_body="#ffffff",
+    node_border="#cfd5dd",
+    shadow="#1a202c",
+    title_text="#ffffff",
+    text="#1f2937",
+    subtext="#6b7280",
+    badge_fill="#eef1f5",
+    badge_text="#374151",
+    edge="#8b95a3",
+    edge_hover="#2563eb",
+    accent="#2563eb",
+    error="#dc2626",
+    warning="#d97706",
+    port_fill="#ffffff",
+    port_ok="#16a34a",
+    port_dim="#c5cbd3",
+)
+
+DARK = CanvasTheme(
+    name="dark",
+    background="#16191d",
+    grid_minor="#262b31",
+    grid_major="#323840",
+    node_body="#262b31",
+    node_border="#3a4048",
+    shadow="#000000",
+    title_text="#ffffff",
+    text="#e5e7eb",
+    subtext="#9ca3af",
+    badge_fill="#1e2227",
+    badge_text="#cbd5e1",
+    edge="#6b7280",
+    edge_hover="#60a5fa",
+    accent="#3b82f6",
+    error="#f05252",
+    warning="#f59e0b",
+    port_fill="#1e2227",
+    port_ok="#22c55e",
+    port_dim="#3a4048",
+)
+
+
+def pen(colour: QColor, width: float, cosmetic: bool = False) -> QPen:
+    """A solid pen with round caps (wires and dots look drawn, not cut)."""
+    result = QPen(colour, width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap)
+    result.setCosmetic(cosmetic)
+    return result
+
+
+def theme_for_palette(palette: QPalette) -> CanvasTheme:
+    """`DARK` when the widget palette's window colour is dark, else `LIGHT`."""
+    window = palette.color(QPalette.ColorRole.Window)
+    return DARK if window.lightness() < 128 else LIGHT
+
+
+def format_count(count: int) -> str:
+    """``1234`` -> ``1.2k``: a parameter count short enough for a node badge."""
+    value = float(count)
+    for suffix, scale in (("B", 1e9), ("M", 1e6), ("k", 1e3)):
+        if abs(value) >= scale:
+            scaled = value / scale
+            text = f"{scaled:.1f}" if abs(scaled) < 100 else f"{scaled:.0f}"
+            return text.removesuffix(".0") + suffix
+    return str(count)

@@ -1,0 +1,374 @@
+"""`GraphView`: the canvas widget: zoom, pan, a dotted grid, palette drops, clipboard.
+
+The view owns its `GraphScene` and turns user intent into edits pushed on the document;
+like the scene it keeps no model state. Zoom and pan are view state only.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import (
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QFocusEvent,
+    QKeyEvent,
+    QKeySequence,
+    QMouseEvent,
+    QPainter,
+    QPolygonF,
+    QTransform,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import QFrame, QGraphicsView, QWidget
+
+from designer.model.edits import AddNode, MoveNodes
+from designer.ui.canvas import clipboard, style
+from designer.ui.canvas.layout import layered_layout
+from designer.ui.canvas.scene import GraphScene
+from designer.ui.document import GraphDocument
+
+LAYER_MIME = "application/x-nn-designer-layer"
+MIN_ZOOM = 0.1
+MAX_ZOOM = 3.0
+ZOOM_STEP = 1.2
+FIT_MARGIN = 40.0
+PASTE_STEP = 30.0
+
+
+class GraphView(QGraphicsView):
+    """The node-graph canvas.
+
+    Signals:
+        message(str): status text (why a wire is refused); forwarded from the scene.
+        zoom_changed(float): the new zoom factor (1.0 = 100 %).
+    """
+
+    message = Signal(str)
+    zoom_changed = Signal(float)
+
+    def __init__(self, document: GraphDocument, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.graph_scene = GraphScene(document, self)
+        self.setScene(self.graph_scene)
+        self.graph_scene.message.connect(self.message)
+        hints = QPainter.RenderHint
+        self.setRenderHints(
+            hints.Antialiasing | hints.TextAntialiasing | hints.SmoothPixmapTransform
+        )
+        self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
+        self.setRubberBandSelectionMode(Qt.ItemSelectionMode.IntersectsItemShape)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
+        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
+        self.setCacheMode(QGraphicsView.CacheModeFlag.CacheBackground)
+        self.setOptimizationFlag(QGraphicsView.OptimizationFlag.DontSavePainterState)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setAcceptDrops(True)
+        self._pan_from: QPointF | None = None
+        self._space_held = False
+        self._last_paste: tuple[str, int] = ("", 0)
+        self._theme_forced: bool | None = None
+        self._apply_theme()
+
+    # ------------------------------------------------------------------ zoom
+    @property
+    def zoom(self) -> float:
+        return self.transform().m11()
+
+    def zoom_in(self) -> None:
+        self._zoom_by(ZOOM_STEP)
+
+    def zoom_out(self) -> None:
+        self._zoom_by(1 / ZOOM_STEP)
+
+    def set_zoom(self, factor: float, anchor: QPoint | None = None) -> None:
+        """Zoom to ``factor`` (clamped), keeping the scene point under ``anchor`` (viewport
+        coordinates; default: the centre) where it is."""
+        factor = min(max(factor, MIN_ZOOM), MAX_ZOOM)
+        if abs(factor - self.zoom) < 1e-9:
+            return
+        anchor = anchor if anchor is not None else self.viewport().rect().center()
+        fixed = self.mapToScene(anchor)
+        self.setTransform(QTransform.fromScale(factor, factor))
+        delta = self.mapFromScene(fixed) - anchor
+        self._scroll_by(delta.x(), delta.y())
+        self.zoom_changed.emit(factor)
+
+    def _zoom_by(self, step: float, anchor: QPoint | None = None) -> None:
+        self.set_zoom(self.zoom * step, anchor)
+
+    def fit_to_view(self) -> None:
+        """Show the whole design, at most at 100 %; an empty canvas resets to 100 %."""
+        rect = self.graph_scene.content_rect()
+        if rect.isEmpty():
+            self.set_zoom(1.0)
+            self.centerOn(0.0, 0.0)
+            return
+        rect = rect.adjusted(-FIT_MARGIN, -FIT_MARGIN, FIT_MARGIN, FIT_MARGIN)
+        view = self.viewport().rect()
+        factor = min(view.width() / rect.width(), view.height() / rect.height(), 1.0)
+        self.set_zoom(factor)
+        self.centerOn(rect.center())
+
+    def center_on_content(self) -> None:
+        rect = self.graph_scene.content_rect()
+        self.centerOn(rect.center() if not rect.isEmpty() else QPointF(0.0, 0.0))
+
+    def _scroll_by(self, dx: float, dy: float) -> None:
+        h, v = self.horizontalScrollBar(), self.verticalScrollBar()
+        h.setValue(h.value() + round(dx))
+        v.setValue(v.value() + round(dy))
+
+    # ------------------------------------------------------------- editing
+    def add_layer_at(self, type_id: str, scene_pos: QPointF) -> str | None:
+        """Add a layer with its title bar under ``scene_pos``; returns the new id."""
+        if type_id not in self.document.graph.catalog:
+            self.document.error_raised.emit(f"Cannot add a layer: unknown type {type_id!r:.60}")
+            return None
+        x = round(scene_pos.x() - style.NODE_WIDTH / 2)
+        y = round(scene_pos.y() - style.TITLE_HEIGHT / 2)
+        edit = AddNode(type_id, position=(x, y))
+        if not self.document.push(edit):
+            return None
+        self.graph_scene.select_nodes([edit.node_id])  # type: ignore[list-item]
+        return edit.node_id
+
+    def add_layer_at_center(self, type_id: str) -> str | None:
+        """Add a layer in the middle of the view (double-click in the palette), stepping
+        aside from a layer already there so repeated adds do not stack invisibly."""
+        centre = self.mapToScene(self.viewport().rect().center())
+        taken = {n.position for n in self.document.graph}
+        x, y = round(centre.x() - style.NODE_WIDTH / 2), round(centre.y() - style.TITLE_HEIGHT / 2)
+        while (x, y) in taken:
+            x, y = x + PASTE_STEP, y + PASTE_STEP
+        return self.add_layer_at(
+            type_id, QPointF(x + style.NODE_WIDTH / 2, y + style.TITLE_HEIGHT / 2)
+        )
+
+    def auto_arrange(self) -> bool:
+        """Lay the design out in columns by depth, as one undo step, and show it all."""
+        graph = self.document.graph
+        if not len(graph):
+            return False
+        xs = [n.position[0] for n in graph]
+        ys = [n.position[1] for n in graph]
+        target = layered_layout(graph, origin=(min(xs), min(ys)))
+        moves = {
+            node_id: (graph.node(node_id).position, pos)
+            for node_id, pos in target.items()
+            if graph.node(node_id).position != pos
+        }
+        if moves and not self.document.push(MoveNodes(moves, "Arrange layers")):
+            return False
+        self.fit_to_view()
+        return bool(moves)
+
+    def delete_selection(self) -> bool:
+        return self.graph_scene.delete_selection()
+
+    def select_all(self) -> None:
+        self.graph_scene.select_nodes(list(self.document.graph.nodes))
+
+    # ----------------------------------------------------------- clipboard
+    def copy_selection(self) -> str:
+        """Copy the selected layers (and wires among them); returns the snippet text."""
+        text = clipboard.encode_snippet(self.document.graph, self.graph_scene.selected_node_ids())
+        if text:
+            clipboard.write_clipboard(text)
+            self._last_paste = (text, 0)
+        return text
+
+    def cut_selection(self) -> str:
+        text = self.copy_selection()
+        if text:
+            self.delete_selection()
+        return text
+
+    def paste(
+        self, text: str | None = None, offset: tuple[float, float] | None = None
+    ) -> list[str]:
+        """Paste a snippet (default: the clipboard's). Without an ``offset`` each repeated
+        paste of the same text lands one step further down-right, so copies never hide
+        each other."""
+        if text is None:
+            text = clipboard.read_clipboard()
+        if offset is None:
+            last, count = self._last_paste
+            count = count + 1 if text == last else 1
+            self._last_paste = (text, count)
+            offset = (PASTE_STEP * count, PASTE_STEP * count)
+        ids = clipboard.paste_snippet(self.document, text, offset)
+        if ids:
+            self.graph_scene.select_nodes(ids)
+        return ids
+
+    def duplicate(self) -> list[str]:
+        """Copy and paste the selection 30 px down-right, leaving the clipboard alone."""
+        text = clipboard.encode_snippet(self.document.graph, self.graph_scene.selected_node_ids())
+        if not text:
+            self.message.emit("Select layers to duplicate")
+            return []
+        return self.paste(text, (PASTE_STEP, PASTE_STEP))
+
+    # --------------------------------------------------------------- theme
+    def set_dark(self, dark: bool | None) -> None:
+        """Force the light or dark canvas; ``None`` follows the widget palette."""
+        self._theme_forced = dark
+        self._apply_theme()
+
+    def _apply_theme(self) -> None:
+        if self._theme_forced is None:
+            theme = style.theme_for_palette(self.palette())
+        else:
+            theme = style.DARK if self._theme_forced else style.LIGHT
+        self.graph_scene.set_theme(theme)
+        self.resetCachedContent()
+        self.viewport().update()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.PaletteChange:
+            self._apply_theme()
+        super().changeEvent(event)
+
+    # ----------------------------------------------------------- background
+    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
+        theme = self.graph_scene.theme
+        painter.fillRect(rect, theme.colour("background"))
+        spacing = style.GRID_SPACING
+        while spacing * self.zoom < 12.0:
+            spacing *= style.GRID_MAJOR_EVERY
+        minor_dots, major_dots = QPolygonF(), QPolygonF()
+        left = int(rect.left() // spacing)
+        top = int(rect.top() // spacing)
+        columns = range(left, int(rect.right() // spacing) + 1)
+        every = style.GRID_MAJOR_EVERY
+        for j in range(top, int(rect.bottom() // spacing) + 1):
+            y = j * spacing
+            on_major_row = j % every == 0
+            for i in columns:
+                target = major_dots if on_major_row and i % every == 0 else minor_dots
+                target.append(QPointF(i * spacing, y))
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        painter.setPen(style.pen(theme.colour("grid_minor"), 1.5, cosmetic=True))
+        painter.drawPoints(minor_dots)
+        painter.setPen(style.pen(theme.colour("grid_major"), 2.5, cosmetic=True))
+        painter.drawPoints(major_dots)
+
+    # --------------------------------------------------------------- drops
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasFormat(LAYER_MIME):
+            event.acceptProposedAction()
+        else:
+            super().dragEnterEvent(event)
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if event.mimeData().hasFormat(LAYER_MIME):
+            event.acceptProposedAction()
+        else:
+            super().dragMoveEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        mime = event.mimeData()
+        if not mime.hasFormat(LAYER_MIME):
+            super().dropEvent(event)
+            return
+        type_id = bytes(mime.data(LAYER_MIME).data()).decode("utf-8", errors="replace").strip()
+        event.acceptProposedAction()
+        self.add_layer_at(type_id, self.mapToScene(event.position().toPoint()))
+        self.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    # ------------------------------------------------------- mouse and keys
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        steps = event.angleDelta().y() / 120.0
+        if steps:
+            self._zoom_by(ZOOM_STEP**steps, event.position().toPoint())
+        event.accept()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        middle = event.button() == Qt.MouseButton.MiddleButton
+        if middle or (event.button() == Qt.MouseButton.LeftButton and self._space_held):
+            self._pan_from = event.position()
+            self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._pan_from is not None:
+            delta = event.position() - self._pan_from
+            self._pan_from = event.position()
+            self._scroll_by(-delta.x(), -delta.y())
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._pan_from is not None:
+            self._pan_from = None
+            self._update_cursor()
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+        event.accept()  # a rubber band ends here even when no item took the release
+
+    def _update_cursor(self) -> None:
+        if self._space_held:
+            self.viewport().setCursor(Qt.CursorShape.OpenHandCursor)
+        else:
+            self.viewport().unsetCursor()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self._space_held = True
+            self._update_cursor()
+            event.accept()
+            return
+        if self._handle_shortcut(event):
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def keyReleaseEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self._space_held = False
+            self._update_cursor()
+            event.accept()
+            return
+        super().keyReleaseEvent(event)
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        self._space_held = False
+        self._update_cursor()
+        super().focusOutEvent(event)
+
+    def _handle_shortcut(self, event: QKeyEvent) -> bool:
+        """Canvas keys. A window action with the same shortcut wins (Qt delivers the
+        shortcut first), so these only act when nobody else claimed the key."""
+        key, ctrl = event.key(), bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier)
+        keys = QKeySequence.StandardKey
+        if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and not ctrl:
+            self.delete_selection()
+        elif ctrl and key in (Qt.Key.Key_Equal, Qt.Key.Key_Plus):
+            self.zoom_in()
+        elif ctrl and key in (Qt.Key.Key_Minus, Qt.Key.Key_Underscore):
+            self.zoom_out()
+        elif ctrl and key == Qt.Key.Key_0:
+            self.fit_to_view()
+        elif event.matches(keys.SelectAll):
+            self.select_all()
+        elif event.matches(keys.Copy):
+            self.copy_selection()
+        elif event.matches(keys.Cut):
+            self.cut_selection()
+        elif event.matches(keys.Paste):
+            self.paste()
+        elif ctrl and key == Qt.Key.Key_D:
+            self.duplicate()
+        else:
+            return False
+        return True

@@ -1,0 +1,322 @@
+"""Open, save, export and recent files, kept apart from the window that offers them.
+
+`FileController` holds the logic (ask before losing changes, keep the design when a file
+is bad, remember recent files); `FileDialogs` holds every question it asks the user, so
+tests replace the dialogs instead of clicking through modal windows.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QSettings, Signal
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+
+from designer.io import EXTENSION
+from designer.model import Project
+
+log = logging.getLogger(__name__)
+
+PROJECT_SUFFIX = EXTENSION
+PROJECT_FILTER = f"NN Designer projects (*{PROJECT_SUFFIX});;All files (*)"
+MAX_RECENT = 8
+RECENT_KEY = "files/recent"
+DIRECTORY_KEY = "files/lastDirectory"
+
+UNSAVED_SAVE, UNSAVED_DISCARD, UNSAVED_CANCEL = "save", "discard", "cancel"
+
+
+class FileDialogs:
+    """The modal questions of file handling, one method each (replaced in tests)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        self.parent = parent
+
+    def open_path(self, directory: str) -> Path | None:
+        path, _ = QFileDialog.getOpenFileName(
+            self.parent, "Open Project", directory, PROJECT_FILTER
+        )
+        return Path(path) if path else None
+
+    def save_path(self, title: str, suggested: str, name_filter: str) -> Path | None:
+        path, _ = QFileDialog.getSaveFileName(self.parent, title, suggested, name_filter)
+        return Path(path) if path else None
+
+    def ask_unsaved(self, name: str) -> str:
+        buttons = QMessageBox.StandardButton
+        answer = QMessageBox.warning(
+            self.parent,
+            "Unsaved Changes",
+            f"Do you want to save the changes to “{name}”?\n\n"
+            "Your changes will be lost if you don't save them.",
+            buttons.Save | buttons.Discard | buttons.Cancel,
+            buttons.Save,
+        )
+        if answer == buttons.Save:
+            return UNSAVED_SAVE
+        if answer == buttons.Discard:
+            return UNSAVED_DISCARD
+        return UNSAVED_CANCEL
+
+    def ask_restore(self, when: str) -> bool:
+        buttons = QMessageBox.StandardButton
+        answer = QMessageBox.question(
+            self.parent,
+            "Restore Unsaved Work?",
+            "NN Designer did not close properly last time.\n\n"
+            f"Restore the design autosaved {when}?",
+            buttons.Yes | buttons.No,
+            buttons.Yes,
+        )
+        return answer == buttons.Yes
+
+    def error(self, title: str, message: str) -> None:
+        QMessageBox.critical(self.parent, title, message)
+
+
+def normalize_recent(value: object) -> list[str]:
+    """QSettings hands back a list, a single string or None depending on the backend."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value] if value else []
+    return [str(v) for v in value if v]  # type: ignore[union-attr]
+
+
+class FileController(QObject):
+    """New, open, save, save as, export and the recent-files list of one document.
+
+    Every method that could lose unsaved changes asks first and returns False when the
+    user cancels or the operation failed, so callers (close, quit) can stop too.
+
+    Signals:
+        recent_files_changed(list): the recent files, newest first, as strings.
+        status_message(str): a short confirmation for the status bar.
+    """
+
+    recent_files_changed = Signal(list)
+    status_message = Signal(str)
+
+    def __init__(
+        self,
+        document,  # GraphDocument; untyped here to keep this module's imports light
+        settings: QSettings,
+        dialogs: FileDialogs | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.settings = settings
+        self.dialogs = dialogs or FileDialogs()
+        #: Returns the model whose weights Export writes (a training panel sets this).
+        self.model_provider: Callable[[], object] | None = None
+
+    # ---------------------------------------------------------------- naming
+    def display_name(self) -> str:
+        """The file name, an example's name, or "Untitled"."""
+        if self.document.path is not None:
+            return self.document.path.name
+        return str(self.document.project.metadata.get("name") or "Untitled")
+
+    def _directory(self) -> str:
+        if self.document.path is not None:
+            return str(self.document.path.parent)
+        return str(self.settings.value(DIRECTORY_KEY, str(Path.home())))
+
+    # ------------------------------------------------------------- open/new
+    def maybe_save(self) -> bool:
+        """Ask Save/Discard/Cancel when there are unsaved changes; True to go on."""
+        if not self.document.modified:
+            return True
+        answer = self.dialogs.ask_unsaved(self.display_name())
+        if answer == UNSAVED_SAVE:
+            return self.save()
+        return answer == UNSAVED_DISCARD
+
+    def new(self) -> bool:
+        if not self.maybe_save():
+            return False
+        self.document.replace_project(Project())
+        return True
+
+    def open(self, path: Path | str | None = None) -> bool:
+        """Open ``path`` (or ask for one). A bad file shows why; the design stays."""
+        if not self.maybe_save():
+            return False
+        if path is None:
+            path = self.dialogs.open_path(self._directory())
+            if path is None:
+                return False
+        project = self.read(Path(path))
+        if project is None:
+            self._forget(Path(path))
+            return False
+        self.document.replace_project(project, Path(path))
+        self._remember(Path(path))
+        self.status_message.emit(f"Opened {Path(path).name}")
+        return True
+
+    def open_example(self, path: Path) -> bool:
+        """Open a shipped example as an untitled copy, so Save never overwrites it."""
+        if not self.maybe_save():
+            return False
+        project = self.read(path)
+        if project is None:
+            return False
+        self.document.replace_project(project, None)
+        self.status_message.emit(f"Opened the example “{self.display_name()}”")
+        return True
+
+    def read(self, path: Path) -> Project | None:
+        """Load a project, or show the error dialog and return None."""
+        from designer.io import ProjectFileError, load_project
+
+        try:
+            return load_project(path)
+        except ProjectFileError as error:
+            message = str(error)
+        except OSError as error:
+            message = error.strerror or str(error)
+        except Exception as error:  # a hostile file must not crash the app
+            log.exception("unexpected error reading %s", path)
+            message = f"unexpected {type(error).__name__}: {error}"
+        self.dialogs.error("Could Not Open File", f"“{path.name}” cannot be opened.\n\n{message}")
+        return None
+
+    # ------------------------------------------------------------------ save
+    def save(self) -> bool:
+        if self.document.path is None:
+            return self.save_as()
+        return self.write(self.document.path)
+
+    def save_as(self) -> bool:
+        suggested = str(Path(self._directory()) / f"{_stem(self.display_name())}{PROJECT_SUFFIX}")
+        path = self.dialogs.save_path("Save Project As", suggested, PROJECT_FILTER)
+        if path is None:
+            return False
+        if not path.suffix:
+            path = path.with_suffix(PROJECT_SUFFIX)
+        return self.write(path)
+
+    def write(self, path: Path) -> bool:
+        from designer.io import save_project
+
+        try:
+            save_project(self.document.project, path)
+        except (OSError, ValueError) as error:
+            self.dialogs.error("Could Not Save", f"“{path.name}” could not be saved.\n\n{error}")
+            return False
+        self.document.mark_saved(path)
+        self._remember(path)
+        self.status_message.emit(f"Saved {path.name}")
+        return True
+
+    # --------------------------------------------------------------- export
+    def export_python(self) -> bool:
+        """Write the runnable training script (model, data, loop) as a ``.py`` file."""
+        from designer.compiler import generate_script
+
+        def write(path: Path) -> None:
+            _write_text_atomically(path, generate_script(self.document.project).source)
+
+        return self._export("Export Python Script", ".py", "Python scripts (*.py)", write)
+
+    def export_weights(self) -> bool:
+        """Write the model's weights as safetensors: the trained ones when a training
+        panel has set `model_provider`, else a freshly initialised model."""
+        from designer.compiler import export_weights
+
+        def write(path: Path) -> None:
+            export_weights(self._model(), path)
+
+        return self._export("Export Weights", ".safetensors", "Safetensors (*.safetensors)", write)
+
+    def export_onnx(self) -> bool:
+        """Write the model as an ONNX graph (dynamic batch axis) for other runtimes."""
+        from designer.compiler import export_onnx, lower
+        from designer.compiler.export import example_inputs
+
+        def write(path: Path) -> None:
+            ir = lower(self.document.graph)
+            export_onnx(self._model(), example_inputs(ir), path)
+
+        return self._export("Export ONNX", ".onnx", "ONNX models (*.onnx)", write)
+
+    def _model(self):  # -> torch.nn.Module
+        if self.model_provider is not None:
+            return self.model_provider()
+        from designer.compiler import build_model
+
+        return build_model(self.document.graph)
+
+    def _export(
+        self, title: str, suffix: str, name_filter: str, write: Callable[[Path], None]
+    ) -> bool:
+        from designer.compiler import CompileError, ExportError
+
+        stem = _stem(self.display_name())
+        suggested = str(Path(self._directory()) / f"{stem}{suffix}")
+        path = self.dialogs.save_path(title, suggested, f"{name_filter};;All files (*)")
+        if path is None:
+            return False
+        if not path.suffix:
+            path = path.with_suffix(suffix)
+        try:
+            write(path)
+        except CompileError as error:
+            problems = "\n".join(f"• {p.message}" for p in self.document.analysis.errors[:10])
+            self.dialogs.error(
+                "Cannot Export", f"The design does not compile yet.\n\n{problems or error}"
+            )
+            return False
+        except ExportError as error:
+            self.dialogs.error("Export Failed", f"“{path.name}” could not be written.\n\n{error}")
+            return False
+        except Exception as error:  # report any failure, keep the app alive
+            log.exception("export to %s failed", path)
+            self.dialogs.error("Export Failed", f"“{path.name}” could not be written.\n\n{error}")
+            return False
+        self.status_message.emit(f"Exported {path.name}")
+        return True
+
+    # --------------------------------------------------------------- recent
+    def recent_files(self) -> list[str]:
+        return normalize_recent(self.settings.value(RECENT_KEY))
+
+    def clear_recent(self) -> None:
+        self.settings.setValue(RECENT_KEY, [])
+        self.recent_files_changed.emit([])
+
+    def _forget(self, path: Path) -> None:
+        """Drop a file that can no longer be opened from the recent list."""
+        text = str(path.resolve())
+        recent = self.recent_files()
+        if text in recent:
+            recent.remove(text)
+            self.settings.setValue(RECENT_KEY, recent)
+            self.recent_files_changed.emit(recent)
+
+    def _remember(self, path: Path) -> None:
+        text = str(path.resolve())
+        recent = [text, *(p for p in self.recent_files() if p != text)][:MAX_RECENT]
+        self.settings.setValue(RECENT_KEY, recent)
+        self.settings.setValue(DIRECTORY_KEY, str(path.resolve().parent))
+        self.recent_files_changed.emit(recent)
+
+
+def _stem(name: str) -> str:
+    stem = Path(name).stem if name.endswith(PROJECT_SUFFIX) else name
+    return "".join(c if c.isalnum() or c in "-_ " else "_" for c in stem).strip() or "Untitled"
+
+
+def _write_text_atomically(path: Path, text: str) -> None:
+    """Write next to the target, then rename: a failed export never leaves half a file."""
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        partial.write_text(text, encoding="utf-8")
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)

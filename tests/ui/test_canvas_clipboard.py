@@ -1,0 +1,194 @@
+"""Copy, paste and duplicate on the canvas, and the strict snippet format behind them."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from PySide6.QtCore import QMimeData, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtTest import QTest
+
+from designer.catalog import default_catalog
+from designer.model import Edge, Project
+from designer.ui.canvas import GraphView
+from designer.ui.canvas.clipboard import (
+    SNIPPET_MIME,
+    SnippetError,
+    decode_snippet,
+    encode_snippet,
+)
+from designer.ui.document import GraphDocument
+
+
+@pytest.fixture
+def document() -> GraphDocument:
+    doc = GraphDocument(Project())
+    graph = doc.graph
+    graph.add_node("Input", {"kind": "features", "features": 6}, position=(0, 0), node_id="n1")
+    graph.add_node("Linear", {"units": 8}, label="hidden", position=(220, 0), node_id="n2")
+    graph.add_node("Reshape", {"shape": (2, -1)}, position=(440, 0), node_id="n3")
+    graph.connect("n1", "out", "n2", "in")
+    graph.connect("n2", "out", "n3", "in")
+    doc.refresh_analysis()
+    return doc
+
+
+@pytest.fixture
+def view(qtbot, document) -> GraphView:
+    widget = GraphView(document)
+    qtbot.addWidget(widget)
+    widget.resize(800, 500)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def test_snippets_round_trip_with_local_ids(qtbot, document):
+    text = encode_snippet(document.graph, ["n3", "n2"])
+    data = json.loads(text)
+    assert data["format"] == "nn-designer-snippet"
+    assert [n["id"] for n in data["nodes"]] == ["n1", "n2"]  # local, in graph order
+    assert data["edges"] == [{"src": "n1", "src_port": "out", "dst": "n2", "dst_port": "in"}]
+    snippet = decode_snippet(text, default_catalog())
+    assert [n.type for n in snippet.nodes] == ["Linear", "Reshape"]
+    assert snippet.nodes[1].params["shape"] == (2, -1)
+    assert snippet.edges == (Edge("n1", "out", "n2", "in"),)
+    assert encode_snippet(document.graph, []) == ""
+
+
+def test_copy_then_paste_adds_one_undo_step_and_selects_the_copies(view, document):
+    document.set_selection(["n2", "n3"])
+    text = view.copy_selection()
+    assert QGuiApplication.clipboard().mimeData().hasFormat(SNIPPET_MIME)
+    assert QGuiApplication.clipboard().text() == text
+    count = document.undo_stack.count()
+    new = view.paste()
+    graph = document.graph
+    assert len(new) == 2 and len(graph) == 5
+    assert document.undo_stack.count() == count + 1
+    assert graph.node(new[0]).label != "hidden"  # a free label
+    assert graph.node(new[0]).position == (250, 30)
+    assert Edge(new[0], "out", new[1], "in") in graph.edges
+    assert document.selection == new
+    again = view.paste()
+    assert graph.node(again[0]).position == (280, 60)  # repeated pastes cascade
+    document.undo_stack.undo()
+    document.undo_stack.undo()
+    assert list(graph.nodes) == ["n1", "n2", "n3"]
+
+
+def test_duplicate_offsets_by_30_and_leaves_the_clipboard_alone(view, document):
+    QGuiApplication.clipboard().setText("something else")
+    document.set_selection(["n2"])
+    (new,) = view.duplicate()
+    assert document.graph.node(new).position == (250, 30)
+    assert QGuiApplication.clipboard().text() == "something else"
+
+
+def test_keyboard_copy_paste(view, document):
+    document.set_selection(["n1"])
+    view.setFocus()
+    QTest.keyClick(view, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    QTest.keyClick(view, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    assert len(document.graph) == 4
+    QTest.keyClick(view, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    assert len(document.selection) == 4
+
+
+def test_cut_copies_then_deletes_in_one_step(view, document):
+    document.set_selection(["n3"])
+    count = document.undo_stack.count()
+    assert view.cut_selection()
+    assert "n3" not in document.graph.nodes
+    assert document.undo_stack.count() == count + 1
+
+
+def test_select_all(view, document):
+    view.select_all()
+    assert document.selection == ["n1", "n2", "n3"]
+    assert len(view.graph_scene.selected_node_items()) == 3
+
+
+def valid() -> dict:
+    return {
+        "format": "nn-designer-snippet",
+        "version": 1,
+        "nodes": [
+            {"id": "a", "type": "Linear", "label": "x", "params": {}, "position": [0, 0]},
+            {"id": "b", "type": "ReLU", "label": "y", "params": {}, "position": [1, 2]},
+        ],
+        "edges": [{"src": "a", "src_port": "out", "dst": "b", "dst_port": "in"}],
+    }
+
+
+def mutate(path, value):
+    data = valid()
+    target = data
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    return json.dumps(data)
+
+
+GARBAGE = [
+    "",
+    "   ",
+    "hello world",
+    "{",
+    "[1, 2, 3]",
+    '{"format": "something-else"}',
+    json.dumps({**valid(), "version": 99}),
+    json.dumps({**valid(), "version": "1"}),
+    json.dumps({**valid(), "nodes": {}}),
+    json.dumps({**valid(), "nodes": []}),
+    mutate(["nodes", 0], 7),
+    mutate(["nodes", 0, "type"], "NoSuchLayer"),
+    mutate(["nodes", 0, "id"], ""),
+    mutate(["nodes", 1, "id"], "a"),
+    mutate(["nodes", 0, "label"], None),
+    mutate(["nodes", 0, "params"], {"units": -3}),
+    mutate(["nodes", 0, "params"], {"nonsense": 1}),
+    mutate(["nodes", 0, "params"], [1]),
+    mutate(["nodes", 0, "position"], [0]),
+    mutate(["nodes", 0, "position"], ["x", 0]),
+    mutate(["nodes", 0, "position"], [1e300 * 10, 0]).replace("Infinity", "1e999"),
+    json.dumps(valid()).replace("[0, 0]", "[NaN, 0]"),
+    mutate(["edges", 0, "dst"], "zzz"),
+    mutate(["edges", 0, "src_port"], "in"),
+    mutate(["edges", 0, "dst_port"], "out"),
+    mutate(["edges"], [valid()["edges"][0]] * 2),
+    mutate(["edges"], "none"),
+    "[" * 100_000,
+    '{"format": "nn-designer-snippet", "version": 1, "nodes": [' + "1," * 6000 + "1]}",
+]
+
+
+@pytest.mark.parametrize("text", GARBAGE)
+def test_garbage_is_refused_with_a_reason(text):
+    with pytest.raises(SnippetError) as info:
+        decode_snippet(text, default_catalog())
+    assert str(info.value)
+
+
+@pytest.mark.parametrize("text", GARBAGE[:12])
+def test_pasting_garbage_reports_and_changes_nothing(qtbot, view, document, text):
+    with qtbot.waitSignal(document.error_raised, check_params_cb=lambda m: "Cannot paste" in m):
+        assert view.paste(text) == []
+    assert list(document.graph.nodes) == ["n1", "n2", "n3"]
+    assert document.undo_stack.count() == 0
+
+
+def test_garbage_on_the_system_clipboard(qtbot, view, document):
+    mime = QMimeData()
+    mime.setData(SNIPPET_MIME, b"\xff\xfe not json")
+    QGuiApplication.clipboard().setMimeData(mime)
+    with qtbot.waitSignal(document.error_raised):
+        view.paste()
+    assert len(document.graph) == 3
+
+
+def test_a_valid_snippet_pastes(view, document):
+    ids = view.paste(json.dumps(valid()), (10, 10))
+    assert [document.graph.node(i).type for i in ids] == ["Linear", "ReLU"]
+    assert document.graph.node(ids[1]).position == (11, 12)
