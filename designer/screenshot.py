@@ -1,4 +1,4 @@
-"""``python -m designer.ui.screenshot OUT.png``: the window as the README shows it.
+"""``python -m designer.screenshot OUT.png``: the window as the README shows it.
 
 Renders offscreen at a fixed size with the binary-classifier example loaded and fitted,
 so the picture is reproducible on any machine, display or none.
@@ -65,7 +65,7 @@ def _select_showcase_node(window) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1 or args[0].startswith("-"):
-        sys.stderr.write("usage: python -m designer.ui.screenshot OUT.png\n")
+        sys.stderr.write("usage: python -m designer.screenshot OUT.png\n")
         return 2
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     with contextlib.suppress(ImportError):  # NOTE: torch before the QApplication exists

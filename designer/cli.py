@@ -1,0 +1,197 @@
+"""Command-line verbs that need no window: ``check`` a design, ``export`` its code.
+
+    nn-designer-cli check PROJECT [--strict]
+    nn-designer-cli export PROJECT -o model.py [--weights W.safetensors] [--onnx M.onnx]
+
+Exit status: 0 when all is well, 1 when the design has errors (or cannot be exported),
+2 when the file cannot be read or the command line is wrong. Never imports Qt; torch only
+when a verb builds a model. Each verb registers itself through a function in `COMMANDS`,
+so another verb (``train``) is one more function there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+from collections.abc import Callable
+from typing import Any
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_BAD_INPUT = 0, 1, 2
+_LABEL_WIDTH = 24
+
+
+class _BadInputError(Exception):
+    """The project file cannot be used at all (exit status 2)."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one verb; returns the exit status (``sys.exit(main())`` is the entry point)."""
+    _tolerant_output()
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as stop:  # --help, or a usage error already printed by argparse
+        return stop.code if isinstance(stop.code, int) else EXIT_BAD_INPUT
+    handler: Callable[[argparse.Namespace], int] | None = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_usage(sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        return handler(args)
+    except _BadInputError as error:
+        print(f"error: {_one_line(str(error))}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="nn-designer-cli", description="Check and export NN Designer projects."
+    )
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+    for register in COMMANDS:
+        register(commands)
+    return parser
+
+
+# --------------------------------------------------------------------- check
+def add_check_command(commands: Any) -> None:
+    check = commands.add_parser(
+        "check", help="list the layers, shapes and problems of a design", description=(
+            "Print each layer's name, type, output shape and parameters, the totals, and "
+            "every problem. Exit status 1 if the design has errors."
+        )
+    )  # fmt: skip
+    check.add_argument("project", help="the .nndesign file")
+    check.add_argument("--strict", action="store_true", help="treat warnings as errors too")
+    check.set_defaults(handler=run_check)
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from designer.model import infer_shapes
+
+    project = _load(args.project)
+    graph = project.graph
+    analysis = infer_shapes(graph)
+    for node_id in analysis.order:
+        info, node = analysis.info(node_id), graph.node(node_id)
+        shape = str(info.output) if info.output is not None else "?"
+        label = _shorten(_printable(node.label), _LABEL_WIDTH)
+        spec = graph.spec(node_id).display_name
+        print(f"{label:<{_LABEL_WIDTH}}  {spec:<26} {shape:<16} {info.params:>12,}")
+    print(f"total: {analysis.total_params:,} parameters, {analysis.total_macs:,} multiply-adds")
+    problems = list(analysis.problems)
+    if analysis.valid:
+        problems += _compile_problems(graph)
+    for problem in problems:
+        print(f"{problem.severity}: {_printable(problem.message)}")
+    failed = any(p.is_error or args.strict for p in problems)
+    return EXIT_PROBLEMS if failed else EXIT_OK
+
+
+def _compile_problems(graph: Any) -> list:
+    """What only the compiler checks (the size limit); needs no torch."""
+    from designer.compiler.errors import CompileError
+    from designer.compiler.lower import lower
+
+    try:
+        lower(graph)
+    except CompileError as error:
+        return list(error.problems)
+    return []
+
+
+# -------------------------------------------------------------------- export
+def add_export_command(commands: Any) -> None:
+    export = commands.add_parser(
+        "export", help="write the training script (and weights or ONNX)", description=(
+            "Write a standalone PyTorch training script for the project; optionally the "
+            "initial weights (safetensors, seeded by the project's seed) and an ONNX model."
+        )
+    )  # fmt: skip
+    export.add_argument("project", help="the .nndesign file")
+    export.add_argument("-o", "--output", required=True, metavar="PY", help="script ('-': stdout)")
+    export.add_argument("--weights", metavar="PATH", help="also write weights (safetensors)")
+    export.add_argument("--onnx", metavar="PATH", help="also write the model as ONNX")
+    export.set_defaults(handler=run_export)
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from designer.compiler import (
+        CompileError,
+        ExportError,
+        build_model,
+        export_onnx,
+        export_weights,
+        generate_script,
+    )
+    from designer.compiler.export import example_inputs, write_text_atomic
+
+    project = _load(args.project)
+    try:
+        code = generate_script(project)
+        if args.output == "-":
+            sys.stdout.write(code.source)
+        else:
+            write_text_atomic(args.output, code.source)
+            print(f"wrote {args.output}", file=sys.stderr)
+        if args.weights or args.onnx:
+            model = build_model(project.graph, seed=project.training.seed)
+        if args.weights:
+            export_weights(model, args.weights)
+            print(f"wrote {args.weights}", file=sys.stderr)
+        if args.onnx:
+            export_onnx(model, example_inputs(model.designer_ir), args.onnx)
+            print(f"wrote {args.onnx}", file=sys.stderr)
+    except (CompileError, ExportError) as error:
+        for line in str(error).splitlines():
+            print(f"error: {_printable(line)}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    except OSError as error:
+        print(f"error: cannot write: {error.strerror or error}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    return EXIT_OK
+
+
+COMMANDS: list[Callable[[Any], None]] = [add_check_command, add_export_command]
+
+
+# ------------------------------------------------------------------- helpers
+def _load(path: str) -> Any:
+    """The project at ``path``; any reason it cannot be read is a `_BadInputError`."""
+    try:
+        from designer.io import ProjectFileError, load_project
+    except ImportError as error:  # pragma: no cover -- an incomplete installation
+        raise _BadInputError(f"cannot read projects: {error}") from None
+    try:
+        return load_project(path)
+    except ProjectFileError as error:
+        raise _BadInputError(f"cannot read {os.fspath(path)!r}: {error}") from None
+    except (OSError, ValueError) as error:
+        raise _BadInputError(f"cannot read {os.fspath(path)!r}: {error}") from None
+
+
+def _printable(text: str) -> str:
+    """Text safe for a terminal: control characters (escape sequences) are escaped."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def _shorten(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _one_line(text: str) -> str:
+    return _printable(" ".join(text.split()))
+
+
+def _tolerant_output() -> None:
+    """Never crash on a label the terminal's encoding cannot show."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(AttributeError, ValueError):
+            stream.reconfigure(errors="backslashreplace")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

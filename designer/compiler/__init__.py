@@ -1,0 +1,59 @@
+"""From a design to torch: lowering, the in-app model, generated source and exports.
+
+`lower` checks a graph and produces a small IR; `build_model` turns the IR into a module
+whose forward is the generated source; `generate_module_code` and `generate_script` write
+that source out; `export_weights` and `export_onnx` write files. Never imports Qt.
+
+The names that need torch load on first use, so that checking a design (`lower`,
+`CompileError`) does not pay for importing torch.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from designer.compiler.errors import CompileError, ExportError
+from designer.compiler.lower import IR, IRInput, IROutput, IRStep, lower
+
+if TYPE_CHECKING:
+    from designer.compiler.build import build_model
+    from designer.compiler.codegen import PythonCode, generate_module_code
+    from designer.compiler.export import export_onnx, export_weights, load_weights
+    from designer.compiler.script import generate_script
+
+_HOMES = {
+    "build_model": "build",
+    "PythonCode": "codegen",
+    "generate_module_code": "codegen",
+    "generate_script": "script",
+    "export_onnx": "export",
+    "export_weights": "export",
+    "load_weights": "export",
+}
+
+__all__ = [
+    "IR",
+    "CompileError",
+    "ExportError",
+    "IRInput",
+    "IROutput",
+    "IRStep",
+    "PythonCode",
+    "build_model",
+    "export_onnx",
+    "export_weights",
+    "generate_module_code",
+    "generate_script",
+    "load_weights",
+    "lower",
+]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value
+    return value

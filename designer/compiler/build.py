@@ -1,0 +1,101 @@
+"""The in-app model: built from the IR, running the exact ``forward`` codegen emits.
+
+Like torch.fx's GraphModule, the forward method is compiled from generated source rather
+than interpreted node by node, so the model runs at the speed of a hand-written module and
+is, line for line, the class the user exports. That source is made only from sanitized
+identifiers and lint-checked catalogue templates (see `lower`), never from user text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import linecache
+from collections import OrderedDict
+from collections.abc import Callable
+from functools import lru_cache
+
+import torch
+import torch.nn.functional as F  # noqa: N812 -- the name every template uses
+from torch import nn
+
+from designer.compiler.codegen import module_class, render_class
+from designer.compiler.errors import CompileError
+from designer.compiler.lower import IR, IRStep, lower
+from designer.model import Graph, Problem
+
+_KEEP_SOURCES = 64
+_SOURCES: OrderedDict[str, None] = OrderedDict()
+
+
+def build_model(source: Graph | IR, seed: int = 0, class_name: str = "Net") -> nn.Module:
+    """A fresh model of the design, initialized deterministically from ``seed``.
+
+    ``torch.manual_seed(seed)`` is set once and the layers are built in step order, which
+    is also the order of the exported ``__init__``: ``torch.manual_seed(seed); Net()`` in
+    the exported script gives the very same weights.
+    """
+    ir = source if isinstance(source, IR) else lower(source)
+    code = render_class(ir, class_name)
+    attributes = tuple(step.attribute for step in ir.steps if step.attribute)
+    cls = _model_class(code.name, code.forward, attributes)
+    model = cls()
+    torch.manual_seed(seed)
+    for step in ir.steps:
+        if step.attribute:
+            model.add_module(step.attribute, _instantiate(step))
+    model.designer_nodes = dict(ir.node_for_attribute)
+    model.designer_ir = ir
+    model.designer_source = code.forward
+    return model
+
+
+def _instantiate(step: IRStep) -> nn.Module:
+    assert step.module is not None
+    try:
+        return module_class(step.module)(**step.kwargs_dict)
+    except Exception as error:
+        message = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
+        raise CompileError(
+            [Problem(f"{step.description}: torch cannot build it ({message[:200]})", step.node_id)]
+        ) from None
+
+
+@lru_cache(maxsize=64)
+def _model_class(name: str, forward_source: str, attributes: tuple[str, ...]) -> type:
+    """An ``nn.Module`` subclass whose forward is compiled from ``forward_source``.
+
+    Cached on the source text, so rebuilding an unchanged design (every edit in the app)
+    reuses the class. The source is registered with `linecache` so that tracebacks and
+    debuggers show the generated lines. Each submodule also gets a class-level property:
+    ``self.fc1`` then reads ``_modules`` directly instead of failing the normal lookup and
+    falling back to ``nn.Module.__getattr__``, which makes the in-app model a little faster
+    than the same class written by hand, with the same semantics (replacing or deleting a
+    submodule still goes through ``nn.Module``).
+    """
+    forward = _compile_forward(forward_source)
+    namespace: dict = {"forward": forward, "__module__": __name__, "__qualname__": name}
+    namespace.update((attribute, _submodule(attribute)) for attribute in attributes)
+    namespace["__doc__"] = "A network built by NN Designer; see `designer_source`."
+    return type(name, (nn.Module,), namespace)
+
+
+def _submodule(attribute: str) -> property:
+    def get(self: nn.Module) -> nn.Module:
+        try:
+            return self._modules[attribute]
+        except KeyError:
+            raise AttributeError(attribute) from None
+
+    return property(get, doc=f"The submodule registered as {attribute!r}.")
+
+
+def _compile_forward(source: str) -> Callable:
+    digest = hashlib.sha1(source.encode(), usedforsecurity=False).hexdigest()[:12]
+    filename = f"<nn-designer forward {digest}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    _SOURCES[filename] = None
+    while len(_SOURCES) > _KEEP_SOURCES:  # the app compiles a new forward after every edit
+        linecache.cache.pop(_SOURCES.popitem(last=False)[0], None)
+    scope: dict = {"torch": torch, "nn": nn, "F": F, "__builtins__": __builtins__}
+    exec(compile(source, filename, "exec"), scope)
+    return scope["forward"]

@@ -1,0 +1,239 @@
+"""Writing a model out: weights as safetensors, the network as ONNX.
+
+Files are written atomically (a temporary file in the same folder, then a rename), so an
+interrupted export never leaves half a file under the user's chosen name. Every failure is
+an `ExportError` whose message names the layer at fault where one can be found.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import tempfile
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+
+import torch
+from safetensors.torch import load_file, save_file
+from torch import nn
+
+from designer.compiler.errors import CompileError, ExportError
+from designer.compiler.lower import IR, IRInput, IROutput, IRStep
+
+PathLike = str | os.PathLike[str]
+ONNX_OPSET = 17
+_DEFAULT_MODE = 0o644  # what a new file gets, rather than the private mode of a temp file
+
+
+def export_weights(model: nn.Module, path: PathLike) -> None:
+    """Save the model's ``state_dict`` as safetensors (loadable into the exported class)."""
+    state = {k: v.detach().cpu().contiguous() for k, v in _unwrap(model).state_dict().items()}
+    try:
+        _atomic_write(path, lambda tmp: save_file(state, tmp, metadata={"format": "pt"}))
+    except Exception as error:  # safetensors raises its own SafetensorError
+        raise ExportError(
+            f"cannot write the weights to {os.fspath(path)!r}: {_reason(error)}"
+        ) from None
+
+
+def write_text_atomic(path: PathLike, text: str) -> None:
+    """Write a text file (generated source) atomically, as UTF-8 with Unix newlines."""
+
+    def write(temporary: str) -> None:
+        with open(temporary, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(text)
+
+    _atomic_write(path, write)
+
+
+def load_weights(model: nn.Module, path: PathLike, strict: bool = True) -> None:
+    """Load safetensors weights into ``model``; a mismatch is an `ExportError` saying which."""
+    try:
+        state = load_file(os.fspath(path))
+    except Exception as error:  # safetensors raises its own SafetensorError
+        raise ExportError(
+            f"cannot read weights from {os.fspath(path)!r}: {_reason(error)}"
+        ) from None
+    try:
+        _unwrap(model).load_state_dict(state, strict=strict)
+    except RuntimeError as error:
+        detail = " ".join(str(error).split())[:400]
+        raise ExportError(f"the weights do not fit this network: {detail}") from None
+
+
+def example_inputs(ir: IR, batch: int = 2) -> tuple[torch.Tensor, ...]:
+    """Inputs of the right shapes and dtypes (zeros are valid token ids, too)."""
+    return tuple(_example(item.shape, batch) for item in ir.inputs)
+
+
+def export_onnx(
+    model: nn.Module,
+    example_inputs: torch.Tensor | Sequence[torch.Tensor],
+    path: PathLike,
+    opset_version: int = ONNX_OPSET,
+) -> None:
+    """Export to ONNX with a dynamic batch axis and check the file with the ONNX checker.
+
+    The TorchScript exporter is tried first because it needs nothing beyond torch; the
+    torch.export-based one is the fallback where that is unavailable.
+    """
+    inner = _unwrap(model)
+    ir: IR | None = getattr(inner, "designer_ir", None)
+    if ir is not None:
+        _refuse_unsupported(ir)
+    args = (example_inputs,) if isinstance(example_inputs, torch.Tensor) else tuple(example_inputs)
+    names = _io_names(ir, len(args))
+    was_training = inner.training
+    inner.eval()
+    try:
+        _atomic_write(path, lambda tmp: _export_checked(inner, args, tmp, names, opset_version))
+    except ExportError:
+        raise
+    except OSError as error:
+        raise ExportError(f"cannot write {os.fspath(path)!r}: {_reason(error)}") from None
+    except Exception as error:
+        raise _explain(ir, error) from None
+    finally:
+        inner.train(was_training)
+
+
+def _refuse_unsupported(ir: IR) -> None:
+    for step in ir.steps:
+        if not step.onnx:
+            raise ExportError(f"{step.description} cannot be exported to ONNX", step.node_id)
+
+
+def _io_names(ir: IR | None, count: int) -> tuple[list[str], list[str]]:
+    """ONNX input and output names: the generated variable names (unique, sanitized)."""
+    if ir is None:
+        return [f"input_{i}" for i in range(count)], []
+    outputs: list[str] = []
+    for out in ir.outputs:
+        name, index = out.name, 0
+        while name in outputs or name in (i.name for i in ir.inputs):
+            index += 1
+            name = f"{out.name}_{index}"
+        outputs.append(name)
+    return [item.name for item in ir.inputs], outputs
+
+
+def _export_checked(
+    model: nn.Module, args: tuple, target: str, names: tuple[list[str], list[str]], opset: int
+) -> None:
+    _export(model, args, target, names, opset)
+    try:
+        import onnx
+    except ImportError:  # the checker is optional; the exporter itself succeeded
+        return
+    try:
+        onnx.checker.check_model(target)
+    except Exception as error:
+        raise ExportError(f"the exported ONNX model is invalid: {_first_line(error)}") from None
+
+
+def _export(
+    model: nn.Module, args: tuple, target: str, names: tuple[list[str], list[str]], opset: int
+) -> None:
+    inputs, outputs = names
+    options: dict = {
+        "input_names": inputs,
+        "dynamic_axes": {name: {0: "batch"} for name in [*inputs, *outputs]},
+    }
+    if outputs:
+        options["output_names"] = outputs
+    with _quiet():
+        try:
+            torch.onnx.export(model, args, target, dynamo=False, opset_version=opset, **options)
+            return
+        except Exception as first:
+            error = first
+        try:
+            torch.onnx.export(model, args, target, dynamo=True, external_data=False, **options)
+        except Exception:
+            raise error from None
+
+
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    """Silence the exporters' progress output and deprecation chatter."""
+    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+        warnings.simplefilter("ignore")
+        yield
+
+
+def _explain(ir: IR | None, error: Exception) -> ExportError:
+    """An `ExportError` naming the first layer that cannot be exported on its own."""
+    reason = _first_line(error)
+    if ir is not None:
+        for step in ir.steps:
+            if not _step_exports(step):
+                return ExportError(
+                    f"{step.description} cannot be exported to ONNX: {reason}", step.node_id
+                )
+    return ExportError(f"the model cannot be exported to ONNX: {reason}")
+
+
+def _step_exports(step: IRStep) -> bool:
+    """Whether a network of just this one layer exports (used to find a culprit)."""
+    from designer.compiler.build import build_model
+
+    inputs = tuple(
+        IRInput(step.node_id, name, shape, step.description)
+        for name, shape in zip(step.inputs, step.input_shapes, strict=True)
+    )
+    output = IROutput(step.node_id, step.output, "", step.shape, step.description)
+    probe_ir = IR(inputs=inputs, steps=(step,), outputs=(output,))
+    try:
+        probe = build_model(probe_ir).eval()
+        args = tuple(_example(item.shape, 2) for item in inputs)
+        with tempfile.TemporaryDirectory() as folder, _quiet():
+            target = os.path.join(folder, "probe.onnx")
+            torch.onnx.export(probe, args, target, dynamo=False, opset_version=ONNX_OPSET)
+    except CompileError:
+        return True
+    except Exception:
+        return False
+    return True
+
+
+def _example(shape, batch: int) -> torch.Tensor:
+    if shape.dtype == "int64":
+        return torch.zeros((batch, *shape.dims), dtype=torch.long)
+    return torch.randn((batch, *shape.dims), generator=torch.Generator().manual_seed(0))
+
+
+def _reason(error: BaseException) -> str:
+    """Why an operation failed, without the temporary file's name."""
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
+    return _first_line(error)
+
+
+def _first_line(error: BaseException) -> str:
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    text = lines[0] if lines else type(error).__name__
+    return text if len(text) <= 300 else text[:299] + "…"
+
+
+def _unwrap(model: nn.Module) -> nn.Module:
+    """The module inside a DistributedDataParallel/DataParallel wrapper."""
+    wrappers = (nn.parallel.DistributedDataParallel, nn.DataParallel)
+    return model.module if isinstance(model, wrappers) else model
+
+
+def _atomic_write(path: PathLike, write: Callable[[str], None]) -> None:
+    """Write through a temporary file in the target folder, then rename it into place."""
+    target = Path(path)
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
+    os.close(handle)
+    try:
+        write(temporary)
+        mode = target.stat().st_mode & 0o777 if target.exists() else _DEFAULT_MODE
+        os.chmod(temporary, mode)
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
