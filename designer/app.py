@@ -28,6 +28,7 @@ from designer import (
 )
 
 PROG = "nn-designer"
+HEADLESS_VERBS = ("check", "export", "train")
 log = logging.getLogger("designer")
 
 
@@ -45,6 +46,10 @@ def build_parser() -> argparse.ArgumentParser:
         "and export clean PyTorch code.",
     )
     parser.add_argument("file", nargs="?", help="a project file (.nndesign) to open")
+    parser.epilog = (
+        "headless verbs: nn-designer check|export|train PROJECT ... "
+        "(see nn-designer check --help)"
+    )
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
     return parser
 
@@ -59,9 +64,16 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """The ``nn-designer`` entry point; returns the process exit status."""
+    """The ``nn-designer`` entry point; returns the process exit status.
+
+    ``nn-designer check|export|train ...`` runs a headless verb without loading Qt."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in HEADLESS_VERBS:
+        from designer.cli import main as cli_main
+
+        return cli_main(argv)
     try:
-        args = parse_args(sys.argv[1:] if argv is None else argv)
+        args = parse_args(argv)
     except SystemExit as exit_:
         return exit_.code if isinstance(exit_.code, int) else 1
     return run(args)

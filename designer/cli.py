@@ -1,12 +1,14 @@
-"""Command-line verbs that need no window: ``check`` a design, ``export`` its code.
+"""Command-line verbs that need no window: ``check``, ``export`` and ``train`` a design.
 
-    nn-designer-cli check PROJECT [--strict]
-    nn-designer-cli export PROJECT -o model.py [--weights W.safetensors] [--onnx M.onnx]
+    nn-designer check PROJECT [--strict]
+    nn-designer export PROJECT -o model.py [--weights W.safetensors] [--onnx M.onnx]
+    nn-designer train PROJECT [--epochs N] [--lr LR] [--save-weights W.safetensors]
 
+(``nn-designer-cli`` is the same without the window entry point.)
 Exit status: 0 when all is well, 1 when the design has errors (or cannot be exported),
 2 when the file cannot be read or the command line is wrong. Never imports Qt; torch only
 when a verb builds a model. Each verb registers itself through a function in `COMMANDS`,
-so another verb (``train``) is one more function there.
+so another verb is one more function there.
 """
 
 from __future__ import annotations
@@ -154,7 +156,44 @@ def run_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS: list[Callable[[Any], None]] = [add_check_command, add_export_command]
+# --------------------------------------------------------------------- train
+def add_train_command(commands: Any) -> None:
+    train = commands.add_parser(
+        "train",
+        help="train a project without a window and print its progress",
+        description="Train a project headless: a progress line per epoch, then the final "
+        "metrics. Options override the project's own training settings.",
+    )
+    train.add_argument("project", help="the .nndesign project file")
+    train.add_argument("--epochs", type=int, help="number of epochs")
+    train.add_argument("--lr", type=float, help="learning rate")
+    train.add_argument("--batch-size", type=int, help="samples per batch")
+    train.add_argument("--seed", type=int, help="random seed")
+    train.add_argument("--device", choices=("auto", "cpu", "cuda", "mps"), help="device")
+    train.add_argument("--save-weights", metavar="PATH", help="write the trained weights")
+    train.set_defaults(handler=run_train)
+
+
+def run_train(args: argparse.Namespace) -> int:
+    from designer.training.headless import train_project
+
+    return train_project(
+        args.project,
+        epochs=args.epochs,
+        lr=args.lr,
+        batch_size=args.batch_size,
+        seed=args.seed,
+        device=args.device,
+        save_weights=args.save_weights,
+    )
+
+
+COMMANDS: list[Callable[[Any], None]] = [
+    add_check_command,
+    add_export_command,
+    add_train_command,
+]
+VERBS = ("check", "export", "train")
 
 
 # ------------------------------------------------------------------- helpers

@@ -1,0 +1,148 @@
+"""Training a project file without a screen: the `train` verb of the command line.
+
+Prints one progress line per epoch (so the output reads well in a terminal, a log file or
+a CI job alike, with no carriage-return tricks) and the final metrics. The exit status tells
+scripts what happened: 0 trained, 1 the run could not start or failed, 2 the project file
+(or an override) is unusable. Errors are one line on stderr. No Qt is imported.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+from collections.abc import Mapping
+from typing import TextIO
+
+from designer.io import ProjectFileError, load_project
+from designer.model import Project, SettingsError
+from designer.training.checkpoints import CheckpointError
+from designer.training.checkpoints import save_weights as write_weights
+from designer.training.loop import EpochProgress, RunControl, RunFailed, RunFinished, train
+from designer.training.session import PreparedRun, RunSetupError, prepare_run
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_PROJECT = 0, 1, 2
+BAR_WIDTH = 20
+
+
+def train_project(
+    path: str | os.PathLike[str],
+    epochs: int | None = None,
+    lr: float | None = None,
+    batch_size: int | None = None,
+    seed: int | None = None,
+    device: str | None = None,
+    save_weights: str | os.PathLike[str] | None = None,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+) -> int:
+    """Train the project at ``path`` with optional overrides; returns the exit status."""
+    out, err = out or sys.stdout, err or sys.stderr
+    try:
+        project = _with_overrides(
+            load_project(path),
+            epochs=epochs,
+            learning_rate=lr,
+            batch_size=batch_size,
+            seed=seed,
+            device=device,
+        )
+    except ProjectFileError as error:
+        return _fail(err, f"{os.fspath(path)}: {error}", EXIT_BAD_PROJECT)
+    except SettingsError as error:
+        return _fail(err, f"invalid option: {error}", EXIT_BAD_PROJECT)
+    try:
+        prepared = prepare_run(project)
+    except RunSetupError as error:
+        return _fail(err, str(error), EXIT_FAILED)
+    name = str(project.metadata.get("name") or os.path.basename(os.fspath(path)))
+    settings = prepared.settings
+    print(
+        f"Training {name!r} on {prepared.data.name!r} ({prepared.data.num_train} training, "
+        f"{prepared.data.num_val} validation rows) for {settings.epochs} "
+        f"epoch{'s' * (settings.epochs != 1)}",
+        file=out,
+        flush=True,
+    )
+    end = _run(prepared, out)
+    if isinstance(end, RunFailed):
+        return _fail(err, f"training failed: {end.message}", EXIT_FAILED)
+    if end is None:
+        return _fail(err, "training was interrupted", EXIT_FAILED)
+    reason = end.reason.replace("_", " ")
+    summary = f"{format_duration(end.elapsed)}: {format_metrics(end.final_metrics)}"
+    print(f"Finished ({reason}) in {summary}", file=out, flush=True)
+    if save_weights is not None:
+        try:
+            write_weights(prepared.model, save_weights)
+        except CheckpointError as error:
+            return _fail(err, str(error), EXIT_FAILED)
+        print(f"Saved the weights to {os.fspath(save_weights)}", file=out, flush=True)
+    return EXIT_OK
+
+
+def _with_overrides(project: Project, **overrides: object) -> Project:
+    """The project with the given training settings replaced (None keeps a value)."""
+    changes = {k: v for k, v in overrides.items() if v is not None}
+    if changes:
+        project.training = project.training.replace(**changes)
+    return project
+
+
+def _run(prepared: PreparedRun, out: TextIO) -> RunFinished | RunFailed | None:
+    """Drive the loop, printing each epoch; None when interrupted with Ctrl+C."""
+    control = RunControl()
+    total = prepared.settings.epochs
+    records = train(prepared.model, prepared.data, prepared.settings, prepared.loss, control)
+    try:
+        for record in records:
+            if isinstance(record, EpochProgress):
+                print(epoch_line(record, total), file=out, flush=True)
+            elif isinstance(record, RunFinished | RunFailed):
+                return record
+    except KeyboardInterrupt:
+        control.stop()
+        records.close()
+        return None
+    return None
+
+
+def epoch_line(record: EpochProgress, total: int) -> str:
+    """``epoch  3/20 [###-------]  loss 0.4213  val 0.4012  accuracy 91.2%  ETA 0:04``."""
+    done = round(BAR_WIDTH * record.epoch / max(total, 1))
+    bar = "#" * done + "-" * (BAR_WIDTH - done)
+    width = len(str(total))
+    parts = [
+        f"epoch {record.epoch:>{width}}/{total} [{bar}]",
+        f"loss {record.train_loss:.4f}",
+        f"val loss {record.val_loss:.4f}",
+    ]
+    if record.metrics:
+        parts.append(format_metrics(record.metrics))
+    parts.append(f"ETA {format_duration(record.eta)}")
+    return "  ".join(parts)
+
+
+def format_metrics(metrics: Mapping[str, float]) -> str:
+    """``val_loss 0.1234  accuracy 95.6%``: accuracy as a percentage, the rest as numbers."""
+    parts = []
+    for name, value in metrics.items():
+        if name == "accuracy" and math.isfinite(value):
+            parts.append(f"{name} {value:.1%}")
+        else:
+            parts.append(f"{name} {value:.4g}")
+    return "  ".join(parts)
+
+
+def format_duration(seconds: float) -> str:
+    """``0:07``, ``12:30`` or ``1:02:03``."""
+    if not math.isfinite(seconds):
+        return "--:--"
+    minutes, secs = divmod(round(max(seconds, 0.0)), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def _fail(err: TextIO, message: str, status: int) -> int:
+    print(f"error: {' '.join(message.split())}", file=err, flush=True)
+    return status
