@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import heapq
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from designer.catalog import Catalog, LayerSpec, ParamError, default_catalog
@@ -44,10 +44,11 @@ class Graph:
     is also the argument order of a merge's inputs.
 
     Structural queries are indexed so that editing and re-inferring a large design stays
-    interactive: the edge set, successor/predecessor counts and port use are kept up to
-    date on every change (connect checks are O(1) plus a bidirectional reachability
-    search), while ordered adjacency lists and the topological order are built lazily
-    and dropped whenever the structure changes.
+    interactive. Kept current on every change: the edge set, successor/predecessor
+    counts, port use, and a *rank* per node that is always a topological numbering
+    (Pearce-Kelly dynamic ordering), so a cycle check only searches between the ranks of
+    the two ends, and is O(1) when an edge points forward. Built lazily and dropped on any
+    structural change: ordered adjacency lists and the topological order.
     """
 
     def __init__(self, catalog: Catalog | None = None) -> None:
@@ -61,6 +62,8 @@ class Graph:
         self._succ: dict[str, dict[str, int]] = {}
         self._pred: dict[str, dict[str, int]] = {}
         self._port_use: dict[tuple[str, str], int] = {}
+        self._rank: dict[str, int] = {}
+        self._next_rank = 0
         # Built on demand, dropped on any structural change:
         self._adjacency: dict[str, tuple[list[Edge], list[Edge]]] | None = None
         self._order: list[str] | None = None
@@ -108,9 +111,9 @@ class Graph:
                 if len(incoming) > 1:
                     ports = [p.name for p in self.spec(node_id_).inputs]
                     incoming.sort(
-                        key=lambda e, ports=ports: ports.index(e.dst_port)
-                        if e.dst_port in ports
-                        else 0
+                        key=lambda e, ports=ports: (
+                            ports.index(e.dst_port) if e.dst_port in ports else 0
+                        )
                     )
             self._adjacency = adjacency
         return adjacency.get(node_id, ([], []))
@@ -128,64 +131,76 @@ class Graph:
     def topological_order(self) -> list[str]:
         """Node ids so that every edge points forward; ties keep insertion order."""
         if self._order is None:
-            self._order = self._sort_topologically()
+            order = _kahn(list(self._nodes), self._edges)
+            if order is None:
+                raise CycleError("the graph contains a cycle")
+            self._order = order
         return list(self._order)
-
-    def _sort_topologically(self) -> list[str]:
-        position = {n: i for i, n in enumerate(self._nodes)}
-        indegree = {n: sum(self._pred[n].values()) for n in self._nodes}
-        ready = [position[n] for n, d in indegree.items() if d == 0]
-        heapq.heapify(ready)
-        ids = list(self._nodes)
-        order: list[str] = []
-        while ready:
-            current = ids[heapq.heappop(ready)]
-            order.append(current)
-            for nxt, count in self._succ[current].items():
-                indegree[nxt] -= count
-                if indegree[nxt] == 0:
-                    heapq.heappush(ready, position[nxt])
-        if len(order) != len(self._nodes):
-            raise CycleError("the graph contains a cycle")
-        return order
 
     def reaches(self, start: str, goal: str) -> bool:
         """Whether a directed path leads from ``start`` to ``goal``.
 
-        Searches forwards from ``start`` and backwards from ``goal`` at once, always
-        growing the smaller frontier, so joining two long chains costs the shorter one.
+        Ranks increase along every path, so only nodes ranked between the two are searched.
         """
         if start == goal:
             return True
-        if start not in self._succ or goal not in self._pred:
+        rank = self._rank
+        if start not in rank or goal not in rank or rank[start] > rank[goal]:
             return False
-        ahead, behind = {start}, {goal}
-        front, back = [start], [goal]
-        while front and back:
-            if len(front) <= len(back):
-                front = self._grow(front, self._succ, ahead, behind)
-                if front is None:
+        limit = rank[goal]
+        stack, seen = [start], {start}
+        while stack:
+            for nxt in self._succ[stack.pop()]:
+                if nxt == goal:
                     return True
-            else:
-                back = self._grow(back, self._pred, behind, ahead)
-                if back is None:
-                    return True
+                if nxt not in seen and rank[nxt] < limit:
+                    seen.add(nxt)
+                    stack.append(nxt)
         return False
 
-    @staticmethod
-    def _grow(
-        frontier: list[str], links: dict[str, dict[str, int]], seen: set[str], other: set[str]
-    ) -> list[str] | None:
-        """One breadth-first step; None when it meets the other search."""
-        grown: list[str] = []
-        for current in frontier:
-            for nxt in links[current]:
-                if nxt in other:
-                    return None
-                if nxt not in seen:
+    def _rerank(self, src: str, dst: str) -> None:
+        """Restore the topological ranks after adding ``src -> dst`` against them.
+
+        Pearce-Kelly: the nodes ``dst`` leads to and the nodes leading to ``src``, within
+        the rank window between the two, swap into order, reusing their own rank values.
+        """
+        rank = self._rank
+        low, high = rank[dst], rank[src]
+        after = self._within(dst, self._succ, lambda r: r < high)
+        before = self._within(src, self._pred, lambda r: r > low)
+        moved = sorted(before, key=rank.__getitem__) + sorted(after, key=rank.__getitem__)
+        for node_id, value in zip(moved, sorted(rank[n] for n in moved), strict=True):
+            rank[node_id] = value
+
+    def _within(
+        self, start: str, links: dict[str, dict[str, int]], keep: Callable[[int], bool]
+    ) -> list[str]:
+        seen, stack = {start}, [start]
+        while stack:
+            for nxt in links[stack.pop()]:
+                if nxt not in seen and keep(self._rank[nxt]):
                     seen.add(nxt)
-                    grown.append(nxt)
-        return grown
+                    stack.append(nxt)
+        return list(seen)
+
+    def _rank_ahead(self, edges: list[Edge]) -> None:
+        """Rank all nodes topologically for edges about to be added, so that adding them
+        costs no searches; with a cycle among them, rank for the longest acyclic prefix."""
+        nodes = list(self._nodes)
+        known = [e for e in edges if e.src in self._nodes and e.dst in self._nodes]
+        order = _kahn(nodes, [*self._edges, *known])
+        if order is None:  # binary search: known[:low] is acyclic, known[:high + 1] is not
+            low, high = 0, len(known) - 1
+            while low < high:
+                middle = (low + high + 1) // 2
+                if _kahn(nodes, [*self._edges, *known[:middle]]) is None:
+                    high = middle - 1
+                else:
+                    low = middle
+            order = _kahn(nodes, [*self._edges, *known[:low]])
+        assert order is not None  # the graph's own edges are acyclic
+        self._rank = {node_id: i for i, node_id in enumerate(order)}
+        self._next_rank = len(order)
 
     def has_out_edges(self, node_id: str) -> bool:
         """Whether anything consumes the node's output (O(1), unlike `out_edges`)."""
@@ -243,6 +258,8 @@ class Graph:
         node = Node(node_id, spec.type_id, label, checked, _position(position))
         self._insert_node(node, index)
         self._succ[node_id], self._pred[node_id] = {}, {}
+        self._rank[node_id] = self._next_rank
+        self._next_rank += 1
         self._structure_changed()
         match = _ID_PATTERN.fullmatch(node_id)
         if match:
@@ -257,7 +274,7 @@ class Graph:
             for edge in [e for e in self._edges if e.touches(node_id)]:
                 self.disconnect(edge)
         del self._nodes[node_id]
-        del self._succ[node_id], self._pred[node_id]
+        del self._succ[node_id], self._pred[node_id], self._rank[node_id]
         self._structure_changed()
         self.events.node_removed.emit(node_id)
 
@@ -337,6 +354,8 @@ class Graph:
                 table[a][b] = count
             else:
                 del table[a][b]
+        if change > 0 and self._rank[edge.src] > self._rank[edge.dst]:
+            self._rerank(edge.src, edge.dst)
         key = (edge.dst, edge.dst_port)
         use = self._port_use.get(key, 0) + change
         if use:
@@ -423,15 +442,46 @@ class Graph:
             self.remove_node(node_id)
 
     def add_edges(self, edges: Iterable[Edge]) -> None:
+        """Connect each edge in turn, with the checks, errors and events of `connect`.
+
+        The nodes are ranked for the whole list first, so that loading a large file costs
+        O(V + E) rather than a reachability search per edge. On an error, the edges before
+        the refused one stay connected (``len(graph.edges)`` tells how many).
+        """
+        edges = list(edges)
+        self._rank_ahead(edges)
         for edge in edges:
             self.connect(edge.src, edge.src_port, edge.dst, edge.dst_port)
+
+
+def _kahn(nodes: list[str], edges: Iterable[Edge]) -> list[str] | None:
+    """A topological order of ``nodes`` under ``edges`` in which ties keep the order of
+    ``nodes``, or None if the edges form a cycle."""
+    indegree = [0] * len(nodes)
+    position = {n: i for i, n in enumerate(nodes)}
+    successors: list[list[int]] = [[] for _ in nodes]
+    for edge in edges:
+        indegree[position[edge.dst]] += 1
+        successors[position[edge.src]].append(position[edge.dst])
+    ready = [i for i, d in enumerate(indegree) if d == 0]
+    order: list[str] = []
+    while ready:  # already a heap: ascending
+        current = heapq.heappop(ready)
+        order.append(nodes[current])
+        for nxt in successors[current]:
+            indegree[nxt] -= 1
+            if indegree[nxt] == 0:
+                heapq.heappush(ready, nxt)
+    return order if len(order) == len(nodes) else None
 
 
 def _position(position: Any) -> tuple[float, float]:
     try:
         x, y = (float(v) for v in position)
     except (TypeError, ValueError, OverflowError):
-        raise InvalidPositionError(f"a position must be two numbers, got {position!r:.60}") from None
+        raise InvalidPositionError(
+            f"a position must be two numbers, got {position!r:.60}"
+        ) from None
     if not (abs(x) < 1e9 and abs(y) < 1e9):
         raise InvalidPositionError("positions must be finite and within ±1e9")
     return (x, y)

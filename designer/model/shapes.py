@@ -1,13 +1,16 @@
 """Shape, parameter-count and multiply-add inference over a whole graph.
 
 Errors are data: each `NodeInfo` carries the problems of its node, worded for the user,
-and nothing here raises for a bad design. Re-inference after an edit is cheap because the
-per-node result is memoized on (layer type, parameters, input shapes): only nodes whose
-inputs or parameters changed run their shape rule again.
+and nothing here raises for a bad design. Re-inference after an edit is cheap at two levels:
+the per-node result is memoized on (layer type, parameters, input shapes), so only nodes
+whose inputs or parameters changed run their shape rule again; and the cache also remembers
+the last graph it analysed node by node, so an unchanged node (same type, label, parameters,
+incoming edges and input shapes) reuses its `NodeInfo` without even building that key.
 """
 
 from __future__ import annotations
 
+import weakref
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -79,8 +82,17 @@ class ShapeCache:
 
     capacity: int = 20_000
     _memo: OrderedDict = field(default_factory=OrderedDict)
+    # The previous analysis of one graph (held weakly): node id -> (key parts, NodeInfo).
+    _graph: Any = field(default=None, repr=False)
+    _last: dict = field(default_factory=dict, repr=False)
 
-    def lookup(self, spec: LayerSpec, params: Mapping[str, Any], inputs: tuple[Shape, ...]):  # noqa: ANN201
+    def previous(self, graph: Graph) -> dict:
+        """Per-node results of the last inference of ``graph`` ({} for another graph)."""
+        if self._graph is None or self._graph() is not graph:
+            self._graph, self._last = weakref.ref(graph), {}
+        return self._last
+
+    def lookup(self, spec: LayerSpec, params: Mapping[str, Any], inputs: tuple[Shape, ...]):
         key = (spec.type_id, tuple((k, _freeze(v)) for k, v in sorted(params.items())), inputs)
         hit = self._memo.get(key)
         if hit is not None:
@@ -93,14 +105,19 @@ class ShapeCache:
         return result
 
 
-def _run_rules(spec: LayerSpec, params: Mapping[str, Any], inputs: tuple[Shape, ...]):  # noqa: ANN202
+def _run_rules(spec: LayerSpec, params: Mapping[str, Any], inputs: tuple[Shape, ...]):
     """(output, params, macs, error message) for one node; never raises."""
     try:
         output = spec.shape_rule(params, inputs)
-        return output, spec.param_count(params, inputs, output), spec.macs(params, inputs, output), None
+        return (
+            output,
+            spec.param_count(params, inputs, output),
+            spec.macs(params, inputs, output),
+            None,
+        )
     except ShapeError as error:
         return None, 0, 0, str(error)
-    except Exception as error:  # noqa: BLE001 -- a faulty rule must not take the app down
+    except Exception as error:  # a faulty rule must not take the app down
         return None, 0, 0, f"cannot infer its shape ({type(error).__name__}: {error})"
 
 
@@ -112,11 +129,32 @@ def infer_shapes(graph: Graph, cache: ShapeCache | None = None) -> Analysis:
     cache = cache or _DEFAULT_CACHE
     try:
         order = graph.topological_order()
-    except Exception:  # noqa: BLE001 -- only a corrupt graph has a cycle
+    except Exception:  # only a corrupt graph has a cycle
         return Analysis({}, (Problem("the design contains a cycle"),), ())
     infos: dict[str, NodeInfo] = {}
+    previous = cache.previous(graph)
+    current: dict[str, tuple] = {}
+    nodes, catalog = graph.nodes, graph.catalog
     for node_id in order:
-        infos[node_id] = _infer_node(graph, node_id, infos, cache)
+        node = nodes[node_id]
+        spec = catalog.get(node.type)
+        edges = graph.in_edges(node_id)
+        shapes = tuple([infos[e.src].output for e in edges])
+        memo = previous.get(node_id)
+        if not (
+            memo is not None
+            and memo[0] is spec
+            and memo[1] == node.label
+            and memo[2] == node.params
+            and memo[3] == edges
+            and memo[4] == shapes
+        ):
+            info = _infer_node(graph, node_id, spec, edges, shapes, cache)
+            memo = (spec, node.label, dict(node.params), edges, shapes, info)
+        current[node_id] = memo
+        infos[node_id] = memo[5]
+    previous.clear()
+    previous.update(current)
     problems = [*_graph_problems(graph)]
     for node_id in order:
         problems.extend(infos[node_id].problems)
@@ -129,12 +167,17 @@ def infer_shapes(graph: Graph, cache: ShapeCache | None = None) -> Analysis:
     )
 
 
-def _infer_node(graph: Graph, node_id: str, infos: Mapping[str, NodeInfo], cache: ShapeCache) -> NodeInfo:
-    spec = graph.spec(node_id)
-    problems = _port_problems(graph, node_id, spec)
+def _infer_node(
+    graph: Graph,
+    node_id: str,
+    spec: LayerSpec,
+    edges: list,
+    shapes: tuple[Shape | None, ...],
+    cache: ShapeCache,
+) -> NodeInfo:
+    problems = _port_problems(graph, node_id, spec, edges)
     if problems:
         return NodeInfo(problems=tuple(problems))
-    shapes = tuple(infos[e.src].output for e in graph.in_edges(node_id))
     if any(shape is None for shape in shapes):
         return NodeInfo()  # an upstream node already reports the cause
     inputs: tuple[Shape, ...] = shapes  # type: ignore[assignment]
@@ -153,9 +196,8 @@ def _problem(graph: Graph, node_id: str, message: str, severity: str = ERROR) ->
     return Problem(f"{graph.describe(node_id)}: {message}", node_id, severity)
 
 
-def _port_problems(graph: Graph, node_id: str, spec: LayerSpec) -> list[Problem]:
+def _port_problems(graph: Graph, node_id: str, spec: LayerSpec, edges: list) -> list[Problem]:
     problems = []
-    edges = graph.in_edges(node_id)
     for port in spec.inputs:
         count = sum(1 for e in edges if e.dst_port == port.name)
         if count == 0:
@@ -169,18 +211,26 @@ def _port_problems(graph: Graph, node_id: str, spec: LayerSpec) -> list[Problem]
 
 def _graph_problems(graph: Graph) -> list[Problem]:
     problems = []
-    if not graph.nodes_of_role("input"):
+    inputs: list[str] = []
+    outputs: list[str] = []
+    unused: list[str] = []
+    catalog = graph.catalog
+    for node in graph:
+        spec = catalog.get(node.type)
+        if spec.role == "input":
+            inputs.append(node.id)
+        elif spec.role == "output":
+            outputs.append(node.id)
+        if spec.role != "output" and spec.outputs and not graph.has_out_edges(node.id):
+            unused.append(node.id)
+    if not inputs:
         problems.append(Problem("The design has no Input layer"))
-    outputs = graph.nodes_of_role("output")
     if not outputs:
         problems.append(Problem("The design has no Output layer"))
-    for node_id in graph.nodes:
-        spec = graph.spec(node_id)
-        if spec.role != "output" and spec.outputs and not graph.out_edges(node_id):
-            problems.append(_problem(graph, node_id, "its output is not used", WARNING))
-    for node_id in graph.nodes_of_role("input"):
-        if graph.out_edges(node_id) and outputs and not any(
-            graph.reaches(node_id, out) for out in outputs
-        ):
+    for node_id in unused:
+        problems.append(_problem(graph, node_id, "its output is not used", WARNING))
+    feeding = graph.upstream(outputs) if outputs else set()
+    for node_id in inputs:
+        if graph.has_out_edges(node_id) and outputs and node_id not in feeding:
             problems.append(_problem(graph, node_id, "does not lead to any Output", WARNING))
     return problems

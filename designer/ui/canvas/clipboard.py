@@ -14,7 +14,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QMimeData
 from PySide6.QtGui import QGuiApplication
 
 from designer.catalog import Catalog, ParamError
@@ -23,7 +22,6 @@ from designer.model.edits import AddSubgraph
 from designer.model.graph import MAX_LABEL_LENGTH
 from designer.ui.document import GraphDocument
 
-SNIPPET_MIME = "application/x-nn-designer-snippet"
 SNIPPET_FORMAT = "nn-designer-snippet"
 SNIPPET_VERSION = 1
 MAX_SNIPPET_CHARS = 5_000_000
@@ -192,18 +190,13 @@ def paste_snippet(
 
 
 def write_clipboard(text: str) -> None:
-    """Put a snippet on the system clipboard as its own MIME type and as plain text."""
-    mime = QMimeData()
-    mime.setData(SNIPPET_MIME, text.encode("utf-8"))
-    mime.setText(text)
-    QGuiApplication.clipboard().setMimeData(mime)
+    """Put a snippet on the system clipboard as plain text (JSON that names its format).
+
+    NOTE: plain text, not a QMimeData of our own type: with PySide6 6.12 a QMimeData handed
+    to the clipboard crashes the interpreter at exit (double delete on teardown)."""
+    QGuiApplication.clipboard().setText(text)
 
 
 def read_clipboard() -> str:
-    """The snippet on the clipboard (its own MIME type first, else plain text)."""
-    mime = QGuiApplication.clipboard().mimeData()
-    if mime is None:
-        return ""
-    if mime.hasFormat(SNIPPET_MIME):
-        return bytes(mime.data(SNIPPET_MIME).data()).decode("utf-8", errors="replace")
-    return mime.text() if mime.hasText() else ""
+    """The text on the clipboard; `decode_snippet` decides whether it is a snippet."""
+    return QGuiApplication.clipboard().text()

@@ -1,0 +1,232 @@
+"""Reading projects: parse, check the format, migrate, validate, then build the graph.
+
+A project file is untrusted input (it may come from anywhere), so every step is defensive:
+the size is checked before reading, the JSON parser refuses NaN, Infinity, absurd numbers
+and repeated keys, nesting is bounded, every value is type-checked against the schema and
+every parameter against its catalogue range *before* anything is built (a 10^12-unit
+Linear is refused, never allocated), and the graph is built through `Graph.add_node` and
+`Graph.add_edges` (`Graph.connect` for each edge, in file order) so that every check an
+edit gets also applies to a file. Whatever is wrong, the only exception is
+`ProjectFileError`, whose message names the place. Nothing here unpickles or evaluates
+anything.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+from typing import Any
+
+from designer.catalog import Catalog, ParamError, default_catalog
+from designer.catalog.registry import LayerTypeNotFoundError
+from designer.io.errors import ProjectFileError, join, kind_of
+from designer.io.migrations import migrate
+from designer.io.schema import (
+    FORMAT,
+    MAX_FILE_BYTES,
+    Document,
+    EdgeRecord,
+    Invalid,
+    check_tree,
+    read_document,
+)
+from designer.model import (
+    DataSettings,
+    Edge,
+    Graph,
+    GraphError,
+    IncompatiblePortsError,
+    PortOccupiedError,
+    Project,
+    SettingsError,
+    TrainingSettings,
+    UnknownPortError,
+)
+
+_NOT_A_PROJECT = "this is not an NN Designer project file"
+_BOM = b"\xef\xbb\xbf"
+
+
+def load_project(path: str | os.PathLike[str]) -> Project:
+    """Read a project file; any problem raises `ProjectFileError` naming the place."""
+    source = os.fspath(path)
+    try:
+        size = os.stat(path).st_size
+        if size > MAX_FILE_BYTES:
+            raise _too_large(source)
+        with open(path, "rb") as stream:
+            raw = stream.read(MAX_FILE_BYTES + 1)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise ProjectFileError(f"cannot read the file: {reason}", source=source) from error
+    if len(raw) > MAX_FILE_BYTES:
+        raise _too_large(source)
+    return project_from_json(_decode(raw, source), source=source)
+
+
+def project_from_json(text: str, source: str = "<string>") -> Project:
+    """Build a project from the text of a project file (``source`` names it in errors)."""
+    try:
+        return project_from_dict(parse_json(text))
+    except ProjectFileError as error:
+        error.with_source(source)
+        raise
+
+
+def project_from_dict(data: Any, catalog: Catalog | None = None) -> Project:
+    """Build a project from a parsed document, migrating it from older formats first.
+
+    ``data`` is not modified. Everything is validated, so this also accepts hand-built
+    or foreign dicts safely.
+    """
+    check_tree(data)
+    if not isinstance(data, dict):
+        raise ProjectFileError(f"expected an object, got {kind_of(data)}; {_NOT_A_PROJECT}")
+    if "format" not in data:
+        raise ProjectFileError(f"missing key 'format'; {_NOT_A_PROJECT}", "(top level)")
+    if data["format"] != FORMAT:
+        got = data["format"]
+        shown = repr(got)[:60] if isinstance(got, str) else kind_of(got)
+        raise ProjectFileError(f"expected {FORMAT!r}, got {shown}; {_NOT_A_PROJECT}", "format")
+    document = read_document(migrate(data))
+    return _build(document, catalog or default_catalog())
+
+
+def parse_json(text: str) -> Any:
+    """Parse strict JSON; errors say the line and column (1-based)."""
+    if not isinstance(text, str):
+        raise ProjectFileError(f"expected text, got {type(text).__name__}")
+    if len(text) > MAX_FILE_BYTES:
+        raise _too_large("")
+    text = text.removeprefix("\ufeff")
+    try:
+        return json.loads(
+            text,
+            parse_constant=_constant,
+            parse_int=_integer,
+            parse_float=_real,
+            object_pairs_hook=_object,
+        )
+    except json.JSONDecodeError as error:
+        where = f"line {error.lineno}, column {error.colno}"
+        if not text.strip():
+            raise ProjectFileError("the file is empty") from None
+        if error.pos >= len(text.rstrip()):
+            message = f"the file ends too early (is it truncated?): {error.msg}"
+            raise ProjectFileError(message, where) from None
+        raise ProjectFileError(f"not valid JSON: {error.msg}", where) from None
+    except RecursionError:
+        raise ProjectFileError("arrays or objects are nested too deeply") from None
+
+
+def _decode(raw: bytes, source: str) -> str:
+    raw = raw.removeprefix(_BOM)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        start = error.start
+        line = raw.count(b"\n", 0, start) + 1
+        column = start - (raw.rfind(b"\n", 0, start) + 1) + 1
+        message = f"the file is not UTF-8 text (byte 0x{raw[start]:02x})"
+        raise ProjectFileError(message, f"line {line}, column {column}", source) from None
+
+
+def _too_large(source: str) -> ProjectFileError:
+    limit = MAX_FILE_BYTES // (1024 * 1024)
+    return ProjectFileError(f"the file is larger than {limit} MB", source=source)
+
+
+def _constant(name: str) -> Invalid:
+    return Invalid(f"{name} is not allowed; numbers must be finite")
+
+
+def _integer(text: str) -> int | Invalid:
+    if len(text.lstrip("-")) > 30:
+        return Invalid("number has more than 30 digits")
+    return int(text)
+
+
+def _real(text: str) -> float | Invalid:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        return Invalid(f"number {text[:40]} is too large")
+    return value
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any] | Invalid:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                return Invalid(f"the key {key[:60]!r} appears twice in this object")
+            seen.add(key)
+    return result
+
+
+# -------------------------------------------------------------------------- building
+def _build(document: Document, catalog: Catalog) -> Project:
+    graph = Graph(catalog)
+    where: dict[str, str] = {}
+    for record in document.nodes:
+        try:
+            type_id = catalog.resolve(record.type)
+        except LayerTypeNotFoundError:
+            message = f"unknown layer type {record.type!r:.80}"
+            raise ProjectFileError(message, join(record.path, "type")) from None
+        if record.id in where:
+            message = f"the node id {record.id!r:.60} is already used by {where[record.id]}"
+            raise ProjectFileError(message, join(record.path, "id"))
+        spec = catalog.get(type_id)
+        try:
+            params = spec.validate_params(record.params)
+        except ParamError as error:
+            place = join(join(record.path, "params"), error.name)
+            raise ProjectFileError(f"{spec.display_name}: {error}", place) from None
+        try:
+            graph.add_node(type_id, params, record.label, record.position, record.id)
+        except GraphError as error:
+            raise ProjectFileError(str(error), record.path) from None
+        where[record.id] = record.path
+    _connect(graph, document.edges)
+    try:
+        data = DataSettings.from_dict(document.data, "data")
+        training = TrainingSettings.from_dict(document.training, "training")
+    except SettingsError as error:
+        raise ProjectFileError(error.message, error.path) from None
+    return Project(graph, data, training, copy.deepcopy(document.metadata))
+
+
+def _connect(graph: Graph, records: list[EdgeRecord]) -> None:
+    """Connect in file order with every check of `Graph.connect` (in one fast batch)."""
+    for record in records:
+        for end, node_id in (("from", record.src), ("to", record.dst)):
+            if node_id not in graph.nodes:
+                message = f"no node with id {node_id!r:.60}"
+                raise ProjectFileError(message, join(join(record.path, end), 0))
+    try:
+        graph.add_edges(Edge(r.src, r.src_port, r.dst, r.dst_port) for r in records)
+    except GraphError as error:
+        record = records[len(graph.edges)]
+        place = _edge_place(graph, record, error)
+        raise ProjectFileError(_edge_message(graph, error), place) from None
+
+
+def _edge_place(graph: Graph, record: EdgeRecord, error: GraphError) -> str:
+    if isinstance(error, UnknownPortError | IncompatiblePortsError):
+        if graph.spec(record.src).output_port(record.src_port) is None:
+            return join(join(record.path, "from"), 1)
+        return join(join(record.path, "to"), 1)
+    if isinstance(error, PortOccupiedError):
+        return join(record.path, "to")
+    return record.path
+
+
+def _edge_message(graph: Graph, error: GraphError) -> str:
+    if isinstance(error, PortOccupiedError) and error.node_id is not None:
+        return (
+            f"{graph.describe(error.node_id)} takes a single input, and an earlier "
+            "connection already feeds it"
+        )
+    return str(error)

@@ -1,0 +1,174 @@
+"""Shape inference over whole graphs: messages that name the node, no cascades, totals,
+the per-graph memo, and the purity of the model layers."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from designer.io import example_paths, load_project
+from designer.model import Graph, ShapeCache, infer_shapes
+
+
+def chain(graph: Graph, *layers: tuple) -> list[str]:
+    """Add (type, params[, label]) layers, each fed by the previous one."""
+    ids: list[str] = []
+    for type_id, params, *label in layers:
+        node = graph.add_node(type_id, params, *label)
+        if ids:
+            graph.connect(ids[-1], "out", node.id, "in")
+        ids.append(node.id)
+    return ids
+
+
+@pytest.mark.parametrize("path", example_paths(), ids=lambda p: p.stem)
+def test_examples_infer_cleanly(path) -> None:
+    analysis = infer_shapes(load_project(path).graph, ShapeCache())
+    assert analysis.valid and analysis.problems == ()
+    assert analysis.total_params > 0
+
+
+def test_a_too_large_kernel_names_the_node_and_the_sizes() -> None:
+    graph = Graph()
+    ids = chain(
+        graph,
+        ("Input", {"kind": "image", "channels": 1, "height": 3, "width": 3}),
+        ("Conv2d", {"kernel_size": 5}, "conv3"),
+        ("GlobalAvgPool2d", {}),
+        ("Linear", {"units": 2}),
+        ("Output", {}),
+    )
+    analysis = infer_shapes(graph, ShapeCache())
+    assert [p.message for p in analysis.problems] == [
+        "Conv2d 'conv3': kernel 5 (span 5) is larger than its 3×3 input"
+    ]
+    assert analysis.problems[0].node_id == ids[1]
+    # no cascade: downstream nodes have no output and no problems of their own
+    for node_id in ids[2:]:
+        info = analysis.info(node_id)
+        assert info.output is None and info.problems == ()
+    assert not analysis.valid
+
+
+def test_unconnected_ports_and_unused_outputs() -> None:
+    graph = Graph()
+    ids = chain(graph, ("Input", {"features": 3}), ("Linear", {"units": 2}, "fc"))
+    lonely = graph.add_node("Linear", label="lonely").id
+    add = graph.add_node("Add", label="sum").id
+    graph.connect(ids[1], "out", add, "in")
+    out = graph.add_node("Output", {"loss": "mse"}).id
+    graph.connect(add, "out", out, "in")
+    analysis = infer_shapes(graph, ShapeCache())
+    messages = {p.message: p.severity for p in analysis.problems}
+    assert messages["Linear 'lonely': its input is not connected"] == "error"
+    assert messages["Add 'sum': needs at least 2 inputs, has 1"] == "error"
+    assert messages["Linear 'lonely': its output is not used"] == "warning"
+    assert analysis.info(lonely).output is None
+    assert analysis.info(out).output is None and analysis.info(out).problems == ()
+
+
+def test_missing_input_and_output_and_dead_ends() -> None:
+    empty = infer_shapes(Graph(), ShapeCache())
+    assert [p.message for p in empty.problems] == [
+        "The design has no Input layer",
+        "The design has no Output layer",
+    ]
+    graph = Graph()
+    chain(graph, ("Input", {"features": 2}, "a"), ("Linear", {"units": 2}, "b"))
+    chain(graph, ("Input", {"features": 2}, "c"), ("Output", {"loss": "mse"}, "d"))
+    analysis = infer_shapes(graph, ShapeCache())
+    warnings = [p.message for p in analysis.problems if not p.is_error]
+    assert "Input 'a': does not lead to any Output" in warnings
+    assert "Linear 'b': its output is not used" in warnings
+    assert analysis.valid  # warnings only
+
+
+def test_integer_tokens_need_an_embedding() -> None:
+    graph = Graph()
+    chain(
+        graph,
+        ("Input", {"kind": "tokens", "length": 5}),
+        ("Linear", {"units": 2}, "fc"),
+        ("Output", {}),
+    )
+    (problem,) = infer_shapes(graph, ShapeCache()).problems
+    assert problem.message.startswith("Linear 'fc': needs real-valued input")
+    assert "Embedding" in problem.message
+
+
+def test_totals_add_up() -> None:
+    graph = Graph()
+    ids = chain(
+        graph,
+        ("Input", {"features": 4}),
+        ("Linear", {"units": 8}),
+        ("ReLU", {}),
+        ("Linear", {"units": 3, "bias": False}),
+        ("Output", {}),
+    )
+    analysis = infer_shapes(graph, ShapeCache())
+    assert analysis.total_params == (4 * 8 + 8) + 8 * 3
+    assert analysis.total_macs == 4 * 8 + 8 * 3
+    assert analysis.info(ids[3]).output.dims == (3,)
+    assert analysis.info(ids[3]).inputs[0].dims == (8,)
+    assert analysis.order == tuple(ids)
+
+
+def test_memo_follows_every_kind_of_change() -> None:
+    """The per-graph memo must never serve a stale result."""
+    cache = ShapeCache()
+    graph = Graph()
+    ids = chain(
+        graph,
+        ("Input", {"features": 4}),
+        ("Linear", {"units": 8}, "fc"),
+        ("Linear", {"units": 3}),
+        ("Output", {}),
+    )
+    assert infer_shapes(graph, cache).info(ids[2]).inputs[0].dims == (8,)
+    graph.set_param(ids[1], "units", 5)
+    assert infer_shapes(graph, cache).info(ids[2]).inputs[0].dims == (5,)
+    graph.set_param(ids[0], "features", 1)
+    assert infer_shapes(graph, cache).info(ids[1]).params == 1 * 5 + 5
+    graph.set_param(ids[1], "units", 10**6)
+    graph.set_param(ids[2], "units", 1)
+    analysis = infer_shapes(graph, cache)
+    assert [p.message for p in analysis.problems] == [
+        "Output 'output1': cross-entropy needs one output per class (at least 2), but gets 1"
+    ]
+    graph.rename_node(ids[3], "y")
+    assert infer_shapes(graph, cache).problems[0].message.startswith("Output 'y':")
+    graph.disconnect(graph.in_edges(ids[2])[0])
+    problems = [p.message for p in infer_shapes(graph, cache).problems]
+    assert "Linear 'fc1': its input is not connected" in problems
+    assert "Linear 'fc': its output is not used" in problems
+    # another graph with the same node ids does not see this one's results
+    other = Graph()
+    chain(other, ("Input", {"features": 9}), ("Linear", {"units": 2}), ("Linear", {"units": 4}))
+    assert infer_shapes(other, cache).info(ids[2]).inputs[0].dims == (2,)
+    assert infer_shapes(graph, cache).info(ids[1]).inputs[0].dims == (1,)
+
+
+def test_a_faulty_rule_becomes_a_problem_not_a_crash() -> None:
+    graph = Graph()
+    ids = chain(graph, ("Input", {"features": 4}), ("Reshape", {"shape": [3, -1]}, "r"))
+    analysis = infer_shapes(graph, ShapeCache())
+    assert analysis.info(ids[1]).problems[0].message == ("Reshape 'r': cannot reshape 4 into 3×-1")
+
+
+def test_pure_layers_import_neither_torch_nor_qt() -> None:
+    code = (
+        "import sys\n"
+        "import designer.catalog, designer.model, designer.io\n"
+        "import designer.io.examples\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('torch', 'PySide6', 'shiboken6', 'pyqtgraph'))\n"
+        "print(bad)\n"
+        "sys.exit(1 if bad else 0)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
