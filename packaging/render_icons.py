@@ -12,7 +12,7 @@ of it), so no extra dependency is needed. Rendering happens on an offscreen
 machines without a display (CI, containers).
 
 The generated PNGs are committed to the repository, so this script only needs to be
-re-run after editing ``designer/resources/icons/app/nn-designer.svg``.
+re-run after editing ``resources/icons/app/nn-designer.svg``.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import sys
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-APP_ICON_DIR = REPO_ROOT / "designer" / "resources" / "icons" / "app"
+APP_ICON_DIR = REPO_ROOT / "resources" / "icons" / "app"
 SVG_NAME = "nn-designer.svg"
 SIZES = (16, 32, 48, 64, 128, 256)
 

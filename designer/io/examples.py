@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from designer.io.load import load_project
+from designer.resources import RESOURCES_DIR
 from designer.io.schema import EXTENSION
 from designer.model import Project
 
-#: Where the examples live inside the installed package (``designer/resources/examples``).
-EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "resources" / "examples"
+#: The examples ship in the resources folder (the ``designer.resources`` package).
+EXAMPLES_DIR = RESOURCES_DIR / "examples"
 
 
 def example_paths() -> list[Path]:

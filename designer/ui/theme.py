@@ -45,7 +45,7 @@ def is_dark() -> bool:
 
 
 def icon(group: str, name: str, color: str | None = None) -> QIcon:
-    """An icon from ``designer/resources/icons/<group>/<name>.svg`` drawn in ``color``
+    """An icon from ``resources/icons/<group>/<name>.svg`` drawn in ``color``
     (``#rrggbb``), or in the current theme's icon colour."""
     color = color or (DARK_ICON if is_dark() else LIGHT_ICON)
     renderer = QSvgRenderer(QByteArray(icon_svg_text(group, name, color).encode()))

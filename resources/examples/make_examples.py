@@ -6,8 +6,8 @@ bytes, and a test checks that the committed files match. Run from the repository
 
     python resources/examples/make_examples.py
 
-It writes each example to ``resources/examples/`` and to ``designer/resources/examples/``
-(the copy installed with the package). ``--out DIR`` writes to other folders instead.
+It writes each example to ``resources/examples/``, which ships as part of the
+``designer.resources`` package. ``--out DIR`` writes to another folder instead.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ if str(ROOT) not in sys.path:  # run as a script from anywhere
 from designer.io import EXTENSION, save_project  # noqa: E402
 from designer.model import DataSettings, Graph, Project, TrainingSettings  # noqa: E402
 
-DEFAULT_FOLDERS = (ROOT / "resources" / "examples", ROOT / "designer" / "resources" / "examples")
+DEFAULT_FOLDERS = (ROOT / "resources" / "examples",)
 SPACING = 220.0
 Layer = tuple[str, str, dict[str, Any]]
 

@@ -29,7 +29,7 @@ def generator():
 
 
 def test_the_package_ships_every_example() -> None:
-    assert EXAMPLES_DIR == ROOT / "designer" / "resources" / "examples"
+    assert EXAMPLES_DIR == ROOT / "resources" / "examples"
     assert [p.stem for p in example_paths()] == NAMES
     assert sorted(p.stem for p in SOURCE_DIR.glob("*.nndesign")) == NAMES
 

@@ -32,7 +32,7 @@ DESKTOP_FILE = PACKAGING / f"{APP_ID}.desktop"
 METAINFO_FILE = PACKAGING / f"{APP_ID}.metainfo.xml"
 MIME_FILE = PACKAGING / f"{APP_ID}.mime.xml"
 SPEC_FILE = PACKAGING / "nn-designer.spec"
-ICONS = ROOT / "designer" / "resources" / "icons"
+ICONS = ROOT / "resources" / "icons"
 
 MIME_TYPE = "application/x-nn-designer-project"
 PROJECT_GLOB = "*.nndesign"
@@ -413,3 +413,15 @@ def test_pyinstaller_spec_references_existing_files() -> None:
     assert f'APP_ID = "{APP_ID}"' in source
     for suffix in (".desktop", ".metainfo.xml", ".mime.xml"):
         assert f'f"{{APP_ID}}{suffix}"' in source
+
+
+def test_every_package_is_listed_for_installation():
+    """pyproject lists packages explicitly (resources/ maps to designer.resources), so a
+    new subpackage must be added there or the installed app would miss it."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    listed = set(config["tool"]["setuptools"]["packages"])
+    found = {
+        ".".join(init.parent.relative_to(ROOT).parts)
+        for init in (ROOT / "designer").rglob("__init__.py")
+    }
+    assert found | {"designer.resources"} == listed
