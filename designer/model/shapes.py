@@ -13,7 +13,7 @@ from __future__ import annotations
 import weakref
 from collections import OrderedDict
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from designer.catalog import LayerSpec, Shape, ShapeError
@@ -234,3 +234,20 @@ def _graph_problems(graph: Graph) -> list[Problem]:
         if graph.has_out_edges(node_id) and outputs and node_id not in feeding:
             problems.append(_problem(graph, node_id, "does not lead to any Output", WARNING))
     return problems
+
+
+def with_problems(analysis: Analysis, extra: tuple[Problem, ...]) -> Analysis:
+    """``analysis`` with problems found outside the graph (data that does not fit the
+    design) attached to their nodes as if inference had found them."""
+    if not extra:
+        return analysis
+    nodes = dict(analysis.nodes)
+    kept = []
+    for problem in extra:
+        if problem.node_id is not None:
+            if problem.node_id not in nodes:
+                continue  # the node was deleted since the problem was found
+            info = nodes[problem.node_id]
+            nodes[problem.node_id] = replace(info, problems=(*info.problems, problem))
+        kept.append(problem)
+    return replace(analysis, nodes=nodes, problems=(*analysis.problems, *kept))

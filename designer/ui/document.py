@@ -13,7 +13,16 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
-from designer.model import Analysis, Graph, GraphError, Project, ShapeCache, infer_shapes
+from designer.model import (
+    Analysis,
+    Graph,
+    GraphError,
+    Problem,
+    Project,
+    ShapeCache,
+    infer_shapes,
+)
+from designer.model.shapes import with_problems
 from designer.model.edits import Edit
 from designer.ui.commands import EditCommand
 
@@ -43,6 +52,7 @@ class GraphDocument(QObject):
         self._selection: list[str] = []
         self._path: Path | None = None
         self._locked_reason: str | None = None
+        self._data_problems: tuple[Problem, ...] = ()
         self._reinfer = QTimer(self, singleShot=True, interval=0)
         self._reinfer.timeout.connect(self.refresh_analysis)
         self._project = project or Project()
@@ -128,8 +138,17 @@ class GraphDocument(QObject):
 
     # -------------------------------------------------------------- analysis
     def refresh_analysis(self) -> None:
-        self.analysis = infer_shapes(self.graph, self._cache)
+        analysis = infer_shapes(self.graph, self._cache)
+        self.analysis = with_problems(analysis, self._data_problems)
         self.analysis_changed.emit()
+
+    def set_data_problems(self, problems: Iterable[Problem]) -> None:
+        """Problems of the data against the design (loss versus targets, input size),
+        shown with the graph's own problems on their nodes and in the problems list."""
+        problems = tuple(problems)
+        if problems != self._data_problems:
+            self._data_problems = problems
+            self.refresh_analysis()
 
     def _on_graph_changed(self, *_args: object) -> None:
         # NOTE: coalesce a burst of model events (paste, delete of many) into one
