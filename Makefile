@@ -28,12 +28,12 @@ test: $(STAMP) lint check-imports
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check designer tests benchmarks packaging
-	$(BIN)/ruff format --check designer tests benchmarks packaging
+	$(BIN)/ruff check designer tests benchmarks packaging resources
+	$(BIN)/ruff format --check designer tests benchmarks packaging resources
 
 format: $(STAMP)
-	$(BIN)/ruff format designer tests benchmarks packaging
-	$(BIN)/ruff check --fix designer tests benchmarks packaging
+	$(BIN)/ruff format designer tests benchmarks packaging resources
+	$(BIN)/ruff check --fix designer tests benchmarks packaging resources
 
 check-imports: $(STAMP)
 	$(BIN)/lint-imports

@@ -47,8 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("file", nargs="?", help="a project file (.nndesign) to open")
     parser.epilog = (
-        "headless verbs: nn-designer check|export|train PROJECT ... "
-        "(see nn-designer check --help)"
+        "headless verbs: nn-designer check|export|train PROJECT ... (see nn-designer check --help)"
     )
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
     return parser

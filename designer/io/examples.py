@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from designer.io.load import load_project
-from designer.resources import RESOURCES_DIR
 from designer.io.schema import EXTENSION
 from designer.model import Project
+from designer.resources import RESOURCES_DIR
 
 #: The examples ship in the resources folder (the ``designer.resources`` package).
 EXAMPLES_DIR = RESOURCES_DIR / "examples"

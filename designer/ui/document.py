@@ -22,8 +22,8 @@ from designer.model import (
     ShapeCache,
     infer_shapes,
 )
-from designer.model.shapes import with_problems
 from designer.model.edits import Edit
+from designer.model.shapes import with_problems
 from designer.ui.commands import EditCommand
 
 

@@ -8,7 +8,7 @@ from designer.catalog.description import Binding, LayerSpec, ParamSpec, Shape
 CATEGORY = "Activation"
 
 
-def _elementwise(type_id: str, help_text: str, params=(), kwargs=None) -> LayerSpec:  # noqa: ANN001
+def _elementwise(type_id: str, help_text: str, params=(), kwargs=None) -> LayerSpec:
     return LayerSpec(
         type_id=type_id,
         display_name=type_id,
@@ -20,7 +20,7 @@ def _elementwise(type_id: str, help_text: str, params=(), kwargs=None) -> LayerS
     )
 
 
-def _softmax_shape(params, inputs) -> Shape:  # noqa: ANN001
+def _softmax_shape(params, inputs) -> Shape:
     shape = single(inputs)
     torch_dim(params["axis"], shape.rank)
     return shape
@@ -33,8 +33,9 @@ def _softmax(type_id: str, help_text: str) -> LayerSpec:
         category=CATEGORY,
         help=help_text,
         params=(
-            ParamSpec("axis", "int", -1, help="Axis of each sample to normalize", minimum=-8,
-                      maximum=7),
+            ParamSpec(
+                "axis", "int", -1, help="Axis of each sample to normalize", minimum=-8, maximum=7
+            ),
         ),
         shape_rule=_softmax_shape,
         binding=Binding(
@@ -49,22 +50,35 @@ SPECS = (
     _elementwise(
         "LeakyReLU",
         "Like ReLU but lets a small slope through for negative inputs.",
-        [ParamSpec("negative_slope", "float", 0.01, help="Slope for x < 0", minimum=0.0,
-                   maximum=10.0)],
+        [
+            ParamSpec(
+                "negative_slope", "float", 0.01, help="Slope for x < 0", minimum=0.0, maximum=10.0
+            )
+        ],
         lambda p, s: {"negative_slope": p["negative_slope"]},
     ),
     _elementwise(
         "ELU",
         "Exponential linear unit: smooth for negative inputs.",
-        [ParamSpec("alpha", "float", 1.0, help="Saturation value for x < 0", minimum=0.0,
-                   maximum=100.0)],
+        [
+            ParamSpec(
+                "alpha", "float", 1.0, help="Saturation value for x < 0", minimum=0.0, maximum=100.0
+            )
+        ],
         lambda p, s: {"alpha": p["alpha"]},
     ),
     _elementwise(
         "GELU",
         "Gaussian error linear unit, as used in transformers.",
-        [ParamSpec("approximate", "choice", "none", help="Exact or tanh approximation",
-                   choices=("none", "tanh"))],
+        [
+            ParamSpec(
+                "approximate",
+                "choice",
+                "none",
+                help="Exact or tanh approximation",
+                choices=("none", "tanh"),
+            )
+        ],
         lambda p, s: {"approximate": p["approximate"]},
     ),
     _elementwise("SiLU", "x · sigmoid(x), also called swish."),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from designer.catalog.builtin.rules import (
     ACTIVATION_PARAM,
     activate,
@@ -23,7 +22,7 @@ def _int(name: str, default: int, help_text: str, low: int, high: int = 1024) ->
     return ParamSpec(name, "int", default, help=help_text, minimum=low, maximum=high)
 
 
-def _slide(spatial, kernel: int, stride: int, padding: int, dilation: int = 1) -> tuple[int, ...]:  # noqa: ANN001
+def _slide(spatial, kernel: int, stride: int, padding: int, dilation: int = 1) -> tuple[int, ...]:
     """Output spatial size of a sliding window, with the error a user can act on."""
     out = tuple(window(n, kernel, stride, padding, dilation) for n in spatial)
     if min(out) < 1:
@@ -36,8 +35,8 @@ def _slide(spatial, kernel: int, stride: int, padding: int, dilation: int = 1) -
     return out
 
 
-def _conv_rule(ndim: int):  # noqa: ANN202
-    def rule(params, inputs) -> Shape:  # noqa: ANN001
+def _conv_rule(ndim: int):
+    def rule(params, inputs) -> Shape:
         shape = single(inputs)
         need_rank(shape, (ndim + 1,), _LAYOUT[ndim])
         channels, groups = shape.dims[0], params["groups"]
@@ -47,7 +46,10 @@ def _conv_rule(ndim: int):  # noqa: ANN202
                 f"{params['out_channels']} output channels"
             )
         out = _slide(
-            shape.dims[1:], params["kernel_size"], params["stride"], params["padding"],
+            shape.dims[1:],
+            params["kernel_size"],
+            params["stride"],
+            params["padding"],
             params["dilation"],
         )
         return Shape((params["out_channels"], *out))
@@ -55,8 +57,8 @@ def _conv_rule(ndim: int):  # noqa: ANN202
     return rule
 
 
-def _conv_params(ndim: int):  # noqa: ANN202
-    def count(params, inputs, output) -> int:  # noqa: ANN001
+def _conv_params(ndim: int):
+    def count(params, inputs, output) -> int:
         cin = inputs[0].dims[0] // params["groups"]
         weight = params["out_channels"] * cin * params["kernel_size"] ** ndim
         return weight + (params["out_channels"] if params["bias"] else 0)
@@ -64,8 +66,8 @@ def _conv_params(ndim: int):  # noqa: ANN202
     return count
 
 
-def _conv_macs(ndim: int):  # noqa: ANN202
-    def count(params, inputs, output) -> int:  # noqa: ANN001
+def _conv_macs(ndim: int):
+    def count(params, inputs, output) -> int:
         cin = inputs[0].dims[0] // params["groups"]
         return output.numel * cin * params["kernel_size"] ** ndim
 
@@ -110,7 +112,7 @@ def _conv(ndim: int) -> LayerSpec:
     )
 
 
-def _deconv_rule(params, inputs) -> Shape:  # noqa: ANN001
+def _deconv_rule(params, inputs) -> Shape:
     shape = single(inputs)
     need_rank(shape, (3,), _LAYOUT[2])
     k, s, p, op = (params[n] for n in ("kernel_size", "stride", "padding", "output_padding"))
@@ -150,15 +152,17 @@ CONV_TRANSPOSE_2D = LayerSpec(
         },
         forward=lambda m, xs, p: activate(f"{m}({xs[0]})", p["activation"]),
     ),
-    param_count=lambda p, s, o: s[0].dims[0] * p["out_channels"] * p["kernel_size"] ** 2
-    + (p["out_channels"] if p["bias"] else 0),
+    param_count=lambda p, s, o: (
+        s[0].dims[0] * p["out_channels"] * p["kernel_size"] ** 2
+        + (p["out_channels"] if p["bias"] else 0)
+    ),
     macs=lambda p, s, o: s[0].numel * p["out_channels"] * p["kernel_size"] ** 2,
     label_prefix="deconv",
 )
 
 
-def _pool_rule(ndim: int):  # noqa: ANN202
-    def rule(params, inputs) -> Shape:  # noqa: ANN001
+def _pool_rule(ndim: int):
+    def rule(params, inputs) -> Shape:
         shape = single(inputs)
         need_rank(shape, (ndim + 1,), _LAYOUT[ndim])
         kernel, padding = params["kernel_size"], params["padding"]
@@ -178,8 +182,15 @@ def _pool(type_id: str, ndim: int, help_text: str) -> LayerSpec:
         help=help_text,
         params=(
             _int("kernel_size", 2, "Window size", 1),
-            ParamSpec("stride", "int", None, help="Step (empty: the kernel size)", minimum=1,
-                      maximum=1024, optional=True),
+            ParamSpec(
+                "stride",
+                "int",
+                None,
+                help="Step (empty: the kernel size)",
+                minimum=1,
+                maximum=1024,
+                optional=True,
+            ),
             _int("padding", 0, "Padding on each side", 0),
         ),
         shape_rule=_pool_rule(ndim),
@@ -196,7 +207,7 @@ def _pool(type_id: str, ndim: int, help_text: str) -> LayerSpec:
     )
 
 
-def _global_pool_rule(params, inputs) -> Shape:  # noqa: ANN001
+def _global_pool_rule(params, inputs) -> Shape:
     shape = single(inputs)
     need_rank(shape, (3,), _LAYOUT[2])
     return Shape((shape.dims[0],))
@@ -219,14 +230,14 @@ GLOBAL_AVG_POOL = LayerSpec(
 )
 
 
-def _upsample_rule(params, inputs) -> Shape:  # noqa: ANN001
+def _upsample_rule(params, inputs) -> Shape:
     shape = single(inputs)
     need_rank(shape, (3,), _LAYOUT[2])
     factor = params["scale_factor"]
     return Shape((shape.dims[0], *(n * factor for n in shape.dims[1:])))
 
 
-def _upsample_kwargs(params, inputs) -> dict:  # noqa: ANN001
+def _upsample_kwargs(params, inputs) -> dict:
     kwargs = {"scale_factor": float(params["scale_factor"]), "mode": params["mode"]}
     if params["mode"] == "bilinear":
         kwargs["align_corners"] = False
@@ -240,8 +251,9 @@ UPSAMPLE = LayerSpec(
     help="Enlarges an image by an integer factor.",
     params=(
         _int("scale_factor", 2, "Enlargement factor", 1, 64),
-        ParamSpec("mode", "choice", "nearest", help="Interpolation",
-                  choices=("nearest", "bilinear")),
+        ParamSpec(
+            "mode", "choice", "nearest", help="Interpolation", choices=("nearest", "bilinear")
+        ),
     ),
     shape_rule=_upsample_rule,
     binding=Binding("torch.nn.Upsample", kwargs=_upsample_kwargs),
@@ -258,4 +270,3 @@ SPECS = (
     GLOBAL_AVG_POOL,
     UPSAMPLE,
 )
-

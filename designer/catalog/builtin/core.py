@@ -10,19 +10,19 @@ from designer.catalog.description import Binding, LayerSpec, ParamSpec, Shape, S
 CATEGORY = "Core"
 
 
-def _linear_shape(params, inputs) -> Shape:  # noqa: ANN001
+def _linear_shape(params, inputs) -> Shape:
     shape = single(inputs)
     if shape.rank == 0:
         raise ShapeError("needs at least a 1-D input")
     return Shape((*shape.dims[:-1], params["units"]))
 
 
-def _linear_params(params, inputs, output) -> int:  # noqa: ANN001
+def _linear_params(params, inputs, output) -> int:
     fan_in = inputs[0].dims[-1]
     return fan_in * params["units"] + (params["units"] if params["bias"] else 0)
 
 
-def _linear_macs(params, inputs, output) -> int:  # noqa: ANN001
+def _linear_macs(params, inputs, output) -> int:
     return inputs[0].numel * params["units"]
 
 
@@ -62,7 +62,7 @@ DROPOUT = LayerSpec(
 )
 
 
-def _flatten_shape(params, inputs) -> Shape:  # noqa: ANN001
+def _flatten_shape(params, inputs) -> Shape:
     shape = single(inputs)
     return Shape((shape.numel,))
 
@@ -78,7 +78,7 @@ FLATTEN = LayerSpec(
 )
 
 
-def _reshape_shape(params, inputs) -> Shape:  # noqa: ANN001
+def _reshape_shape(params, inputs) -> Shape:
     (shape,) = inputs
     target = params["shape"]
     known = math.prod(d for d in target if d != -1)
@@ -94,11 +94,11 @@ def _reshape_shape(params, inputs) -> Shape:  # noqa: ANN001
     return Shape(tuple(target), shape.dtype)
 
 
-def _text(dims) -> str:  # noqa: ANN001
+def _text(dims) -> str:
     return "×".join(map(str, dims))
 
 
-def _reshape_forward(module: str, inputs, params) -> str:  # noqa: ANN001
+def _reshape_forward(module: str, inputs, params) -> str:
     x = inputs[0]
     dims = ", ".join(str(int(d)) for d in params["shape"])
     return f"{x}.reshape({x}.size(0), {dims})"

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from designer.catalog.builtin.rules import describe
-from designer.catalog.description import INT, LayerSpec, ParamSpec, PortSpec, Shape, ShapeError
+from designer.catalog.description import INT, LayerSpec, ParamSpec, Shape, ShapeError
 
 INPUT_KINDS = ("features", "image", "sequence", "tokens")
 LOSSES = ("cross_entropy", "bce_with_logits", "bce", "mse", "l1", "huber")
 MAX_DIM = 1_000_000
 
 
-def _input_shape(params, inputs) -> Shape:  # noqa: ANN001
+def _input_shape(params, inputs) -> Shape:
     kind = params["kind"]
     if kind == "features":
         return Shape((params["features"],))
@@ -21,7 +21,7 @@ def _input_shape(params, inputs) -> Shape:  # noqa: ANN001
     return Shape((params["length"],), INT)
 
 
-def _output_shape(params, inputs) -> Shape:  # noqa: ANN001
+def _output_shape(params, inputs) -> Shape:
     (shape,) = inputs
     loss = params["loss"]
     if shape.dtype == INT:
@@ -35,7 +35,12 @@ def _output_shape(params, inputs) -> Shape:  # noqa: ANN001
 
 def _dim(name: str, default: int, help_text: str, *kinds: str) -> ParamSpec:
     return ParamSpec(
-        name, "int", default, help=help_text, minimum=1, maximum=MAX_DIM,
+        name,
+        "int",
+        default,
+        help=help_text,
+        minimum=1,
+        maximum=MAX_DIM,
         only_when=("kind", kinds),
     )
 
@@ -47,8 +52,13 @@ INPUT = LayerSpec(
     help="Where samples enter the network: a feature vector, an image or a sequence.",
     params=(
         ParamSpec("kind", "choice", "features", help="Layout of one sample", choices=INPUT_KINDS),
-        _dim("features", 2, "Features per sample (per time step for sequences)", "features",
-             "sequence"),
+        _dim(
+            "features",
+            2,
+            "Features per sample (per time step for sequences)",
+            "features",
+            "sequence",
+        ),
         _dim("channels", 1, "Image channels", "image"),
         _dim("height", 28, "Image height in pixels", "image"),
         _dim("width", 28, "Image width in pixels", "image"),

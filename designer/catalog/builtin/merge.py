@@ -16,12 +16,12 @@ CATEGORY = "Merge"
 _INPUTS = (PortSpec("in", multiple=True, min_count=2),)
 
 
-def _real(inputs) -> None:  # noqa: ANN001
+def _real(inputs) -> None:
     if any(s.dtype != inputs[0].dtype for s in inputs):
         raise ShapeError("cannot merge integer tokens with real values")
 
 
-def _same_shape(params, inputs) -> Shape:  # noqa: ANN001
+def _same_shape(params, inputs) -> Shape:
     _real(inputs)
     first = inputs[0]
     for other in inputs[1:]:
@@ -32,7 +32,7 @@ def _same_shape(params, inputs) -> Shape:  # noqa: ANN001
     return first
 
 
-def _concat_shape(params, inputs) -> Shape:  # noqa: ANN001
+def _concat_shape(params, inputs) -> Shape:
     _real(inputs)
     first = inputs[0]
     if any(s.rank != first.rank for s in inputs):
@@ -51,7 +51,7 @@ def _concat_shape(params, inputs) -> Shape:  # noqa: ANN001
     return Shape(tuple(dims), first.dtype)
 
 
-def _concat_forward(module: str, inputs, params) -> str:  # noqa: ANN001
+def _concat_forward(module: str, inputs, params) -> str:
     axis = int(params["axis"])
     return f"torch.cat([{', '.join(inputs)}], dim={axis + 1 if axis >= 0 else axis})"
 
@@ -77,8 +77,9 @@ CONCATENATE = LayerSpec(
     category=CATEGORY,
     help="Joins its inputs along an axis, in the order they were connected.",
     params=(
-        ParamSpec("axis", "int", -1, help="Axis of each sample to join along", minimum=-8,
-                  maximum=7),
+        ParamSpec(
+            "axis", "int", -1, help="Axis of each sample to join along", minimum=-8, maximum=7
+        ),
     ),
     shape_rule=_concat_shape,
     binding=Binding(None, forward=_concat_forward),

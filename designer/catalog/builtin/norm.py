@@ -7,15 +7,17 @@ from designer.catalog.description import Binding, LayerSpec, ParamSpec, Shape
 
 CATEGORY = "Normalization"
 
-_EPS = ParamSpec("eps", "float", 1e-5, help="Added to the variance for stability",
-                 minimum=1e-12, maximum=1.0)
-_MOMENTUM = ParamSpec("momentum", "float", 0.1, help="Running statistics update rate",
-                      minimum=0.0, maximum=1.0)
+_EPS = ParamSpec(
+    "eps", "float", 1e-5, help="Added to the variance for stability", minimum=1e-12, maximum=1.0
+)
+_MOMENTUM = ParamSpec(
+    "momentum", "float", 0.1, help="Running statistics update rate", minimum=0.0, maximum=1.0
+)
 _AFFINE = ParamSpec("affine", "bool", True, help="Learn a scale and shift")
 
 
-def _batch_norm_rule(ranks: tuple[int, ...], meaning: str):  # noqa: ANN202
-    def rule(params, inputs) -> Shape:  # noqa: ANN001
+def _batch_norm_rule(ranks: tuple[int, ...], meaning: str):
+    def rule(params, inputs) -> Shape:
         shape = single(inputs)
         need_rank(shape, ranks, meaning)
         return shape
@@ -46,7 +48,7 @@ def _batch_norm(type_id: str, ranks: tuple[int, ...], meaning: str, help_text: s
     )
 
 
-def _layer_norm_rule(params, inputs) -> Shape:  # noqa: ANN001
+def _layer_norm_rule(params, inputs) -> Shape:
     shape = single(inputs)
     need_rank(shape, range(1, 9), "an at least 1-D")
     return shape
@@ -76,9 +78,17 @@ LAYER_NORM = LayerSpec(
 )
 
 SPECS = (
-    _batch_norm("BatchNorm1d", (1, 2), "a features or channels × length",
-                "Normalizes each feature over the batch."),
-    _batch_norm("BatchNorm2d", (3,), "a channels × height × width",
-                "Normalizes each image channel over the batch."),
+    _batch_norm(
+        "BatchNorm1d",
+        (1, 2),
+        "a features or channels × length",
+        "Normalizes each feature over the batch.",
+    ),
+    _batch_norm(
+        "BatchNorm2d",
+        (3,),
+        "a channels × height × width",
+        "Normalizes each image channel over the batch.",
+    ),
     LAYER_NORM,
 )

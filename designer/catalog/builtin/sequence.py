@@ -11,7 +11,7 @@ from designer.catalog.description import INT, Binding, LayerSpec, ParamSpec, Sha
 CATEGORY = "Sequence"
 
 
-def _embedding_rule(params, inputs) -> Shape:  # noqa: ANN001
+def _embedding_rule(params, inputs) -> Shape:
     (shape,) = inputs
     if shape.dtype != INT:
         raise ShapeError(f"needs integer tokens, but gets real values {describe(shape)}")
@@ -24,8 +24,9 @@ EMBEDDING = LayerSpec(
     category=CATEGORY,
     help="Looks up a learned vector for each token id.",
     params=(
-        ParamSpec("num_embeddings", "int", 1000, help="Vocabulary size", minimum=1,
-                  maximum=10_000_000),
+        ParamSpec(
+            "num_embeddings", "int", 1000, help="Vocabulary size", minimum=1, maximum=10_000_000
+        ),
         ParamSpec("embedding_dim", "int", 32, help="Vector size", minimum=1, maximum=65_536),
     ),
     shape_rule=_embedding_rule,
@@ -42,19 +43,25 @@ EMBEDDING = LayerSpec(
 )
 
 _RNN_PARAMS = (
-    ParamSpec("hidden_size", "int", 32, help="Features of the hidden state", minimum=1,
-              maximum=65_536),
+    ParamSpec(
+        "hidden_size", "int", 32, help="Features of the hidden state", minimum=1, maximum=65_536
+    ),
     ParamSpec("num_layers", "int", 1, help="Stacked recurrent layers", minimum=1, maximum=16),
     ParamSpec("bidirectional", "bool", False, help="Also read the sequence backwards"),
-    ParamSpec("dropout", "float", 0.0, help="Dropout between stacked layers", minimum=0.0,
-              maximum=1.0),
-    ParamSpec("return_sequences", "bool", False,
-              help="Output every time step (on) or only the final state (off)"),
+    ParamSpec(
+        "dropout", "float", 0.0, help="Dropout between stacked layers", minimum=0.0, maximum=1.0
+    ),
+    ParamSpec(
+        "return_sequences",
+        "bool",
+        False,
+        help="Output every time step (on) or only the final state (off)",
+    ),
     ParamSpec("bias", "bool", True, help="Learn additive biases"),
 )
 
 
-def _rnn_rule(params, inputs) -> Shape:  # noqa: ANN001
+def _rnn_rule(params, inputs) -> Shape:
     shape = single(inputs)
     need_rank(shape, (2,), "a length × features")
     width = params["hidden_size"] * (2 if params["bidirectional"] else 1)
@@ -63,8 +70,8 @@ def _rnn_rule(params, inputs) -> Shape:  # noqa: ANN001
     return Shape((width,))
 
 
-def _rnn_params(gates: int):  # noqa: ANN202
-    def count(params, inputs, output) -> int:  # noqa: ANN001
+def _rnn_params(gates: int):
+    def count(params, inputs, output) -> int:
         hidden, directions = params["hidden_size"], 2 if params["bidirectional"] else 1
         total, fan_in = 0, inputs[0].dims[-1]
         for _ in range(params["num_layers"]):
@@ -78,16 +85,16 @@ def _rnn_params(gates: int):  # noqa: ANN202
     return count
 
 
-def _rnn_macs(gates: int):  # noqa: ANN202
-    def count(params, inputs, output) -> int:  # noqa: ANN001
+def _rnn_macs(gates: int):
+    def count(params, inputs, output) -> int:
         weights = _rnn_params(gates)({**params, "bias": False}, inputs, output)
         return weights * inputs[0].dims[0]
 
     return count
 
 
-def _rnn_forward(lstm: bool):  # noqa: ANN202
-    def forward(module: str, inputs, params) -> str:  # noqa: ANN001
+def _rnn_forward(lstm: bool):
+    def forward(module: str, inputs, params) -> str:
         call = f"{module}({inputs[0]})"
         if params["return_sequences"]:
             return f"{call}[0]"
@@ -126,7 +133,7 @@ def _rnn(type_id: str, gates: int, help_text: str) -> LayerSpec:
     )
 
 
-def _attention_rule(params, inputs) -> Shape:  # noqa: ANN001
+def _attention_rule(params, inputs) -> Shape:
     shape = single(inputs)
     need_rank(shape, (2,), "a length × features")
     width, heads = shape.dims[1], params["num_heads"]
@@ -141,10 +148,10 @@ ATTENTION = LayerSpec(
     category=CATEGORY,
     help="Each position attends to every other position of the same sequence.",
     params=(
-        ParamSpec("num_heads", "int", 4, help="Parallel attention heads", minimum=1,
-                  maximum=1024),
-        ParamSpec("dropout", "float", 0.0, help="Dropout on attention weights", minimum=0.0,
-                  maximum=1.0),
+        ParamSpec("num_heads", "int", 4, help="Parallel attention heads", minimum=1, maximum=1024),
+        ParamSpec(
+            "dropout", "float", 0.0, help="Dropout on attention weights", minimum=0.0, maximum=1.0
+        ),
         ParamSpec("bias", "bool", True, help="Learn projection biases"),
     ),
     shape_rule=_attention_rule,
