@@ -10,7 +10,7 @@ from PySide6.QtGui import QColor, QTextDocument
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLineEdit, QSpinBox
 
 from designer.model import Project
-from designer.model.edits import AddNode, Connect
+from designer.model.edits import AddNode, Connect, SetParam
 from designer.ui.document import GraphDocument
 from designer.ui.panels import (
     LAYER_MIME_TYPE,
@@ -172,6 +172,23 @@ def test_edits_are_refused_while_locked(qtbot, inspector, document):
     assert units.value() == 10
     assert "Training is running" in inspector.error_label.text()
     document.lock(None)
+
+
+def test_input_shows_only_the_sizes_its_kind_uses(qtbot, inspector, document):
+    source = next(iter(document.graph.nodes))
+    document.set_selection([source])
+    form = inspector.form
+
+    def visible(name: str) -> bool:
+        return form.isRowVisible(inspector._fields[name].widget)
+
+    assert visible("features") and not visible("height") and not visible("vocab_size")
+    document.push(SetParam(source, "kind", "image"))
+    qtbot.waitUntil(lambda: visible("height"))
+    assert visible("channels") and visible("width") and not visible("features")
+    document.undo_stack.undo()
+    qtbot.waitUntil(lambda: visible("features"))
+    assert not visible("height")
 
 
 def test_empty_and_multiple_selection_states(qtbot, inspector, document):
