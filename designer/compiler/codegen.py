@@ -262,12 +262,16 @@ def _with_prefix(prefix: str, value: ast.expr) -> list:
     """``target = value`` or ``return value``; a bare operator chain gets ruff's optional
     parentheses, anything ending in brackets breaks inside them instead."""
     if isinstance(value, ast.BinOp):
-        inner = Indent([SOFT, _doc(value)])
-        return [prefix, Group([IfBreak("("), inner, SOFT, IfBreak(")")])]
+        return [prefix, _optional_parentheses([_doc(value)])]
     if isinstance(value, ast.Tuple) and len(value.elts) > 1:
-        items = _commas([_doc(e) for e in value.elts])
-        return [prefix, Group([IfBreak("("), Indent([SOFT, *items]), SOFT, IfBreak(")")])]
+        return [prefix, _optional_parentheses(_commas([_doc(e) for e in value.elts]))]
     return [prefix, _doc(value)]
+
+
+def _optional_parentheses(contents: list) -> Group:
+    """``contents`` flat when they fit, else wrapped in parentheses on lines of their own
+    (ruff's layout for a right-hand side or an import list that needs none when short)."""
+    return Group([IfBreak("("), Indent([SOFT, *contents]), SOFT, IfBreak(")")])
 
 
 def format_statement(statement: str, level: int = 0) -> list[str]:
@@ -285,8 +289,7 @@ def format_statement(statement: str, level: int = 0) -> list[str]:
 
 def format_import(module: str, names: list[str]) -> list[str]:
     """``from module import a, b``, wrapped in parentheses one name a line when long."""
-    group = Group([IfBreak("("), Indent([SOFT, *_commas(names)]), SOFT, IfBreak(")")])
-    return _render([f"from {module} import ", group], 0)
+    return _render([f"from {module} import ", _optional_parentheses(_commas(names))], 0)
 
 
 _OPERATORS = {ast.Add: "+", ast.Mult: "*", ast.Sub: "-"}
@@ -326,9 +329,6 @@ def _chain(node: ast.BinOp) -> Group:
     operands.append(left)
     parts: list = []
     for index, operand in enumerate(reversed(operands)):
-        simple = isinstance(
-            operand, ast.Name | ast.Constant | ast.Call | ast.Attribute | ast.Subscript
-        )
-        text = _doc(operand) if simple else f"({ast.unparse(operand)})"
+        text = _doc(operand) if isinstance(operand, _ATOMS) else f"({ast.unparse(operand)})"
         parts += [SPACE, f"{operator} ", text] if index else [text]
     return Group(parts)

@@ -6,12 +6,11 @@ each change then emits one event on ``graph.events`` for views to mirror.
 
 from __future__ import annotations
 
-import heapq
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from designer.catalog import Catalog, LayerSpec, ParamError, default_catalog
+from designer.catalog import Catalog, LayerSpec, ParamError, PortSpec, default_catalog
 from designer.catalog.registry import LayerTypeNotFoundError
 from designer.model.errors import (
     CycleError,
@@ -27,6 +26,7 @@ from designer.model.errors import (
     UnknownPortError,
 )
 from designer.model.events import GraphEvents
+from designer.model.index import GraphIndex
 from designer.model.node import Edge, Node
 
 MAX_LABEL_LENGTH = 10_000
@@ -43,12 +43,8 @@ class Graph:
     """A network design. Nodes keep insertion order; edges keep connection order, which
     is also the argument order of a merge's inputs.
 
-    Structural queries are indexed so that editing and re-inferring a large design stays
-    interactive. Kept current on every change: the edge set, successor/predecessor
-    counts, port use, and a *rank* per node that is always a topological numbering
-    (Pearce-Kelly dynamic ordering), so a cycle check only searches between the ranks of
-    the two ends, and is O(1) when an edge points forward. Built lazily and dropped on any
-    structural change: ordered adjacency lists and the topological order.
+    Structural queries go through a `GraphIndex`, told of every change after it is
+    checked, so that editing and re-inferring a large design stays interactive.
     """
 
     def __init__(self, catalog: Catalog | None = None) -> None:
@@ -57,16 +53,7 @@ class Graph:
         self._nodes: dict[str, Node] = {}
         self._edges: list[Edge] = []
         self._next_id = 1
-        # Always current (updated by connect/disconnect/add/remove):
-        self._edge_set: set[Edge] = set()
-        self._succ: dict[str, dict[str, int]] = {}
-        self._pred: dict[str, dict[str, int]] = {}
-        self._port_use: dict[tuple[str, str], int] = {}
-        self._rank: dict[str, int] = {}
-        self._next_rank = 0
-        # Built on demand, dropped on any structural change:
-        self._adjacency: dict[str, tuple[list[Edge], list[Edge]]] | None = None
-        self._order: list[str] | None = None
+        self._index = GraphIndex(self._input_ports)
 
     # ----------------------------------------------------------------- queries
     @property
@@ -100,27 +87,10 @@ class Graph:
         return list(self._adjacent(node_id)[1])
 
     def _adjacent(self, node_id: str) -> tuple[list[Edge], list[Edge]]:
-        """Cached (in-edges, out-edges) of a node; rebuilt in one O(E) pass when stale."""
-        adjacency = self._adjacency
-        if adjacency is None:
-            adjacency = {n: ([], []) for n in self._nodes}
-            for edge in self._edges:
-                adjacency[edge.dst][0].append(edge)
-                adjacency[edge.src][1].append(edge)
-            for node_id_, (incoming, _) in adjacency.items():
-                if len(incoming) > 1:
-                    ports = [p.name for p in self.spec(node_id_).inputs]
-                    incoming.sort(
-                        key=lambda e, ports=ports: (
-                            ports.index(e.dst_port) if e.dst_port in ports else 0
-                        )
-                    )
-            self._adjacency = adjacency
-        return adjacency.get(node_id, ([], []))
+        return self._index.adjacent(node_id, self._nodes, self._edges)
 
-    def _structure_changed(self) -> None:
-        self._adjacency = None
-        self._order = None
+    def _input_ports(self, node_id: str) -> list[str]:
+        return [p.name for p in self.spec(node_id).inputs]
 
     def edge_index(self, edge: Edge) -> int:
         return self._edges.index(edge)
@@ -130,92 +100,19 @@ class Graph:
 
     def topological_order(self) -> list[str]:
         """Node ids so that every edge points forward; ties keep insertion order."""
-        if self._order is None:
-            order = _kahn(list(self._nodes), self._edges)
-            if order is None:
-                raise CycleError("the graph contains a cycle")
-            self._order = order
-        return list(self._order)
+        return self._index.topological_order(self._nodes, self._edges)
 
     def reaches(self, start: str, goal: str) -> bool:
-        """Whether a directed path leads from ``start`` to ``goal``.
-
-        Ranks increase along every path, so only nodes ranked between the two are searched.
-        """
-        if start == goal:
-            return True
-        rank = self._rank
-        if start not in rank or goal not in rank or rank[start] > rank[goal]:
-            return False
-        limit = rank[goal]
-        stack, seen = [start], {start}
-        while stack:
-            for nxt in self._succ[stack.pop()]:
-                if nxt == goal:
-                    return True
-                if nxt not in seen and rank[nxt] < limit:
-                    seen.add(nxt)
-                    stack.append(nxt)
-        return False
-
-    def _rerank(self, src: str, dst: str) -> None:
-        """Restore the topological ranks after adding ``src -> dst`` against them.
-
-        Pearce-Kelly: the nodes ``dst`` leads to and the nodes leading to ``src``, within
-        the rank window between the two, swap into order, reusing their own rank values.
-        """
-        rank = self._rank
-        low, high = rank[dst], rank[src]
-        after = self._within(dst, self._succ, lambda r: r < high)
-        before = self._within(src, self._pred, lambda r: r > low)
-        moved = sorted(before, key=rank.__getitem__) + sorted(after, key=rank.__getitem__)
-        for node_id, value in zip(moved, sorted(rank[n] for n in moved), strict=True):
-            rank[node_id] = value
-
-    def _within(
-        self, start: str, links: dict[str, dict[str, int]], keep: Callable[[int], bool]
-    ) -> list[str]:
-        seen, stack = {start}, [start]
-        while stack:
-            for nxt in links[stack.pop()]:
-                if nxt not in seen and keep(self._rank[nxt]):
-                    seen.add(nxt)
-                    stack.append(nxt)
-        return list(seen)
-
-    def _rank_ahead(self, edges: list[Edge]) -> None:
-        """Rank all nodes topologically for edges about to be added, so that adding them
-        costs no searches; with a cycle among them, rank for the longest acyclic prefix."""
-        nodes = list(self._nodes)
-        known = [e for e in edges if e.src in self._nodes and e.dst in self._nodes]
-        order = _kahn(nodes, [*self._edges, *known])
-        if order is None:  # binary search: known[:low] is acyclic, known[:high + 1] is not
-            low, high = 0, len(known) - 1
-            while low < high:
-                middle = (low + high + 1) // 2
-                if _kahn(nodes, [*self._edges, *known[:middle]]) is None:
-                    high = middle - 1
-                else:
-                    low = middle
-            order = _kahn(nodes, [*self._edges, *known[:low]])
-        assert order is not None  # the graph's own edges are acyclic
-        self._rank = {node_id: i for i, node_id in enumerate(order)}
-        self._next_rank = len(order)
+        """Whether a directed path leads from ``start`` to ``goal``."""
+        return self._index.reaches(start, goal)
 
     def has_out_edges(self, node_id: str) -> bool:
         """Whether anything consumes the node's output (O(1), unlike `out_edges`)."""
-        return bool(self._succ.get(node_id))
+        return self._index.has_out_edges(node_id)
 
     def upstream(self, node_ids: Iterable[str]) -> set[str]:
         """The given nodes and every node with a path to one of them."""
-        seen = {n for n in node_ids if n in self._pred}
-        stack = list(seen)
-        while stack:
-            for prev in self._pred[stack.pop()]:
-                if prev not in seen:
-                    seen.add(prev)
-                    stack.append(prev)
-        return seen
+        return self._index.upstream(node_ids)
 
     def nodes_of_role(self, role: str) -> list[str]:
         return [n for n in self._nodes if self.spec(n).role == role]
@@ -257,10 +154,7 @@ class Graph:
         label = self._validate_label(label, node_id, spec)
         node = Node(node_id, spec.type_id, label, checked, _position(position))
         self._insert_node(node, index)
-        self._succ[node_id], self._pred[node_id] = {}, {}
-        self._rank[node_id] = self._next_rank
-        self._next_rank += 1
-        self._structure_changed()
+        self._index.add_node(node_id)
         match = _ID_PATTERN.fullmatch(node_id)
         if match:
             self._next_id = max(self._next_id, int(match.group(1)) + 1)
@@ -270,42 +164,27 @@ class Graph:
     def remove_node(self, node_id: str) -> None:
         """Remove a node and, first, every edge that touches it."""
         self.node(node_id)
-        if self._succ[node_id] or self._pred[node_id]:
+        if self._index.is_linked(node_id):
             for edge in [e for e in self._edges if e.touches(node_id)]:
                 self.disconnect(edge)
         del self._nodes[node_id]
-        del self._succ[node_id], self._pred[node_id], self._rank[node_id]
-        self._structure_changed()
+        self._index.remove_node(node_id)
         self.events.node_removed.emit(node_id)
 
     def check_connect(self, src: str, src_port: str, dst: str, dst_port: str) -> Edge:
         """The edge that `connect` would add, or the typed reason it is refused."""
-        src_spec, dst_spec = self.spec(src), self.spec(dst)
-        if src_spec.output_port(src_port) is None:
-            if src_spec.input_port(src_port) is not None:
-                raise IncompatiblePortsError(
-                    f"{self.describe(src)}: {src_port!r:.40} is an input; "
-                    "connections start at an output",
-                    src,
-                )
-            raise UnknownPortError(f"{self.describe(src)} has no output {src_port!r:.40}", src)
-        port = dst_spec.input_port(dst_port)
-        if port is None:
-            if dst_spec.output_port(dst_port) is not None:
-                raise IncompatiblePortsError(
-                    f"{self.describe(dst)}: {dst_port!r:.40} is an output; "
-                    "connections end at an input",
-                    dst,
-                )
-            raise UnknownPortError(f"{self.describe(dst)} has no input {dst_port!r:.40}", dst)
+        for end in (src, dst):  # unknown nodes are reported before their ports
+            self.node(end)
+        self._end_port(src, src_port, at_start=True)
+        port = self._end_port(dst, dst_port, at_start=False)
         if src == dst:
             raise CycleError(f"{self.describe(src)} cannot feed itself", src)
         edge = Edge(src, src_port, dst, dst_port)
-        if edge in self._edge_set:
+        if edge in self._index:
             raise DuplicateEdgeError(
                 f"{self.describe(src)} is already connected to {self.describe(dst)}", dst
             )
-        if not port.multiple and self._port_use.get((dst, dst_port)):
+        if not port.multiple and self._index.port_use(dst, dst_port):
             raise PortOccupiedError(
                 f"{self.describe(dst)} already has an input; remove it first", dst
             )
@@ -316,6 +195,24 @@ class Graph:
             )
         return edge
 
+    def _end_port(self, node_id: str, name: str, at_start: bool) -> PortSpec:
+        """The port an edge uses at one end (an output where it starts, an input where it
+        ends), or the typed reason ``name`` is not one: a port on the wrong side is
+        `IncompatiblePortsError`, so the message can say which way connections go."""
+        spec = self.spec(node_id)
+        wanted, other = ("output", "input") if at_start else ("input", "output")
+        lookup = {"output": spec.output_port, "input": spec.input_port}
+        port = lookup[wanted](name)
+        if port is not None:
+            return port
+        if lookup[other](name) is not None:
+            rule = "start at an output" if at_start else "end at an input"
+            raise IncompatiblePortsError(
+                f"{self.describe(node_id)}: {name!r:.40} is an {other}; connections {rule}",
+                node_id,
+            )
+        raise UnknownPortError(f"{self.describe(node_id)} has no {wanted} {name!r:.40}", node_id)
+
     def connect(
         self, src: str, src_port: str, dst: str, dst_port: str, index: int | None = None
     ) -> Edge:
@@ -324,45 +221,23 @@ class Graph:
             self._edges.append(edge)
         else:
             self._edges.insert(index, edge)
-        self._link(edge, 1)
+        self._index.add_edge(edge)
         self.events.edge_added.emit(edge)
         return edge
 
     def disconnect(self, edge: Edge) -> int:
         """Remove an edge; returns its index so an undo can put it back in place."""
         try:
-            if edge not in self._edge_set:
+            if edge not in self._index:
                 raise ValueError(edge)
             last = len(self._edges) - 1
             index = last if self._edges[last] == edge else self._edges.index(edge)
         except (ValueError, TypeError):
             raise UnknownPortError(f"no such connection: {edge}", edge.dst) from None
         del self._edges[index]
-        self._link(edge, -1)
+        self._index.remove_edge(edge)
         self.events.edge_removed.emit(edge)
         return index
-
-    def _link(self, edge: Edge, change: int) -> None:
-        """Keep the always-current indexes in step with one added (+1) or removed edge."""
-        if change > 0:
-            self._edge_set.add(edge)
-        else:
-            self._edge_set.discard(edge)
-        for table, a, b in ((self._succ, edge.src, edge.dst), (self._pred, edge.dst, edge.src)):
-            count = table[a].get(b, 0) + change
-            if count:
-                table[a][b] = count
-            else:
-                del table[a][b]
-        if change > 0 and self._rank[edge.src] > self._rank[edge.dst]:
-            self._rerank(edge.src, edge.dst)
-        key = (edge.dst, edge.dst_port)
-        use = self._port_use.get(key, 0) + change
-        if use:
-            self._port_use[key] = use
-        else:
-            del self._port_use[key]
-        self._structure_changed()
 
     def set_param(self, node_id: str, name: str, value: Any) -> Any:
         """Set one parameter (validated); returns the old value. Emits only on change."""
@@ -404,7 +279,6 @@ class Graph:
         items = list(self._nodes.items())
         items.insert(index, (node.id, node))
         self._nodes = dict(items)
-        self._order = None
 
     def _validate_params(
         self, spec: LayerSpec, params: Mapping[str, Any], node_id: str
@@ -449,30 +323,9 @@ class Graph:
         the refused one stay connected (``len(graph.edges)`` tells how many).
         """
         edges = list(edges)
-        self._rank_ahead(edges)
+        self._index.rank_ahead(self._nodes, self._edges, edges)
         for edge in edges:
             self.connect(edge.src, edge.src_port, edge.dst, edge.dst_port)
-
-
-def _kahn(nodes: list[str], edges: Iterable[Edge]) -> list[str] | None:
-    """A topological order of ``nodes`` under ``edges`` in which ties keep the order of
-    ``nodes``, or None if the edges form a cycle."""
-    indegree = [0] * len(nodes)
-    position = {n: i for i, n in enumerate(nodes)}
-    successors: list[list[int]] = [[] for _ in nodes]
-    for edge in edges:
-        indegree[position[edge.dst]] += 1
-        successors[position[edge.src]].append(position[edge.dst])
-    ready = [i for i, d in enumerate(indegree) if d == 0]
-    order: list[str] = []
-    while ready:  # already a heap: ascending
-        current = heapq.heappop(ready)
-        order.append(nodes[current])
-        for nxt in successors[current]:
-            indegree[nxt] -= 1
-            if indegree[nxt] == 0:
-                heapq.heappush(ready, nxt)
-    return order if len(order) == len(nodes) else None
 
 
 def _position(position: Any) -> tuple[float, float]:

@@ -41,10 +41,34 @@ def _chain(graph: Graph, layers: Sequence[Layer], start: float = 0.0, y: float =
     return ids
 
 
-def binary_classifier() -> Project:
+def _project(
+    graph: Graph, name: str, description: str, data: DataSettings, training: TrainingSettings
+) -> Project:
+    """An example project: every example carries its name and what it shows."""
+    return Project(graph, data, training, {"name": name, "description": description})
+
+
+def _sequential(
+    name: str,
+    description: str,
+    layers: Sequence[Layer],
+    data: DataSettings,
+    training: TrainingSettings,
+) -> Project:
+    """An example whose network is one chain of ``layers``, left to right."""
     graph = Graph()
-    _chain(
-        graph,
+    _chain(graph, layers)
+    return _project(graph, name, description, data, training)
+
+
+def binary_classifier() -> Project:
+    return _sequential(
+        "Binary classifier",
+        (
+            "Tells malignant from benign breast tumours from 30 measurements: a small "
+            "MLP ending in a sigmoid, trained with binary cross-entropy. It usually "
+            "reaches about 95% validation accuracy within 30 epochs."
+        ),
         [
             ("Input", "features", {"kind": "features", "features": 30}),
             ("Linear", "hidden", {"units": 10, "activation": "relu"}),
@@ -52,26 +76,18 @@ def binary_classifier() -> Project:
             ("Sigmoid", "probability", {}),
             ("Output", "diagnosis", {"loss": "bce"}),
         ],
-    )
-    return Project(
-        graph,
         DataSettings(source="breast_cancer", classes=2),
         TrainingSettings(optimizer="adam", learning_rate=0.01, epochs=30, batch_size=32),
-        {
-            "name": "Binary classifier",
-            "description": (
-                "Tells malignant from benign breast tumours from 30 measurements: a small "
-                "MLP ending in a sigmoid, trained with binary cross-entropy. It usually "
-                "reaches about 95% validation accuracy within 30 epochs."
-            ),
-        },
     )
 
 
 def iris_mlp() -> Project:
-    graph = Graph()
-    _chain(
-        graph,
+    return _sequential(
+        "Iris MLP",
+        (
+            "Classifies iris flowers into 3 species from 4 measurements with a two-layer "
+            "MLP and cross-entropy; validation accuracy is usually above 90%."
+        ),
         [
             ("Input", "measurements", {"kind": "features", "features": 4}),
             ("Linear", "hidden1", {"units": 16, "activation": "relu"}),
@@ -79,26 +95,20 @@ def iris_mlp() -> Project:
             ("Linear", "logits", {"units": 3}),
             ("Output", "species", {"loss": "cross_entropy"}),
         ],
-    )
-    return Project(
-        graph,
         DataSettings(source="iris", classes=3),
         TrainingSettings(optimizer="adam", learning_rate=0.01, epochs=50, batch_size=16),
-        {
-            "name": "Iris MLP",
-            "description": (
-                "Classifies iris flowers into 3 species from 4 measurements with a two-layer "
-                "MLP and cross-entropy; validation accuracy is usually above 90%."
-            ),
-        },
     )
 
 
 def digits_cnn() -> Project:
-    graph = Graph()
     conv = {"kernel_size": 3, "padding": 1, "activation": "relu"}
-    _chain(
-        graph,
+    return _sequential(
+        "Digits CNN",
+        (
+            "A small convolutional network reading 8×8 images of handwritten digits: two "
+            "3×3 convolutions, max pooling and global average pooling; validation "
+            "accuracy is usually above 90%."
+        ),
         [
             ("Input", "image", {"kind": "image", "channels": 1, "height": 8, "width": 8}),
             ("Conv2d", "conv1", {"out_channels": 16, **conv}),
@@ -108,19 +118,8 @@ def digits_cnn() -> Project:
             ("Linear", "logits", {"units": 10}),
             ("Output", "digit", {"loss": "cross_entropy"}),
         ],
-    )
-    return Project(
-        graph,
         DataSettings(source="digits_images", classes=10),
         TrainingSettings(optimizer="adam", learning_rate=0.005, epochs=15, batch_size=64),
-        {
-            "name": "Digits CNN",
-            "description": (
-                "A small convolutional network reading 8×8 images of handwritten digits: two "
-                "3×3 convolutions, max pooling and global average pooling; validation "
-                "accuracy is usually above 90%."
-            ),
-        },
     )
 
 
@@ -155,18 +154,16 @@ def residual_mlp() -> Project:
     graph.connect(stem[-1], "out", branch[0], "in")
     graph.connect(branch[-1], "out", head[0], "in")
     graph.connect(stem[-1], "out", head[0], "in")  # the skip connection
-    return Project(
+    return _project(
         graph,
+        "Residual MLP",
+        (
+            "Separates the two moons with a residual block: the block's output is added "
+            "to its input (a skip connection) before the ReLU. Validation accuracy is "
+            "usually above 95%."
+        ),
         DataSettings(source="moons", samples=1000, noise=0.2, classes=2),
         TrainingSettings(optimizer="adam", learning_rate=0.01, epochs=40, batch_size=32),
-        {
-            "name": "Residual MLP",
-            "description": (
-                "Separates the two moons with a residual block: the block's output is added "
-                "to its input (a skip connection) before the ReLU. Validation accuracy is "
-                "usually above 95%."
-            ),
-        },
     )
 
 

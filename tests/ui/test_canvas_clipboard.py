@@ -10,7 +10,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
 
 from designer.catalog import default_catalog
-from designer.model import Edge, Project
+from designer.model import Edge
 from designer.ui.canvas import GraphView
 from designer.ui.canvas.clipboard import (
     SnippetError,
@@ -21,26 +21,21 @@ from designer.ui.document import GraphDocument
 
 
 @pytest.fixture
-def document() -> GraphDocument:
-    doc = GraphDocument(Project())
-    graph = doc.graph
-    graph.add_node("Input", {"kind": "features", "features": 6}, position=(0, 0), node_id="n1")
-    graph.add_node("Linear", {"units": 8}, label="hidden", position=(220, 0), node_id="n2")
-    graph.add_node("Reshape", {"shape": (2, -1)}, position=(440, 0), node_id="n3")
-    graph.connect("n1", "out", "n2", "in")
-    graph.connect("n2", "out", "n3", "in")
-    doc.refresh_analysis()
-    return doc
+def document(make_document) -> GraphDocument:
+    return make_document(
+        [
+            ("n1", "Input", {"kind": "features", "features": 6}, (0, 0)),
+            ("n2", "Linear", {"units": 8}, (220, 0)),
+            ("n3", "Reshape", {"shape": (2, -1)}, (440, 0)),
+        ],
+        wires=[("n1", "n2"), ("n2", "n3")],
+        labels={"n2": "hidden"},
+    )
 
 
 @pytest.fixture
-def view(qtbot, document) -> GraphView:
-    widget = GraphView(document)
-    qtbot.addWidget(widget)
-    widget.resize(800, 500)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+def view(open_view, document) -> GraphView:
+    return open_view(document, size=(800, 500))
 
 
 def test_snippets_round_trip_with_local_ids(qtbot, document):

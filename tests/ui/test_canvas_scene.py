@@ -19,34 +19,22 @@ NO_MOD = Qt.KeyboardModifier.NoModifier
 
 
 @pytest.fixture
-def document() -> GraphDocument:
-    doc = GraphDocument(Project())
-    graph = doc.graph
-    graph.add_node(
-        "Input",
-        {"kind": "image", "channels": 3, "height": 8, "width": 8},
-        position=(0, 0),
-        node_id="n1",
+def document(make_document) -> GraphDocument:
+    image = {"kind": "image", "channels": 3, "height": 8, "width": 8}
+    return make_document(
+        [
+            ("n1", "Input", image, (0, 0)),
+            ("n2", "Conv2d", {"out_channels": 16, "padding": 1}, (260, 0)),
+            ("n3", "ReLU", {}, (520, 0)),
+            ("n4", "Flatten", {}, (780, 0)),
+        ],
+        wires=[("n1", "n2"), ("n2", "n3"), ("n3", "n4")],
     )
-    graph.add_node("Conv2d", {"out_channels": 16, "padding": 1}, position=(260, 0), node_id="n2")
-    graph.add_node("ReLU", position=(520, 0), node_id="n3")
-    graph.add_node("Flatten", position=(780, 0), node_id="n4")
-    graph.connect("n1", "out", "n2", "in")
-    graph.connect("n2", "out", "n3", "in")
-    graph.connect("n3", "out", "n4", "in")
-    doc.refresh_analysis()
-    return doc
 
 
 @pytest.fixture
-def view(qtbot, document) -> GraphView:
-    widget = GraphView(document)
-    qtbot.addWidget(widget)
-    widget.resize(1100, 500)
-    widget.show()
-    qtbot.waitExposed(widget)
-    widget.centerOn(500, 40)
-    return widget
+def view(open_view, document) -> GraphView:
+    return open_view(document, size=(1100, 500), center=(500, 40))
 
 
 def settle(qtbot, document: GraphDocument) -> None:

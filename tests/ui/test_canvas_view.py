@@ -24,13 +24,8 @@ def document() -> GraphDocument:
 
 
 @pytest.fixture
-def view(qtbot, document) -> GraphView:
-    widget = GraphView(document)
-    qtbot.addWidget(widget)
-    widget.resize(900, 600)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+def view(open_view, document) -> GraphView:
+    return open_view(document, size=(900, 600))
 
 
 def drop(view: GraphView, payload: bytes, at: QPoint) -> bool:

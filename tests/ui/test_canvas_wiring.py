@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
-from designer.model import Edge, Project
+from designer.model import Edge
 from designer.ui.canvas import GraphView
 from designer.ui.canvas.port_item import PortState
 from designer.ui.document import GraphDocument
@@ -16,27 +16,21 @@ NO_MOD = Qt.KeyboardModifier.NoModifier
 
 
 @pytest.fixture
-def document() -> GraphDocument:
-    doc = GraphDocument(Project())
-    graph = doc.graph
-    graph.add_node("Input", {"kind": "features", "features": 8}, position=(0, 0), node_id="n1")
-    graph.add_node("Linear", {"units": 4}, position=(260, 0), node_id="n2")
-    graph.add_node("ReLU", position=(520, 0), node_id="n3")
-    graph.add_node("Output", position=(520, 200), node_id="n4")
-    graph.connect("n1", "out", "n2", "in")
-    doc.refresh_analysis()
-    return doc
+def document(make_document) -> GraphDocument:
+    return make_document(
+        [
+            ("n1", "Input", {"kind": "features", "features": 8}, (0, 0)),
+            ("n2", "Linear", {"units": 4}, (260, 0)),
+            ("n3", "ReLU", {}, (520, 0)),
+            ("n4", "Output", {}, (520, 200)),
+        ],
+        wires=[("n1", "n2")],
+    )
 
 
 @pytest.fixture
-def view(qtbot, document) -> GraphView:
-    widget = GraphView(document)
-    qtbot.addWidget(widget)
-    widget.resize(1000, 600)
-    widget.show()
-    qtbot.waitExposed(widget)
-    widget.centerOn(400, 100)
-    return widget
+def view(open_view, document) -> GraphView:
+    return open_view(document, size=(1000, 600), center=(400, 100))
 
 
 def port_point(view: GraphView, node_id: str, port: str, is_output: bool) -> QPoint:

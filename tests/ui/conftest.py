@@ -1,0 +1,66 @@
+"""Fixtures shared by the canvas tests: small documents and the views that show them.
+
+Each test file still says which network it draws and how its view is framed, since the
+mouse tests aim at items by their on-screen position; these factories do the building and
+showing that all of them share.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import pytest
+
+from designer.model import Project
+from designer.ui.canvas import GraphView
+from designer.ui.document import GraphDocument
+
+# (node id, layer type, parameters, position): fixed ids let tests name the nodes.
+Layer = tuple[str, str, Mapping[str, Any], tuple[float, float]]
+
+
+@pytest.fixture
+def make_document() -> Callable[..., GraphDocument]:
+    """Builds an analysed document from ``layers``, added in order; each of ``wires``
+    joins the ``out`` port of one node id to the ``in`` port of another, and ``labels``
+    names the layers a test needs under a fixed name."""
+
+    def make(
+        layers: Iterable[Layer],
+        wires: Iterable[tuple[str, str]] = (),
+        labels: Mapping[str, str] | None = None,
+    ) -> GraphDocument:
+        document = GraphDocument(Project())
+        graph = document.graph
+        for node_id, type_id, params, position in layers:
+            label = (labels or {}).get(node_id)
+            graph.add_node(type_id, params, label=label, position=position, node_id=node_id)
+        for src, dst in wires:
+            graph.connect(src, "out", dst, "in")
+        document.refresh_analysis()
+        return document
+
+    return make
+
+
+@pytest.fixture
+def open_view(qtbot) -> Callable[..., GraphView]:
+    """Shows a canvas on a document at ``size``, exposed so that real mouse events reach
+    it, and centred on the scene point ``center`` when one is given."""
+
+    def show(
+        document: GraphDocument,
+        size: tuple[int, int],
+        center: tuple[float, float] | None = None,
+    ) -> GraphView:
+        widget = GraphView(document)
+        qtbot.addWidget(widget)
+        widget.resize(*size)
+        widget.show()
+        qtbot.waitExposed(widget)
+        if center is not None:
+            widget.centerOn(*center)
+        return widget
+
+    return show
