@@ -40,6 +40,7 @@ from designer.model import Project, TrainingSettings
 _NAME_LIMIT = 60
 _IMPORTS = (
     "import argparse",
+    "import gc",
     "import math",
     "import os",
     "import torch",

@@ -257,6 +257,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
         return metrics
     finally:
         if world_size > 1:
+            gc.collect()  # frees the DDP wrapper (cycles hold the group) before teardown
             dist.destroy_process_group()
 
 
