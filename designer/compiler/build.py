@@ -15,7 +15,7 @@ from collections.abc import Callable
 from functools import lru_cache
 
 import torch
-import torch.nn.functional as F  # noqa: N812 -- the name every template uses
+import torch.nn.functional as F
 from torch import nn
 
 from designer.compiler.codegen import module_class, render_class

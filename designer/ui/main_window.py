@@ -35,6 +35,7 @@ from designer.ui.panels import (
     ProblemsPanel,
     format_count,
 )
+from designer.ui.training_dock import install_training
 from designer.ui.welcome import WelcomePanel, example_title
 
 GEOMETRY_KEY = "window/geometry"
@@ -75,6 +76,7 @@ class MainWindow(QMainWindow):
         self.view = GraphView(self.document, self)
         self.setCentralWidget(self.view)
         self._build_docks()
+        self.files.model_provider = self.trained_model
         self._build_status_bar()
         self.actions_by_name = self._build_actions()
         self.menus = self._build_menus()
@@ -84,6 +86,7 @@ class MainWindow(QMainWindow):
         self._restore_settings()
         self._on_document_file_state_changed()
         self._on_document_analysis_changed()
+        self._on_training_state_changed()
 
     # ------------------------------------------------------------------ layout
     def _build_docks(self) -> None:
@@ -98,6 +101,7 @@ class MainWindow(QMainWindow):
         self.code_dock = self.add_dock(self.code_view, area.BottomDockWidgetArea, "Code")
         self.tabifyDockWidget(self.problems_dock, self.code_dock)
         self.problems_dock.raise_()
+        self.training = install_training(self)
         self.setCorner(Qt.Corner.BottomLeftCorner, area.LeftDockWidgetArea)
         self.setCorner(Qt.Corner.BottomRightCorner, area.RightDockWidgetArea)
         self.resizeDocks(
@@ -211,6 +215,7 @@ class MainWindow(QMainWindow):
             ),
             "about": self._action(f"&About {APP_NAME}", self.show_about, "about"),
         }
+        a.update(self._training_actions())
         a["undo"] = self.document.undo_stack.createUndoAction(self, "&Undo")
         a["redo"] = self.document.undo_stack.createRedoAction(self, "&Redo")
         for name, shortcut, icon in (("undo", key.Undo, "undo"), ("redo", key.Redo, "redo")):
@@ -228,6 +233,48 @@ class MainWindow(QMainWindow):
         for name in (*window_wide, "find_layer"):
             self.addAction(a[name])
         return a
+
+    def _training_actions(self) -> dict[str, QAction]:
+        """Train/Pause/Resume/Stop press the training panel's buttons, and are enabled
+        exactly when those are."""
+        panel = self.training.panel
+        specs = (
+            ("train", "&Train", panel.train_button, "train", "F5", "Train the design"),
+            ("pause", "&Pause", panel.pause_button, "pause", None, "Pause training"),
+            ("resume", "&Resume", panel.resume_button, "train", None, "Resume training"),
+            ("stop", "&Stop", panel.stop_button, "stop", "Shift+F5", "Stop training"),
+        )
+        actions = {}
+        for name, text, button, icon, shortcut, tip in specs:
+            slot = lambda b=button: self._press_training_button(b)  # noqa: E731
+            actions[name] = self._action(text, slot, icon, shortcut, tip)
+            self.addAction(actions[name])
+        self._training_buttons = {name: spec[2] for name, spec in zip(actions, specs, strict=True)}
+        self.training.controller.state_changed.connect(self._on_training_state_changed)
+        return actions
+
+    def _press_training_button(self, button) -> None:
+        self.training.show_training()
+        button.click()
+
+    def _on_training_state_changed(self, _state: str = "") -> None:
+        for name, button in self._training_buttons.items():
+            self.actions_by_name[name].setEnabled(button.isEnabled())
+
+    def trained_model(self):  # -> torch.nn.Module
+        """The model to export: with the weights of the last run when they still fit the
+        design, else freshly initialised (and the status bar says so)."""
+        from designer.compiler import build_model
+
+        model = build_model(self.document.graph, seed=self.document.project.training.seed)
+        state = getattr(self.document, "trained_state", None)
+        if state is None:
+            return model
+        try:
+            model.load_state_dict(state, strict=True)
+        except RuntimeError:
+            self._show_status("The design changed since training: exported untrained weights")
+        return model
 
     def _build_menus(self) -> dict[str, QMenu]:
         a, bar = self.actions_by_name, self.menuBar()
@@ -260,6 +307,8 @@ class MainWindow(QMainWindow):
         for dock in self.docks():
             panels.addAction(dock.toggleViewAction())
         view.addMenu(self._theme_menu())
+        run = bar.addMenu("&Training")
+        run.addActions([a["train"], a["pause"], a["resume"], a["stop"]])
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(a["about"])
         return {
@@ -269,6 +318,7 @@ class MainWindow(QMainWindow):
             "edit": edit,
             "view": view,
             "panels": panels,
+            "training": run,
             "help": help_menu,
         }
 
@@ -316,6 +366,7 @@ class MainWindow(QMainWindow):
             ("undo", "redo"),
             ("cut", "copy", "paste", "delete"),
             ("zoom_in", "zoom_out", "fit", "arrange"),
+            ("train", "stop"),
             ("export_python",),
         )
         for index, names in enumerate(groups):

@@ -1,0 +1,163 @@
+"""`install_training`: the training panel, live plots and results, docked on the main window.
+
+This is the only place that knows all the training pieces; each piece knows only the
+document or the controller, so each can be tested alone. The window needs just one call,
+and gets back a `TrainingDock` holding the pieces for menus or tests.
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QMainWindow, QTabWidget
+
+from designer.model import Problem
+from designer.training.results import RunRecord
+from designer.training.session import PreparedRun, data_problems
+from designer.ui.panels.plots import LivePlots
+from designer.ui.panels.results_view import ResultsView
+from designer.ui.panels.training_panel import TrainingPanel
+from designer.ui.worker import TrainingController, warm_up_torch
+
+LIVE_TAB, RESULTS_TAB = 0, 1
+
+
+class TrainingDock(QObject):
+    """The training UI of one window: controller, panel, plots and results.
+
+    Stops and joins a running training thread when the application quits or the window
+    closes, and keeps the weights of the last finished run in ``document.trained_state``
+    (a CPU state dict, or None) for exporting.
+    """
+
+    def __init__(self, window: QMainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.document = document = window.document
+        document.trained_state = getattr(document, "trained_state", None)
+        self.controller = TrainingController(document, self)
+        self.panel = TrainingPanel(document, self.controller)
+        self.plots = LivePlots()
+        self.results = ResultsView()
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("trainingPlots")
+        self.tabs.setWindowTitle("Training Plots")
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.plots, "Live")
+        self.tabs.addTab(self.results, "Results")
+        self._sent_problems: list[Problem] | None = None
+        self._closing = False
+        self._dock()
+        self._connect()
+        self._update_data_problems()
+        warm_up_torch()
+
+    def _dock(self) -> None:
+        area = Qt.DockWidgetArea
+        window = self.window
+        self.panel_dock = window.add_dock(self.panel, area.RightDockWidgetArea, "Training")
+        self.plots_dock = window.add_dock(self.tabs, area.BottomDockWidgetArea, "Training Plots")
+        # Share the places of the inspector and the problems list, which stay in front:
+        # the design comes first; `show_training` brings the training tabs forward.
+        pairs = (("inspector_dock", self.panel_dock), ("problems_dock", self.plots_dock))
+        for attribute, dock in pairs:
+            neighbour = getattr(window, attribute, None)
+            if neighbour is not None:
+                window.tabifyDockWidget(neighbour, dock)
+                neighbour.raise_()
+
+    def show_training(self) -> None:
+        """Bring the training panel and plots to the front (e.g. from a Train action)."""
+        for dock in (self.panel_dock, self.plots_dock):
+            dock.show()
+            dock.raise_()
+
+    def _connect(self) -> None:
+        c, document = self.controller, self.document
+        c.started.connect(self._on_controller_started)
+        c.batch.connect(self.plots.add_batches)
+        c.epoch.connect(self.plots.add_epoch)
+        c.finished.connect(self._on_controller_finished)
+        c.failed.connect(self._on_controller_failed)
+        self.results.overlays_changed.connect(self.plots.set_overlays)
+        self.panel.data_changed.connect(self._update_data_problems)
+        document.analysis_changed.connect(self._update_data_problems)
+        document.project_replaced.connect(self._on_document_project_replaced)
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.shutdown)
+        self.window.installEventFilter(self)
+        theme = getattr(self.window, "theme", None)
+        if theme is not None and hasattr(theme, "changed"):
+            theme.changed.connect(self._on_theme_changed)
+
+    # --------------------------------------------------------------- lifetime
+    def shutdown(self) -> None:
+        """Stop any run and join its thread (quitting, closing the window)."""
+        self.controller.shutdown()
+        self.plots.end_run()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # NOTE: a close may still be refused (unsaved changes, Cancel), so training stops
+        # only when the window really hides after a close was asked for.
+        if watched is self.window:
+            if event.type() == QEvent.Type.Close:
+                self._closing = True
+            elif event.type() == QEvent.Type.Hide and self._closing:
+                self._closing = False
+                self.shutdown()
+            elif event.type() == QEvent.Type.Show:
+                self._closing = False
+        return super().eventFilter(watched, event)
+
+    # ----------------------------------------------------------------- runs
+    def _on_controller_started(self, prepared: PreparedRun) -> None:
+        s = prepared.settings
+        steps = max(1, math.ceil(prepared.data.num_train / s.batch_size))
+        metric = "accuracy" if prepared.data.task == "classification" else "r2"
+        self.plots.begin_run(steps, metric, prepared.name)
+        self.tabs.setCurrentIndex(LIVE_TAB)
+
+    def _on_controller_finished(self, record: RunRecord) -> None:
+        self.plots.end_run(record.summary)
+        self.results.add_run(record)
+        self.document.trained_state = dict(record.state_dict)
+        if record.reason != "stopped":
+            self.tabs.setCurrentIndex(RESULTS_TAB)
+
+    def _on_controller_failed(self, message: str) -> None:
+        self.plots.end_run(f"Training failed: {message}")
+
+    def _on_document_project_replaced(self) -> None:
+        self.document.trained_state = None
+        self.results.clear_history()
+
+    def _on_theme_changed(self, _dark: bool) -> None:
+        palette = QGuiApplication.palette()
+        self.plots.apply_palette(palette)
+        self.results.apply_palette(palette)
+
+    # -------------------------------------------------------------- problems
+    def _update_data_problems(self, *_args: object) -> None:
+        """Give the document the data-fit problems, if it can show them (and only when
+        they changed, so a document that re-analyses on this call cannot loop)."""
+        setter = getattr(self.document, "set_data_problems", None)
+        if setter is None:
+            return
+        data = self.panel.data
+        problems = []
+        if data is not None:
+            problems = data_problems(self.document.project, data, self.document.analysis)
+        if problems != self._sent_problems:
+            self._sent_problems = problems
+            setter(problems)
+
+
+def install_training(window: QMainWindow) -> TrainingDock:
+    """Add the training panel and plots to ``window`` (which has ``document`` and
+    ``add_dock``); returns the `TrainingDock` holding them."""
+    dock = TrainingDock(window)
+    window.training = dock
+    return dock
