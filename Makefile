@@ -47,6 +47,7 @@ package: $(STAMP)
 
 screenshot: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m designer.screenshot docs/screenshot.png
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m designer.screenshot --train docs/training.png
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache .hypothesis

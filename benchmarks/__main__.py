@@ -8,7 +8,13 @@ import sys
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-BENCHMARKS = ("bench_inference", "bench_compiler", "bench_training", "bench_canvas")
+BENCHMARKS = (
+    "bench_inference",
+    "bench_compiler",
+    "bench_training",
+    "bench_canvas",
+    "bench_training_gui",
+)
 
 
 def main(names: list[str] | None = None) -> int:

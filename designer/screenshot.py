@@ -16,8 +16,17 @@ SIZE = (1400, 900)
 EXAMPLE = "binary_classifier"
 
 
-def render(out: Path, size: tuple[int, int] = SIZE, example: str = EXAMPLE, dark: bool = False):
-    """Render the main window with ``example`` open to ``out``; returns the `QImage`."""
+def render(
+    out: Path,
+    size: tuple[int, int] = SIZE,
+    example: str = EXAMPLE,
+    dark: bool = False,
+    train: bool = False,
+):
+    """Render the main window with ``example`` open to ``out``; returns the `QImage`.
+
+    With ``train`` the example is first trained for real (its own settings) so the picture
+    shows the training panel, the curves and the results."""
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
@@ -41,6 +50,8 @@ def render(out: Path, size: tuple[int, int] = SIZE, example: str = EXAMPLE, dark
             app.processEvents()
         window.code_view.refresh()
         window.view.fit_to_view()
+        if train:
+            _train(window, app)
         app.processEvents()
         image = window.grab().toImage()
         window.document.undo_stack.setClean()
@@ -53,6 +64,23 @@ def render(out: Path, size: tuple[int, int] = SIZE, example: str = EXAMPLE, dark
     return image
 
 
+def _train(window, app) -> None:
+    """Run the example's training to the end, then show the training docks."""
+    from PySide6.QtCore import QEventLoop
+
+    dock = window.training
+    loop = QEventLoop()
+    dock.controller.finished.connect(loop.quit)
+    dock.controller.failed.connect(loop.quit)
+    dock.show_training()
+    dock.panel.train_button.click()
+    if dock.controller.is_running:
+        loop.exec()
+    dock.tabs.setCurrentWidget(dock.plots)
+    for _ in range(5):
+        app.processEvents()
+
+
 def _select_showcase_node(window) -> None:
     """Select the first layer with parameters so the inspector has something to show."""
     graph = window.document.graph
@@ -63,14 +91,16 @@ def _select_showcase_node(window) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
+    args = list(sys.argv[1:] if argv is None else argv)
+    train = "--train" in args
+    args = [a for a in args if a != "--train"]
     if len(args) != 1 or args[0].startswith("-"):
-        sys.stderr.write("usage: python -m designer.screenshot OUT.png\n")
+        sys.stderr.write("usage: python -m designer.screenshot [--train] OUT.png\n")
         return 2
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     with contextlib.suppress(ImportError):  # NOTE: torch before the QApplication exists
         import torch  # noqa: F401
-    render(Path(args[0]), dark=os.environ.get("NN_DESIGNER_DARK") == "1")
+    render(Path(args[0]), dark=os.environ.get("NN_DESIGNER_DARK") == "1", train=train)
     return 0
 
 

@@ -91,6 +91,7 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ layout
     def _build_docks(self) -> None:
         self.palette = PalettePanel(parent=self)
+        self.palette.setMinimumWidth(190)  # layer names stay readable beside wide panels
         self.inspector = InspectorPanel(self.document, self)
         self.problems = ProblemsPanel(self.document, self)
         self.code_view = CodeViewPanel(self.document, self)
