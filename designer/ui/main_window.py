@@ -1,22 +1,22 @@
 """`MainWindow`: the canvas in the middle, panels docked around it, menus and a toolbar.
 
-The window only places widgets and wires requests between them; file handling lives in
-`FileController`, autosave in `AutosaveController`, the theme in `ThemeController`, and
-every change to the design goes through the `GraphDocument`.
+The window only places widgets and wires requests between them; its actions, menus and
+toolbar are built in `window_actions`, file handling lives in `FileController`, autosave
+in `AutosaveController`, the theme in `ThemeController`, and every change to the design
+goes through the `GraphDocument`.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QPointF, QSettings, QSize, Qt
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QIcon, QKeySequence
+from PySide6.QtCore import QPointF, QSettings, Qt
+from PySide6.QtGui import QCloseEvent, QIcon
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
     QLabel,
     QMainWindow,
-    QMenu,
     QMessageBox,
     QToolButton,
     QWidget,
@@ -36,7 +36,13 @@ from designer.ui.panels import (
     format_count,
 )
 from designer.ui.training_dock import install_training
-from designer.ui.welcome import WelcomePanel, example_title
+from designer.ui.welcome import WelcomePanel
+from designer.ui.window_actions import (
+    build_actions,
+    build_menus,
+    build_toolbar,
+    training_buttons,
+)
 
 GEOMETRY_KEY = "window/geometry"
 STATE_KEY = "window/state"
@@ -78,9 +84,10 @@ class MainWindow(QMainWindow):
         self._build_docks()
         self.files.model_provider = self.trained_model
         self._build_status_bar()
-        self.actions_by_name = self._build_actions()
-        self.menus = self._build_menus()
-        self.toolbar = self._build_toolbar()
+        self._training_buttons = training_buttons(self.training.panel)
+        self.actions_by_name = build_actions(self)
+        self.menus = build_menus(self)
+        self.toolbar = build_toolbar(self)
         self._build_welcome()
         self._connect()
         self._restore_settings()
@@ -156,6 +163,7 @@ class MainWindow(QMainWindow):
         self.welcome.example_requested.connect(self.files.open_example)
 
     def _connect(self) -> None:
+        self.training.controller.state_changed.connect(self._on_training_state_changed)
         doc = self.document
         doc.file_state_changed.connect(self._on_document_file_state_changed)
         doc.project_replaced.connect(self._on_document_project_replaced)
@@ -167,97 +175,7 @@ class MainWindow(QMainWindow):
         self.problems.node_focus_requested.connect(self.center_on_node)
         self.theme.changed.connect(self._on_theme_changed)
 
-    # ----------------------------------------------------------------- actions
-    def _action(self, text: str, slot, icon: str = "", shortcut=None, tip: str = "") -> QAction:
-        action = QAction(text, self)
-        action.triggered.connect(lambda _checked=False: slot())
-        if icon:
-            action.setProperty("iconName", icon)
-            action.setIcon(themes.icon("actions", icon))
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        if tip:
-            action.setStatusTip(tip)
-            action.setToolTip(tip)
-        return action
-
-    def _build_actions(self) -> dict[str, QAction]:
-        """Every command of the window, by name; menus and the toolbar share them."""
-        key, files, view = QKeySequence.StandardKey, self.files, self.view
-        a = {
-            "new": self._action("&New", files.new, "new", key.New, "Start a blank design"),
-            "open": self._action("&Open…", files.open, "open", key.Open, "Open a project"),
-            "save": self._action("&Save", files.save, "save", key.Save, "Save the project"),
-            "save_as": self._action("Save &As…", files.save_as, "save-as", key.SaveAs),
-            "export_python": self._action(
-                "Export &Python Script…",
-                files.export_python,
-                "export",
-                "Ctrl+E",
-                "Export a runnable PyTorch training script",
-            ),
-            "export_weights": self._action("Export &Weights…", files.export_weights),
-            "export_onnx": self._action("Export &ONNX…", files.export_onnx),
-            "quit": self._action("&Quit", self.close, shortcut=key.Quit),
-            "cut": self._action("Cu&t", view.cut_selection, "cut", key.Cut),
-            "copy": self._action("&Copy", view.copy_selection, "copy", key.Copy),
-            "paste": self._action("&Paste", view.paste, "paste", key.Paste),
-            "duplicate": self._action("D&uplicate", view.duplicate, "duplicate", "Ctrl+D"),
-            "delete": self._action("&Delete", view.delete_selection, "delete", key.Delete),
-            "select_all": self._action("Select &All", view.select_all, shortcut=key.SelectAll),
-            "zoom_in": self._action("Zoom &In", view.zoom_in, "zoom-in", key.ZoomIn),
-            "zoom_out": self._action("Zoom &Out", view.zoom_out, "zoom-out", key.ZoomOut),
-            "fit": self._action("&Fit to Window", view.fit_to_view, "zoom-fit", "Ctrl+0"),
-            "arrange": self._action(
-                "&Auto-Arrange", view.auto_arrange, "arrange", "Ctrl+L", "Lay the graph out"
-            ),
-            "find_layer": self._action(
-                "&Find Layer…", self.find_layer, shortcut=key.Find, tip="Search the layers"
-            ),
-            "about": self._action(f"&About {APP_NAME}", self.show_about, "about"),
-        }
-        a.update(self._training_actions())
-        a["undo"] = self.document.undo_stack.createUndoAction(self, "&Undo")
-        a["redo"] = self.document.undo_stack.createRedoAction(self, "&Redo")
-        for name, shortcut, icon in (("undo", key.Undo, "undo"), ("redo", key.Redo, "redo")):
-            a[name].setShortcut(QKeySequence(shortcut))
-            a[name].setProperty("iconName", icon)
-            a[name].setIcon(themes.icon("actions", icon))
-        # NOTE: clipboard and selection keys act on the canvas only when it has focus, so
-        # Delete in a text field or Ctrl+C in the code view keep their usual meaning.
-        for name in ("cut", "copy", "paste", "duplicate", "delete", "select_all"):
-            a[name].setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            view.addAction(a[name])
-        a["quit"].setMenuRole(QAction.MenuRole.QuitRole)
-        a["about"].setMenuRole(QAction.MenuRole.AboutRole)
-        window_wide = ("new", "open", "save", "save_as", "export_python", "quit", "undo", "redo")
-        for name in (*window_wide, "find_layer"):
-            self.addAction(a[name])
-        return a
-
-    def _training_actions(self) -> dict[str, QAction]:
-        """Train/Pause/Resume/Stop press the training panel's buttons, and are enabled
-        exactly when those are."""
-        panel = self.training.panel
-        specs = (
-            ("train", "&Train", panel.train_button, "train", "F5", "Train the design"),
-            ("pause", "&Pause", panel.pause_button, "pause", None, "Pause training"),
-            ("resume", "&Resume", panel.resume_button, "train", None, "Resume training"),
-            ("stop", "&Stop", panel.stop_button, "stop", "Shift+F5", "Stop training"),
-        )
-        actions = {}
-        for name, text, button, icon, shortcut, tip in specs:
-            slot = lambda b=button: self._press_training_button(b)  # noqa: E731
-            actions[name] = self._action(text, slot, icon, shortcut, tip)
-            self.addAction(actions[name])
-        self._training_buttons = {name: spec[2] for name, spec in zip(actions, specs, strict=True)}
-        self.training.controller.state_changed.connect(self._on_training_state_changed)
-        return actions
-
-    def _press_training_button(self, button) -> None:
-        self.training.show_training()
-        button.click()
-
+    # ---------------------------------------------------------------- training
     def _on_training_state_changed(self, _state: str = "") -> None:
         for name, button in self._training_buttons.items():
             self.actions_by_name[name].setEnabled(button.isEnabled())
@@ -276,105 +194,6 @@ class MainWindow(QMainWindow):
         except RuntimeError:
             self._show_status("The design changed since training: exported untrained weights")
         return model
-
-    def _build_menus(self) -> dict[str, QMenu]:
-        a, bar = self.actions_by_name, self.menuBar()
-        file_menu = bar.addMenu("&File")
-        file_menu.addActions([a["new"], a["open"]])
-        examples = file_menu.addMenu("Open &Example")
-        self._fill_examples(examples)
-        recent = file_menu.addMenu("Open &Recent")
-        recent.aboutToShow.connect(lambda: self._fill_recent(recent))
-        self._fill_recent(recent)
-        file_menu.addSeparator()
-        file_menu.addActions([a["save"], a["save_as"]])
-        file_menu.addSeparator()
-        file_menu.addActions([a["export_python"], a["export_weights"], a["export_onnx"]])
-        file_menu.addSeparator()
-        file_menu.addAction(a["quit"])
-        edit = bar.addMenu("&Edit")
-        edit.addActions([a["undo"], a["redo"]])
-        edit.addSeparator()
-        edit.addActions([a["cut"], a["copy"], a["paste"], a["duplicate"], a["delete"]])
-        edit.addSeparator()
-        edit.addAction(a["select_all"])
-        view = bar.addMenu("&View")
-        view.addActions([a["zoom_in"], a["zoom_out"], a["fit"]])
-        view.addSeparator()
-        view.addAction(a["arrange"])
-        view.addSeparator()
-        view.addAction(a["find_layer"])
-        panels = view.addMenu("&Panels")
-        for dock in self.docks():
-            panels.addAction(dock.toggleViewAction())
-        view.addMenu(self._theme_menu())
-        run = bar.addMenu("&Training")
-        run.addActions([a["train"], a["pause"], a["resume"], a["stop"]])
-        help_menu = bar.addMenu("&Help")
-        help_menu.addAction(a["about"])
-        return {
-            "file": file_menu,
-            "examples": examples,
-            "recent": recent,
-            "edit": edit,
-            "view": view,
-            "panels": panels,
-            "training": run,
-            "help": help_menu,
-        }
-
-    def _theme_menu(self) -> QMenu:
-        menu = QMenu("&Theme", self)
-        group = QActionGroup(menu)
-        for mode, text in (("system", "Follow &System"), ("light", "&Light"), ("dark", "&Dark")):
-            action = menu.addAction(text)
-            action.setCheckable(True)
-            action.setChecked(mode == self.theme.mode)
-            action.triggered.connect(lambda _checked=False, m=mode: self.set_theme(m))
-            group.addAction(action)
-            self.actions_by_name[f"theme_{mode}"] = action
-        return menu
-
-    def _fill_examples(self, menu: QMenu) -> None:
-        from designer.io import example_paths
-
-        for path in example_paths():
-            action = menu.addAction(example_title(path))
-            action.setStatusTip(f"Open the example {path.name}")
-            action.triggered.connect(lambda _checked=False, p=path: self.files.open_example(p))
-        menu.setEnabled(not menu.isEmpty())
-
-    def _fill_recent(self, menu: QMenu) -> None:
-        menu.clear()
-        recent = self.files.recent_files()
-        for index, text in enumerate(recent, start=1):
-            action = menu.addAction(f"&{index} {Path(text).name}")
-            action.setStatusTip(text)
-            action.triggered.connect(lambda _checked=False, p=text: self.files.open(p))
-        if recent:
-            menu.addSeparator()
-            menu.addAction("&Clear Menu", self.files.clear_recent)
-        menu.setEnabled(bool(recent))
-
-    def _build_toolbar(self):  # -> QToolBar
-        a = self.actions_by_name
-        toolbar = self.addToolBar("Main")
-        toolbar.setObjectName("mainToolBar")
-        toolbar.setMovable(False)
-        toolbar.setIconSize(QSize(20, 20))
-        groups = (
-            ("new", "open", "save"),
-            ("undo", "redo"),
-            ("cut", "copy", "paste", "delete"),
-            ("zoom_in", "zoom_out", "fit", "arrange"),
-            ("train", "stop"),
-            ("export_python",),
-        )
-        for index, names in enumerate(groups):
-            if index:
-                toolbar.addSeparator()
-            toolbar.addActions([a[n] for n in names])
-        return toolbar
 
     # ---------------------------------------------------------------- settings
     def _restore_settings(self) -> None:

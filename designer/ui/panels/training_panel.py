@@ -5,31 +5,25 @@ document modified, so the settings are saved with the design and a headless ``tr
 saved file does exactly what the panel would. Problems are shown in the panel, in words,
 and never as a dialog or an exception: data that fails to load, a design that does not fit
 it, a run that fails. The panel never trains itself; it asks the `TrainingController`.
+Its form fields are built and read by `training_fields`.
 """
 
 from __future__ import annotations
 
 import math
 
-import torch
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
-    QAbstractSpinBox,
-    QCheckBox,
-    QComboBox,
-    QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QProgressBar,
     QPushButton,
     QScrollArea,
-    QSpinBox,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -43,103 +37,19 @@ from designer.training.headless import format_duration
 from designer.training.results import RunRecord
 from designer.training.session import RunSetupError, describe_shape, load_data, prepare_run
 from designer.ui.document import GraphDocument
+from designer.ui.panels.training_fields import (
+    changed_signal,
+    data_rows,
+    field_value,
+    set_field_value,
+    training_rows,
+)
 from designer.ui.worker import PAUSED, RUNNING, TrainingController
 
 RELOAD_DELAY_MS = 200
 PREVIEW_ROWS = 8
 ERROR_STYLE = "color: #dc2626;"
 NOTE_STYLE = "color: palette(placeholder-text);"
-OPTIMIZER_LABELS = {"adam": "Adam", "adamw": "AdamW", "sgd": "SGD", "rmsprop": "RMSprop"}
-SCHEDULE_LABELS = {
-    "none": "Constant",
-    "step": "Step decay",
-    "cosine": "Cosine",
-    "one_cycle": "One-cycle",
-}
-DEVICE_LABELS = {"auto": "Automatic", "cpu": "CPU", "cuda": "CUDA GPU", "mps": "Apple GPU"}
-
-
-def available_devices() -> list[str]:
-    """Devices this machine can train on ("auto" first); absent ones are not offered."""
-    devices = ["auto", "cpu"]
-    if torch.cuda.is_available():
-        devices.append("cuda")
-    mps = getattr(torch.backends, "mps", None)
-    if mps is not None and mps.is_available():
-        devices.append("mps")
-    return devices
-
-
-class CompactDoubleSpinBox(QDoubleSpinBox):
-    """A float spin box that drops trailing zeros ("0.001", not "0.001000"), so values that
-    need many decimals stay readable when they do not use them."""
-
-    def textFromValue(self, value: float) -> str:
-        text = f"{value:.{self.decimals()}f}"
-        return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def _spin(
-    low: float, high: float, step: float = 1, decimals: int | None = None
-) -> QAbstractSpinBox:
-    """A spin box over [low, high]; with ``decimals`` a float box whose step adapts to the
-    value (so 0.001 steps by 0.0001), as learning rates span several decades."""
-    if decimals is None:
-        box = QSpinBox()
-        box.setRange(int(low), int(high))
-        box.setSingleStep(int(step))
-    else:
-        box = CompactDoubleSpinBox()
-        box.setDecimals(decimals)
-        box.setRange(low, high)
-        box.setSingleStep(step)
-        box.setStepType(QAbstractSpinBox.StepType.AdaptiveDecimalStepType)
-    box.setKeyboardTracking(False)
-    box.setAlignment(Qt.AlignmentFlag.AlignRight)
-    return box
-
-
-def _combo(items: dict[str, str]) -> QComboBox:
-    box = QComboBox()
-    for value, text in items.items():
-        box.addItem(text, value)
-    return box
-
-
-def _value(widget: QWidget) -> object:
-    if isinstance(widget, QComboBox):
-        return widget.currentData()
-    if isinstance(widget, QCheckBox):
-        return widget.isChecked()
-    if isinstance(widget, QLineEdit):
-        return widget.text()
-    return widget.value()
-
-
-def _set_value(widget: QWidget, value: object) -> None:
-    with QSignalBlocker(widget):
-        if isinstance(widget, QComboBox):
-            index = widget.findData(value)
-            if index < 0 and isinstance(value, str) and value:
-                widget.addItem(value, value)
-                index = widget.count() - 1
-            widget.setCurrentIndex(max(index, 0))
-        elif isinstance(widget, QCheckBox):
-            widget.setChecked(bool(value))
-        elif isinstance(widget, QLineEdit):
-            widget.setText(str(value))
-        else:
-            widget.setValue(value)
-
-
-def _changed_signal(widget: QWidget):
-    if isinstance(widget, QComboBox):
-        return widget.currentIndexChanged
-    if isinstance(widget, QCheckBox):
-        return widget.toggled
-    if isinstance(widget, QLineEdit):
-        return widget.editingFinished
-    return widget.valueChanged
 
 
 class TrainingPanel(QWidget):
@@ -190,22 +100,8 @@ class TrainingPanel(QWidget):
         layout.addWidget(self._build_run_box())
 
     def _build_data_group(self) -> QGroupBox:
-        rows = {
-            "source": ("Data set", _combo({k: info.label for k, info in SOURCES.items()})),
-            "samples": ("Samples", _spin(10, 1_000_000, 50)),
-            "noise": ("Noise", _spin(0.0, 10.0, 0.05, 2)),
-            "classes": ("Classes", _spin(2, 100)),
-            "seed": ("Data seed", _spin(0, 2**31 - 1)),
-            "path": ("File", QLineEdit()),
-            "target_column": ("Target column", QComboBox()),
-            "drop_missing": ("Missing values", QCheckBox("Drop those rows")),
-            "validation_fraction": ("Validation part", _spin(0.05, 0.9, 0.05, 2)),
-        }
+        rows = data_rows()
         self.data_fields: dict[str, QWidget] = {name: w for name, (_, w) in rows.items()}
-        source = self.data_fields["source"]
-        for index, info in enumerate(SOURCES.values()):
-            source.setItemData(index, info.description, Qt.ItemDataRole.ToolTipRole)
-        self.data_fields["path"].setPlaceholderText("Choose a file…")
         self.browse_button = QPushButton("Browse…")
         self.browse_button.clicked.connect(self._on_browse_button_clicked)
         file_row = QHBoxLayout()
@@ -241,27 +137,8 @@ class TrainingPanel(QWidget):
         return group
 
     def _build_training_group(self) -> QGroupBox:
-        devices = {d: DEVICE_LABELS.get(d, d) for d in available_devices()}
-        rows = {
-            "optimizer": ("Optimizer", _combo(OPTIMIZER_LABELS)),
-            "learning_rate": ("Learning rate", _spin(1e-6, 10.0, 1e-4, 6)),
-            "momentum": ("Momentum", _spin(0.0, 0.999, 0.05, 3)),
-            "nesterov": ("Nesterov", QCheckBox("Use Nesterov")),
-            "weight_decay": ("Weight decay", _spin(0.0, 1.0, 1e-4, 6)),
-            "schedule": ("LR schedule", _combo(SCHEDULE_LABELS)),
-            "step_size": ("Step every", _spin(1, 100_000)),
-            "gamma": ("Decay factor", _spin(0.0, 1.0, 0.05, 3)),
-            "batch_size": ("Batch size", _spin(1, 65_536)),
-            "epochs": ("Epochs", _spin(1, 100_000)),
-            "early_stopping": ("Early stopping", QCheckBox("When validation stalls")),
-            "patience": ("Patience", _spin(1, 10_000)),
-            "grad_clip": ("Clip gradients", _spin(0.0, 1e6, 0.5, 2)),
-            "seed": ("Seed", _spin(0, 2**31 - 1)),
-            "device": ("Device", _combo(devices)),
-        }
+        rows = training_rows()
         self.training_fields: dict[str, QWidget] = {name: w for name, (_, w) in rows.items()}
-        self.training_fields["grad_clip"].setSpecialValueText("off")
-        self.training_fields["step_size"].setSuffix(" epochs")
         self.training_form = form = QFormLayout()
         for label, widget in rows.values():
             form.addRow(label, widget)
@@ -305,9 +182,9 @@ class TrainingPanel(QWidget):
 
     def _connect(self) -> None:
         for name, widget in self.data_fields.items():
-            _changed_signal(widget).connect(lambda *_, n=name: self._on_data_field_changed(n))
+            changed_signal(widget).connect(lambda *_, n=name: self._on_data_field_changed(n))
         for name, widget in self.training_fields.items():
-            _changed_signal(widget).connect(lambda *_, n=name: self._on_training_field_changed(n))
+            changed_signal(widget).connect(lambda *_, n=name: self._on_training_field_changed(n))
         self._document.project_replaced.connect(self.sync_from_project)
         c = self._controller
         c.state_changed.connect(self._on_controller_state_changed)
@@ -325,14 +202,14 @@ class TrainingPanel(QWidget):
         for name, widget in self.data_fields.items():
             if name == "target_column":
                 self._fill_target_columns(project.data.path)
-            _set_value(widget, getattr(project.data, name))
+            set_field_value(widget, getattr(project.data, name))
         for name, widget in self.training_fields.items():
-            _set_value(widget, getattr(project.training, name))
+            set_field_value(widget, getattr(project.training, name))
         self._update_visible_rows()
         self.reload_data()
 
     def _on_data_field_changed(self, name: str) -> None:
-        value = _value(self.data_fields[name])
+        value = field_value(self.data_fields[name])
         if name == "path":
             self._fill_target_columns(str(value))
         if self._write("data", name, value):
@@ -340,7 +217,7 @@ class TrainingPanel(QWidget):
             self._reload.start()
 
     def _on_training_field_changed(self, name: str) -> None:
-        if self._write("training", name, _value(self.training_fields[name])):
+        if self._write("training", name, field_value(self.training_fields[name])):
             self._update_visible_rows()
 
     def _write(self, section: str, name: str, value: object) -> bool:
@@ -398,7 +275,7 @@ class TrainingPanel(QWidget):
     def _on_browse_button_clicked(self) -> None:
         path = self.choose_file(self._document.project.data.source)
         if path:
-            _set_value(self.data_fields["path"], path)
+            set_field_value(self.data_fields["path"], path)
             self._on_data_field_changed("path")
 
     # ------------------------------------------------------------------ data
