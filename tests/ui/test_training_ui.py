@@ -209,27 +209,32 @@ def test_setup_errors_are_shown_inline(qtbot, setup):
         setup.panel.data_fields["source"].findData("iris")
     )
     setup.panel.reload_data()
+    setup.document.undo_stack.undo()  # take back the automatic fit: the design is for moons
     setup.panel.train_button.click()
     assert not setup.controller.is_running
     assert "'iris' has 4 features" in setup.panel.message_label.text()
     assert setup.document.selection == [setup.document.graph.nodes_of_role("input")[0]]
 
 
-def test_fit_design_to_data_is_one_undo_step(qtbot, setup):
+def test_choosing_a_data_set_fits_the_design_in_one_undo_step(qtbot, setup):
     panel, document = setup.panel, setup.document
+    input_id = document.graph.nodes_of_role("input")[0]
+    panel.data_fields["samples"].setValue(300)  # the same set, resized: nothing to fit
+    panel.reload_data()
+    assert document.graph.node(input_id).params["features"] == 2
+    before = project_to_json(document.project)
     panel.data_fields["source"].setCurrentIndex(panel.data_fields["source"].findData("iris"))
     panel.reload_data()
-    before = project_to_json(document.project)
-    panel.fit_button.click()
-    input_id = document.graph.nodes_of_role("input")[0]
     assert document.graph.node(input_id).params["features"] == 4
     assert document.undo_stack.undoText() == "Fit design to data"
+    assert "Fitted the design to iris" in panel.message_label.text()
     document.undo_stack.undo()
     assert document.graph.node(input_id).params["features"] == 2
-    document.undo_stack.redo()
+    assert project_to_json(document.project) != before  # the data choice itself stays
+    panel.fit_button.click()  # the button fits again on demand
+    assert document.graph.node(input_id).params["features"] == 4
     panel.fit_button.click()
     assert "already fits" in panel.message_label.text()
-    assert project_to_json(document.project) != before
 
 
 def test_fields_write_the_project_settings(qtbot, setup):

@@ -47,6 +47,7 @@ from designer.ui.panels.training_fields import (
 from designer.ui.worker import PAUSED, RUNNING, TrainingController
 
 RELOAD_DELAY_MS = 200
+FIT_TRIGGERS = frozenset({"source", "path", "target_column", "classes"})
 PREVIEW_ROWS = 8
 ERROR_STYLE = "color: #dc2626;"
 NOTE_STYLE = "color: palette(placeholder-text);"
@@ -72,6 +73,7 @@ class TrainingPanel(QWidget):
         self.data: PreparedData | None = None
         self._run_count = 0
         self.choose_file = self._ask_file
+        self._fit_after_reload = False
         self._reload = QTimer(self, singleShot=True, interval=RELOAD_DELAY_MS)
         self._reload.timeout.connect(self.reload_data)
         self._clock = QTimer(self, interval=500)
@@ -214,6 +216,9 @@ class TrainingPanel(QWidget):
             self._fill_target_columns(str(value))
         if self._write("data", name, value):
             self._update_visible_rows()
+            # NOTE: the design follows a newly chosen data set (input size, output units,
+            # loss) as one undoable step; resizing or reseeding the same set changes nothing.
+            self._fit_after_reload |= name in FIT_TRIGGERS
             self._reload.start()
 
     def _on_training_field_changed(self, name: str) -> None:
@@ -292,6 +297,9 @@ class TrainingPanel(QWidget):
         self.data_message.setVisible(self.data is None)
         self._show_data(self.data)
         self.data_changed.emit(self.data)
+        if self._fit_after_reload and self.data is not None:
+            self._fit_after_reload = False
+            self._fit_design(automatic=True)
 
     def _show_data(self, data: PreparedData | None) -> None:
         self.preview_model.clear()
@@ -307,13 +315,22 @@ class TrainingPanel(QWidget):
         self.data_summary.setText(_summary(data))
 
     def _on_fit_button_clicked(self) -> None:
-        if self.data is None:
+        self._fit_design(automatic=False)
+
+    def _fit_design(self, automatic: bool) -> None:
+        """Set the Input size, the output units and the loss from the data (one undo step)."""
+        if self.data is None or self._document.locked:
             return
         compound = fit_compound(self._document.graph, self.data)
         if compound is None:
-            self._show_message("The design already fits the data.")
+            if not automatic:
+                self._show_message("The design already fits the data.")
         elif self._document.push(compound):
-            self._show_message(f"Changed {len(compound.edits)} setting(s) to fit the data.")
+            count = len(compound.edits)
+            self._show_message(
+                f"Fitted the design to {self.data.name}: {count} setting(s) changed "
+                "(Undo restores them)."
+            )
 
     # ------------------------------------------------------------------- runs
     def _on_train_button_clicked(self) -> None:
