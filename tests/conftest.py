@@ -8,7 +8,6 @@ import threading
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
-os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", os.path.join(os.getcwd(), ".hypothesis"))
 
 import pytest
 
