@@ -46,8 +46,8 @@ package: $(STAMP)
 	$(BIN)/pyinstaller --noconfirm --distpath dist --workpath build packaging/nn-designer.spec
 
 screenshot: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m designer.screenshot docs/screenshot.png
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m designer.screenshot --train docs/training.png
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m designer.ui.screenshot docs/screenshot.png
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m designer.ui.screenshot --train docs/training.png
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache .hypothesis

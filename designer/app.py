@@ -21,9 +21,6 @@ from types import TracebackType
 
 from designer import (
     APP_NAME,
-    DESKTOP_FILE_NAME,
-    ORGANIZATION_DOMAIN,
-    ORGANIZATION_NAME,
     __version__,
 )
 
@@ -90,6 +87,8 @@ def start(args: argparse.Namespace, settings=None, autosave_dir: Path | None = N
     folder are injectable for tests."""
     with contextlib.suppress(ImportError):  # NOTE: torch before the QApplication exists
         import torch  # noqa: F401
+    from designer.ui.application import create_application
+
     app = create_application([sys.argv[0] if sys.argv else PROG])
     setup_logging()
     install_excepthook()
@@ -106,27 +105,6 @@ def start(args: argparse.Namespace, settings=None, autosave_dir: Path | None = N
         window.offer_recovery()
     window.autosave.start()
     return app, window
-
-
-def create_application(argv: list[str]):  # -> QApplication
-    """The `QApplication` with the names that place settings, data and the desktop entry."""
-    from PySide6.QtCore import QCoreApplication
-    from PySide6.QtGui import QIcon
-    from PySide6.QtWidgets import QApplication
-
-    from designer.resources import APP_ICON_SIZES, app_icon_png, icon_path
-
-    app = QApplication.instance() or QApplication(argv)
-    QCoreApplication.setApplicationName(APP_NAME)
-    QCoreApplication.setOrganizationName(ORGANIZATION_NAME)
-    QCoreApplication.setOrganizationDomain(ORGANIZATION_DOMAIN)
-    QCoreApplication.setApplicationVersion(__version__)
-    QApplication.setDesktopFileName(DESKTOP_FILE_NAME)
-    icon = QIcon(str(icon_path("app", "nn-designer")))
-    for size in APP_ICON_SIZES:
-        icon.addFile(str(app_icon_png(size)))
-    QApplication.setWindowIcon(icon)
-    return app
 
 
 def setup_logging() -> logging.Handler | None:

@@ -290,7 +290,7 @@ def test_dark_theme_switch(qtbot, window):
 
 
 def test_screenshot_renders_the_example(qtbot, tmp_path):
-    from designer.screenshot import SIZE, render
+    from designer.ui.screenshot import SIZE, render
 
     write_docs = os.environ.get("NN_DESIGNER_WRITE_SCREENSHOT") == "1"
     out = REPO / "docs" / "screenshot.png" if write_docs else tmp_path / "screenshot.png"

@@ -1,4 +1,4 @@
-"""``python -m designer.screenshot OUT.png``: the window as the README shows it.
+"""``python -m designer.ui.screenshot OUT.png``: the window as the README shows it.
 
 Renders offscreen at a fixed size with the binary-classifier example loaded and fitted,
 so the picture is reproducible on any machine, display or none.
@@ -30,8 +30,8 @@ def render(
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
-    from designer.app import create_application
     from designer.io import example_paths
+    from designer.ui.application import create_application
     from designer.ui.main_window import MainWindow
 
     app = QApplication.instance() or create_application([sys.argv[0]])
@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     train = "--train" in args
     args = [a for a in args if a != "--train"]
     if len(args) != 1 or args[0].startswith("-"):
-        sys.stderr.write("usage: python -m designer.screenshot [--train] OUT.png\n")
+        sys.stderr.write("usage: python -m designer.ui.screenshot [--train] OUT.png\n")
         return 2
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     with contextlib.suppress(ImportError):  # NOTE: torch before the QApplication exists
