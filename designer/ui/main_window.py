@@ -173,7 +173,15 @@ class MainWindow(QMainWindow):
         self.files.status_message.connect(self._show_status)
         self.palette.layer_activated.connect(self._on_palette_layer_activated)
         self.problems.node_focus_requested.connect(self.center_on_node)
+        self.view.graph_scene.rename_requested.connect(self._on_scene_rename_requested)
         self.theme.changed.connect(self._on_theme_changed)
+
+    def _on_scene_rename_requested(self, node_id: str) -> None:
+        """Double-click on a layer: select it and type its new name in the inspector."""
+        self.document.set_selection([node_id])
+        self.inspector_dock.show()
+        self.inspector_dock.raise_()
+        self.inspector.edit_name()
 
     # ---------------------------------------------------------------- training
     def _on_training_state_changed(self, _state: str = "") -> None:

@@ -321,3 +321,20 @@ def test_find_layer_then_keyboard_only_adds_a_layer(qtbot, window):
     assert window.palette.tree.hasFocus()
     qtbot.keyClick(window.palette.tree, Qt.Key.Key_Return)
     assert [n.type for n in window.document.graph] == ["LSTM"]
+
+
+def test_double_click_on_a_layer_starts_renaming_it(qtbot, window):
+    window.document.push(AddNode("Linear", position=(0.0, 0.0)))
+    node_id = next(iter(window.document.graph.nodes))
+    window.activateWindow()
+    qtbot.waitUntil(lambda: window.view.graph_scene.node_item(node_id) is not None)
+    item = window.view.graph_scene.node_item(node_id)
+    point = window.view.mapFromScene(item.sceneBoundingRect().center())
+    qtbot.mouseDClick(window.view.viewport(), Qt.MouseButton.LeftButton, pos=point)
+    assert window.document.selection == [node_id]
+    edit = window.inspector.name_edit
+    qtbot.waitUntil(edit.hasFocus)
+    assert edit.selectedText() == "fc1"
+    qtbot.keyClicks(edit, "encoder")
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    assert window.document.graph.node(node_id).label == "encoder"

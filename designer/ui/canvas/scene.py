@@ -27,9 +27,11 @@ SCENE_MARGIN = 20000.0
 
 
 class GraphScene(QGraphicsScene):
-    """The canvas contents. ``message(str)`` carries status text (why a wire is refused)."""
+    """The canvas contents. ``message(str)`` carries status text (why a wire is refused);
+    ``rename_requested(str)`` asks to rename a node (double-click on it)."""
 
     message = Signal(str)
+    rename_requested = Signal(str)
 
     def __init__(self, document: GraphDocument, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -331,6 +333,16 @@ class GraphScene(QGraphicsScene):
             return
         super().mouseReleaseEvent(event)
         self.interactions.after_release(event)
+
+    def mouseDoubleClickEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        item = self.itemAt(event.scenePos(), self.views()[0].transform()) if self.views() else None
+        while item is not None and not isinstance(item, NodeItem):
+            item = item.parentItem()
+        if isinstance(item, NodeItem) and event.button() == Qt.MouseButton.LeftButton:
+            self.rename_requested.emit(item.node_id)
+            event.accept()
+            return
+        super().mouseDoubleClickEvent(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Escape and self.interactions.wire is not None:

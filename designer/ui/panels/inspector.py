@@ -139,6 +139,12 @@ class InspectorPanel(QWidget):
         layout.addWidget(self.problems_label)
         layout.addStretch(1)
 
+    def edit_name(self) -> None:
+        """Put the cursor in the name field with the name selected, ready to type over."""
+        if self.name_edit is not None:
+            self.name_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+            self.name_edit.selectAll()
+
     def _make_name_edit(self) -> QLineEdit:
         edit = QLineEdit()
         edit.setObjectName("nodeName")
