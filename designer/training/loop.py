@@ -134,10 +134,20 @@ class _RunError(Exception):
     """A problem found by the loop itself, already phrased for the user."""
 
 
+def mps_available() -> bool:
+    mps = getattr(torch.backends, "mps", None)
+    return mps is not None and mps.is_available()
+
+
+def available_devices() -> list[str]:
+    """Device settings this machine can train on ("auto" first); absent ones are left out."""
+    optional = [("cuda", torch.cuda.is_available()), ("mps", mps_available())]
+    return ["auto", "cpu", *(name for name, present in optional if present)]
+
+
 def pick_device(name: str) -> torch.device:
     """The torch device for a settings value; "auto" prefers CUDA, then Apple MPS, then CPU."""
-    mps = getattr(torch.backends, "mps", None)
-    mps_ok = mps is not None and mps.is_available()
+    mps_ok = mps_available()
     if name == "auto":
         name = "cuda" if torch.cuda.is_available() else "mps" if mps_ok else "cpu"
     if name == "cuda" and not torch.cuda.is_available():

@@ -53,6 +53,9 @@ class GraphDocument(QObject):
         self._path: Path | None = None
         self._locked_reason: str | None = None
         self._data_problems: tuple[Problem, ...] = ()
+        #: Weights of the last finished training run (a CPU state dict), or None; exports
+        #: use them while they still fit the design. Cleared when another project opens.
+        self.trained_state: dict | None = None
         self._reinfer = QTimer(self, singleShot=True, interval=0)
         self._reinfer.timeout.connect(self.refresh_analysis)
         self._project = project or Project()
@@ -82,6 +85,7 @@ class GraphDocument(QObject):
         self._project = project
         self._path = path
         self._selection = []
+        self.trained_state = None
         self.undo_stack.clear()
         self._connect_graph()
         self.refresh_analysis()

@@ -194,7 +194,7 @@ class MainWindow(QMainWindow):
         from designer.compiler import build_model
 
         model = build_model(self.document.graph, seed=self.document.project.training.seed)
-        state = getattr(self.document, "trained_state", None)
+        state = self.document.trained_state
         if state is None:
             return model
         try:

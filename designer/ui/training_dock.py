@@ -36,7 +36,6 @@ class TrainingDock(QObject):
         super().__init__(window)
         self.window = window
         self.document = document = window.document
-        document.trained_state = getattr(document, "trained_state", None)
         self.controller = TrainingController(document, self)
         self.panel = TrainingPanel(document, self.controller)
         self.plots = LivePlots()
@@ -131,7 +130,6 @@ class TrainingDock(QObject):
         self.plots.end_run(f"Training failed: {message}")
 
     def _on_document_project_replaced(self) -> None:
-        self.document.trained_state = None
         self.results.clear_history()
 
     def _on_theme_changed(self, _dark: bool) -> None:
@@ -141,18 +139,15 @@ class TrainingDock(QObject):
 
     # -------------------------------------------------------------- problems
     def _update_data_problems(self, *_args: object) -> None:
-        """Give the document the data-fit problems, if it can show them (and only when
-        they changed, so a document that re-analyses on this call cannot loop)."""
-        setter = getattr(self.document, "set_data_problems", None)
-        if setter is None:
-            return
+        """Give the document the data-fit problems (only when they changed, so the
+        re-analysis this call causes cannot loop back into it)."""
         data = self.panel.data
         problems = []
         if data is not None:
             problems = data_problems(self.document.project, data, self.document.analysis)
         if problems != self._sent_problems:
             self._sent_problems = problems
-            setter(problems)
+            self.document.set_data_problems(problems)
 
 
 def install_training(window: QMainWindow) -> TrainingDock:

@@ -342,6 +342,4 @@ class TrainingController(QObject):
             self.failed.emit(str(value))
 
     def _lock(self, locked: bool) -> None:
-        lock = getattr(self._document, "lock", None)
-        if lock is not None:
-            lock(LOCK_REASON if locked else None)
+        self._document.lock(LOCK_REASON if locked else None)

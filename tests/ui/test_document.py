@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from designer.model import Problem
+from designer.model import Problem, Project
 from designer.model.edits import AddNode, Connect, SetParam
 from designer.ui.document import GraphDocument
 
@@ -68,3 +68,11 @@ def test_modified_flag_follows_the_undo_stack(qtbot):
     assert document.modified
     document.undo_stack.undo()
     assert not document.modified
+
+
+def test_trained_weights_belong_to_the_open_project(qtbot):
+    document = GraphDocument()
+    assert document.trained_state is None
+    document.trained_state = {"fc.weight": object()}
+    document.replace_project(Project())
+    assert document.trained_state is None

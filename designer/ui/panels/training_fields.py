@@ -7,7 +7,6 @@ write and watch any of them alike, whatever kind of widget it is.
 
 from __future__ import annotations
 
-import torch
 from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
@@ -20,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from designer.data import SOURCES
+from designer.training.loop import available_devices
 
 OPTIMIZER_LABELS = {"adam": "Adam", "adamw": "AdamW", "sgd": "SGD", "rmsprop": "RMSprop"}
 SCHEDULE_LABELS = {
@@ -31,17 +31,6 @@ SCHEDULE_LABELS = {
 DEVICE_LABELS = {"auto": "Automatic", "cpu": "CPU", "cuda": "CUDA GPU", "mps": "Apple GPU"}
 
 Rows = dict[str, tuple[str, QWidget]]
-
-
-def available_devices() -> list[str]:
-    """Devices this machine can train on ("auto" first); absent ones are not offered."""
-    devices = ["auto", "cpu"]
-    if torch.cuda.is_available():
-        devices.append("cuda")
-    mps = getattr(torch.backends, "mps", None)
-    if mps is not None and mps.is_available():
-        devices.append("mps")
-    return devices
 
 
 class CompactDoubleSpinBox(QDoubleSpinBox):
@@ -171,7 +160,6 @@ __all__ = [
     "OPTIMIZER_LABELS",
     "SCHEDULE_LABELS",
     "CompactDoubleSpinBox",
-    "available_devices",
     "changed_signal",
     "combo_box",
     "data_rows",

@@ -342,7 +342,7 @@ class TrainingPanel(QWidget):
             prepared = prepare_run(self._document.project, name=name)
         except RunSetupError as error:
             self._show_message(str(error), error=True)
-            if error.node_id and hasattr(self._document, "set_selection"):
+            if error.node_id:
                 self._document.set_selection([error.node_id])
             return
         self._run_count += 1
