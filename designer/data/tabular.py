@@ -47,6 +47,39 @@ def decode_utf8(raw: bytes) -> str:
         raise DataError(f"line {line} is not valid UTF-8 text; save the file as UTF-8") from None
 
 
+HEADER_BYTES = 65_536
+
+
+def read_csv_header(path: str) -> list[str]:
+    """The column names, read from the start of the file only (for a column picker)."""
+    try:
+        with open(path, "rb") as file:
+            raw = file.read(HEADER_BYTES)
+    except OSError as error:
+        raise DataError(f"cannot read {path!r}: {error.strerror or error}") from None
+    if len(raw) == HEADER_BYTES and b"\n" in raw:
+        raw = raw[: raw.rindex(b"\n")]  # whole lines only: no character cut in half
+    try:
+        for row in _reader(decode_utf8(raw)):
+            if row and not (len(row) == 1 and not row[0].strip()):
+                return _column_names(row)
+    except csv.Error as error:
+        raise DataError(f"cannot read the header: {error}") from None
+    raise DataError("the file is empty")
+
+
+def _reader(text: str):
+    try:
+        delimiter = csv.Sniffer().sniff(text[:8192], delimiters=",;\t").delimiter
+    except csv.Error:
+        delimiter = ","
+    return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+
+
+def _column_names(row: list[str]) -> list[str]:
+    return [cell.strip() or f"column {i + 1}" for i, cell in enumerate(row)]
+
+
 def read_csv_rows(path: str) -> tuple[list[str], list[list[str]], list[int]]:
     """Header, stripped data rows and each row's line number; blank lines are skipped."""
     try:
@@ -56,18 +89,14 @@ def read_csv_rows(path: str) -> tuple[list[str], list[list[str]], list[int]]:
         raise DataError(f"cannot read {path!r}: {error.strerror or error}") from None
     if not text.strip():
         raise DataError("the file is empty")
-    try:
-        delimiter = csv.Sniffer().sniff(text[:8192], delimiters=",;\t").delimiter
-    except csv.Error:
-        delimiter = ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = _reader(text)
     header, rows, lines = [], [], []
     try:
         for row in reader:
             if not row or (len(row) == 1 and not row[0].strip()):
                 continue
             if not header:
-                header = [cell.strip() or f"column {i + 1}" for i, cell in enumerate(row)]
+                header = _column_names(row)
             elif len(row) != len(header):
                 raise DataError(
                     f"line {reader.line_num} has {len(row)} fields, "

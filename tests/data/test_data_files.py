@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from designer.data import DataError, load_dataset
-from designer.data.tabular import load_npz_arrays, read_csv_table
+from designer.data.tabular import HEADER_BYTES, load_npz_arrays, read_csv_header, read_csv_table
 from designer.model.settings import DataSettings
 
 
@@ -165,3 +165,20 @@ def test_files_that_are_not_npz_archives(tmp_path):
     np.save(single, np.zeros(3))
     with pytest.raises(DataError, match="single array"):
         load_npz_arrays(str(single))
+
+
+def test_header_is_read_from_the_start_of_a_large_file(tmp_path):
+    path = tmp_path / "big.csv"
+    body = "".join(f"{i};{i * 2};é{i}\n" for i in range(HEADER_BYTES // 4))
+    path.write_text("\n size ; weight;\n" + body, encoding="utf-8")
+    assert path.stat().st_size > 2 * HEADER_BYTES
+    assert read_csv_header(str(path)) == ["size", "weight", "column 3"]
+
+
+def test_header_of_an_empty_or_missing_file_is_a_data_error(tmp_path):
+    empty = tmp_path / "empty.csv"
+    empty.write_text("\n\n", encoding="utf-8")
+    with pytest.raises(DataError, match="empty"):
+        read_csv_header(str(empty))
+    with pytest.raises(DataError, match="cannot read"):
+        read_csv_header(str(tmp_path / "none.csv"))

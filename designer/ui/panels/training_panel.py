@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from designer.data import SOURCES, DataError, PreparedData
 from designer.data.fit import fit_compound
-from designer.data.tabular import read_csv_rows
+from designer.data.tabular import read_csv_header
 from designer.model import SettingsError
 from designer.training.headless import format_duration
 from designer.training.results import RunRecord
@@ -261,7 +261,7 @@ class TrainingPanel(QWidget):
         header: list[str] = []
         if path and self._document.project.data.source == "csv":
             try:
-                header = read_csv_rows(path)[0]
+                header = read_csv_header(path)
             except DataError:
                 header = []
         with QSignalBlocker(box):
