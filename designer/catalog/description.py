@@ -11,6 +11,7 @@ Params = Mapping[str, Any]
 
 FLOAT = "float32"
 INT = "int64"
+REAL_INPUT_MESSAGE = "needs real-valued input, but gets integer tokens (add an Embedding)"
 
 
 class ShapeError(ValueError):
@@ -228,6 +229,13 @@ class LayerSpec:
 
     def output_port(self, name: str) -> PortSpec | None:
         return next((p for p in self.outputs if p.name == name), None)
+
+    @property
+    def needs_real_input(self) -> bool:
+        """Whether integer token ids may not flow in: inference, the canvas's wiring check
+        and shape rules share this one rule (merges judge their inputs themselves)."""
+        single = bool(self.inputs) and not self.inputs[0].multiple
+        return self.role == "layer" and not self.accepts_integers and single
 
     @property
     def prefix(self) -> str:

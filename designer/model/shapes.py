@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from designer.catalog import LayerSpec, Shape, ShapeError
+from designer.catalog.description import FLOAT, REAL_INPUT_MESSAGE
 from designer.model.graph import Graph
 
 ERROR = "error"
@@ -181,11 +182,8 @@ def _infer_node(
     if any(shape is None for shape in shapes):
         return NodeInfo()  # an upstream node already reports the cause
     inputs: tuple[Shape, ...] = shapes  # type: ignore[assignment]
-    if not spec.accepts_integers and spec.role == "layer":
-        ints = [s for s in inputs if s.dtype != "float32"]
-        if ints and spec.inputs and not spec.inputs[0].multiple:
-            message = "needs real-valued input, but gets integer tokens (add an Embedding)"
-            return NodeInfo(inputs, problems=(_problem(graph, node_id, message),))
+    if spec.needs_real_input and any(s.dtype != FLOAT for s in inputs):
+        return NodeInfo(inputs, problems=(_problem(graph, node_id, REAL_INPUT_MESSAGE),))
     output, params, macs, error = cache.lookup(spec, graph.node(node_id).params, inputs)
     if error is not None:
         return NodeInfo(inputs, problems=(_problem(graph, node_id, error),))

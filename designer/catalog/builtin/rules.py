@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from designer.catalog.description import INT, ParamSpec, Shape, ShapeError
+from designer.catalog.description import INT, REAL_INPUT_MESSAGE, ParamSpec, Shape, ShapeError
 
 ACTIVATIONS = ("none", "relu", "leaky_relu", "elu", "gelu", "silu", "sigmoid", "tanh")
 _ACTIVATION_CALLS = {
@@ -36,7 +36,7 @@ def describe(shape: Shape) -> str:
 def single(inputs: Sequence[Shape]) -> Shape:
     (shape,) = inputs
     if shape.dtype == INT:
-        raise ShapeError("needs real-valued input, but gets integer tokens (add an Embedding)")
+        raise ShapeError(REAL_INPUT_MESSAGE)
     return shape
 
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtWidgets import QGraphicsSceneMouseEvent
 
+from designer.catalog.description import FLOAT, REAL_INPUT_MESSAGE
 from designer.model import Analysis, Edge, Graph, GraphError
 from designer.model.edits import Compound, Connect, Disconnect, Edit, MoveNodes, RemoveNodes
 from designer.ui.canvas import style
@@ -28,7 +29,6 @@ if TYPE_CHECKING:
     from designer.ui.canvas.scene import GraphScene
 
 PortKey = tuple[str, str]
-INTEGER_MESSAGE = "{dst} needs real-valued input, but {src} gives integer tokens (add an Embedding)"
 
 
 def refusal(
@@ -44,11 +44,8 @@ def refusal(
     except GraphError as error:
         return str(error)
     shape = analysis.info(src).output
-    spec = graph.spec(dst)
-    takes_one = bool(spec.inputs) and not spec.inputs[0].multiple
-    integers = shape is not None and shape.dtype != "float32"
-    if integers and spec.role == "layer" and not spec.accepts_integers and takes_one:
-        return INTEGER_MESSAGE.format(dst=graph.describe(dst), src=graph.describe(src))
+    if shape is not None and shape.dtype != FLOAT and graph.spec(dst).needs_real_input:
+        return f"{graph.describe(dst)} {REAL_INPUT_MESSAGE}"
     return None
 
 
