@@ -19,13 +19,10 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from types import TracebackType
 
-from designer import (
-    APP_NAME,
-    __version__,
-)
+from designer import APP_NAME, __version__
+from designer.cli import VERBS
 
 PROG = "nn-designer"
-HEADLESS_VERBS = ("check", "export", "train")
 log = logging.getLogger("designer")
 
 
@@ -64,7 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     ``nn-designer check|export|train ...`` runs a headless verb without loading Qt."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] in HEADLESS_VERBS:
+    if argv and argv[0] in VERBS:
         from designer.cli import main as cli_main
 
         return cli_main(argv)

@@ -44,9 +44,6 @@ class Shape:
     def __str__(self) -> str:
         return "×".join(["N", *map(str, self.dims)])
 
-    def to_list(self) -> list[int]:
-        return list(self.dims)
-
 
 @dataclass(frozen=True)
 class ParamSpec:
