@@ -3,6 +3,7 @@
     nn-designer check PROJECT [--strict]
     nn-designer export PROJECT -o model.py [--weights W.safetensors] [--onnx M.onnx]
     nn-designer train PROJECT [--epochs N] [--lr LR] [--save-weights W.safetensors]
+                      [--data PATH [--target COLUMN]]
 
 (``nn-designer-cli`` is the same without the window entry point.)
 Exit status: 0 when all is well, 1 when the design has errors (or cannot be exported),
@@ -126,13 +127,17 @@ def run_export(args: argparse.Namespace) -> int:
         build_model,
         export_onnx,
         export_weights,
-        generate_script,
     )
     from designer.compiler.export import example_inputs, write_text_atomic
+    from designer.training.script import generate_script
 
     project = _load(args.project)
+    folder = os.path.dirname(os.path.abspath(args.project))
     try:
-        code = generate_script(project)
+        script_folder = (
+            None if args.output == "-" else os.path.dirname(os.path.abspath(args.output))
+        )
+        code = generate_script(project, project_folder=folder, script_folder=script_folder)
         if args.output == "-":
             sys.stdout.write(code.source)
         else:
@@ -171,6 +176,10 @@ def add_train_command(commands: Any) -> None:
     train.add_argument("--seed", type=int, help="random seed")
     train.add_argument("--device", choices=("auto", "cpu", "cuda", "mps"), help="device")
     train.add_argument("--save-weights", metavar="PATH", help="write the trained weights")
+    train.add_argument(
+        "--data", metavar="PATH", help="train on this CSV file, .npz file or image folder"
+    )
+    train.add_argument("--target", metavar="COLUMN", help="the target column of a CSV file")
     train.set_defaults(handler=run_train)
 
 
@@ -185,6 +194,8 @@ def run_train(args: argparse.Namespace) -> int:
         seed=args.seed,
         device=args.device,
         save_weights=args.save_weights,
+        data=args.data,
+        target=args.target,
     )
 
 

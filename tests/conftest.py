@@ -4,10 +4,14 @@ that fails any test leaving a thread running."""
 from __future__ import annotations
 
 import os
+import sys
 import threading
+from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
+# The graph builders and ruff check of the compiler tests are shared by other test folders.
+sys.path.insert(0, str(Path(__file__).parent / "compiler"))
 
 import pytest
 

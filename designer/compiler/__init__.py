@@ -1,8 +1,9 @@
 """From a design to torch: lowering, the in-app model, generated source and exports.
 
 `lower` checks a graph and produces a small IR; `build_model` turns the IR into a module
-whose forward is the generated source; `generate_module_code` and `generate_script` write
-that source out; `export_weights` and `export_onnx` write files. Never imports Qt.
+whose forward is the generated source; `generate_module_code` writes that source out (the
+training script around it is `designer.training.script`); `export_weights` and
+`export_onnx` write files. Never imports Qt.
 
 The names that need torch load on first use, so that checking a design (`lower`,
 `CompileError`) does not pay for importing torch.
@@ -20,13 +21,11 @@ if TYPE_CHECKING:
     from designer.compiler.build import build_model
     from designer.compiler.codegen import PythonCode, generate_module_code
     from designer.compiler.export import export_onnx, export_weights, load_weights
-    from designer.compiler.script import generate_script
 
 _HOMES = {
     "build_model": "build",
     "PythonCode": "codegen",
     "generate_module_code": "codegen",
-    "generate_script": "script",
     "export_onnx": "export",
     "export_weights": "export",
     "load_weights": "export",
@@ -44,7 +43,6 @@ __all__ = [
     "export_onnx",
     "export_weights",
     "generate_module_code",
-    "generate_script",
     "load_weights",
     "lower",
 ]

@@ -13,7 +13,10 @@ import builtins
 import keyword
 import re
 import unicodedata
-from typing import Any
+
+from designer.data.portable import literal
+
+__all__ = ["RESERVED", "Namespace", "class_name", "literal", "sanitize"]
 
 MAX_LENGTH = 40
 
@@ -109,41 +112,3 @@ def class_name(text: str, fallback: str = "Net") -> str:
         name = fallback + name
     name = name[:MAX_LENGTH]
     return f"{name}Net" if name in RESERVED else name
-
-
-def literal(value: Any) -> str:
-    """Python source for a constant, in the form ruff's formatter keeps.
-
-    Strings are double-quoted with every non-ASCII or control character escaped, so user
-    text can neither break out of the literal nor hide look-alike or bidirectional
-    characters in the file. Tuples and lists recurse; other types are refused.
-    """
-    if value is None or isinstance(value, bool):
-        return repr(value)
-    if isinstance(value, int):
-        return repr(value)
-    if isinstance(value, float):
-        text = repr(value)
-        if text in ("inf", "-inf", "nan"):
-            raise ValueError(f"{text} has no literal")
-        return text.replace("e+", "e")
-    if isinstance(value, str):
-        return _string(value)
-    if isinstance(value, tuple):
-        items = [literal(v) for v in value]
-        return f"({items[0]},)" if len(items) == 1 else f"({', '.join(items)})"
-    if isinstance(value, list):
-        return f"[{', '.join(literal(v) for v in value)}]"
-    raise TypeError(f"no literal for {type(value).__name__}")
-
-
-def _string(text: str) -> str:
-    body = ascii(text)
-    if body.startswith('"'):  # text holds ' but no ": Python chose double quotes already
-        return body
-    inner = body[1:-1]
-    if '"' not in text:
-        return '"' + inner.replace("\\'", "'") + '"'
-    if text.count('"') > text.count("'"):
-        return body  # fewer escapes in single quotes, as ruff prefers
-    return '"' + inner.replace("\\'", "'").replace('"', '\\"') + '"'

@@ -4,12 +4,15 @@ Each source is produced by a *portable* function (NumPy only, or a scikit-learn 
 inside the function so the application starts fast). `dataset_recipe` says which function to
 call with which arguments; `load_dataset` calls it and `designer.data.source` writes the same
 call, plus the function's own source text, into exported scripts, so both always agree.
+What arrays a design reads (one per Input and Output, token ids, image sizes) comes from its
+`DataLayout`.
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePath
@@ -17,7 +20,9 @@ from typing import Any
 
 import numpy as np
 
-from designer.data.prepare import DataError, PreparedData, is_class_labels, split_and_scale
+from designer.data.images import image_info, scan_image_folder
+from designer.data.layout import DEFAULT_LAYOUT, DataLayout
+from designer.data.prepare import DataError, InputInfo, PreparedData, TargetInfo, prepare_arrays
 from designer.data.tabular import load_npz_arrays, read_csv_table
 from designer.model.settings import DATA_SOURCES, DataSettings
 
@@ -150,6 +155,7 @@ class SourceInfo:
 
 
 _SYNTHETIC = ("samples", "noise", "seed")
+_FOLDER = ("path", "augment", "workers")
 SOURCES: Mapping[str, SourceInfo] = {
     "moons": SourceInfo("Two moons", "two interleaving half circles", _SYNTHETIC),
     "circles": SourceInfo("Circles", "a circle inside a circle", _SYNTHETIC),
@@ -166,7 +172,10 @@ SOURCES: Mapping[str, SourceInfo] = {
     "csv": SourceInfo(
         "CSV file", "a table with a header row", ("path", "target_column", "drop_missing")
     ),
-    "npz": SourceInfo("NumPy .npz file", "arrays named x and y", ("path",)),
+    "npz": SourceInfo(
+        "NumPy .npz file", "arrays x and y, or one array per Input and Output", ("path",)
+    ),
+    "image_folder": SourceInfo("Image folder", "one sub-folder of images per class", _FOLDER),
 }
 
 _LOADERS: dict[str, Callable[..., tuple]] = {
@@ -184,28 +193,61 @@ _LOADERS: dict[str, Callable[..., tuple]] = {
     "diabetes": load_diabetes_data,
     "csv": read_csv_table,
     "npz": load_npz_arrays,
+    "image_folder": scan_image_folder,
 }
+# What each kind of loader returns: (x, y); (x, y, feature names, class names);
+# (arrays, feature names, class names by target); (arrays, class names by target).
+PAIR, TABLE, ARRAYS, FOLDER = "pair", "table", "arrays", "folder"
+_FORMS = {"csv": TABLE, "npz": ARRAYS, "image_folder": FOLDER}
 
 
 @dataclass(frozen=True)
 class Recipe:
-    """A call of a portable loader: `function(**arguments, seed=seed)` gives the raw arrays;
-    loaders of files also return feature and class names (`with_names`)."""
+    """A call of a portable loader: `function(**arguments, seed=seed)` gives the raw arrays
+    in the loader's ``form`` (see `PAIR` and the others)."""
 
     function: Callable[..., tuple]
     arguments: Mapping[str, Any] = field(default_factory=dict)
     seeded: bool = False
-    with_names: bool = False
+    form: str = PAIR
 
     def call(self, seed: int) -> tuple:
         extra = {"seed": seed} if self.seeded else {}
         return self.function(**self.arguments, **extra)
 
+    def load(self, seed: int) -> tuple[dict[str, np.ndarray], list[str], dict[str, list[str]]]:
+        """The arrays by name, feature names and class names by target, whatever the form."""
+        result = self.call(seed)
+        if self.form == PAIR:
+            return {"x": result[0], "y": result[1]}, [], {}
+        if self.form == TABLE:
+            x, y, features, classes = result
+            return {"x": x, "y": y}, list(features), {"y": list(classes)}
+        if self.form == FOLDER:
+            arrays, classes = result
+            return arrays, [], classes
+        return result
 
-def dataset_recipe(settings: DataSettings) -> Recipe:
-    """Which portable loader reads `settings.source`, and with which arguments."""
+
+def resolve_path(path: str, folder: str | os.PathLike[str] | None) -> str:
+    """A data path as written in a project, made absolute against the project's folder (a
+    relative path then still works when the project and its data move together)."""
+    expanded = os.path.expanduser(path)
+    if folder is None or not expanded or os.path.isabs(expanded):
+        return expanded
+    return os.path.join(os.fspath(folder), expanded)
+
+
+def dataset_recipe(
+    settings: DataSettings, layout: DataLayout = DEFAULT_LAYOUT, folder: str | None = None
+) -> Recipe:
+    """Which portable loader reads `settings.source` for a design of ``layout``, and with
+    which arguments; a `DataError` when that source cannot feed the layout."""
     if settings.source not in DATA_SOURCES:
         raise DataError(f"unknown data source {settings.source!r}")
+    form = _FORMS.get(settings.source, PAIR)
+    if form != ARRAYS and not layout.is_single:
+        raise DataError(_needs_npz(settings.source, layout))
     function = _LOADERS[settings.source]
     wanted = inspect.signature(function).parameters
     values = {
@@ -213,23 +255,48 @@ def dataset_recipe(settings: DataSettings) -> Recipe:
         "noise": settings.noise,
         "arms": settings.classes,
         "centers": settings.classes,
-        "path": settings.path,
+        "path": resolve_path(settings.path, folder),
         "target_column": settings.target_column,
         "drop_missing": settings.drop_missing,
+        "inputs": layout.input_names,
+        "targets": layout.target_names,
     }
     arguments = {name: value for name, value in values.items() if name in wanted}
-    with_names = settings.source in ("csv", "npz")
-    return Recipe(function, arguments, seeded="seed" in wanted, with_names=with_names)
+    return Recipe(function, arguments, seeded="seed" in wanted, form=form)
 
 
-def split_options(settings: DataSettings) -> dict[str, Any]:
-    """Keyword arguments of `split_and_scale` (besides the arrays) for these settings."""
+def _needs_npz(source: str, layout: DataLayout) -> str:
+    def count(n: int, what: str) -> str:
+        return f"{n} {what}{'s' * (n != 1)}"
+
+    names = ", ".join(repr(n) for n in (*layout.input_names, *layout.target_names))
+    kind = SOURCES[source].label if source in SOURCES else source
+    return (
+        f"{kind} gives one input and one target, but the design has "
+        f"{count(len(layout.inputs), 'Input')} and {count(len(layout.outputs), 'Output')}; "
+        f"use an .npz file with the arrays {names}"
+    )
+
+
+def split_options(settings: DataSettings, layout: DataLayout, kinds: Mapping[str, str]):
+    """Keyword arguments of `prepare_arrays` (besides the arrays) for these settings:
+    ``kinds`` maps each input array to "float", "tokens" or "files"."""
     return {
+        "tokens": tuple(n for n in layout.input_names if kinds.get(n) == "tokens"),
+        "floats": tuple(n for n in layout.input_names if kinds.get(n) == "float"),
+        "standardize": settings.standardize,
+        "stratify_by": layout.target_names[0] if layout.outputs else "",
         "validation_fraction": settings.validation_fraction,
         "stratify": settings.stratify,
-        "standardize": settings.standardize,
         "seed": settings.seed,
     }
+
+
+def input_kinds(settings: DataSettings, layout: DataLayout) -> dict[str, str]:
+    """How each input array is read: image file paths, token ids, or real values."""
+    if settings.source == "image_folder":
+        return {name: "files" for name in layout.input_names}
+    return {slot.name: "tokens" if slot.tokens else "float" for slot in layout.inputs}
 
 
 @functools.lru_cache(maxsize=16)
@@ -254,34 +321,62 @@ def _builtin_names(settings: DataSettings) -> tuple[tuple[str, ...], tuple[str, 
     return _sklearn_names(source)
 
 
-def load_dataset(settings: DataSettings) -> PreparedData:
-    """Load, split and (optionally) standardize the data set that `settings` describe.
-
-    Raises `DataError` with a message for the user when the data cannot be used.
+def load_dataset(
+    settings: DataSettings,
+    layout: DataLayout = DEFAULT_LAYOUT,
+    folder: str | os.PathLike[str] | None = None,
+) -> PreparedData:
+    """Load, split and (optionally) standardize the data set that `settings` describe, as
+    the arrays a design of ``layout`` reads; relative paths are taken from ``folder`` (the
+    project's). Raises `DataError` with a message for the user when the data cannot be used.
     """
-    recipe = dataset_recipe(settings)
-    if recipe.with_names:
-        x, y, feature_names, class_names = recipe.call(settings.seed)
-    else:
-        x, y = recipe.call(settings.seed)
-        feature_names, class_names = _builtin_names(settings)
-    x_train, y_train, x_val, y_val = split_and_scale(x, y, **split_options(settings))
-    classification = is_class_labels(y)
-    num_classes = None
-    if classification:
-        num_classes = max(len(class_names), int(y.max()) + 1 if len(y) else 0)
-    return PreparedData(
-        name=settings.source if settings.source not in ("csv", "npz") else _file_name(settings),
-        task="classification" if classification else "regression",
-        x_train=x_train,
-        y_train=y_train,
-        x_val=x_val,
-        y_val=y_val,
-        feature_shape=tuple(int(d) for d in x.shape[1:]),
-        num_classes=num_classes,
-        class_names=tuple(class_names),
-        feature_names=tuple(feature_names),
+    folder = os.fspath(folder) if folder is not None else None
+    recipe = dataset_recipe(settings, layout, folder)
+    arrays, feature_names, class_names = recipe.load(settings.seed)
+    if recipe.form == PAIR:
+        feature_names, names = _builtin_names(settings)
+        class_names = {"y": list(names)}
+    kinds = input_kinds(settings, layout)
+    train, val = prepare_arrays(arrays, **split_options(settings, layout, kinds))
+    path = recipe.arguments.get("path", "")
+    inputs = tuple(
+        _input_info(slot.name, kinds[slot.name], slot.dims, train, path, feature_names)
+        for slot in layout.inputs
     )
+    targets = tuple(_target_info(name, arrays[name], class_names) for name in layout.target_names)
+    return PreparedData(
+        name=settings.source if not path else _file_name(settings),
+        inputs=inputs,
+        targets=targets,
+        train=train,
+        val=val,
+        source_key=(settings, layout.loading_key(), folder),
+    )
+
+
+def _input_info(
+    name: str,
+    kind: str,
+    dims: tuple[int, ...],
+    train: Mapping[str, np.ndarray],
+    root: str,
+    feature_names: list[str],
+) -> InputInfo:
+    if kind == "files":
+        shape = dims if len(dims) == 3 else image_info(os.path.join(root, str(train[name][0])))
+        return InputInfo(name, tuple(shape), kind, root=root)
+    shape = tuple(int(d) for d in train[name].shape[1:])
+    names = tuple(feature_names) if len(shape) == 1 and len(feature_names) == shape[0] else ()
+    return InputInfo(name, shape, kind, feature_names=names)
+
+
+def _target_info(name: str, array: np.ndarray, class_names: Mapping[str, list[str]]) -> TargetInfo:
+    shape = tuple(int(d) for d in array.shape[1:])
+    if array.dtype.kind not in "iu":
+        return TargetInfo(name, "regression", shape)
+    names = tuple(class_names.get(name, ()))
+    count = max(len(names), int(array.max()) + 1 if array.size else 0)
+    return TargetInfo(name, "classification", shape, count, names)
 
 
 def _file_name(settings: DataSettings) -> str:

@@ -1,20 +1,23 @@
-"""Edits that make a design's ends fit a data set: the Input's layout, the last layer's units.
+"""Edits that make a design's ends fit a data set: each Input's layout, each output's units.
 
 Changing a data set usually breaks the two ends of a network and nothing in between, so the
 fix is offered as plain `SetParam` edits the UI pushes as one undoable "Fit design to data"
 step. Only values that differ are changed, so fitting an already fitting design is a no-op
-(an empty list), and the user can see and undo exactly what changed.
+(an empty list), and the user can see and undo exactly what changed. Which loss suits which
+targets, and how many units an output needs, come from the training catalogue.
 """
 
 from __future__ import annotations
 
-from designer.data.prepare import PreparedData
+import numpy as np
+
+from designer.catalog.objectives import fitting_loss, output_units
+from designer.data.layout import data_layout
+from designer.data.prepare import InputInfo, PreparedData, TargetInfo
 from designer.model.edits import Compound, SetParam
 from designer.model.graph import Graph
 
 FIT_DESCRIPTION = "Fit design to data"
-CLASSIFICATION_LOSSES = ("cross_entropy", "bce_with_logits", "bce")
-BINARY_LOSSES = ("bce_with_logits", "bce")
 # Layers that keep their input's width, so a Linear behind them still sets the output width
 # (the common "Linear -> Sigmoid -> Output" ending of a binary classifier).
 _PASS_THROUGH_CATEGORIES = ("Activation",)
@@ -22,20 +25,22 @@ _PASS_THROUGH_TYPES = ("Dropout", "Identity")
 
 
 def edits_to_fit_data(graph: Graph, data: PreparedData) -> list[SetParam]:
-    """`SetParam` edits so the single Input node takes samples of ``data`` and the Linear
-    layer that ends the network has one unit per class (or per target value).
+    """`SetParam` edits so each Input node takes the samples of its array in ``data`` and
+    the Linear layer that ends each output has one unit per class (or per target value).
 
-    The Output's loss is changed only when it cannot work at all with the data (a
-    classification loss on real-valued targets, or a binary loss on more than two classes);
-    then cross-entropy or mean squared error is chosen. Designs with several Inputs or
-    Outputs are left alone: which end belongs to which array is not known.
+    An Output's loss is changed only when it cannot work at all with its targets (a
+    classification loss on real values, or a binary loss on more than two classes); then
+    cross-entropy or mean squared error is chosen. Nodes whose array the data lacks are
+    left alone.
     """
-    inputs, outputs = graph.nodes_of_role("input"), graph.nodes_of_role("output")
+    layout = data_layout(graph)
     edits: list[SetParam] = []
-    if len(inputs) == 1:
-        edits += _input_edits(graph, inputs[0], data.feature_shape)
-    if len(outputs) == 1:
-        edits += _output_edits(graph, outputs[0], data)
+    for slot in layout.inputs:
+        if slot.name in data.input_names:
+            edits += _input_edits(graph, slot.node_id, data.input(slot.name), data)
+    for slot in layout.outputs:
+        if slot.name in data.target_names:
+            edits += _output_edits(graph, slot.node_id, data.target(slot.name))
     return edits
 
 
@@ -54,9 +59,14 @@ def _changes(graph: Graph, node_id: str, values: dict[str, object]) -> list[SetP
     ]
 
 
-def _input_edits(graph: Graph, node_id: str, shape: tuple[int, ...]) -> list[SetParam]:
-    if len(shape) == 1:
-        values: dict[str, object] = {"kind": "features", "features": shape[0]}
+def _input_edits(graph: Graph, node_id: str, info: InputInfo, data: PreparedData) -> list[SetParam]:
+    shape = info.shape
+    if info.kind == "tokens" and len(shape) == 1:
+        highest = max(_largest_id(data.train[info.name]), _largest_id(data.val[info.name]))
+        vocab = max(int(graph.node(node_id).params.get("vocab_size", 1)), highest + 1)
+        values: dict[str, object] = {"kind": "tokens", "length": shape[0], "vocab_size": vocab}
+    elif len(shape) == 1:
+        values = {"kind": "features", "features": shape[0]}
     elif len(shape) == 3:
         values = {"kind": "image", "channels": shape[0], "height": shape[1], "width": shape[2]}
     elif len(shape) == 2:
@@ -66,31 +76,16 @@ def _input_edits(graph: Graph, node_id: str, shape: tuple[int, ...]) -> list[Set
     return _changes(graph, node_id, values)
 
 
-def fitting_loss(loss: str, data: PreparedData) -> str:
-    """``loss`` if it can train on ``data`` at all, else the usual loss for the task."""
-    classification = data.task == "classification"
-    if classification != (loss in CLASSIFICATION_LOSSES):
-        return "cross_entropy" if classification else "mse"
-    if loss in BINARY_LOSSES and data.num_classes not in (None, 2):
-        return "cross_entropy"
-    return loss
+def _largest_id(array: np.ndarray) -> int:
+    return int(array.max()) if array.size else 0
 
 
-def output_units(loss: str, data: PreparedData) -> int | None:
-    """How many values the network must output per sample for ``loss`` on ``data``."""
-    if loss == "cross_entropy":
-        return data.num_classes
-    if loss in BINARY_LOSSES:
-        return 1
-    target = data.target_shape
-    return target[0] if len(target) == 1 else 1 if not target else None
-
-
-def _output_edits(graph: Graph, node_id: str, data: PreparedData) -> list[SetParam]:
-    loss = fitting_loss(graph.node(node_id).params.get("loss", "cross_entropy"), data)
+def _output_edits(graph: Graph, node_id: str, target: TargetInfo) -> list[SetParam]:
+    current = str(graph.node(node_id).params.get("loss", "cross_entropy"))
+    loss = fitting_loss(current, target.task, target.num_classes)
     edits = _changes(graph, node_id, {"loss": loss})
     linear = _final_linear(graph, node_id)
-    units = output_units(loss, data)
+    units = output_units(loss, target.task, target.shape, target.num_classes)
     if linear is not None and units:
         edits += _changes(graph, linear, {"units": units})
     return edits

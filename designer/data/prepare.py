@@ -1,6 +1,6 @@
 """Splitting and scaling, and the `PreparedData` record every data source ends up as.
 
-`DataError` and the functions up to `split_and_scale` use only NumPy and each other, so
+`DataError` and the functions up to `prepare_arrays` use only NumPy and each other, so
 `designer.data.source` can copy their source text into an exported training script: the script
 then splits and scales the data with the very same code as the application.
 """
@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import types
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 TASKS = ("classification", "regression")
+INPUT_KINDS = ("float", "tokens", "files")
 _PREVIEW_COLUMNS = 12
 
 
@@ -22,7 +23,7 @@ class DataError(ValueError):
 
 
 def is_class_labels(y: np.ndarray) -> bool:
-    """Whether `y` holds class indices (1-D integers) rather than real-valued targets."""
+    """Whether `y` holds one class index per sample (1-D integers), so it can stratify."""
     return y.ndim == 1 and y.dtype.kind in "iu"
 
 
@@ -70,26 +71,51 @@ def standardize_features(x_train: np.ndarray, x_val: np.ndarray) -> tuple[np.nda
     )
 
 
-def split_and_scale(
-    x: np.ndarray,
-    y: np.ndarray,
+def token_ids(array: np.ndarray, name: str) -> np.ndarray:
+    """The array as int64 token ids: integers, or whole numbers stored as floats."""
+    if array.dtype.kind not in "biuf":
+        raise DataError(f"array {name!r} must hold numbers to be used as token ids")
+    if array.dtype.kind == "f" and not np.all(array == np.round(array)):
+        raise DataError(f"array {name!r} holds fractions, but its Input takes whole token ids")
+    ids = array.astype(np.int64)
+    if ids.size and ids.min() < 0:
+        raise DataError(f"array {name!r} holds negative token ids; ids start at 0")
+    return ids
+
+
+def prepare_arrays(
+    arrays: dict[str, np.ndarray],
+    tokens: tuple[str, ...] = (),
+    floats: tuple[str, ...] = (),
+    standardize: bool = True,
+    stratify_by: str = "",
     validation_fraction: float = 0.2,
     stratify: bool = True,
-    standardize: bool = True,
     seed: int = 0,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Return x_train, y_train, x_val, y_val.
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Split named arrays (one row per sample) into training and validation parts.
 
-    Only flat feature vectors are standardized; images keep their scale, because
-    per-pixel statistics would distort them.
+    Arrays in ``tokens`` become int64 ids and arrays in ``floats`` float32; with
+    ``standardize``, the flat feature arrays among ``floats`` are scaled with training
+    statistics (images and sequences keep their values). The split is stratified by the
+    class labels in ``stratify_by``, when it holds one label per sample.
     """
-    train, val = split_indices(y, validation_fraction, stratify, seed)
-    x_train, x_val = x[train], x[val]
-    if standardize and x.ndim == 2:
-        x_train, x_val = standardize_features(x_train, x_val)
-    return x_train, y[train], x_val, y[val]
+    arrays = dict(arrays)
+    for name in tokens:
+        arrays[name] = token_ids(arrays[name], name)
+    for name in floats:
+        arrays[name] = arrays[name].astype(np.float32)
+    labels = arrays[stratify_by] if stratify_by else next(iter(arrays.values()))
+    train_rows, val_rows = split_indices(labels, validation_fraction, stratify, seed)
+    train = {name: array[train_rows] for name, array in arrays.items()}
+    val = {name: array[val_rows] for name, array in arrays.items()}
+    for name in floats if standardize else ():
+        if train[name].ndim == 2:
+            train[name], val[name] = standardize_features(train[name], val[name])
+    return train, val
 
 
+# ----------------------------------------------------------------- the prepared record
 def _frozen(array: np.ndarray) -> np.ndarray:
     array = np.ascontiguousarray(array)
     array.setflags(write=False)
@@ -100,90 +126,196 @@ def _format(value: float) -> str:
     return f"{value:.4g}"
 
 
-@dataclass(frozen=True, eq=False)
-class PreparedData:
-    """A loaded, split and scaled data set, ready for training.
+@dataclass(frozen=True)
+class InputInfo:
+    """One input array: its name, per-sample shape and kind.
 
-    Arrays are read-only so one instance can safely be shared between the UI and a training
-    thread. `x` is float32; `y` holds int64 class indices (classification) or float32 rows of
-    shape (n, k) (regression).
+    ``kind`` is "float" (features, images, sequences), "tokens" (int64 ids) or "files"
+    (paths of images under ``root``, decoded to ``shape`` while training).
     """
 
     name: str
+    shape: tuple[int, ...]
+    kind: str = "float"
+    feature_names: tuple[str, ...] = ()
+    root: str = ""
+
+
+@dataclass(frozen=True)
+class TargetInfo:
+    """One target array: class indices (classification) or real values (regression)."""
+
+    name: str
     task: str
-    x_train: np.ndarray
-    y_train: np.ndarray
-    x_val: np.ndarray
-    y_val: np.ndarray
-    feature_shape: tuple[int, ...]
+    shape: tuple[int, ...]
     num_classes: int | None = None
     class_names: tuple[str, ...] = ()
-    feature_names: tuple[str, ...] = ()
-
-    def __post_init__(self) -> None:
-        if self.task not in TASKS:
-            raise DataError(f"unknown task {self.task!r}")
-        for field in ("x_train", "y_train", "x_val", "y_val"):
-            object.__setattr__(self, field, _frozen(getattr(self, field)))
-        if len(self.x_train) != len(self.y_train) or len(self.x_val) != len(self.y_val):
-            raise DataError("inputs and targets have different numbers of rows")
-
-    @property
-    def num_train(self) -> int:
-        return len(self.x_train)
-
-    @property
-    def num_val(self) -> int:
-        return len(self.x_val)
-
-    @property
-    def target_shape(self) -> tuple[int, ...]:
-        """Per-sample target shape: () for class indices, (k,) for k regression outputs."""
-        return tuple(self.y_train.shape[1:])
-
-    def class_counts(self, part: str = "all") -> dict[str, int]:
-        """Rows per class name in the "train", "val" or "all" part (empty for regression)."""
-        if self.task != "classification" or self.num_classes is None:
-            return {}
-        parts = {"train": (self.y_train,), "val": (self.y_val,), "all": (self.y_train, self.y_val)}
-        if part not in parts:
-            raise ValueError(f"part must be 'train', 'val' or 'all', got {part!r}")
-        labels = np.concatenate(parts[part])
-        counts = np.bincount(labels, minlength=self.num_classes)
-        return {self.class_name(i): int(c) for i, c in enumerate(counts)}
 
     def class_name(self, index: int) -> str:
         if 0 <= index < len(self.class_names):
             return self.class_names[index]
         return str(index)
 
-    def preview(self, rows: int = 10) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
-        """Header and the first training rows as strings, for a preview table.
 
-        Wide inputs show their first columns and then an ellipsis; images show a summary
-        instead of pixels.
-        """
-        x, y = self.x_train[:rows], self.y_train[:rows]
-        image = len(self.feature_shape) > 1
-        if image:
-            header = ["input"]
-        else:
-            names = list(self.feature_names) or [f"x{i}" for i in range(self.feature_shape[0])]
-            header = names[:_PREVIEW_COLUMNS] + (["…"] if len(names) > _PREVIEW_COLUMNS else [])
-        header.append("target")
-        shape = "x".join(str(d) for d in self.feature_shape)
+@dataclass(frozen=True, eq=False)
+class PreparedData:
+    """A loaded, split and scaled data set, ready for training.
+
+    ``train`` and ``val`` map array names to read-only arrays (one row per sample), so one
+    instance can safely be shared between the UI and a training thread. Inputs are float32,
+    int64 token ids or image file paths; targets are int64 class indices (one per sample or
+    per position) or float32 values. The ``x_*``/``y_*`` and other single-array properties
+    describe the first input and the first target.
+    """
+
+    name: str
+    inputs: tuple[InputInfo, ...]
+    targets: tuple[TargetInfo, ...]
+    train: Mapping[str, np.ndarray]
+    val: Mapping[str, np.ndarray]
+    source_key: tuple = field(default=(), compare=False)
+
+    def __post_init__(self) -> None:
+        for info in self.targets:
+            if info.task not in TASKS:
+                raise DataError(f"unknown task {info.task!r}")
+        names = [*self.input_names, *self.target_names]
+        for part in ("train", "val"):
+            arrays = getattr(self, part)
+            missing = [name for name in names if name not in arrays]
+            if missing:
+                raise DataError(f"the data has no array named {missing[0]!r}")
+            frozen = {name: _frozen(arrays[name]) for name in names}
+            if len({len(a) for a in frozen.values()}) > 1:
+                raise DataError("the arrays of the data set have different numbers of rows")
+            object.__setattr__(self, part, types.MappingProxyType(frozen))
+
+    @classmethod
+    def from_xy(
+        cls,
+        name: str,
+        task: str,
+        x_train: np.ndarray,
+        y_train: np.ndarray,
+        x_val: np.ndarray,
+        y_val: np.ndarray,
+        num_classes: int | None = None,
+        class_names: tuple[str, ...] = (),
+        feature_names: tuple[str, ...] = (),
+    ) -> PreparedData:
+        """A set of one input ``x`` and one target ``y`` (real values or token ids)."""
+        kind = "tokens" if x_train.dtype.kind in "iu" else "float"
+        shape = tuple(int(d) for d in x_train.shape[1:])
+        return cls(
+            name=name,
+            inputs=(InputInfo("x", shape, kind, tuple(feature_names)),),
+            targets=(
+                TargetInfo("y", task, tuple(y_train.shape[1:]), num_classes, tuple(class_names)),
+            ),
+            train={"x": x_train, "y": y_train},
+            val={"x": x_val, "y": y_val},
+        )
+
+    # ------------------------------------------------------------- names and parts
+    @property
+    def input_names(self) -> tuple[str, ...]:
+        return tuple(info.name for info in self.inputs)
+
+    @property
+    def target_names(self) -> tuple[str, ...]:
+        return tuple(info.name for info in self.targets)
+
+    def input(self, name: str) -> InputInfo:
+        return next(info for info in self.inputs if info.name == name)
+
+    def target(self, name: str) -> TargetInfo:
+        return next(info for info in self.targets if info.name == name)
+
+    @property
+    def num_train(self) -> int:
+        return len(self.train[self.target_names[0]])
+
+    @property
+    def num_val(self) -> int:
+        return len(self.val[self.target_names[0]])
+
+    @property
+    def has_files(self) -> bool:
+        return any(info.kind == "files" for info in self.inputs)
+
+    # ------------------------------------------------- the first input and target
+    @property
+    def x_train(self) -> np.ndarray:
+        return self.train[self.input_names[0]]
+
+    @property
+    def y_train(self) -> np.ndarray:
+        return self.train[self.target_names[0]]
+
+    @property
+    def x_val(self) -> np.ndarray:
+        return self.val[self.input_names[0]]
+
+    @property
+    def y_val(self) -> np.ndarray:
+        return self.val[self.target_names[0]]
+
+    @property
+    def feature_shape(self) -> tuple[int, ...]:
+        return self.inputs[0].shape
+
+    @property
+    def feature_names(self) -> tuple[str, ...]:
+        return self.inputs[0].feature_names
+
+    @property
+    def task(self) -> str:
+        return self.targets[0].task
+
+    @property
+    def num_classes(self) -> int | None:
+        return self.targets[0].num_classes
+
+    @property
+    def class_names(self) -> tuple[str, ...]:
+        return self.targets[0].class_names
+
+    @property
+    def target_shape(self) -> tuple[int, ...]:
+        """Per-sample shape of the first target: () for one class index per sample."""
+        return self.targets[0].shape
+
+    def class_name(self, index: int) -> str:
+        return self.targets[0].class_name(index)
+
+    def class_counts(self, part: str = "all") -> dict[str, int]:
+        """Labels per class name of the first target in the "train", "val" or "all" part
+        (empty for regression); dense targets count every position."""
+        target = self.targets[0]
+        if target.task != "classification" or target.num_classes is None:
+            return {}
+        parts = {"train": (self.train,), "val": (self.val,), "all": (self.train, self.val)}
+        if part not in parts:
+            raise ValueError(f"part must be 'train', 'val' or 'all', got {part!r}")
+        labels = np.concatenate([np.ravel(arrays[target.name]) for arrays in parts[part]])
+        counts = np.bincount(labels, minlength=target.num_classes)
+        return {target.class_name(i): int(c) for i, c in enumerate(counts)}
+
+    # --------------------------------------------------------------------- display
+    def preview(self, rows: int = 10) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
+        """Header and the first training rows as strings, for a preview table: flat features
+        column by column (the first ones, then an ellipsis), other inputs summarized."""
+        header: list[str] = []
+        for info in self.inputs:
+            header += _input_header(info)
+        header += [info.name if len(self.targets) > 1 else "target" for info in self.targets]
         table = []
-        for sample, target in zip(x, y, strict=True):
-            if image:
-                cells = [f"{shape} image, mean {_format(float(sample.mean()))}"]
-            else:
-                cells = [_format(float(v)) for v in sample[:_PREVIEW_COLUMNS]]
-                if len(sample) > _PREVIEW_COLUMNS:
-                    cells.append("…")
-            if self.task == "classification":
-                cells.append(self.class_name(int(target)))
-            else:
-                cells.append(", ".join(_format(float(v)) for v in np.ravel(target)))
+        for row in range(min(rows, self.num_train)):
+            cells: list[str] = []
+            for info in self.inputs:
+                cells += _input_cells(info, self.train[info.name][row])
+            for info in self.targets:
+                cells.append(_target_cell(info, self.train[info.name][row]))
             table.append(tuple(cells))
         return tuple(header), table
 
@@ -199,3 +331,35 @@ class PreparedData:
                 "classes": self.num_classes,
             }
         )
+
+
+def _is_flat(info: InputInfo) -> bool:
+    return info.kind == "float" and len(info.shape) == 1
+
+
+def _input_header(info: InputInfo) -> list[str]:
+    if not _is_flat(info):
+        return [info.name if info.name != "x" else "input"]
+    names = list(info.feature_names) or [f"x{i}" for i in range(info.shape[0])]
+    return names[:_PREVIEW_COLUMNS] + (["…"] if len(names) > _PREVIEW_COLUMNS else [])
+
+
+def _input_cells(info: InputInfo, sample: np.ndarray) -> list[str]:
+    shape = "x".join(str(d) for d in info.shape)
+    if info.kind == "files":
+        return [str(sample)]
+    if info.kind == "tokens":
+        ids = " ".join(str(int(v)) for v in np.ravel(sample)[:8])
+        return [ids + (" …" if sample.size > 8 else "")]
+    if not _is_flat(info):
+        return [f"{shape} array, mean {_format(float(sample.mean()))}"]
+    cells = [_format(float(v)) for v in sample[:_PREVIEW_COLUMNS]]
+    return cells + (["…"] if len(sample) > _PREVIEW_COLUMNS else [])
+
+
+def _target_cell(info: InputInfo | TargetInfo, value: np.ndarray) -> str:
+    if isinstance(info, TargetInfo) and info.task == "classification" and not info.shape:
+        return info.class_name(int(value))
+    if np.ndim(value) > 1 or np.size(value) > 8:
+        return f"{'x'.join(map(str, np.shape(value)))} array"
+    return ", ".join(_format(float(v)) for v in np.ravel(value))

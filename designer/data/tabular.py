@@ -225,42 +225,63 @@ def read_npz_array(archive: np.lib.npyio.NpzFile, name: str) -> np.ndarray:
         ) from None
 
 
-def load_npz_arrays(path: str) -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:
-    """Read arrays `x` and `y` (optionally `feature_names`, `class_names` as text arrays).
+def _npz_target(y: np.ndarray, given: np.ndarray | None) -> tuple[np.ndarray, list[str]]:
+    """A target array as class indices with names (integers, or whole numbers with few
+    distinct values; any shape, so masks work too), or else as float32 values."""
+    flat = y.reshape(-1) if y.ndim == 2 and y.shape[1] == 1 else y
+    if flat.dtype.kind in "biu" or (flat.ndim == 1 and looks_like_classes(flat)):
+        labels, class_names = encode_labels(flat)
+        labels = labels.reshape(flat.shape)
+        if given is not None and len(given) >= len(class_names) and np.all(flat == labels):
+            class_names = [str(n) for n in given]
+        return labels, class_names
+    y = y.reshape(-1, 1) if y.ndim == 1 else y
+    return y.astype(np.float32), []
 
-    Integer labels (or whole-number floats with few values) are classification, anything
-    else regression. Never unpickles.
+
+def load_npz_arrays(
+    path: str, inputs: tuple[str, ...] = ("x",), targets: tuple[str, ...] = ("y",)
+) -> tuple[dict[str, np.ndarray], list[str], dict[str, list[str]]]:
+    """Read the named input and target arrays (plus optional text arrays ``feature_names``
+    and ``class_names`` for a single input and target).
+
+    Returns the arrays by name, the feature names and each target's class names. Integer
+    targets (or whole-number floats with few values) are class labels, anything else is
+    regression; integer inputs stay integers (token ids). Never unpickles.
     """
     try:
         archive = np.load(path, allow_pickle=False)
     except (OSError, ValueError, zipfile.BadZipFile) as error:
         raise DataError(f"cannot read {path!r} as a .npz file: {error}") from None
     if not isinstance(archive, np.lib.npyio.NpzFile):
-        raise DataError(f"{path!r} holds a single array; save x and y with numpy.savez")
+        raise DataError(f"{path!r} holds a single array; save the arrays with numpy.savez")
+    names = (*inputs, *targets)
     with archive:
-        x, y = read_npz_array(archive, "x"), read_npz_array(archive, "y")
-        names = {}
+        arrays = {name: read_npz_array(archive, name) for name in names}
+        extra = {}
         for key in ("feature_names", "class_names"):
-            names[key] = read_npz_array(archive, key) if key in archive.files else None
-    if x.dtype.kind not in "biuf" or y.dtype.kind not in "biuf":
-        raise DataError("arrays 'x' and 'y' must hold numbers")
-    if x.ndim == 0 or y.ndim == 0:
-        raise DataError("arrays 'x' and 'y' need one entry per sample, not a single number")
-    if len(x) != len(y):
-        raise DataError(f"'x' has {len(x)} samples but 'y' has {len(y)}; they must match")
-    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
-        raise DataError("arrays 'x' and 'y' must not contain NaN or infinite values")
-    x = x.reshape(-1, 1) if x.ndim == 1 else x
-    flat = y.reshape(-1) if y.ndim == 2 and y.shape[1] == 1 else y
-    class_names = []
-    if flat.ndim == 1 and (flat.dtype.kind in "biu" or looks_like_classes(flat)):
-        y, class_names = encode_labels(flat)
-        given = names["class_names"]
-        if given is not None and len(given) >= len(class_names) and np.all(flat == y):
-            class_names = [str(n) for n in given]
-    else:
-        y = y.reshape(-1, 1) if y.ndim == 1 else y
-        y = y.astype(np.float32)
-    given = names["feature_names"]
-    feature_names = [str(n) for n in given] if given is not None and x.ndim == 2 else []
-    return x.astype(np.float32), y, feature_names, class_names
+            extra[key] = read_npz_array(archive, key) if key in archive.files else None
+    quoted = ", ".join(repr(name) for name in names)
+    for name, array in arrays.items():
+        if array.dtype.kind not in "biuf":
+            raise DataError(f"arrays {quoted} must hold numbers; {name!r} does not")
+        if array.ndim == 0:
+            raise DataError(f"array {name!r} needs one entry per sample, not a single number")
+        if not np.all(np.isfinite(array)):
+            raise DataError(f"array {name!r} must not contain NaN or infinite values")
+    lengths = {name: len(array) for name, array in arrays.items()}
+    if len(set(lengths.values())) > 1:
+        counts = ", ".join(f"{name!r} has {count}" for name, count in lengths.items())
+        raise DataError(f"the arrays have different numbers of samples: {counts}")
+    single = len(inputs) == 1 and len(targets) == 1
+    class_names = {}
+    for name in targets:
+        given = extra["class_names"] if single else None
+        arrays[name], class_names[name] = _npz_target(arrays[name], given)
+    for name in inputs:
+        x = arrays[name].reshape(-1, 1) if arrays[name].ndim == 1 else arrays[name]
+        arrays[name] = x.astype(np.int64 if x.dtype.kind in "biu" else np.float32)
+    given = extra["feature_names"]
+    first = arrays[inputs[0]]
+    feature_names = [str(n) for n in given] if given is not None and first.ndim == 2 else []
+    return arrays, feature_names, class_names

@@ -112,7 +112,8 @@ def parse_json(text: str) -> Any:
         where = f"line {error.lineno}, column {error.colno}"
         if not text.strip():
             raise ProjectFileError("the file is empty") from None
-        if error.pos >= len(text.rstrip()):
+        unterminated = error.msg.startswith("Unterminated string")  # runs to the end
+        if unterminated or error.pos >= len(text.rstrip()):
             message = f"the file ends too early (is it truncated?): {error.msg}"
             raise ProjectFileError(message, where) from None
         raise ProjectFileError(f"not valid JSON: {error.msg}", where) from None

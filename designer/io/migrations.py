@@ -6,8 +6,8 @@ one small function here, never touching the code that reads the current format. 
 types renamed since (``MultiheadSelfAttention`` -> ``SelfAttention``) need no migration:
 the catalogue's aliases resolve them when the graph is built.
 
-Format 1 is the first format, so the registry is empty for now; tests register a fake
-format 0 to exercise the mechanism.
+Format 2 added the Output layer's loss weight and the data settings of image folders
+(augmentation, worker processes); tests register a fake format 0 to exercise the mechanism.
 """
 
 from __future__ import annotations
@@ -93,4 +93,20 @@ def migrate(data: dict[str, Any]) -> dict[str, Any]:
         version += 1
         upgraded["format_version"] = version
         data = upgraded
+    return data
+
+
+@migration(1)
+def _add_loss_weights_and_image_settings(data: dict[str, Any]) -> dict[str, Any]:
+    """Format 2: every Output layer has a loss weight (1 before), and the data settings say
+    whether image folders are augmented and how many processes decode them."""
+    for node in data.get("nodes", []):
+        if isinstance(node, dict) and node.get("type") == "Output":
+            params = node.setdefault("params", {})
+            if isinstance(params, dict):
+                params.setdefault("weight", 1.0)
+    settings = data.get("data")
+    if isinstance(settings, dict):
+        settings.setdefault("augment", False)
+        settings.setdefault("workers", 2)
     return data

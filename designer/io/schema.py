@@ -28,7 +28,7 @@ from typing import Any
 from designer.io.errors import ProjectFileError, join, kind_of
 
 FORMAT = "nn-designer-project"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 EXTENSION = ".nndesign"
 
 MAX_FILE_BYTES = 50 * 1024 * 1024

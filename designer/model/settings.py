@@ -11,6 +11,9 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from designer.catalog.objectives import OPTIMIZERS as OPTIMIZER_SPECS
+from designer.catalog.objectives import SCHEDULES as SCHEDULE_SPECS
+
 DATA_SOURCES = (
     "moons",
     "circles",
@@ -26,9 +29,11 @@ DATA_SOURCES = (
     "diabetes",
     "csv",
     "npz",
+    "image_folder",
 )
-OPTIMIZERS = ("adam", "adamw", "sgd", "rmsprop")
-SCHEDULES = ("none", "step", "cosine", "one_cycle")
+FILE_SOURCES = ("csv", "npz", "image_folder")
+OPTIMIZERS = tuple(OPTIMIZER_SPECS)
+SCHEDULES = tuple(SCHEDULE_SPECS)
 DEVICES = ("auto", "cpu", "cuda", "mps")
 
 
@@ -121,6 +126,8 @@ class DataSettings(_SettingsBase):
     validation_fraction: float = _f(0.2, float, 0.05, 0.9)
     stratify: bool = _f(True, bool)
     standardize: bool = _f(True, bool)
+    augment: bool = _f(False, bool)
+    workers: int = _f(2, int, 0, 64)
     seed: int = _f(0, int, 0, 2**31 - 1)
 
 

@@ -1,6 +1,6 @@
-"""Training of PyTorch models on `designer.data` sets: losses, metrics, the loop, checkpoints.
-
-No Qt here: the UI runs `train` in a worker thread and forwards its progress records.
+"""Training of PyTorch models on `designer.data` sets: the shared core, the loop, the
+exported script, checkpoints. No Qt here: the UI runs `train` in a worker thread and
+forwards its progress records.
 """
 
 from designer.training.checkpoints import CheckpointError, load_weights, save_weights
@@ -14,34 +14,21 @@ from designer.training.loop import (
     pick_device,
     train,
 )
-from designer.training.losses import (
-    LOSSES,
-    check_loss_for_data,
-    check_loss_targets,
-    make_loss,
-    prepare_targets,
-)
-from designer.training.metrics import accuracy, compute_metrics, confusion_matrix, r2_score
+from designer.training.session import PreparedRun, RunSetupError, prepare_run
 
 __all__ = [
-    "LOSSES",
     "BatchProgress",
     "CheckpointError",
     "EpochProgress",
+    "PreparedRun",
     "Progress",
     "RunControl",
     "RunFailed",
     "RunFinished",
-    "accuracy",
-    "check_loss_for_data",
-    "check_loss_targets",
-    "compute_metrics",
-    "confusion_matrix",
+    "RunSetupError",
     "load_weights",
-    "make_loss",
     "pick_device",
-    "prepare_targets",
-    "r2_score",
+    "prepare_run",
     "save_weights",
     "train",
 ]

@@ -14,8 +14,9 @@ import sys
 from collections.abc import Mapping
 from typing import TextIO
 
+from designer.catalog.objectives import format_metric
 from designer.io import ProjectFileError, load_project
-from designer.model import Project, SettingsError
+from designer.model import DataSettings, Project, SettingsError
 from designer.training.checkpoints import CheckpointError
 from designer.training.checkpoints import save_weights as write_weights
 from designer.training.loop import EpochProgress, RunControl, RunFailed, RunFinished, train
@@ -33,10 +34,17 @@ def train_project(
     seed: int | None = None,
     device: str | None = None,
     save_weights: str | os.PathLike[str] | None = None,
+    data: str | None = None,
+    target: str | None = None,
     out: TextIO | None = None,
     err: TextIO | None = None,
 ) -> int:
-    """Train the project at ``path`` with optional overrides; returns the exit status."""
+    """Train the project at ``path`` with optional overrides; returns the exit status.
+
+    ``data`` trains on another CSV file, .npz file or image folder (``target`` names a CSV
+    file's target column) without changing the project; relative data paths in the project
+    are taken from the project file's folder.
+    """
     out, err = out or sys.stdout, err or sys.stderr
     try:
         project = _with_overrides(
@@ -47,12 +55,15 @@ def train_project(
             seed=seed,
             device=device,
         )
+        if data is not None or target is not None:
+            project.data = data_override(project.data, data, target)
     except ProjectFileError as error:
         return _fail(err, f"{os.fspath(path)}: {error}", EXIT_BAD_PROJECT)
     except SettingsError as error:
         return _fail(err, f"invalid option: {error}", EXIT_BAD_PROJECT)
+    folder = os.path.dirname(os.path.abspath(os.fspath(path)))
     try:
-        prepared = prepare_run(project)
+        prepared = prepare_run(project, folder=folder if data is None else None)
     except RunSetupError as error:
         return _fail(err, str(error), EXIT_FAILED)
     name = str(project.metadata.get("name") or os.path.basename(os.fspath(path)))
@@ -81,6 +92,23 @@ def train_project(
     return EXIT_OK
 
 
+def data_override(settings: DataSettings, path: str | None, target: str | None) -> DataSettings:
+    """The data settings with another data file or folder (its kind from its name: a folder
+    is an image folder, ``.npz`` a NumPy archive, anything else CSV) and target column."""
+    if path is None:
+        if settings.source != "csv":
+            raise SettingsError("data.target_column", "--target applies to CSV files only")
+        return settings.replace(target_column=target or "")
+    if os.path.isdir(path):
+        source = "image_folder"
+    else:
+        source = "npz" if path.lower().endswith(".npz") else "csv"
+    if target is not None and source != "csv":
+        raise SettingsError("data.target_column", "--target applies to CSV files only")
+    column = target if target is not None else settings.target_column if source == "csv" else ""
+    return settings.replace(source=source, path=os.path.abspath(path), target_column=column)
+
+
 def _with_overrides(project: Project, **overrides: object) -> Project:
     """The project with the given training settings replaced (None keeps a value)."""
     changes = {k: v for k, v in overrides.items() if v is not None}
@@ -93,7 +121,7 @@ def _run(prepared: PreparedRun, out: TextIO) -> RunFinished | RunFailed | None:
     """Drive the loop, printing each epoch; None when interrupted with Ctrl+C."""
     control = RunControl()
     total = prepared.settings.epochs
-    records = train(prepared.model, prepared.data, prepared.settings, prepared.loss, control)
+    records = train(prepared, control)
     try:
         for record in records:
             if isinstance(record, EpochProgress):
@@ -124,14 +152,8 @@ def epoch_line(record: EpochProgress, total: int) -> str:
 
 
 def format_metrics(metrics: Mapping[str, float]) -> str:
-    """``val_loss 0.1234  accuracy 95.6%``: accuracy as a percentage, the rest as numbers."""
-    parts = []
-    for name, value in metrics.items():
-        if name == "accuracy" and math.isfinite(value):
-            parts.append(f"{name} {value:.1%}")
-        else:
-            parts.append(f"{name} {value:.4g}")
-    return "  ".join(parts)
+    """``val_loss 0.1234  accuracy 95.6%``: each metric as the training catalogue formats it."""
+    return "  ".join(f"{name} {format_metric(name, value)}" for name, value in metrics.items())
 
 
 def format_duration(seconds: float) -> str:

@@ -1,24 +1,11 @@
 """The training loop: a plain generator of immutable progress records, usable from any thread.
 
-It is meant to cost no more than the loop one would write by hand, which is (per epoch)::
-
-    model.train()
-    order = torch.randperm(n, generator=generator)      # generator seeded with `seed`
-    for start in range(0, n, batch_size):
-        rows = order[start:start + batch_size]
-        optimizer.zero_grad()
-        loss = loss_fn(model(x_train[rows]), y_train[rows])
-        loss.backward()
-        total += loss.item() * len(rows)
-        optimizer.step()
-    model.eval()
-    with torch.no_grad():
-        outputs = model(x_val)                           # validation loss and accuracy
-        val_loss = loss_fn(outputs, y_val).item()
-
-after `torch.manual_seed(seed)`, with the whole data set as tensors on the device. `train`
-does exactly this (so the final weights are identical for the same seed) plus one progress
-record per batch and per epoch; `benchmarks/bench_training.py` compares the two.
+Each step is `core.train_step`, the samples of each epoch come from `core.epoch_order`, the
+validation metrics from `core.validation_metrics` and the optimizer, schedule and losses
+from the project's compiled recipe: the very code the exported script contains. What the
+loop adds is what only the application needs: a progress record per batch and per epoch,
+pause and stop between batches, and failures phrased for the user instead of tracebacks.
+`benchmarks/bench_training.py` compares its cost with a plain PyTorch loop.
 """
 
 from __future__ import annotations
@@ -31,14 +18,12 @@ from collections.abc import Generator, Iterator, Mapping
 from dataclasses import dataclass
 
 import torch
-from torch import nn
 
-from designer.data import PreparedData
-from designer.model.settings import TrainingSettings
-from designer.training.losses import check_loss_for_data, make_loss, prepare_targets
-from designer.training.metrics import compute_metrics
+from designer.catalog.objectives import target_problem
+from designer.training import core
+from designer.training.batches import make_batches
+from designer.training.session import PreparedRun
 
-_EVAL_CHUNK = 1024
 _PAUSE_POLL_S = 0.1
 
 
@@ -147,41 +132,11 @@ def available_devices() -> list[str]:
 
 def pick_device(name: str) -> torch.device:
     """The torch device for a settings value; "auto" prefers CUDA, then Apple MPS, then CPU."""
-    mps_ok = mps_available()
-    if name == "auto":
-        name = "cuda" if torch.cuda.is_available() else "mps" if mps_ok else "cpu"
     if name == "cuda" and not torch.cuda.is_available():
         raise _RunError("CUDA was requested, but no CUDA device is available")
-    if name == "mps" and not mps_ok:
+    if name == "mps" and not mps_available():
         raise _RunError("MPS was requested, but it is not available on this machine")
-    return torch.device(name)
-
-
-def make_optimizer(params: list[nn.Parameter], s: TrainingSettings) -> torch.optim.Optimizer:
-    """The optimizer named in settings; momentum and Nesterov apply to SGD only."""
-    decay = s.weight_decay
-    if s.optimizer == "sgd":
-        nesterov = s.nesterov and s.momentum > 0
-        return torch.optim.SGD(
-            params, s.learning_rate, momentum=s.momentum, nesterov=nesterov, weight_decay=decay
-        )
-    kinds = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW, "rmsprop": torch.optim.RMSprop}
-    return kinds[s.optimizer](params, s.learning_rate, weight_decay=decay)
-
-
-def make_scheduler(
-    optimizer: torch.optim.Optimizer, s: TrainingSettings, steps_per_epoch: int
-) -> torch.optim.lr_scheduler.LRScheduler | None:
-    """The learning-rate schedule; one-cycle is stepped per batch, the others per epoch."""
-    schedules = torch.optim.lr_scheduler
-    if s.schedule == "step":
-        return schedules.StepLR(optimizer, step_size=s.step_size, gamma=s.gamma)
-    if s.schedule == "cosine":
-        return schedules.CosineAnnealingLR(optimizer, T_max=s.epochs)
-    if s.schedule == "one_cycle":
-        total = s.epochs * steps_per_epoch
-        return schedules.OneCycleLR(optimizer, max_lr=s.learning_rate, total_steps=total)
-    return None
+    return core.pick_device(name)
 
 
 def _error_text(error: BaseException) -> str:
@@ -193,207 +148,156 @@ def _error_text(error: BaseException) -> str:
 def _describe(error: BaseException, step: int, epoch: int) -> str:
     if isinstance(error, _RunError):
         return str(error)
-    text = _error_text(error)
     where = f"at step {step} (epoch {epoch})" if step else "before the first step"
+    if isinstance(error, FloatingPointError):
+        kind = "NaN" if str(error) == "nan" else "infinite"
+        return f"loss became {kind} {where}; try a lower learning rate"
+    text = _error_text(error)
     if isinstance(error, MemoryError) or "out of memory" in text.lower():
         return f"ran out of memory {where}; try a smaller batch size or model"
     return f"the model failed {where}: {text}"
 
 
-@dataclass
-class _Tensors:
-    x_train: torch.Tensor
-    y_train: torch.Tensor
-    x_val: torch.Tensor
-    y_val: torch.Tensor
+def _check_targets(run: PreparedRun, dims: list[tuple[int, ...] | None]) -> None:
+    """Whether each output of per-sample shape ``dims`` can learn its targets."""
+    for slot, shape in zip(run.layout.outputs, dims, strict=True):
+        target = run.data.target(slot.name)
+        problem = target_problem(
+            slot.loss, shape, target.task, target.shape, target.num_classes, run.data.name
+        )
+        if problem:
+            raise _RunError(f"{slot.description}: {problem}" if slot.description else problem)
 
 
-def _to_tensors(model: nn.Module, data: PreparedData, loss: str, device: torch.device) -> _Tensors:
-    dtypes = [p.dtype for p in model.parameters() if p.is_floating_point()]
-    dtype = dtypes[0] if dtypes else torch.float32
-    return _Tensors(
-        torch.tensor(data.x_train, dtype=dtype, device=device),
-        prepare_targets(loss, data.y_train).to(device),
-        torch.tensor(data.x_val, dtype=dtype, device=device),
-        prepare_targets(loss, data.y_val).to(device),
-    )
-
-
-def _check_model(model: nn.Module, data: PreparedData, loss: str, x: torch.Tensor) -> None:
-    """Run two samples through the model (eval mode, no gradients, so neither weights nor the
-    random state change) to report a wrong output size before training starts."""
+def _check_model(run: PreparedRun, batches) -> None:
+    """Run two samples through the model (eval mode, no gradients, so neither weights nor
+    the random state change) to report a wrong output size before training starts."""
+    model, recipe = run.model, run.recipe
+    rows = torch.arange(min(2, len(batches)))
+    batch = next(iter(batches.batches(rows, len(rows))))
     was_training = model.training
     model.eval()
     try:
         with torch.no_grad():
-            output = model(x[:2])
+            result = model(*(batch[name] for name in recipe.inputs))
     finally:
         model.train(was_training)
-    if not isinstance(output, torch.Tensor):
-        raise _RunError(f"the model returned {type(output).__name__}, not a tensor")
-    problem = check_loss_for_data(loss, data, tuple(output.shape[1:]))
-    if problem:
-        raise _RunError(problem)
+    outputs = core.as_outputs(result)
+    if len(outputs) != len(recipe.heads):
+        raise _RunError(f"the model returned {len(outputs)} outputs, not {len(recipe.heads)}")
+    _check_targets(run, [tuple(output.shape[1:]) for output in outputs])
 
 
-def evaluate(
-    model: nn.Module, x: torch.Tensor, y: torch.Tensor, loss_fn: nn.Module, loss: str
-) -> tuple[float, dict[str, float]]:
-    """Mean loss and metrics over a data part, in chunks, without gradients."""
-    if len(x) == 0:
-        return float("nan"), {}
-    model.eval()
-    with torch.no_grad():
-        chunks = [model(x[i : i + _EVAL_CHUNK]) for i in range(0, len(x), _EVAL_CHUNK)]
-        outputs = chunks[0] if len(chunks) == 1 else torch.cat(chunks)
-        value = float(loss_fn(outputs, y))
-        return value, compute_metrics(outputs, y, loss)
-
-
-class _Best:
-    """Lowest validation loss so far, with a copy of the weights when early stopping."""
-
-    def __init__(self, keep_weights: bool) -> None:
-        self.keep_weights = keep_weights
-        self.loss = math.inf
-        self.epoch = 0
-        self.state: dict[str, torch.Tensor] | None = None
-
-    def update(self, model: nn.Module, loss: float, epoch: int) -> None:
-        if loss < self.loss:
-            self.loss, self.epoch = loss, epoch
-            if self.keep_weights:
-                self.state = {k: v.detach().clone() for k, v in model.state_dict().items()}
-
-    def restore(self, model: nn.Module) -> None:
-        if self.state is not None:
-            model.load_state_dict(self.state)
-
-
-def train(
-    model: nn.Module,
-    data: PreparedData,
-    settings: TrainingSettings,
-    loss: str,
-    control: RunControl | None = None,
-) -> Iterator[Progress]:
-    """Train `model` in place, yielding a `BatchProgress` per batch, an `EpochProgress` per
-    epoch and finally one `RunFinished` or `RunFailed`.
+def train(run: PreparedRun, control: RunControl | None = None) -> Iterator[Progress]:
+    """Train ``run.model`` in place, yielding a `BatchProgress` per batch, an
+    `EpochProgress` per epoch and finally one `RunFinished` or `RunFailed`.
 
     Never raises for problems of the model or data: NaN/infinite losses and exceptions in the
     model (shape errors, out of memory) end the run with `RunFailed`. With early stopping, the
     weights of the best validation epoch are restored at the end.
     """
-    run = _Run(model, data, settings, loss, control or RunControl())
+    state = _Run(run, control or RunControl())
     try:
-        yield from run.epochs()
+        yield from state.epochs()
     except Exception as error:  # the run must end with a record, whatever the model does
-        yield RunFailed(_describe(error, run.step, run.epoch), run.step)
+        yield RunFailed(_describe(error, state.step, state.epoch), state.step)
+    finally:
+        state.close()
 
 
 class _Run:
     """State of one `train` call; split out so each piece stays short."""
 
-    def __init__(
-        self,
-        model: nn.Module,
-        data: PreparedData,
-        settings: TrainingSettings,
-        loss: str,
-        control: RunControl,
-    ) -> None:
-        self.model, self.data, self.settings, self.loss = model, data, settings, loss
-        self.control = control
+    def __init__(self, run: PreparedRun, control: RunControl) -> None:
+        self.run, self.settings, self.control = run, run.settings, control
         self.step = 0
         self.epoch = 0
-        self.params: list[nn.Parameter] = []
         self.paused_time = 0.0
         self.start = time.perf_counter()
+        self.sources: list = []
 
     def elapsed(self) -> float:
         return time.perf_counter() - self.start - self.paused_time
 
+    def close(self) -> None:
+        for source in self.sources:
+            close = getattr(source, "close", None)
+            if close is not None:
+                close()
+
     def epochs(self) -> Iterator[Progress]:
-        s, model = self.settings, self.model
+        s, run, model = self.settings, self.run, self.run.model
+        recipe = run.recipe
+        _check_targets(run, [slot.dims for slot in run.layout.outputs])
         device = pick_device(s.device)
         model.to(device)
-        tensors = _to_tensors(model, self.data, self.loss, device)
-        if len(tensors.x_train) == 0:
+        train_set = make_batches(run, "train", device)
+        val_set = make_batches(run, "val", device)
+        self.sources = [train_set, val_set]
+        if len(train_set) == 0:
             raise _RunError("there are no training rows")
-        _check_model(model, self.data, self.loss, tensors.x_train)
-        params = self.params = [p for p in model.parameters() if p.requires_grad]
-        if not params:
+        _check_model(run, train_set)
+        if not any(p.requires_grad for p in model.parameters()):
             raise _RunError("the model has no trainable parameters")
         torch.manual_seed(s.seed)
-        generator = torch.Generator().manual_seed(s.seed)
-        steps_per_epoch = math.ceil(len(tensors.x_train) / s.batch_size)
-        optimizer = make_optimizer(params, s)
-        scheduler = make_scheduler(optimizer, s, steps_per_epoch)
-        loss_fn = make_loss(self.loss)
-        best = _Best(keep_weights=s.early_stopping)
+        optimizer = recipe.make_optimizer(model.parameters(), s.learning_rate)
+        steps = math.ceil(len(train_set) / s.batch_size)
+        scheduler = None
+        if recipe.make_scheduler is not None:
+            scheduler = recipe.make_scheduler(optimizer, s.learning_rate, s.epochs, steps)
+        best = core.BestWeights(keep=s.early_stopping)
         self.start = time.perf_counter()
         reason = "completed"
         for epoch in range(1, s.epochs + 1):
             self.epoch = epoch
-            order = torch.randperm(len(tensors.x_train), generator=generator).to(device)
-            train_loss = yield from self.batches(tensors, order, optimizer, scheduler, loss_fn)
+            order = core.epoch_order(len(train_set), s.seed, epoch - 1)
+            batches = train_set.batches(order, s.batch_size, epoch - 1)
+            train_loss = yield from self.batches(batches, len(order), optimizer, scheduler)
             if train_loss is None:
                 reason = "stopped"
                 break
-            if scheduler is not None and s.schedule != "one_cycle":
+            if scheduler is not None and recipe.schedule_step == "epoch":
                 scheduler.step()
-            yield self.finish_epoch(tensors, loss_fn, train_loss, best)
+            yield self.finish_epoch(val_set, train_loss, best)
             if s.early_stopping and epoch - best.epoch >= s.patience:
                 reason = "early_stopped"
                 break
-        yield self.finish(reason, best, tensors, loss_fn)
+        yield self.finish(reason, best, val_set)
 
     def batches(
-        self,
-        t: _Tensors,
-        order: torch.Tensor,
-        optimizer: torch.optim.Optimizer,
-        scheduler: torch.optim.lr_scheduler.LRScheduler | None,
-        loss_fn: nn.Module,
+        self, batches, count: int, optimizer, scheduler
     ) -> Generator[BatchProgress, None, float | None]:
         """One epoch of batches; returns the mean training loss, or None when stopped."""
-        model, control, clip = self.model, self.control, self.settings.grad_clip
-        per_batch = scheduler if self.settings.schedule == "one_cycle" else None
-        size, total = self.settings.batch_size, 0.0
+        model, control, recipe = self.run.model, self.control, self.run.recipe
+        per_batch = scheduler if recipe.schedule_step == "batch" else None
+        clip, total = self.settings.grad_clip, 0.0
         group = optimizer.param_groups[0]
+        target = recipe.heads[0].target
         model.train()
-        for begin in range(0, len(order), size):
+        iterator = iter(batches)
+        while True:
             if control.paused:
                 self.paused_time += control.wait_while_paused()
             if control.stopped:
                 return None
             started = time.perf_counter()
+            batch = next(iterator, None)
+            if batch is None:
+                return total / count
             self.step += 1
-            rows = order[begin : begin + size]
-            optimizer.zero_grad()
-            batch_loss = loss_fn(model(t.x_train[rows]), t.y_train[rows])
-            batch_loss.backward()
-            value = batch_loss.item()
-            if not math.isfinite(value):
-                kind = "NaN" if math.isnan(value) else "infinite"
-                raise _RunError(f"loss became {kind} at step {self.step} (epoch {self.epoch})")
-            if clip > 0:
-                nn.utils.clip_grad_norm_(self.params, clip)
             learning_rate = group["lr"]
-            optimizer.step()
+            value = core.train_step(model, optimizer, recipe.heads, recipe.inputs, batch, clip)
             if per_batch is not None:
                 per_batch.step()
-            count = len(rows)
-            total += value * count
-            rate = count / max(time.perf_counter() - started, 1e-9)
+            rows = len(batch[target])
+            total += value * rows
+            rate = rows / max(time.perf_counter() - started, 1e-9)
             yield BatchProgress(self.step, self.epoch, value, learning_rate, rate)
-        return total / len(order)
 
-    def finish_epoch(
-        self, t: _Tensors, loss_fn: nn.Module, train_loss: float, best: _Best
-    ) -> EpochProgress:
-        val_loss, metrics = evaluate(self.model, t.x_val, t.y_val, loss_fn, self.loss)
-        best.update(self.model, val_loss if len(t.x_val) else train_loss, self.epoch)
+    def finish_epoch(self, val_set, train_loss: float, best: core.BestWeights) -> EpochProgress:
+        metrics = self.validate(val_set)
+        val_loss = metrics.pop("loss")
+        best.update(self.run.model, val_loss, self.epoch)
         elapsed = self.elapsed()
         eta = elapsed / self.epoch * (self.settings.epochs - self.epoch)
         return EpochProgress(
@@ -406,10 +310,16 @@ class _Run:
             eta=eta,
         )
 
-    def finish(self, reason: str, best: _Best, t: _Tensors, loss_fn: nn.Module) -> RunFinished:
+    def validate(self, val_set) -> dict[str, float]:
+        recipe = self.run.recipe
+        if len(val_set) == 0:
+            return {"loss": math.nan}
+        return core.validation_metrics(self.run.model, recipe.heads, recipe.inputs, val_set)
+
+    def finish(self, reason: str, best: core.BestWeights, val_set) -> RunFinished:
         if reason != "stopped":
-            best.restore(self.model)
+            best.restore(self.run.model)
         epochs_run = self.epoch if reason != "stopped" else self.epoch - 1
-        val_loss, metrics = evaluate(self.model, t.x_val, t.y_val, loss_fn, self.loss)
-        final = types.MappingProxyType({"val_loss": val_loss, **metrics})
+        metrics = self.validate(val_set)
+        final = types.MappingProxyType({"val_loss": metrics.pop("loss"), **metrics})
         return RunFinished(reason, epochs_run, best.epoch, final, self.elapsed())

@@ -3,7 +3,8 @@ a decision-boundary map, and a `RunRecord` for the history of runs.
 
 All of it is computed once, right after training and in the training thread, into frozen
 records of plain NumPy arrays, so the UI only draws and never calls the model (which may sit
-on a GPU, or be replaced by the next run) from the GUI thread.
+on a GPU, or be replaced by the next run) from the GUI thread. The confusion matrix and the
+predictions describe the first Output layer; the metrics cover every output.
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ import numpy as np
 import torch
 from torch import nn
 
-from designer.data import PreparedData
+from designer.catalog.objectives import format_metric, headline_metric, metric_spec
 from designer.model.settings import DataSettings, TrainingSettings
+from designer.training import core
+from designer.training.batches import make_batches
 from designer.training.loop import EpochProgress
-from designer.training.losses import CLASSIFICATION_LOSSES, make_loss, prepare_targets
-from designer.training.metrics import compute_metrics, confusion_matrix, predict_classes
+from designer.training.session import PreparedRun
 
 PREVIEW_SAMPLES = 10
 GRID_SIZE = 120
@@ -31,7 +33,7 @@ _MARGIN = 0.1
 @dataclass(frozen=True, slots=True)
 class Prediction:
     """One validation sample: the true and predicted target as text, and the model's
-    probability for its predicted class (None for regression)."""
+    probability for its predicted class (None for regression and dense outputs)."""
 
     index: int
     true: str
@@ -79,81 +81,116 @@ class RunResults:
     boundary: DecisionBoundary | None = None
 
 
-def _outputs(model: nn.Module, x: np.ndarray) -> torch.Tensor:
-    """Model outputs for ``x`` on the CPU, in chunks, in eval mode without gradients."""
-    parameter = next(iter(model.parameters()), None)
-    device = parameter.device if parameter is not None else torch.device("cpu")
-    dtype = parameter.dtype if parameter is not None else torch.float32
-    model.eval()
-    chunks = []
-    with torch.no_grad():
-        for start in range(0, len(x), _CHUNK):
-            batch = torch.tensor(np.asarray(x[start : start + _CHUNK]), dtype=dtype)
-            chunks.append(model(batch.to(device)).detach().float().cpu())
-    if not chunks:
-        return torch.empty(0)
-    return torch.cat(chunks)
-
-
-def class_probabilities(outputs: torch.Tensor, loss: str) -> torch.Tensor:
-    """Per-class probabilities (n, k) from raw outputs, following the loss's convention."""
-    if loss == "cross_entropy":
+def class_probabilities(head: core.Head, outputs: torch.Tensor) -> torch.Tensor:
+    """Per-class probabilities (n, k) of flat outputs, following the loss's convention:
+    softmax of class scores, sigmoid of a logit, or a probability as it is."""
+    if head.kind == "classes":
         return torch.softmax(outputs, dim=1)
     score = outputs.reshape(len(outputs), -1)[:, 0]
-    positive = torch.sigmoid(score) if loss == "bce_with_logits" else score.clamp(0, 1)
+    positive = torch.sigmoid(score) if head.threshold == 0.0 else score.clamp(0, 1)
     return torch.stack([1 - positive, positive], dim=1)
 
 
-def evaluate(model: nn.Module, data: PreparedData, loss: str) -> RunResults:
-    """Final metrics, confusion matrix, predictions on the first validation samples and,
-    for two input features, the decision boundary; all on the validation part."""
-    x, y = (data.x_val, data.y_val) if data.num_val else (data.x_train, data.y_train)
-    outputs = _outputs(model, x)
-    targets = prepare_targets(loss, y)
-    metrics = {"val_loss": float(make_loss(loss)(outputs, targets))}
-    metrics.update(compute_metrics(outputs, targets, loss))
-    classification = loss in CLASSIFICATION_LOSSES and data.task == "classification"
-    confusion, predictions = None, _regression_predictions(outputs, y)
-    names = tuple(data.class_name(i) for i in range(data.num_classes or 0))
-    if classification:
-        predicted = predict_classes(outputs, loss).numpy()
-        confusion = confusion_matrix(y, predicted, data.num_classes or 2)
-        probabilities = class_probabilities(outputs, loss).numpy()
-        predictions = _class_predictions(data, y, predicted, probabilities)
-    boundary = decision_boundary(model, data, loss) if data.feature_shape == (2,) else None
+def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, num_classes: int) -> np.ndarray:
+    """Counts with rows = true class and columns = predicted class (int64, k x k)."""
+    y_true = np.asarray(y_true, dtype=np.int64).reshape(-1)
+    y_pred = np.asarray(y_pred, dtype=np.int64).reshape(-1)
+    if y_true.shape != y_pred.shape:
+        raise ValueError("y_true and y_pred must have the same length")
+    valid = (y_true >= 0) & (y_true < num_classes) & (y_pred >= 0) & (y_pred < num_classes)
+    if not np.all(valid):
+        raise ValueError(f"class indices must be in 0..{num_classes - 1}")
+    flat = np.bincount(y_true * num_classes + y_pred, minlength=num_classes * num_classes)
+    return flat.reshape(num_classes, num_classes)
+
+
+def _first_outputs(run: PreparedRun, device: torch.device):
+    """(output, target) of the first Output layer per validation batch, on the CPU."""
+    part = "val" if run.data.num_val else "train"
+    batches = make_batches(run, part, device)
+    model, recipe = run.model, run.recipe
+    head = recipe.heads[0]
+    model.eval()
+    try:
+        rows = torch.arange(len(batches))
+        with torch.no_grad():
+            for batch in batches.batches(rows, core.EVAL_BATCH_SIZE):
+                outputs = core.as_outputs(model(*(batch[name] for name in recipe.inputs)))
+                yield outputs[0].detach().float().cpu(), batch[head.target].cpu()
+    finally:
+        close = getattr(batches, "close", None)
+        if close is not None:
+            close()
+
+
+def evaluate(run: PreparedRun, metrics: Mapping[str, float]) -> RunResults:
+    """The confusion matrix, predictions on the first validation samples and, for two
+    input features, the decision boundary of the trained model; ``metrics`` are the run's
+    final validation metrics."""
+    data, head = run.data, run.recipe.heads[0]
+    target = data.target(head.target)
+    parameter = next(iter(run.model.parameters()), None)
+    device = parameter.device if parameter is not None else torch.device("cpu")
+    classification = head.kind != "values" and target.task == "classification"
+    classes = (head.shape[0] if head.kind == "classes" else 2) if classification else 0
+    confusion = np.zeros((classes, classes), dtype=np.int64) if classification else None
+    predictions: list[Prediction] = []
+    for outputs, targets in _first_outputs(run, device):
+        if confusion is not None:
+            predicted = head.predict(outputs).reshape(-1).numpy()
+            confusion += confusion_matrix(targets.long().reshape(-1).numpy(), predicted, classes)
+        if len(predictions) < PREVIEW_SAMPLES:
+            predictions += _predictions(head, target, outputs, targets, len(predictions))
+    names = tuple(target.class_name(i) for i in range(classes)) if classification else ()
+    boundary = None
+    if data.feature_shape == (2,) and len(data.inputs) == 1 and data.inputs[0].kind == "float":
+        boundary = decision_boundary(run, device)
     return RunResults(
-        task=data.task,
-        loss=loss,
-        metrics=types.MappingProxyType(metrics),
+        task=target.task,
+        loss=run.loss,
+        metrics=types.MappingProxyType(dict(metrics)),
         class_names=names,
         confusion=confusion,
-        predictions=predictions,
+        predictions=tuple(predictions[:PREVIEW_SAMPLES]),
         boundary=boundary,
     )
 
 
-def _class_predictions(
-    data: PreparedData, y: np.ndarray, predicted: np.ndarray, probabilities: np.ndarray
-) -> tuple[Prediction, ...]:
-    count = min(PREVIEW_SAMPLES, len(y))
-    return tuple(
+def _predictions(head, target, outputs, targets, start: int) -> list[Prediction]:
+    count = min(PREVIEW_SAMPLES - start, len(outputs))
+    if head.kind == "values":
+        return [
+            Prediction(start + i, _values(targets[i]), _values(outputs[i])) for i in range(count)
+        ]
+    if head.dense:
+        predicted = head.predict(outputs)
+        labels = targets.long().reshape(predicted.shape)
+        return [
+            Prediction(
+                start + i,
+                f"{labels[i].numel()} labels",
+                f"{(predicted[i] == labels[i]).double().mean().item():.1%} right",
+            )
+            for i in range(count)
+        ]
+    probabilities = class_probabilities(head, outputs)
+    predicted = probabilities.argmax(dim=1)
+    labels = targets.long().reshape(-1)
+    return [
         Prediction(
-            i,
-            data.class_name(int(y[i])),
-            data.class_name(int(predicted[i])),
+            start + i,
+            target.class_name(int(labels[i])),
+            target.class_name(int(predicted[i])),
             float(probabilities[i, predicted[i]]),
         )
         for i in range(count)
-    )
+    ]
 
 
-def _regression_predictions(outputs: torch.Tensor, y: np.ndarray) -> tuple[Prediction, ...]:
-    def text(values: np.ndarray) -> str:
-        return ", ".join(f"{float(v):.4g}" for v in np.ravel(values))
-
-    predicted = outputs.numpy().reshape(len(outputs), -1)
-    count = min(PREVIEW_SAMPLES, len(y), len(predicted))
-    return tuple(Prediction(i, text(y[i]), text(predicted[i])) for i in range(count))
+def _values(values: torch.Tensor) -> str:
+    flat = values.reshape(-1)
+    text = ", ".join(f"{float(v):.4g}" for v in flat[:6])
+    return text + (", …" if len(flat) > 6 else "")
 
 
 def grid_axes(points: np.ndarray, size: int = GRID_SIZE) -> tuple[np.ndarray, np.ndarray]:
@@ -164,15 +201,26 @@ def grid_axes(points: np.ndarray, size: int = GRID_SIZE) -> tuple[np.ndarray, np
     return axes[0].astype(np.float32), axes[1].astype(np.float32)
 
 
+def _grid_outputs(model: nn.Module, points: np.ndarray, device: torch.device) -> torch.Tensor:
+    model.eval()
+    chunks = []
+    with torch.no_grad():
+        for start in range(0, len(points), _CHUNK):
+            batch = torch.tensor(points[start : start + _CHUNK]).to(device)
+            chunks.append(core.as_outputs(model(batch))[0].detach().float().cpu())
+    return torch.cat(chunks)
+
+
 def decision_boundary(
-    model: nn.Module, data: PreparedData, loss: str, size: int = GRID_SIZE
+    run: PreparedRun, device: torch.device, size: int = GRID_SIZE
 ) -> DecisionBoundary:
     """The model's prediction over a ``size`` x ``size`` grid spanning all the data."""
+    data, head = run.data, run.recipe.heads[0]
     xs, ys = grid_axes(np.concatenate([data.x_train, data.x_val]), size)
     xx, yy = np.meshgrid(xs, ys)
-    outputs = _outputs(model, np.stack([xx.ravel(), yy.ravel()], axis=1))
-    if loss in CLASSIFICATION_LOSSES and data.task == "classification":
-        probabilities = class_probabilities(outputs, loss).numpy()
+    outputs = _grid_outputs(run.model, np.stack([xx.ravel(), yy.ravel()], axis=1), device)
+    if head.kind != "values" and data.task == "classification":
+        probabilities = class_probabilities(head, outputs).numpy()
         if probabilities.shape[1] == 2:
             kind, values = "probability", probabilities[:, 1]
         else:
@@ -191,12 +239,17 @@ def decision_boundary(
     )
 
 
-def main_metric(metrics: Mapping[str, float]) -> str | None:
-    """The one metric to plot per epoch: accuracy for classification, R² for regression."""
-    for name in ("accuracy", "r2", "mae"):
-        if name in metrics:
-            return name
-    return None
+def main_metric(metrics: Mapping[str, float] | Sequence[str]) -> str | None:
+    """The one metric to plot per epoch and to summarize a run with."""
+    return headline_metric(list(metrics))
+
+
+def headline_of(run: PreparedRun) -> str:
+    """The metric a run will be summarized by, known before its first epoch: the first
+    output's accuracy, or its R² for real-valued targets."""
+    heads = run.recipe.heads
+    metric = "r2" if heads[0].kind == "values" else "accuracy"
+    return f"{heads[0].target}: {metric}" if len(heads) > 1 else metric
 
 
 @dataclass(frozen=True, eq=False)
@@ -246,9 +299,9 @@ class RunRecord:
         metrics = self.results.metrics if self.results else {}
         name = main_metric(metrics)
         if name:
-            value = metrics[name]
-            label = {"r2": "R²", "mae": "MAE"}.get(name, name)
-            parts.append(f"{label} {value:.1%}" if name == "accuracy" else f"{label} {value:.3g}")
+            spec = metric_spec(name)
+            label = name.replace(spec.metric_id, spec.label) if spec else name
+            parts.append(f"{label} {format_metric(name, metrics[name])}")
         if self.reason != "completed":
             parts.append(self.reason.replace("_", " "))
         return " · ".join(parts)

@@ -217,7 +217,7 @@ class FileController(QObject):
     # --------------------------------------------------------------- export
     def export_python(self) -> bool:
         """Write the runnable training script (model, data, loop) as a ``.py`` file."""
-        from designer.compiler import generate_script
+        from designer.training.script import generate_script
 
         def write(path: Path) -> None:
             _write_text_atomically(path, generate_script(self.document.project).source)

@@ -14,7 +14,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QMainWindow, QTabWidget
 
 from designer.model import Problem
-from designer.training.results import RunRecord
+from designer.training.results import RunRecord, headline_of
 from designer.training.session import PreparedRun, data_problems
 from designer.ui.panels.plots import LivePlots
 from designer.ui.panels.results_view import ResultsView
@@ -115,8 +115,7 @@ class TrainingDock(QObject):
     def _on_controller_started(self, prepared: PreparedRun) -> None:
         s = prepared.settings
         steps = max(1, math.ceil(prepared.data.num_train / s.batch_size))
-        metric = "accuracy" if prepared.data.task == "classification" else "r2"
-        self.plots.begin_run(steps, metric, prepared.name)
+        self.plots.begin_run(steps, headline_of(prepared), prepared.name)
         self.tabs.setCurrentIndex(LIVE_TAB)
 
     def _on_controller_finished(self, record: RunRecord) -> None:

@@ -115,8 +115,7 @@ class TrainingWorker(QObject):
 
     def _train(self, prepared: PreparedRun) -> None:
         epochs: list[EpochProgress] = []
-        model, data, loss = prepared.model, prepared.data, prepared.loss
-        for record in train(model, data, prepared.settings, loss, self.control):
+        for record in train(prepared, self.control):
             if isinstance(record, BatchProgress):
                 self._add_batch(record)
                 continue
@@ -134,7 +133,7 @@ class TrainingWorker(QObject):
     ) -> RunRecord:
         results = None
         if not self.discard.is_set():
-            results = evaluate(prepared.model, prepared.data, prepared.loss)
+            results = evaluate(prepared, end.final_metrics)
         return RunRecord(
             name=prepared.name,
             settings=prepared.settings,

@@ -115,7 +115,8 @@ def test_bytes_do_not_depend_on_hash_seeds():
     program = (
         "import sys; sys.path[:0] = ['tests/compiler'];"
         "from test_compiler_graphs import random_graph;"
-        "from designer.compiler import generate_module_code, generate_script;"
+        "from designer.compiler import generate_module_code;"
+        "from designer.training.script import generate_script;"
         "from designer.model import Project;"
         "print(generate_module_code(random_graph(31)).source);"
         "print(generate_script(Project(random_graph(2))).source)"

@@ -18,8 +18,9 @@ import torch
 from test_compiler_codegen import assert_ruff_clean
 from test_compiler_equivalence import exec_source
 
-from designer.compiler import build_model, generate_module_code, generate_script
+from designer.compiler import build_model, generate_module_code
 from designer.model import DataSettings, Graph, Project, TrainingSettings
+from designer.training.script import generate_script
 
 PAYLOAD = "__import__('os').system('touch PWNED')"
 HOSTILE = [

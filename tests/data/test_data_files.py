@@ -138,7 +138,7 @@ def test_npz_classification_and_regression(tmp_path):
     [
         ({"x": np.zeros((3, 2))}, "no array named 'y'"),
         ({"inputs": np.zeros(3), "y": np.zeros(3)}, "no array named 'x'"),
-        ({"x": np.zeros((3, 2)), "y": np.zeros(4)}, "'x' has 3 samples but 'y' has 4"),
+        ({"x": np.zeros((3, 2)), "y": np.zeros(4)}, "'x' has 3, 'y' has 4"),
         ({"x": np.array(["a", "b"]), "y": np.zeros(2)}, "must hold numbers"),
         ({"x": np.array([1.0, np.nan]), "y": np.zeros(2)}, "NaN or infinite"),
         ({"x": np.array(1.0), "y": np.array(2.0)}, "one entry per sample"),

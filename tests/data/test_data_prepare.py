@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from designer.data import DataError, split_and_scale
-from designer.data.prepare import split_indices
+from designer.data import DataError, prepare_arrays
+from designer.data.prepare import split_indices, token_ids
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -46,6 +46,19 @@ def test_regression_targets_are_not_stratified_and_tiny_sets_still_split():
         split_indices(y[:1], 0.5, stratify=True, seed=0)
 
 
+def split_and_scale(x, y, fraction, stratify, standardize, seed):
+    train, val = prepare_arrays(
+        {"x": x, "y": y},
+        floats=("x",),
+        standardize=standardize,
+        stratify_by="y",
+        validation_fraction=fraction,
+        stratify=stratify,
+        seed=seed,
+    )
+    return train["x"], train["y"], val["x"], val["y"]
+
+
 def test_standardization_uses_training_statistics_only():
     rng = np.random.default_rng(0)
     x = rng.normal(5.0, 3.0, (200, 3)).astype(np.float32)
@@ -68,6 +81,40 @@ def test_images_are_not_standardized():
     x = np.arange(4 * 1 * 2 * 2, dtype=np.float32).reshape(4, 1, 2, 2)
     x_train, _, x_val, _ = split_and_scale(x, np.arange(4) % 2, 0.5, True, True, seed=0)
     assert set(np.concatenate([x_train, x_val]).ravel().tolist()) == set(x.ravel().tolist())
+
+
+def test_several_arrays_are_split_by_the_same_rows_and_tokens_stay_integers():
+    rows = 40
+    arrays = {
+        "row": np.arange(rows).reshape(rows, 1),
+        "meta": np.arange(rows * 2, dtype=np.float64).reshape(rows, 2),
+        "label": np.arange(rows) % 2,
+        "mask": np.arange(rows).reshape(rows, 1, 1) * np.ones((1, 2, 2), np.int64),
+    }
+    train, val = prepare_arrays(
+        arrays, tokens=("row",), floats=("meta",), stratify_by="label", seed=3
+    )
+    assert len(train["row"]) + len(val["row"]) == rows
+    assert train["row"].dtype == np.int64 and train["meta"].dtype == np.float32
+    assert np.allclose(train["meta"].mean(axis=0), 0.0, atol=1e-5)  # standardized
+    for part in (train, val):  # every array is split by the same rows
+        row = part["row"][:, 0]
+        assert np.array_equal(part["label"], row % 2)
+        assert np.array_equal(part["mask"][:, 1, 1], row)
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        (np.array([[0.5, 1.0]]), "fractions"),
+        (np.array([[-1, 2]]), "negative token ids"),
+        (np.array([["a", "b"]]), "must hold numbers"),
+    ],
+)
+def test_token_ids_must_be_whole_non_negative_numbers(values, message):
+    with pytest.raises(DataError, match=message):
+        token_ids(values, "ids")
+    assert token_ids(np.array([[1.0, 2.0]]), "ids").dtype == np.int64
 
 
 @settings(max_examples=40, deadline=None)

@@ -6,7 +6,7 @@ import pytest
 from designer.data import SOURCES, DataError, PreparedData, load_dataset
 from designer.model.settings import DATA_SOURCES, DataSettings
 
-BUILTIN = [s for s in DATA_SOURCES if s not in ("csv", "npz")]
+BUILTIN = [s for s in DATA_SOURCES if s not in ("csv", "npz", "image_folder")]
 
 EXPECTED = {
     # source: (feature shape, task, number of classes, total rows)
@@ -109,7 +109,7 @@ def test_preview_of_features_images_and_regression():
     assert all(len(r) == 14 for r in rows)
 
     header, rows = load_dataset(DataSettings(source="digits_images")).preview(2)
-    assert header == ("input", "target") and rows[0][0].startswith("1x8x8 image")
+    assert header == ("input", "target") and rows[0][0].startswith("1x8x8 array")
 
     header, rows = load_dataset(DataSettings(source="regression1d")).preview(1)
     assert header == ("x", "target") and float(rows[0][1]) == pytest.approx(
@@ -119,7 +119,7 @@ def test_preview_of_features_images_and_regression():
 
 def test_prepared_data_rejects_mismatched_rows_and_unknown_task():
     x, y = np.zeros((4, 2), np.float32), np.zeros(3, np.int64)
-    with pytest.raises(DataError):
-        PreparedData("t", "classification", x, y, x, y, (2,))
-    with pytest.raises(DataError):
-        PreparedData("t", "ranking", x, y[:4], x, y[:4], (2,))
+    with pytest.raises(DataError, match="different numbers of rows"):
+        PreparedData.from_xy("t", "classification", x, y, x, y)
+    with pytest.raises(DataError, match="unknown task"):
+        PreparedData.from_xy("t", "ranking", x, y[:4], x, y[:4])

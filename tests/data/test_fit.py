@@ -6,7 +6,7 @@ import itertools
 
 import numpy as np
 
-from designer.data import PreparedData
+from designer.data import InputInfo, PreparedData, TargetInfo
 from designer.data.fit import FIT_DESCRIPTION, edits_to_fit_data, fit_compound
 from designer.model import Graph
 
@@ -21,19 +21,19 @@ def chain(graph: Graph, *nodes: tuple[str, dict]) -> list[str]:
 def classes(features=2, count=2, n=20) -> PreparedData:
     x = np.zeros((n, features), np.float32)
     y = np.arange(n) % count
-    return PreparedData("toy", "classification", x, y, x[:4], y[:4], (features,), count)
+    return PreparedData.from_xy("toy", "classification", x, y, x[:4], y[:4], count)
 
 
 def images(shape=(1, 8, 8), count=10, n=20) -> PreparedData:
     x = np.zeros((n, *shape), np.float32)
     y = np.arange(n) % count
-    return PreparedData("digits", "classification", x, y, x[:4], y[:4], shape, count)
+    return PreparedData.from_xy("digits", "classification", x, y, x[:4], y[:4], count)
 
 
 def regression(features=3, targets=1, n=20) -> PreparedData:
     x = np.zeros((n, features), np.float32)
     y = np.zeros((n, targets), np.float32)
-    return PreparedData("sine", "regression", x, y, x[:4], y[:4], (features,))
+    return PreparedData.from_xy("sine", "regression", x, y, x[:4], y[:4])
 
 
 def mlp(graph: Graph, loss="cross_entropy", end=("Linear", {"units": 5})) -> list[str]:
@@ -132,9 +132,33 @@ def test_output_fed_by_a_merge_keeps_its_layers():
     assert edits_to_fit_data(graph, classes(features=7, count=3)) == []
 
 
-def test_several_inputs_are_left_alone():
+def test_several_inputs_and_outputs_fit_the_arrays_of_their_names():
     graph = Graph()
-    mlp(graph)
-    graph.add_node("Input", {"features": 9})
-    found = edits_to_fit_data(graph, classes(features=2, count=5))
-    assert all(graph.node(e.node_id).type != "Input" for e in found)
+    ids = mlp(graph)
+    graph.rename_node(ids[0], "pixels")
+    graph.rename_node(ids[4], "digit")
+    extra = graph.add_node("Input", {"features": 9}, label="meta").id
+    n = 12
+    data = PreparedData(
+        name="two",
+        inputs=(InputInfo("pixels", (3,)), InputInfo("ids", (5,), "tokens")),
+        targets=(TargetInfo("digit", "classification", (), 4),),
+        train={
+            "pixels": np.zeros((n, 3), np.float32),
+            "ids": np.full((n, 5), 41),
+            "digit": np.arange(n) % 4,
+        },
+        val={
+            "pixels": np.zeros((2, 3), np.float32),
+            "ids": np.zeros((2, 5), np.int64),
+            "digit": np.arange(2),
+        },
+    )
+    found = changes(edits_to_fit_data(graph, data))
+    assert found == {(ids[0], "features"): 3, (ids[3], "units"): 4}  # "meta" has no array
+    graph.rename_node(extra, "ids")
+    found = changes(edits_to_fit_data(graph, data))
+    assert found[(extra, "kind")] == "tokens" and found[(extra, "length")] == 5
+    assert (extra, "vocab_size") not in found  # ids up to 41 fit the default vocabulary
+    graph.set_param(extra, "vocab_size", 10)
+    assert changes(edits_to_fit_data(graph, data))[(extra, "vocab_size")] == 42

@@ -95,7 +95,7 @@ def test_newer_format_version() -> None:
         {**valid(), "format_version": 7},
         "format_version",
         r"^this file was saved by a newer NN Designer \(format 7\); "
-        r"this version reads up to format 1$",
+        r"this version reads up to format 2$",
     )
 
 

@@ -77,9 +77,13 @@ def test_it_still_infers_cleanly(project) -> None:
     assert {analysis.info(n).output.dims for n in outputs} == {(3,), (1,), (4,)}
 
 
-@pytest.mark.skipif(FORMAT_VERSION != 1, reason="a newer format saves differently")
-def test_saving_it_again_reproduces_it(project) -> None:
-    text = GOLDEN.read_text(encoding="utf-8")
+def test_saving_it_again_changes_only_what_format_2_added(project) -> None:
+    old = json.loads(GOLDEN.read_text(encoding="utf-8"))
     saved = json.loads(project_to_json(project))
-    saved["app_version"] = "0.1.0"  # the only field that may change while format 1 lasts
-    assert json.dumps(saved, indent=2, sort_keys=True, ensure_ascii=False) + "\n" == text
+    assert saved["format_version"] == FORMAT_VERSION == 2
+    for node in old["nodes"]:
+        if node["type"] == "Output":
+            node["params"]["weight"] = 1.0  # format 2: the loss weight, 1 before
+    old["data"].update(augment=False, workers=2)  # format 2: image folder settings
+    old["format_version"], old["app_version"] = 2, saved["app_version"]
+    assert saved == old

@@ -107,7 +107,7 @@ def test_the_dict_layout() -> None:
         "data",
         "training",
     }
-    assert data["format"] == FORMAT and data["format_version"] == FORMAT_VERSION == 1
+    assert data["format"] == FORMAT and data["format_version"] == FORMAT_VERSION == 2
     assert [n["id"] for n in data["nodes"]] == list(project.graph.nodes)
     assert data["edges"] == [
         {"from": [e.src, e.src_port], "to": [e.dst, e.dst_port]} for e in project.graph.edges
@@ -224,7 +224,7 @@ def test_a_newer_format_is_refused_with_a_clear_message() -> None:
     with pytest.raises(ProjectFileError) as caught:
         project_from_dict(data)
     assert caught.value.message == (
-        "this file was saved by a newer NN Designer (format 7); this version reads up to format 1"
+        "this file was saved by a newer NN Designer (format 7); this version reads up to format 2"
     )
     assert caught.value.path == "format_version"
 

@@ -11,7 +11,8 @@ from torch import nn
 
 from designer.data import load_dataset
 from designer.model.settings import DataSettings, TrainingSettings
-from designer.training import EpochProgress, train
+from designer.training import EpochProgress, core, train
+from designer.training.batches import make_batches
 from designer.training.results import (
     GRID_SIZE,
     PREVIEW_SAMPLES,
@@ -22,6 +23,15 @@ from designer.training.results import (
     evaluate,
     main_metric,
 )
+from designer.training.session import run_for_module
+
+
+def evaluated(model, data, loss):
+    """`evaluate` with the run's final validation metrics, as the worker calls it."""
+    run = run_for_module(model, data, TrainingSettings(device="cpu"), loss)
+    batches = make_batches(run, "val", torch.device("cpu"))
+    metrics = core.validation_metrics(model, run.recipe.heads, run.recipe.inputs, batches)
+    return evaluate(run, {"val_loss": metrics.pop("loss"), **metrics})
 
 
 def mlp(inputs: int, outputs: int, seed: int = 0) -> nn.Module:
@@ -31,7 +41,8 @@ def mlp(inputs: int, outputs: int, seed: int = 0) -> nn.Module:
 
 def fit(model, data, loss, epochs=15):
     settings = TrainingSettings(epochs=epochs, learning_rate=0.03, device="cpu")
-    return [r for r in train(model, data, settings, loss) if isinstance(r, EpochProgress)]
+    records = train(run_for_module(model, data, settings, loss))
+    return [r for r in records if isinstance(r, EpochProgress)]
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +53,7 @@ def moons():
 def test_binary_results_with_probability_boundary(moons):
     model = mlp(2, 2)
     fit(model, moons, "cross_entropy")
-    results = evaluate(model, moons, "cross_entropy")
+    results = evaluated(model, moons, "cross_entropy")
     assert results.task == "classification" and results.class_names == ("0", "1")
     assert set(results.metrics) == {"val_loss", "accuracy"}
     assert results.metrics["accuracy"] > 0.8
@@ -65,7 +76,7 @@ def test_binary_results_with_probability_boundary(moons):
 
 def test_boundary_matches_model_at_a_grid_point(moons):
     model = mlp(2, 2)
-    boundary = evaluate(model, moons, "cross_entropy").boundary
+    boundary = evaluated(model, moons, "cross_entropy").boundary
     i, j = 7, 93
     point = torch.tensor([[boundary.xs[j], boundary.ys[i]]])
     with torch.no_grad():
@@ -75,21 +86,21 @@ def test_boundary_matches_model_at_a_grid_point(moons):
 
 def test_many_classes_give_a_class_map():
     blobs = load_dataset(DataSettings(source="blobs", samples=150, classes=3))
-    results = evaluate(mlp(2, 3), blobs, "cross_entropy")
+    results = evaluated(mlp(2, 3), blobs, "cross_entropy")
     assert results.boundary.kind == "class"
     assert set(np.unique(results.boundary.values)) <= {0.0, 1.0, 2.0}
     assert results.confusion.shape == (3, 3)
 
 
 def test_binary_logit_output(moons):
-    results = evaluate(mlp(2, 1), moons, "bce_with_logits")
+    results = evaluated(mlp(2, 1), moons, "bce_with_logits")
     assert results.confusion.shape == (2, 2)
     assert all(0.5 <= p.probability <= 1.0 for p in results.predictions)
 
 
 def test_regression_has_no_confusion_and_no_boundary_for_one_feature():
     sine = load_dataset(DataSettings(source="regression1d", samples=100))
-    results = evaluate(mlp(1, 1), sine, "mse")
+    results = evaluated(mlp(1, 1), sine, "mse")
     assert results.confusion is None and results.boundary is None
     assert {"val_loss", "mae", "r2"} <= set(results.metrics)
     assert results.predictions[0].probability is None
@@ -99,14 +110,16 @@ def test_regression_has_no_confusion_and_no_boundary_for_one_feature():
 def test_images_have_no_boundary():
     digits = load_dataset(DataSettings(source="digits_images"))
     model = nn.Sequential(nn.Flatten(), nn.Linear(64, 10))
-    results = evaluate(model, digits, "cross_entropy")
+    results = evaluated(model, digits, "cross_entropy")
     assert results.boundary is None and results.confusion.shape == (10, 10)
 
 
 def test_class_probabilities_follow_the_loss():
     logits = torch.tensor([[0.0], [100.0]])
-    assert class_probabilities(logits, "bce_with_logits")[1, 1] == pytest.approx(1.0)
-    assert class_probabilities(torch.tensor([[0.25]]), "bce")[0].tolist() == [0.75, 0.25]
+    with_logits = core.Head("y", None, 1.0, "binary", (1,), threshold=0.0)
+    assert class_probabilities(with_logits, logits)[1, 1] == pytest.approx(1.0)
+    probabilities = core.Head("y", None, 1.0, "binary", (1,), threshold=0.5)
+    assert class_probabilities(probabilities, torch.tensor([[0.25]]))[0].tolist() == [0.75, 0.25]
 
 
 def test_history_and_record(moons):
@@ -119,7 +132,7 @@ def test_history_and_record(moons):
     with torch.no_grad():
         model[0].weight.add_(1.0)
     assert not torch.equal(state["0.weight"], model[0].weight)
-    results = evaluate(model, moons, "cross_entropy")
+    results = evaluated(model, moons, "cross_entropy")
     record = RunRecord("Run 1", TrainingSettings(), history, results, state, reason="stopped")
     assert record.summary.startswith("Run 1 · 3 epochs · accuracy ")
     assert record.summary.endswith("stopped")
@@ -130,6 +143,6 @@ def test_history_and_record(moons):
 @pytest.mark.gpu
 def test_evaluate_a_model_on_cuda(moons):
     model = mlp(2, 2).to("cuda")
-    results = evaluate(model, moons, "cross_entropy")
+    results = evaluated(model, moons, "cross_entropy")
     assert results.boundary.values.shape == (GRID_SIZE, GRID_SIZE)
     assert all(t.device.type == "cpu" for t in cpu_state(model).values())

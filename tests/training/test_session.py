@@ -45,8 +45,9 @@ def test_prepared_run_holds_a_fresh_model_and_the_data():
     assert run.name == "first" and run.loss == "cross_entropy"
     assert run.data.feature_shape == (2,) and run.data.num_train == 80
     assert run.settings is project.training and run.data_settings is project.data
-    assert project.graph.node(run.input_id).type == "Input"
-    assert project.graph.node(run.output_id).type == "Output"
+    assert project.graph.node(run.layout.inputs[0].node_id).type == "Input"
+    assert project.graph.node(run.layout.outputs[0].node_id).type == "Output"
+    assert run.recipe.inputs == ("x",) and run.recipe.heads[0].target == "y"
     assert run.model(torch.zeros(3, 2)).shape == (3, 2)
 
 
@@ -56,19 +57,29 @@ def test_same_seed_gives_same_initial_weights():
     assert all(torch.equal(first[k], second[k]) for k in first)
 
 
-@pytest.mark.parametrize(
-    ("inputs", "outputs", "text"),
-    [(2, 1, "2 Input layers and 1 Output"), (1, 0, "1 Input and no Output layer")],
-)
-def test_only_single_input_single_output_designs_train(inputs, outputs, text):
+def test_a_design_needs_an_input_and_an_output():
     graph = Graph()
-    for _ in range(inputs):
-        chain(graph, ("Input", {"features": 2}, None), ("Linear", {"units": 2}, None))
-    for _ in range(outputs):
-        graph.add_node("Output")
-    with pytest.raises(RunSetupError, match="exactly one Input and one Output") as caught:
+    chain(graph, ("Input", {"features": 2}, None), ("Linear", {"units": 2}, None))
+    with pytest.raises(RunSetupError, match="needs an Output layer: the design has none"):
         prepare_run(Project(graph))
-    assert text in str(caught.value)
+    with pytest.raises(RunSetupError, match="needs an Input layer: the design has none"):
+        prepare_run(Project(Graph()))
+
+
+def test_several_ends_need_a_data_file_naming_their_arrays():
+    project = mlp_project()
+    second = project.graph.add_node("Output", {"loss": "mse"}, "score").id
+    hidden = next(n.id for n in project.graph if n.label == "hidden")
+    linear = project.graph.add_node("Linear", {"units": 1}).id
+    project.graph.connect(hidden, "out", linear, "in")
+    project.graph.connect(linear, "out", second, "in")
+    with pytest.raises(RunSetupError) as caught:
+        prepare_run(project)
+    assert str(caught.value) == (
+        "The data set cannot be loaded: Two moons gives one input and one target, but the "
+        "design has 1 Input and 2 Outputs; use an .npz file with the arrays 'input', "
+        "'output', 'score'"
+    )
 
 
 def test_loss_that_does_not_fit_the_targets_names_the_output_node():
@@ -125,12 +136,17 @@ def test_data_problems_empty_when_design_fits():
     assert data_problems(project, load_dataset(DataSettings(source="iris"))) == []
 
 
-def test_data_problems_report_several_ends_once():
+def test_data_problems_name_the_missing_array_on_each_end():
     project = mlp_project()
-    project.graph.add_node("Output")
+    extra = project.graph.add_node("Output", {}, "extra").id
     problems = data_problems(project, load_dataset(DataSettings(source="moons", samples=50)))
-    assert len(problems) == 1 and problems[0].node_id is None
-    assert "exactly one Input and one Output" in problems[0].message
+    assert {p.node_id for p in problems} == {
+        *project.graph.nodes_of_role("input"),
+        *project.graph.nodes_of_role("output"),
+    }
+    message = next(p.message for p in problems if p.node_id == extra)
+    assert message == "Output 'extra': 'moons' has no array named 'extra' (it has 'x', 'y')"
+    assert all(p.field == "label" for p in problems)
 
 
 def test_describe_shape():

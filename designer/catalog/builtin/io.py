@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from designer.catalog.builtin.rules import describe
 from designer.catalog.description import INT, LayerSpec, ParamSpec, Shape, ShapeError
+from designer.catalog.objectives import CLASSES, LOSSES
 
 INPUT_KINDS = ("features", "image", "sequence", "tokens")
-LOSSES = ("cross_entropy", "bce_with_logits", "bce", "mse", "l1", "huber")
 MAX_DIM = 1_000_000
+MAX_LOSS_WEIGHT = 1000.0
 
 
 def _input_shape(params, inputs) -> Shape:
@@ -26,9 +27,10 @@ def _output_shape(params, inputs) -> Shape:
     loss = params["loss"]
     if shape.dtype == INT:
         raise ShapeError("gets integer tokens; the network must end in real-valued outputs")
-    if loss == "cross_entropy" and (shape.rank == 0 or shape.dims[0] < 2):
+    spec = LOSSES[loss]
+    if spec.targets == CLASSES and (shape.rank == 0 or shape.dims[0] < 2):
         raise ShapeError(
-            f"cross-entropy needs one output per class (at least 2), but gets {describe(shape)}"
+            f"{spec.label} needs one output per class (at least 2), but gets {describe(shape)}"
         )
     return shape
 
@@ -83,7 +85,16 @@ OUTPUT = LayerSpec(
             "choice",
             "cross_entropy",
             help="Loss between this output and the targets",
-            choices=LOSSES,
+            choices=tuple(LOSSES),
+        ),
+        ParamSpec(
+            "weight",
+            "float",
+            1.0,
+            label="Loss weight",
+            help="How much this output's loss counts in the total (with several outputs)",
+            minimum=0.0,
+            maximum=MAX_LOSS_WEIGHT,
         ),
     ),
     shape_rule=_output_shape,

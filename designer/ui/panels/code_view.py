@@ -290,7 +290,8 @@ class CodeViewPanel(QWidget):
         self._highlight_selection()
 
     def _generate(self):  # -> (PythonCode | None, CompileError | None)
-        from designer.compiler import CompileError, generate_module_code, generate_script
+        from designer.compiler import CompileError, generate_module_code
+        from designer.training.script import generate_script
 
         try:
             if self.script_toggle.isChecked():

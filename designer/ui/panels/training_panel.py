@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from designer.data import SOURCES, DataError, PreparedData
+from designer.data import SOURCES, DataError, PreparedData, data_layout
 from designer.data.fit import fit_compound
 from designer.data.tabular import read_csv_header
 from designer.model import SettingsError
@@ -288,7 +288,8 @@ class TrainingPanel(QWidget):
         """Load the project's data set now and show its summary and preview."""
         self._reload.stop()
         try:
-            self.data = load_data(self._document.project.data)
+            graph = self._document.graph
+            self.data = load_data(self._document.project.data, data_layout(graph))
         except RunSetupError as error:
             self.data = None
             self.data_message.setText(str(error))

@@ -14,9 +14,10 @@ from safetensors.torch import load_file
 from test_compiler_codegen import assert_ruff_clean
 from test_compiler_graphs import chain, link
 
-from designer.compiler import CompileError, build_model, export_weights, generate_script
+from designer.compiler import CompileError, build_model, export_weights
 from designer.model import DataSettings, Graph, Project, TrainingSettings
 from designer.model.settings import DATA_SOURCES
+from designer.training.script import generate_script
 
 ENV = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONDONTWRITEBYTECODE": "1"}
 
@@ -123,11 +124,16 @@ def test_other_losses_generate(loss):
     compile(source, "model.py", "exec")
 
 
-def test_one_output_is_required():
+def test_an_output_is_required_and_names_must_differ():
+    graph = chain([4, 2])
+    graph.remove_node(graph.nodes_of_role("output")[0])
+    with pytest.raises(CompileError, match="no Output layer"):
+        generate_script(Project(graph))
     graph = chain([4, 2])
     second = graph.add_node("Output", {"loss": "mse"})
     graph.connect(graph.nodes_of_role("input")[0], "out", second.id, "in")
-    with pytest.raises(CompileError, match="exactly one Output; the design has 2"):
+    graph.rename_node(second.id, graph.node(graph.nodes_of_role("output")[0]).label)
+    with pytest.raises(CompileError, match="have the same name"):
         generate_script(Project(graph))
 
 
