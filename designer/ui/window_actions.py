@@ -28,6 +28,9 @@ TRAINING_SPECS = (
 # Delete in a text field or Ctrl+C in the code view keep their usual meaning.
 CANVAS_ONLY = ("cut", "copy", "paste", "duplicate", "delete", "select_all")
 WINDOW_WIDE = ("new", "open", "save", "save_as", "export_python", "quit", "undo", "redo")
+# NOTE: Qt's standard Redo is Ctrl+Shift+Z only on Linux and Ctrl+Y only on Windows;
+# users (and the README) expect both everywhere.
+EXTRA_KEYS = {"redo": ("Ctrl+Shift+Z", "Ctrl+Y")}
 TOOLBAR_GROUPS = (
     ("new", "open", "save"),
     ("undo", "redo"),
@@ -125,11 +128,22 @@ def _undo_actions(window) -> dict[str, QAction]:
         "undo": stack.createUndoAction(window, "&Undo"),
         "redo": stack.createRedoAction(window, "&Redo"),
     }
-    for name, shortcut, icon in (("undo", key.Undo, "undo"), ("redo", key.Redo, "redo")):
-        a[name].setShortcut(QKeySequence(shortcut))
+    for name, standard, icon in (("undo", key.Undo, "undo"), ("redo", key.Redo, "redo")):
+        a[name].setShortcuts(_with_extra_keys(standard, EXTRA_KEYS.get(name, ())))
         a[name].setProperty("iconName", icon)
         a[name].setIcon(themes.icon("actions", icon))
     return a
+
+
+def _with_extra_keys(standard: QKeySequence.StandardKey, extra: tuple[str, ...]):
+    """The platform's keys for ``standard`` first (the menu shows the first), then the
+    ``extra`` ones it lacks."""
+    keys = list(QKeySequence.keyBindings(standard))
+    for text in extra:
+        sequence = QKeySequence(text)
+        if sequence not in keys:
+            keys.append(sequence)
+    return keys
 
 
 def _training_actions(window) -> dict[str, QAction]:
