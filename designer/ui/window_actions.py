@@ -87,16 +87,19 @@ def _file_actions(window) -> dict[str, QAction]:
         "open": act(window, "&Open…", files.open, "open", key.Open, "Open a project"),
         "save": act(window, "&Save", files.save, "save", key.Save, "Save the project"),
         "save_as": act(window, "Save &As…", files.save_as, "save-as", key.SaveAs),
+        # NOTE: the three exports live in File > Export, so their texts omit the verb.
         "export_python": act(
             window,
-            "Export &Python Script…",
+            "&Python Script…",
             files.export_python,
             "export",
             "Ctrl+E",
             "Export a runnable PyTorch training script",
         ),
-        "export_weights": act(window, "Export &Weights…", files.export_weights),
-        "export_onnx": act(window, "Export &ONNX…", files.export_onnx),
+        "export_weights": act(
+            window, "&Weights…", files.export_weights, tip="Export the weights as safetensors"
+        ),
+        "export_onnx": act(window, "&ONNX…", files.export_onnx, tip="Export an ONNX model"),
         "quit": act(window, "&Quit", window.close, shortcut=key.Quit),
     }
 
@@ -166,7 +169,7 @@ def _press_training_button(window, button: QPushButton) -> None:
 def build_menus(window) -> dict[str, QMenu]:
     """The menu bar over ``window.actions_by_name``; returns the menus by name."""
     a, bar = window.actions_by_name, window.menuBar()
-    file_menu, examples, recent = _file_menu(window)
+    file_menu, examples, recent, export = _file_menu(window)
     edit = bar.addMenu("&Edit")
     edit.addActions([a["undo"], a["redo"]])
     edit.addSeparator()
@@ -182,6 +185,7 @@ def build_menus(window) -> dict[str, QMenu]:
         "file": file_menu,
         "examples": examples,
         "recent": recent,
+        "export": export,
         "edit": edit,
         "view": view,
         "panels": panels,
@@ -190,7 +194,7 @@ def build_menus(window) -> dict[str, QMenu]:
     }
 
 
-def _file_menu(window) -> tuple[QMenu, QMenu, QMenu]:
+def _file_menu(window) -> tuple[QMenu, QMenu, QMenu, QMenu]:
     a = window.actions_by_name
     file_menu = window.menuBar().addMenu("&File")
     file_menu.addActions([a["new"], a["open"]])
@@ -202,10 +206,11 @@ def _file_menu(window) -> tuple[QMenu, QMenu, QMenu]:
     file_menu.addSeparator()
     file_menu.addActions([a["save"], a["save_as"]])
     file_menu.addSeparator()
-    file_menu.addActions([a["export_python"], a["export_weights"], a["export_onnx"]])
+    export = file_menu.addMenu("&Export")
+    export.addActions([a["export_python"], a["export_weights"], a["export_onnx"]])
     file_menu.addSeparator()
     file_menu.addAction(a["quit"])
-    return file_menu, examples, recent
+    return file_menu, examples, recent, export
 
 
 def _view_menu(window) -> tuple[QMenu, QMenu]:
