@@ -246,7 +246,7 @@ class MainWindow(QMainWindow):
             icon = style.standardIcon(style.StandardPixmap.SP_DialogApplyButton)
             text = "valid" if not count else f"valid, {count} warning{'s' * (count > 1)}"
         else:
-            icon = style.standardIcon(style.StandardPixmap.SP_MessageBoxCritical)
+            icon = themes.status_icon("error")
             text = f"{count} problem{'s' * (count != 1)}"
         self.validity_button.setIcon(icon)
         self.validity_button.setText(text)

@@ -37,6 +37,7 @@ from designer.resources import category_icon_name
 from designer.ui import theme
 from designer.ui.document import GraphDocument
 from designer.ui.panels.param_fields import ParamField, make_field
+from designer.ui.panels.problems import ProblemRows
 
 EMPTY_TEXT = "Select a layer on the canvas to see and edit its parameters."
 
@@ -136,9 +137,7 @@ class InspectorPanel(QWidget):
         ):
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.stats.addRow(title, label)
-        self.problems_label = QLabel()
-        self.problems_label.setWordWrap(True)
-        self.problems_label.setTextFormat(Qt.TextFormat.RichText)
+        self.problem_rows = ProblemRows()
         layout = QVBoxLayout(self.node_page)
         layout.setContentsMargins(10, 8, 10, 10)
         title_row = QWidget()
@@ -152,7 +151,7 @@ class InspectorPanel(QWidget):
         layout.addWidget(self.error_label)
         layout.addLayout(self._section("Shape and size"))
         layout.addLayout(self.stats)
-        layout.addWidget(self.problems_label)
+        layout.addWidget(self.problem_rows)
         layout.addStretch(1)
 
     def edit_name(self) -> None:
@@ -286,14 +285,7 @@ class InspectorPanel(QWidget):
         self.param_count.setText(f"{info.params:,}")
         compact = f"  ({format_count(info.macs)})" if info.macs >= 1000 else ""
         self.mac_count.setText(f"{info.macs:,}{compact}")
-        problems = [p for p in analysis.problems if p.node_id == self._node_id]
-        lines = [
-            f"<span style='color:{'#dc2626' if p.is_error else '#d97706'}'>"
-            f"{'⛔' if p.is_error else '⚠'} {_html(p.message)}</span>"
-            for p in problems
-        ]
-        self.problems_label.setText("<br>".join(lines))
-        self.problems_label.setVisible(bool(lines))
+        self.problem_rows.set_problems([p for p in analysis.problems if p.node_id == self._node_id])
 
     # ------------------------------------------------------------------- edits
     def _push(self, edit: SetParam | Rename) -> bool:
@@ -361,7 +353,3 @@ class InspectorPanel(QWidget):
     def _on_document_error_raised(self, message: str) -> None:
         if self._pushing:
             self._show_error(message)
-
-
-def _html(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
