@@ -162,6 +162,9 @@ def _training_actions(window) -> dict[str, QAction]:
 
 
 def _press_training_button(window, button: QPushButton) -> None:
+    if button is window.training.panel.train_button:
+        window.train()  # decides which panels come forward
+        return
     window.training.show_training()
     button.click()
 

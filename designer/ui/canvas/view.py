@@ -2,6 +2,11 @@
 
 The view owns its `GraphScene` and turns user intent into edits pushed on the document;
 like the scene it keeps no model state. Zoom and pan are view state only.
+
+Fitting follows the window: after a fit (opening a design, Ctrl+0) the view re-fits
+whenever it is resized, until the user zooms or pans by hand. A fit never zooms out so
+far that node text becomes unreadable (`CanvasFonts.fit_zoom`); a design too large for
+that is shown from its beginning, for the user to pan along.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from PySide6.QtGui import (
     QMouseEvent,
     QPainter,
     QPolygonF,
+    QResizeEvent,
     QTransform,
     QWheelEvent,
 )
@@ -73,6 +79,8 @@ class GraphView(QGraphicsView):
         self._space_held = False
         self._last_paste: tuple[str, int] = ("", 0)
         self._theme_forced: bool | None = None
+        #: Whether the view re-fits the design when resized (no zoom or pan by hand yet).
+        self.follows_window = True
         self._apply_theme()
 
     # ------------------------------------------------------------------ zoom
@@ -87,8 +95,12 @@ class GraphView(QGraphicsView):
         self._zoom_by(1 / ZOOM_STEP)
 
     def set_zoom(self, factor: float, anchor: QPoint | None = None) -> None:
-        """Zoom to ``factor`` (clamped), keeping the scene point under ``anchor`` (viewport
-        coordinates; default: the centre) where it is."""
+        """Zoom to ``factor`` (clamped) by hand, keeping the scene point under ``anchor``
+        (viewport coordinates; default: the centre) where it is."""
+        self.follows_window = False
+        self._apply_zoom(factor, anchor)
+
+    def _apply_zoom(self, factor: float, anchor: QPoint | None = None) -> None:
         factor = min(max(factor, MIN_ZOOM), MAX_ZOOM)
         if abs(factor - self.zoom) < 1e-9:
             return
@@ -103,17 +115,33 @@ class GraphView(QGraphicsView):
         self.set_zoom(self.zoom * step, anchor)
 
     def fit_to_view(self) -> None:
-        """Show the whole design, at most at 100 %; an empty canvas resets to 100 %."""
+        """Show the whole design, at most at 100 % and at least at the readable zoom
+        (a larger design is shown from its top-left); an empty canvas resets to 100 %.
+        From now on the view re-fits when resized, until the user zooms or pans."""
+        self.follows_window = True
+        self._fit()
+
+    def _fit(self) -> None:
         rect = self.graph_scene.content_rect()
         if rect.isEmpty():
-            self.set_zoom(1.0)
+            self._apply_zoom(1.0)
             self.centerOn(0.0, 0.0)
             return
         rect = rect.adjusted(-FIT_MARGIN, -FIT_MARGIN, FIT_MARGIN, FIT_MARGIN)
         view = self.viewport().rect()
-        factor = min(view.width() / rect.width(), view.height() / rect.height(), 1.0)
-        self.set_zoom(factor)
-        self.centerOn(rect.center())
+        whole = min(view.width() / rect.width(), view.height() / rect.height(), 1.0)
+        factor = max(whole, min(self.graph_scene.theme.fonts.fit_zoom, 1.0))
+        self._apply_zoom(factor)
+        factor = self.zoom  # as clamped
+        width, height = view.width() / factor, view.height() / factor
+        x = rect.center().x() if rect.width() <= width else rect.left() + width / 2
+        y = rect.center().y() if rect.height() <= height else rect.top() + height / 2
+        self.centerOn(QPointF(x, y))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self.follows_window:
+            self._fit()
 
     def center_on_content(self) -> None:
         rect = self.graph_scene.content_rect()
@@ -302,6 +330,7 @@ class GraphView(QGraphicsView):
         if self._pan_from is not None:
             delta = event.position() - self._pan_from
             self._pan_from = event.position()
+            self.follows_window = False
             self._scroll_by(-delta.x(), -delta.y())
             event.accept()
             return
