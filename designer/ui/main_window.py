@@ -298,7 +298,7 @@ class MainWindow(QMainWindow):
 
     def _on_palette_layer_activated(self, type_id: str) -> None:
         self._dismiss_welcome()
-        self.view.add_layer_at_center(type_id)
+        self.view.add_layer(type_id)
 
     def _on_welcome_blank_requested(self) -> None:
         if self.files.new():

@@ -51,7 +51,7 @@ class NodeItem(QGraphicsItem):
         self.label = label
         self.status = NodeStatus()
         self.accent = style.category_colour(face.category)
-        self.height = max(style.NODE_HEIGHT, style.TITLE_HEIGHT + self._port_rows() * 22 + 14)
+        self.height = style.card_height(self._port_rows())
         self._body = QRectF(0.0, 0.0, style.NODE_WIDTH, self.height)
         margin = 5.0
         self._bounds = self._body.adjusted(-margin, -margin, margin, margin + style.SHADOW_OFFSET)

@@ -19,6 +19,7 @@ NODE_WIDTH = 184.0
 TITLE_HEIGHT = 26.0
 BODY_HEIGHT = 58.0
 NODE_HEIGHT = TITLE_HEIGHT + BODY_HEIGHT
+PORT_ROW_HEIGHT = 22.0
 CORNER_RADIUS = 8.0
 PORT_RADIUS = 6.0
 PORT_SPACING = 22.0
@@ -43,6 +44,12 @@ OVERVIEW_TITLE_PX = 20
 EDGE_Z = -1.0
 NODE_Z = 0.0
 DRAG_Z = 10.0
+
+
+def card_height(port_rows: int) -> float:
+    """The height of a node card with ``port_rows`` ports on its busier side."""
+    return max(NODE_HEIGHT, TITLE_HEIGHT + port_rows * PORT_ROW_HEIGHT + 14)
+
 
 CATEGORY_COLOURS: dict[str, str] = {
     "Input/Output": "#0d9488",

@@ -14,6 +14,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QDragEnterEvent,
+    QDragLeaveEvent,
     QDragMoveEvent,
     QDropEvent,
     QFocusEvent,
@@ -28,8 +29,9 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QFrame, QGraphicsView, QWidget
 
-from designer.model.edits import AddNode, MoveNodes
+from designer.model.edits import MoveNodes
 from designer.ui.canvas import clipboard, style
+from designer.ui.canvas.adding import LayerAdder
 from designer.ui.canvas.layout import layered_layout
 from designer.ui.canvas.scene import GraphScene
 from designer.ui.document import GraphDocument
@@ -59,6 +61,7 @@ class GraphView(QGraphicsView):
         self.graph_scene = GraphScene(document, self)
         self.setScene(self.graph_scene)
         self.graph_scene.message.connect(self.message)
+        self.adder = LayerAdder(self)
         hints = QPainter.RenderHint
         self.setRenderHints(
             hints.Antialiasing | hints.TextAntialiasing | hints.SmoothPixmapTransform
@@ -76,6 +79,7 @@ class GraphView(QGraphicsView):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setAcceptDrops(True)
         self._pan_from: QPointF | None = None
+        self._palette_drag = False  # a layer from the palette is being dragged over us
         self._space_held = False
         self._last_paste: tuple[str, int] = ("", 0)
         self._theme_forced: bool | None = None
@@ -155,28 +159,13 @@ class GraphView(QGraphicsView):
     # ------------------------------------------------------------- editing
     def add_layer_at(self, type_id: str, scene_pos: QPointF) -> str | None:
         """Add a layer with its title bar under ``scene_pos``; returns the new id."""
-        if type_id not in self.document.graph.catalog:
-            self.document.error_raised.emit(f"Cannot add a layer: unknown type {type_id!r:.60}")
-            return None
-        x = round(scene_pos.x() - style.NODE_WIDTH / 2)
-        y = round(scene_pos.y() - style.TITLE_HEIGHT / 2)
-        edit = AddNode(type_id, position=(x, y))
-        if not self.document.push(edit):
-            return None
-        self.graph_scene.select_nodes([edit.node_id])  # type: ignore[list-item]
-        return edit.node_id
+        return self.adder.add_at(type_id, scene_pos)
 
-    def add_layer_at_center(self, type_id: str) -> str | None:
-        """Add a layer in the middle of the view (double-click in the palette), stepping
-        aside from a layer already there so repeated adds do not stack invisibly."""
-        centre = self.mapToScene(self.viewport().rect().center())
-        taken = {n.position for n in self.document.graph}
-        x, y = round(centre.x() - style.NODE_WIDTH / 2), round(centre.y() - style.TITLE_HEIGHT / 2)
-        while (x, y) in taken:
-            x, y = x + PASTE_STEP, y + PASTE_STEP
-        return self.add_layer_at(
-            type_id, QPointF(x + style.NODE_WIDTH / 2, y + style.TITLE_HEIGHT / 2)
-        )
+    def add_layer(self, type_id: str) -> str | None:
+        """Add a layer from the palette (double-click, Enter): after the selected layer,
+        to its right in free space and wired from it when it fits; else in free space in
+        the middle of the view. One undo step; returns the new id."""
+        return self.adder.add_after_selection(type_id)
 
     def auto_arrange(self) -> bool:
         """Lay the design out in columns by depth, as one undo step, and show it all."""
@@ -289,7 +278,8 @@ class GraphView(QGraphicsView):
 
     # --------------------------------------------------------------- drops
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if event.mimeData().hasFormat(LAYER_MIME):
+        self._palette_drag = event.mimeData().hasFormat(LAYER_MIME)
+        if self._palette_drag:
             event.acceptProposedAction()
         else:
             super().dragEnterEvent(event)
@@ -297,17 +287,25 @@ class GraphView(QGraphicsView):
     def dragMoveEvent(self, event: QDragMoveEvent) -> None:
         if event.mimeData().hasFormat(LAYER_MIME):
             event.acceptProposedAction()
+            self.adder.hover(_dragged_type(event), self.mapToScene(event.position().toPoint()))
         else:
             super().dragMoveEvent(event)
 
+    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
+        if self._palette_drag:  # QGraphicsView never saw this drag enter
+            self._palette_drag = False
+            self.adder.leave()
+            event.accept()
+        else:
+            super().dragLeaveEvent(event)
+
     def dropEvent(self, event: QDropEvent) -> None:
-        mime = event.mimeData()
-        if not mime.hasFormat(LAYER_MIME):
+        if not event.mimeData().hasFormat(LAYER_MIME):
             super().dropEvent(event)
             return
-        type_id = bytes(mime.data(LAYER_MIME).data()).decode("utf-8", errors="replace").strip()
         event.acceptProposedAction()
-        self.add_layer_at(type_id, self.mapToScene(event.position().toPoint()))
+        self._palette_drag = False
+        self.adder.drop(_dragged_type(event), self.mapToScene(event.position().toPoint()))
         self.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # ------------------------------------------------------- mouse and keys
@@ -401,3 +399,9 @@ class GraphView(QGraphicsView):
         else:
             return False
         return True
+
+
+def _dragged_type(event: QDropEvent) -> str:
+    """The layer type id a palette drag carries (UTF-8 under `LAYER_MIME`)."""
+    data = bytes(event.mimeData().data(LAYER_MIME).data())
+    return data.decode("utf-8", errors="replace").strip()
