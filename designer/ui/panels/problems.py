@@ -118,8 +118,10 @@ class ProblemRows(QWidget):
             return
         self._shown = tuple(problems)
         for icon, text in self.rows:
-            icon.deleteLater()
-            text.deleteLater()
+            for widget in (icon, text):
+                self._grid.removeWidget(widget)
+                widget.hide()
+                widget.deleteLater()
         self.rows = []
         ordered = sorted(problems, key=lambda p: not p.is_error)
         for row, problem in enumerate(ordered):
