@@ -10,6 +10,7 @@ Layout::
     icons/actions/<name>.svg             24x24 monochrome toolbar/menu icons
     icons/categories/<slug>.svg          one icon per layer catalogue category
     icons/widgets/<name>.svg             small images referenced by the style sheets
+    icons/status/<name>.svg              error and warning marks (monochrome, recoloured)
     styles/light.qss, styles/dark.qss    application style sheets
 
 Monochrome icons are drawn with the fixed stroke colour :data:`ICON_STROKE`; a dark
@@ -42,7 +43,7 @@ __all__ = [
 RESOURCES_DIR: Path = Path(__file__).resolve().parent
 
 #: Icon sub-directories below ``icons/``.
-ICON_GROUPS: tuple[str, ...] = ("app", "actions", "categories", "widgets")
+ICON_GROUPS: tuple[str, ...] = ("app", "actions", "categories", "widgets", "status")
 
 #: Stroke colour used by every monochrome icon.
 ICON_STROKE = "#444"

@@ -1,5 +1,9 @@
 """Open, save, export and recent files, kept apart from the window that offers them.
 
+Export first lists the design's problems and lets the user cancel (`export_checks`), then
+proposes a safe file name in the project's folder and says in the status bar where the
+file went.
+
 `FileController` holds the logic (ask before losing changes, keep the design when a file
 is bad, remember recent files); `FileDialogs` holds every question it asks the user, so
 tests replace the dialogs instead of clicking through modal windows.
@@ -9,14 +13,17 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from designer.io import EXTENSION
-from designer.model import Project
+from designer.model import Problem, Project
+from designer.ui.export_checks import export_file_stem, export_problems_box, problems_html
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +32,7 @@ PROJECT_FILTER = f"NN Designer projects (*{PROJECT_SUFFIX});;All files (*)"
 MAX_RECENT = 8
 RECENT_KEY = "files/recent"
 DIRECTORY_KEY = "files/lastDirectory"
+EXPORT_DIRECTORY_KEY = "files/lastExportDirectory"
 
 UNSAVED_SAVE, UNSAVED_DISCARD, UNSAVED_CANCEL = "save", "discard", "cancel"
 
@@ -72,6 +80,13 @@ class FileDialogs:
             buttons.Yes,
         )
         return answer == buttons.Yes
+
+    def confirm_export(self, what: str, problems: Sequence[Problem]) -> bool:
+        """Whether to export ``what`` ("the script") although the design has
+        ``problems``: lists them, with "Export anyway" and Cancel (the default)."""
+        box, export = export_problems_box(self.parent, what, problems)
+        box.exec()
+        return box.clickedButton() is export
 
     def error(self, title: str, message: str) -> None:
         QMessageBox.critical(self.parent, title, message)
@@ -222,7 +237,10 @@ class FileController(QObject):
         def write(path: Path) -> None:
             _write_text_atomically(path, generate_script(self.document.project).source)
 
-        return self._export("Export Python Script", ".py", "Python scripts (*.py)", write)
+        return self._export(
+            ExportKind("Export Python Script", "the script", ".py", "Python scripts (*.py)"),
+            write,
+        )
 
     def export_weights(self) -> bool:
         """Write the model's weights as safetensors: the trained ones when a training
@@ -232,7 +250,10 @@ class FileController(QObject):
         def write(path: Path) -> None:
             export_weights(self._model(), path)
 
-        return self._export("Export Weights", ".safetensors", "Safetensors (*.safetensors)", write)
+        kind = ExportKind(
+            "Export Weights", "the weights", ".safetensors", "Safetensors (*.safetensors)"
+        )
+        return self._export(kind, write)
 
     def export_onnx(self) -> bool:
         """Write the model as an ONNX graph (dynamic batch axis) for other runtimes."""
@@ -243,7 +264,21 @@ class FileController(QObject):
             ir = lower(self.document.graph)
             export_onnx(self._model(), example_inputs(ir), path)
 
-        return self._export("Export ONNX", ".onnx", "ONNX models (*.onnx)", write)
+        kind = ExportKind("Export ONNX", "the ONNX model", ".onnx", "ONNX models (*.onnx)")
+        return self._export(kind, write)
+
+    def suggested_export_path(self, suffix: str) -> Path:
+        """Where Export proposes to write: the project's folder, or for an unsaved
+        project the folder of the last export (then of the last file opened, then
+        home), under a safe name made from the project name (``digits_cnn.py``)."""
+        if self.document.path is not None:
+            folder = self.document.path.parent
+            stem = self.document.path.stem
+        else:
+            last = self.settings.value(EXPORT_DIRECTORY_KEY) or self.settings.value(DIRECTORY_KEY)
+            folder = Path(str(last)) if last else Path.home()
+            stem = str(self.document.project.metadata.get("name") or "")
+        return folder / f"{export_file_stem(stem)}{suffix}"
 
     def _model(self):  # -> torch.nn.Module
         if self.model_provider is not None:
@@ -252,25 +287,33 @@ class FileController(QObject):
 
         return build_model(self.document.graph)
 
-    def _export(
-        self, title: str, suffix: str, name_filter: str, write: Callable[[Path], None]
-    ) -> bool:
+    def _confirm_problems(self, what: str) -> bool:
+        """Say what is wrong with the design (its errors and warnings, the data's fit
+        included) and let the user cancel; True to go on."""
+        self.document.refresh_analysis()  # no edit may still be waiting for inference
+        problems = list(self.document.analysis.problems)
+        if not problems or self.dialogs.confirm_export(what, problems):
+            return True
+        self.status_message.emit("Export cancelled")
+        return False
+
+    def _export(self, kind: ExportKind, write: Callable[[Path], None]) -> bool:
         from designer.compiler import CompileError, ExportError
 
-        stem = _stem(self.display_name())
-        suggested = str(Path(self._directory()) / f"{stem}{suffix}")
-        path = self.dialogs.save_path(title, suggested, f"{name_filter};;All files (*)")
+        if not self._confirm_problems(kind.what):
+            return False
+        suggested = str(self.suggested_export_path(kind.suffix))
+        path = self.dialogs.save_path(kind.title, suggested, f"{kind.name_filter};;All files (*)")
         if path is None:
             return False
         if not path.suffix:
-            path = path.with_suffix(suffix)
+            path = path.with_suffix(kind.suffix)
         try:
             write(path)
         except CompileError as error:
-            problems = "\n".join(f"• {p.message}" for p in self.document.analysis.errors[:10])
-            self.dialogs.error(
-                "Cannot Export", f"The design does not compile yet.\n\n{problems or error}"
-            )
+            errors = self.document.analysis.errors
+            detail = problems_html(errors) if errors else escape(str(error))
+            self.dialogs.error("Cannot Export", f"The design does not compile yet.<br>{detail}")
             return False
         except ExportError as error:
             self.dialogs.error("Export Failed", f"“{path.name}” could not be written.\n\n{error}")
@@ -279,7 +322,8 @@ class FileController(QObject):
             log.exception("export to %s failed", path)
             self.dialogs.error("Export Failed", f"“{path.name}” could not be written.\n\n{error}")
             return False
-        self.status_message.emit(f"Exported {path.name}")
+        self.settings.setValue(EXPORT_DIRECTORY_KEY, str(path.resolve().parent))
+        self.status_message.emit(f"Exported {path.resolve()}")
         return True
 
     # --------------------------------------------------------------- recent
@@ -305,6 +349,17 @@ class FileController(QObject):
         self.settings.setValue(RECENT_KEY, recent)
         self.settings.setValue(DIRECTORY_KEY, str(path.resolve().parent))
         self.recent_files_changed.emit(recent)
+
+
+@dataclass(frozen=True)
+class ExportKind:
+    """One export format: the dialog title, what the file holds (for questions), the
+    suffix and the file-dialog filter."""
+
+    title: str
+    what: str
+    suffix: str
+    name_filter: str
 
 
 def _stem(name: str) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QPointF, QSettings, Qt
-from PySide6.QtGui import QCloseEvent, QIcon
+from PySide6.QtGui import QCloseEvent, QIcon, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -43,6 +43,7 @@ from designer.ui.window_actions import (
     build_toolbar,
     training_buttons,
 )
+from designer.ui.window_layout import apply_default_dock_sizes, relax_bottom_minimums
 
 GEOMETRY_KEY = "window/geometry"
 STATE_KEY = "window/state"
@@ -79,6 +80,7 @@ class MainWindow(QMainWindow):
         self.theme = theme or themes.ThemeController(QApplication.instance(), mode, self)
         self._welcome_dismissed = False
         self._saved_state = None
+        self._laid_out = False
         self.view = GraphView(self.document, self)
         self.setCentralWidget(self.view)
         self._build_docks()
@@ -98,7 +100,6 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ layout
     def _build_docks(self) -> None:
         self.palette = PalettePanel(parent=self)
-        self.palette.setMinimumWidth(190)  # layer names stay readable beside wide panels
         self.inspector = InspectorPanel(self.document, self)
         self.problems = ProblemsPanel(self.document, self)
         self.code_view = CodeViewPanel(self.document, self)
@@ -112,10 +113,7 @@ class MainWindow(QMainWindow):
         self.training = install_training(self)
         self.setCorner(Qt.Corner.BottomLeftCorner, area.LeftDockWidgetArea)
         self.setCorner(Qt.Corner.BottomRightCorner, area.RightDockWidgetArea)
-        self.resizeDocks(
-            [self.palette_dock, self.inspector_dock], [250, 300], Qt.Orientation.Horizontal
-        )
-        self.resizeDocks([self.problems_dock], [230], Qt.Orientation.Vertical)
+        relax_bottom_minimums(self)
 
     def add_dock(
         self, widget: QWidget, area: Qt.DockWidgetArea, title: str | None = None
@@ -149,9 +147,19 @@ class MainWindow(QMainWindow):
         self.validity_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.validity_button.setToolTip("Show the problems of the design")
         self.validity_button.clicked.connect(self._on_validity_button_clicked)
-        for widget in (self.params_label, self.macs_label, self.validity_button):
+        self.zoom_button = QToolButton()
+        self.zoom_button.setAutoRaise(True)
+        self.zoom_button.setToolTip("Zoom of the canvas; click to fit the design (Ctrl+0)")
+        self.zoom_button.clicked.connect(self.view.fit_to_view)
+        self.view.zoom_changed.connect(self._show_zoom)
+        self._show_zoom(self.view.zoom)
+        widgets = (self.zoom_button, self.params_label, self.macs_label, self.validity_button)
+        for widget in widgets:
             widget.setContentsMargins(8, 0, 8, 0)
             bar.addPermanentWidget(widget)
+
+    def _show_zoom(self, zoom: float) -> None:
+        self.zoom_button.setText(f"Zoom {round(zoom * 100)} %")
 
     def _build_welcome(self) -> None:
         from designer.io import example_paths
@@ -168,6 +176,7 @@ class MainWindow(QMainWindow):
         doc.file_state_changed.connect(self._on_document_file_state_changed)
         doc.project_replaced.connect(self._on_document_project_replaced)
         doc.analysis_changed.connect(self._on_document_analysis_changed)
+        doc.selection_changed.connect(self._on_document_selection_changed)
         doc.error_raised.connect(self._show_status)
         self.view.message.connect(self._show_status)
         self.files.status_message.connect(self._show_status)
@@ -183,7 +192,27 @@ class MainWindow(QMainWindow):
         self.inspector_dock.raise_()
         self.inspector.edit_name()
 
+    def _on_document_selection_changed(self, node_ids: list) -> None:
+        """A layer was selected: bring the inspector forward (e.g. from behind the
+        training panel), unless the user closed it."""
+        if node_ids and self.inspector_dock.toggleViewAction().isChecked():
+            self.inspector_dock.raise_()
+
     # ---------------------------------------------------------------- training
+    def train(self) -> None:
+        """F5: train the design. With errors in it, the problems list comes forward
+        (not the empty plots) and the status bar says why nothing runs."""
+        self.document.refresh_analysis()
+        errors = self.document.analysis.errors
+        if errors:
+            self.problems_dock.show()
+            self.problems_dock.raise_()
+            count = f"{len(errors)} error{'s' * (len(errors) > 1)}"
+            self._show_status(f"Cannot train: the design has {count}; see Problems")
+        else:
+            self.training.show_training()
+        self._training_buttons["train"].click()
+
     def _on_training_state_changed(self, _state: str = "") -> None:
         for name, button in self._training_buttons.items():
             self.actions_by_name[name].setEnabled(button.isEnabled())
@@ -246,7 +275,7 @@ class MainWindow(QMainWindow):
             icon = style.standardIcon(style.StandardPixmap.SP_DialogApplyButton)
             text = "valid" if not count else f"valid, {count} warning{'s' * (count > 1)}"
         else:
-            icon = style.standardIcon(style.StandardPixmap.SP_MessageBoxCritical)
+            icon = themes.status_icon("error")
             text = f"{count} problem{'s' * (count != 1)}"
         self.validity_button.setIcon(icon)
         self.validity_button.setText(text)
@@ -269,7 +298,7 @@ class MainWindow(QMainWindow):
 
     def _on_palette_layer_activated(self, type_id: str) -> None:
         self._dismiss_welcome()
-        self.view.add_layer_at_center(type_id)
+        self.view.add_layer(type_id)
 
     def _on_welcome_blank_requested(self) -> None:
         if self.files.new():
@@ -322,6 +351,14 @@ class MainWindow(QMainWindow):
         for orphan in orphans:
             self.autosave.discard(orphan)
         return restored
+
+    # ------------------------------------------------------------------ layout
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._laid_out:
+            self._laid_out = True
+            if self._saved_state is None:  # the user's own layout wins
+                apply_default_dock_sizes(self)
 
     # ------------------------------------------------------------------- close
     def closeEvent(self, event: QCloseEvent) -> None:

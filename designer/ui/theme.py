@@ -19,6 +19,11 @@ MODES = ("system", "light", "dark")
 LIGHT_ICON = "#3f4754"
 DARK_ICON = "#d1d5db"
 _ICON_SIZES = (16, 20, 24, 32, 48)
+#: The colours of problem marks, light and dark theme (the canvas uses the same ones).
+STATUS_COLOURS = {
+    "error": ("#dc2626", "#f05252"),
+    "warning": ("#d97706", "#f59e0b"),
+}
 
 _state = {"dark": False}
 
@@ -58,6 +63,20 @@ def icon(group: str, name: str, color: str | None = None) -> QIcon:
         painter.end()
         result.addPixmap(pixmap)
     return result
+
+
+def status_icon(kind: str) -> QIcon:
+    """The mark of a problem, ``"error"`` or ``"warning"``, drawn from an SVG in the
+    theme's colour for it: a glyph such as U+26D4 shows as an empty box with the fonts
+    of a plain Linux install."""
+    light, dark = STATUS_COLOURS[kind]
+    return icon("status", kind, dark if is_dark() else light)
+
+
+def status_colour(kind: str) -> str:
+    """The text colour of a problem of ``kind`` in the current theme."""
+    light, dark = STATUS_COLOURS[kind]
+    return dark if is_dark() else light
 
 
 def swatch(color: str, size: int = 12) -> QIcon:

@@ -28,6 +28,9 @@ TRAINING_SPECS = (
 # Delete in a text field or Ctrl+C in the code view keep their usual meaning.
 CANVAS_ONLY = ("cut", "copy", "paste", "duplicate", "delete", "select_all")
 WINDOW_WIDE = ("new", "open", "save", "save_as", "export_python", "quit", "undo", "redo")
+# NOTE: Qt's standard Redo is Ctrl+Shift+Z only on Linux and Ctrl+Y only on Windows;
+# users (and the README) expect both everywhere.
+EXTRA_KEYS = {"redo": ("Ctrl+Shift+Z", "Ctrl+Y")}
 TOOLBAR_GROUPS = (
     ("new", "open", "save"),
     ("undo", "redo"),
@@ -84,16 +87,19 @@ def _file_actions(window) -> dict[str, QAction]:
         "open": act(window, "&Open…", files.open, "open", key.Open, "Open a project"),
         "save": act(window, "&Save", files.save, "save", key.Save, "Save the project"),
         "save_as": act(window, "Save &As…", files.save_as, "save-as", key.SaveAs),
+        # NOTE: the three exports live in File > Export, so their texts omit the verb.
         "export_python": act(
             window,
-            "Export &Python Script…",
+            "&Python Script…",
             files.export_python,
             "export",
             "Ctrl+E",
             "Export a runnable PyTorch training script",
         ),
-        "export_weights": act(window, "Export &Weights…", files.export_weights),
-        "export_onnx": act(window, "Export &ONNX…", files.export_onnx),
+        "export_weights": act(
+            window, "&Weights…", files.export_weights, tip="Export the weights as safetensors"
+        ),
+        "export_onnx": act(window, "&ONNX…", files.export_onnx, tip="Export an ONNX model"),
         "quit": act(window, "&Quit", window.close, shortcut=key.Quit),
     }
 
@@ -125,11 +131,22 @@ def _undo_actions(window) -> dict[str, QAction]:
         "undo": stack.createUndoAction(window, "&Undo"),
         "redo": stack.createRedoAction(window, "&Redo"),
     }
-    for name, shortcut, icon in (("undo", key.Undo, "undo"), ("redo", key.Redo, "redo")):
-        a[name].setShortcut(QKeySequence(shortcut))
+    for name, standard, icon in (("undo", key.Undo, "undo"), ("redo", key.Redo, "redo")):
+        a[name].setShortcuts(_with_extra_keys(standard, EXTRA_KEYS.get(name, ())))
         a[name].setProperty("iconName", icon)
         a[name].setIcon(themes.icon("actions", icon))
     return a
+
+
+def _with_extra_keys(standard: QKeySequence.StandardKey, extra: tuple[str, ...]):
+    """The platform's keys for ``standard`` first (the menu shows the first), then the
+    ``extra`` ones it lacks."""
+    keys = list(QKeySequence.keyBindings(standard))
+    for text in extra:
+        sequence = QKeySequence(text)
+        if sequence not in keys:
+            keys.append(sequence)
+    return keys
 
 
 def _training_actions(window) -> dict[str, QAction]:
@@ -145,6 +162,9 @@ def _training_actions(window) -> dict[str, QAction]:
 
 
 def _press_training_button(window, button: QPushButton) -> None:
+    if button is window.training.panel.train_button:
+        window.train()  # decides which panels come forward
+        return
     window.training.show_training()
     button.click()
 
@@ -152,7 +172,7 @@ def _press_training_button(window, button: QPushButton) -> None:
 def build_menus(window) -> dict[str, QMenu]:
     """The menu bar over ``window.actions_by_name``; returns the menus by name."""
     a, bar = window.actions_by_name, window.menuBar()
-    file_menu, examples, recent = _file_menu(window)
+    file_menu, examples, recent, export = _file_menu(window)
     edit = bar.addMenu("&Edit")
     edit.addActions([a["undo"], a["redo"]])
     edit.addSeparator()
@@ -168,6 +188,7 @@ def build_menus(window) -> dict[str, QMenu]:
         "file": file_menu,
         "examples": examples,
         "recent": recent,
+        "export": export,
         "edit": edit,
         "view": view,
         "panels": panels,
@@ -176,7 +197,7 @@ def build_menus(window) -> dict[str, QMenu]:
     }
 
 
-def _file_menu(window) -> tuple[QMenu, QMenu, QMenu]:
+def _file_menu(window) -> tuple[QMenu, QMenu, QMenu, QMenu]:
     a = window.actions_by_name
     file_menu = window.menuBar().addMenu("&File")
     file_menu.addActions([a["new"], a["open"]])
@@ -188,10 +209,11 @@ def _file_menu(window) -> tuple[QMenu, QMenu, QMenu]:
     file_menu.addSeparator()
     file_menu.addActions([a["save"], a["save_as"]])
     file_menu.addSeparator()
-    file_menu.addActions([a["export_python"], a["export_weights"], a["export_onnx"]])
+    export = file_menu.addMenu("&Export")
+    export.addActions([a["export_python"], a["export_weights"], a["export_onnx"]])
     file_menu.addSeparator()
     file_menu.addAction(a["quit"])
-    return file_menu, examples, recent
+    return file_menu, examples, recent, export
 
 
 def _view_menu(window) -> tuple[QMenu, QMenu]:

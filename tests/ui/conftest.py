@@ -1,4 +1,5 @@
-"""Fixtures shared by the canvas tests: small documents and the views that show them.
+"""Fixtures shared by the UI tests: small documents, the views that show them, and main
+windows isolated from the user's settings.
 
 Each test file still says which network it draws and how its view is framed, since the
 mouse tests aim at items by their on-screen position; these factories do the building and
@@ -11,10 +12,16 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import pytest
+import shiboken6
+from PySide6.QtCore import QSettings
+
+# NOTE: a sibling test module; pytest puts this folder on the import path.
+from test_files import RecordingDialogs
 
 from designer.model import Project
 from designer.ui.canvas import GraphView
 from designer.ui.document import GraphDocument
+from designer.ui.main_window import MainWindow
 
 # (node id, layer type, parameters, position): fixed ids let tests name the nodes.
 Layer = tuple[str, str, Mapping[str, Any], tuple[float, float]]
@@ -64,3 +71,25 @@ def open_view(qtbot) -> Callable[..., GraphView]:
         return widget
 
     return show
+
+
+@pytest.fixture
+def make_window(qtbot, tmp_path):
+    """Windows sharing one isolated settings file and autosave folder."""
+    settings_path = str(tmp_path / "settings.ini")
+    made: list[MainWindow] = []
+
+    def make(**kwargs) -> MainWindow:
+        settings = QSettings(settings_path, QSettings.Format.IniFormat)
+        dialogs = kwargs.pop("dialogs", RecordingDialogs())
+        window = MainWindow(
+            settings=settings, dialogs=dialogs, autosave_dir=tmp_path / "autosave", **kwargs
+        )
+        qtbot.addWidget(window)
+        made.append(window)
+        return window
+
+    yield make
+    for window in made:  # nothing left to ask about when qtbot closes them
+        if shiboken6.isValid(window):
+            window.document.undo_stack.setClean()

@@ -91,14 +91,19 @@ def test_other_drags_are_not_taken(view, document):
     assert len(document.graph) == 0
 
 
-def test_add_layer_at_center_steps_aside_from_a_layer_already_there(view, document):
-    first = view.add_layer_at_center("ReLU")
-    second = view.add_layer_at_center("ReLU")
-    graph = document.graph
-    x1, y1 = graph.node(first).position
-    assert graph.node(second).position == (x1 + 30, y1 + 30)
+def test_adding_without_a_selection_never_stacks_layers(view, document):
+    first = view.add_layer("ReLU")
     centre = view.mapToScene(view.viewport().rect().center())
-    assert view.graph_scene.node_item(first).sceneBoundingRect().contains(centre)
+    item = view.graph_scene.node_item(first)
+    assert item.mapRectToScene(item.body_rect()).contains(centre)  # mid-view
+    ids = [first] + [view.add_layer("ReLU") for _ in range(3)]
+    view.graph_scene.select_nodes([])
+    ids.append(view.add_layer("ReLU"))
+    items = [view.graph_scene.node_item(i) for i in ids]
+    rects = [i.mapRectToScene(i.body_rect()) for i in items]
+    for a in range(len(rects)):
+        for b in range(a + 1, len(rects)):
+            assert not rects[a].intersects(rects[b])
 
 
 def test_zoom_in_out_is_clamped(view):

@@ -35,6 +35,8 @@ class RecordingDialogs(FileDialogs):
         self.save_answer: Path | None = None
         self.unsaved_answer = UNSAVED_DISCARD
         self.restore_answer = True
+        self.export_answer = True
+        self.export_problems: list = []
         self.errors: list[tuple[str, str]] = []
         self.asked: list[str] = []
 
@@ -53,6 +55,11 @@ class RecordingDialogs(FileDialogs):
     def ask_restore(self, when: str) -> bool:
         self.asked.append("restore")
         return self.restore_answer
+
+    def confirm_export(self, what: str, problems) -> bool:
+        self.asked.append(f"export-problems:{what}")
+        self.export_problems = list(problems)
+        return self.export_answer
 
     def error(self, title: str, message: str) -> None:
         self.errors.append((title, message))
@@ -231,7 +238,8 @@ def test_export_of_an_invalid_design_explains_why(files, dialogs, tmp_path):
     _modify(files.document)
     files.document.refresh_analysis()
     dialogs.save_answer = tmp_path / "x.py"
-    assert not files.export_python()
+    assert not files.export_python()  # exported anyway: the compiler refuses
+    assert dialogs.asked[0] == "export-problems:the script"
     title, message = dialogs.errors[-1]
     assert title == "Cannot Export"
     assert "Input" in message

@@ -8,8 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-import shiboken6
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -20,7 +19,7 @@ from designer import APP_NAME, __version__
 from designer.io import example_paths
 from designer.model.edits import AddNode, SetParam
 from designer.ui.files import UNSAVED_CANCEL, UNSAVED_DISCARD, UNSAVED_SAVE
-from designer.ui.main_window import MainWindow, about_text
+from designer.ui.main_window import about_text
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
@@ -29,28 +28,6 @@ REPO = Path(__file__).resolve().parents[2]
 
 def example(name: str = "binary_classifier") -> Path:
     return next(p for p in example_paths() if p.stem == name)
-
-
-@pytest.fixture
-def make_window(qtbot, tmp_path):
-    """Windows sharing one isolated settings file and autosave folder."""
-    settings_path = str(tmp_path / "settings.ini")
-    made: list[MainWindow] = []
-
-    def make(**kwargs) -> MainWindow:
-        settings = QSettings(settings_path, QSettings.Format.IniFormat)
-        dialogs = kwargs.pop("dialogs", RecordingDialogs())
-        window = MainWindow(
-            settings=settings, dialogs=dialogs, autosave_dir=tmp_path / "autosave", **kwargs
-        )
-        qtbot.addWidget(window)
-        made.append(window)
-        return window
-
-    yield make
-    for window in made:  # nothing left to ask about when qtbot closes them
-        if shiboken6.isValid(window):
-            window.document.undo_stack.setClean()
 
 
 @pytest.fixture

@@ -43,6 +43,7 @@ class EdgeItem(QGraphicsPathItem):
         super().__init__()
         self.edge = edge
         self._hovered = False
+        self._drop_target = False
         self._shape = QPainterPath()
         self.setZValue(style.EDGE_Z)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
@@ -56,6 +57,16 @@ class EdgeItem(QGraphicsPathItem):
         stroker.setCapStyle(Qt.PenCapStyle.RoundCap)
         self._shape = stroker.createStroke(path)
         self.setPath(path)
+
+    def set_drop_target(self, on: bool) -> None:
+        """Light the wire up while a palette layer hovers over it, ready to splice in."""
+        if on != self._drop_target:
+            self._drop_target = on
+            self.update()
+
+    @property
+    def is_drop_target(self) -> bool:
+        return self._drop_target
 
     def set_tooltip(self, text: str) -> None:
         self.setToolTip(text)
@@ -80,12 +91,16 @@ class EdgeItem(QGraphicsPathItem):
         theme = getattr(self.scene(), "theme", style.LIGHT)
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        if selected or self._hovered:
-            glow = theme.colour("edge_hover")
-            glow.setAlpha(60)
-            painter.setPen(style.pen(glow, style.EDGE_HOVER_WIDTH + 4))
+        if selected or self._hovered or self._drop_target:
+            glow = theme.colour("port_ok" if self._drop_target else "edge_hover")
+            glow.setAlpha(90 if self._drop_target else 60)
+            grow = 8 if self._drop_target else 4
+            painter.setPen(style.pen(glow, style.EDGE_HOVER_WIDTH + grow))
             painter.drawPath(self.path())
-            colour = theme.colour("accent") if selected else theme.colour("edge_hover")
+            if self._drop_target:
+                colour = theme.colour("port_ok")
+            else:
+                colour = theme.colour("accent") if selected else theme.colour("edge_hover")
             pen = style.pen(colour, style.EDGE_HOVER_WIDTH)
         else:
             pen = style.pen(theme.colour("edge"), style.EDGE_WIDTH)

@@ -236,6 +236,12 @@ class InteractionController:
             self._swallow_release = True
             self.scene.message.emit("")
 
+    def reset(self) -> None:
+        """Forget every gesture in progress: the scene is being rebuilt for another design,
+        whose nodes may reuse the ids of the ones being dragged."""
+        self.cancel()
+        self._move_from = {}
+
     def _port_at(self, pos: QPointF) -> PortItem | None:
         for item in self.scene.items(pos):
             if isinstance(item, PortItem):

@@ -51,7 +51,7 @@ class NodeItem(QGraphicsItem):
         self.label = label
         self.status = NodeStatus()
         self.accent = style.category_colour(face.category)
-        self.height = max(style.NODE_HEIGHT, style.TITLE_HEIGHT + self._port_rows() * 22 + 14)
+        self.height = style.card_height(self._port_rows())
         self._body = QRectF(0.0, 0.0, style.NODE_WIDTH, self.height)
         margin = 5.0
         self._bounds = self._body.adjusted(-margin, -margin, margin, margin + style.SHADOW_OFFSET)
@@ -150,11 +150,14 @@ class NodeItem(QGraphicsItem):
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
-        detail = option.levelOfDetailFromTransform(painter.worldTransform())
+        zoom = option.levelOfDetailFromTransform(painter.worldTransform())
+        level = style.detail_level(zoom, theme.fonts)
         self._paint_card(painter, theme, selected)
-        self._paint_title(painter, theme, detail >= style.TEXT_MIN_ZOOM)
-        if detail >= style.TEXT_MIN_ZOOM:
+        self._paint_title(painter, theme, level == style.DETAIL)
+        if level == style.DETAIL:
             self._paint_body(painter, theme)
+        elif level == style.OVERVIEW:
+            self._paint_overview(painter, theme)
 
     def _paint_card(self, painter: QPainter, theme: style.CanvasTheme, selected: bool) -> None:
         rect, radius = self.body_rect(), style.CORNER_RADIUS
@@ -218,6 +221,14 @@ class NodeItem(QGraphicsItem):
                 QRectF(centre.x() - 7, centre.y() - 8, 14, 16), Qt.AlignmentFlag.AlignCenter, "!"
             )
 
+    def _paint_overview(self, painter: QPainter, theme: style.CanvasTheme) -> None:
+        """The simplified node: its layer type in one big line (two if it must wrap)."""
+        rect = self.body_rect().adjusted(8, style.TITLE_HEIGHT, -8, -4)
+        painter.setFont(theme.fonts.overview)
+        painter.setPen(theme.colour("error") if self.status.problems else theme.colour("text"))
+        flags = Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap
+        painter.drawText(rect, int(flags), self.face.title)
+
     def _paint_body(self, painter: QPainter, theme: style.CanvasTheme) -> None:
         fonts = theme.fonts
         left, right = 12.0, style.NODE_WIDTH - 12.0
@@ -271,11 +282,11 @@ class NodeItem(QGraphicsItem):
         align = Qt.AlignmentFlag
         if len(self.inputs) > 1:
             for name, port in self.inputs.items():
-                rect = QRectF(10.0, port.y() - 7, 60.0, 14.0)
+                rect = QRectF(10.0, port.y() - 8, 70.0, 16.0)
                 painter.drawText(rect, align.AlignLeft | align.AlignVCenter, name)
         if len(self.outputs) > 1:
             for name, port in self.outputs.items():
-                rect = QRectF(style.NODE_WIDTH - 70.0, port.y() - 7, 60.0, 14.0)
+                rect = QRectF(style.NODE_WIDTH - 80.0, port.y() - 8, 70.0, 16.0)
                 painter.drawText(rect, align.AlignRight | align.AlignVCenter, name)
 
 

@@ -124,7 +124,7 @@ class GraphScene(QGraphicsScene):
     # ------------------------------------------------------- building items
     def rebuild(self) -> None:
         """Drop every item and make them again from the model (a project was replaced)."""
-        self.interactions.cancel()
+        self.interactions.reset()
         with _Guard(self):
             self.clear()
         self._nodes.clear()

@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPalette, QPen
+from PySide6.QtGui import QColor, QFont, QFontInfo, QFontMetricsF, QPalette, QPen
 
 # ---------------------------------------------------------------------- geometry
 NODE_WIDTH = 184.0
 TITLE_HEIGHT = 26.0
 BODY_HEIGHT = 58.0
 NODE_HEIGHT = TITLE_HEIGHT + BODY_HEIGHT
+PORT_ROW_HEIGHT = 22.0
 CORNER_RADIUS = 8.0
 PORT_RADIUS = 6.0
 PORT_SPACING = 22.0
@@ -29,13 +30,26 @@ EDGE_HOVER_WIDTH = 3.5
 EDGE_PICK_WIDTH = 12.0
 GRID_SPACING = 24.0
 GRID_MAJOR_EVERY = 5
-#: Below this zoom text is unreadable: nodes are drawn as coloured blocks (much faster).
-TEXT_MIN_ZOOM = 0.4
+#: Text on screen smaller than this many pixels is unreadable: below the zoom where the
+#: smallest node text would shrink under it, nodes are drawn simplified (see `NodeItem`).
+LEGIBLE_TEXT_PX = 7.0
+#: "Fit to window" never zooms out so far that the smallest node text is under this size;
+#: a larger design is shown from its beginning, and the user pans to the rest.
+FIT_TEXT_PX = 7.5
+#: The one big line of a simplified node (scene pixels): the layer type, readable when
+#: the detailed text is not.
+OVERVIEW_TITLE_PX = 20
 
 #: Z order: edges under nodes, the wire being dragged above everything.
 EDGE_Z = -1.0
 NODE_Z = 0.0
 DRAG_Z = 10.0
+
+
+def card_height(port_rows: int) -> float:
+    """The height of a node card with ``port_rows`` ports on its busier side."""
+    return max(NODE_HEIGHT, TITLE_HEIGHT + port_rows * PORT_ROW_HEIGHT + 14)
+
 
 CATEGORY_COLOURS: dict[str, str] = {
     "Input/Output": "#0d9488",
@@ -106,24 +120,60 @@ class CanvasTheme:
 
 
 class CanvasFonts:
-    """The three fonts of a node: bold title, label, monospace shape badge."""
+    """The fonts of a node: bold title, label, monospace shape badge, small notes, and
+    the big title of a simplified node."""
 
     def __init__(self) -> None:
         self.title = QFont()
-        self.title.setPointSizeF(8.5)
+        self.title.setPointSizeF(10.0)
         self.title.setWeight(QFont.Weight.DemiBold)
         self.label = QFont()
-        self.label.setPointSizeF(9.5)
+        self.label.setPointSizeF(10.5)
         self.label.setWeight(QFont.Weight.Medium)
         self.mono = QFont("monospace")
         self.mono.setStyleHint(QFont.StyleHint.TypeWriter)
-        self.mono.setPointSizeF(8.0)
+        self.mono.setPointSizeF(9.0)
         self.small = QFont()
-        self.small.setPointSizeF(7.5)
+        self.small.setPointSizeF(9.0)
+        self.overview = QFont()
+        self.overview.setPixelSize(OVERVIEW_TITLE_PX)
+        self.overview.setWeight(QFont.Weight.DemiBold)
         self.title_metrics = QFontMetricsF(self.title)
         self.label_metrics = QFontMetricsF(self.label)
         self.mono_metrics = QFontMetricsF(self.mono)
         self.small_metrics = QFontMetricsF(self.small)
+
+    @cached_property
+    def smallest_px(self) -> float:
+        """The height in scene pixels of the smallest detailed text (the em size)."""
+        fonts = (self.title, self.label, self.mono, self.small)
+        return min(QFontInfo(font).pixelSize() for font in fonts)
+
+    @property
+    def detail_zoom(self) -> float:
+        """The zoom below which the detailed text would be under `LEGIBLE_TEXT_PX`."""
+        return LEGIBLE_TEXT_PX / self.smallest_px
+
+    @property
+    def overview_zoom(self) -> float:
+        """The zoom below which even a simplified node's big title is unreadable."""
+        return LEGIBLE_TEXT_PX / OVERVIEW_TITLE_PX
+
+    @property
+    def fit_zoom(self) -> float:
+        """The smallest zoom "fit to window" may choose (text at `FIT_TEXT_PX`)."""
+        return FIT_TEXT_PX / self.smallest_px
+
+
+DETAIL, OVERVIEW, BLOCKS = "detail", "overview", "blocks"
+
+
+def detail_level(zoom: float, fonts: CanvasFonts) -> str:
+    """How much a node shows at ``zoom``: every text (`DETAIL`) while the smallest stays
+    legible, else its type in one big line (`OVERVIEW`), else a coloured card (`BLOCKS`)."""
+    if zoom >= fonts.detail_zoom - 1e-9:
+        return DETAIL
+    return OVERVIEW if zoom >= fonts.overview_zoom - 1e-9 else BLOCKS
 
 
 LIGHT = CanvasTheme(

@@ -2,6 +2,11 @@
 
 The view owns its `GraphScene` and turns user intent into edits pushed on the document;
 like the scene it keeps no model state. Zoom and pan are view state only.
+
+Fitting follows the window: after a fit (opening a design, Ctrl+0) the view re-fits
+whenever it is resized, until the user zooms or pans by hand. A fit never zooms out so
+far that node text becomes unreadable (`CanvasFonts.fit_zoom`); a design too large for
+that is shown from its beginning, for the user to pan along.
 """
 
 from __future__ import annotations
@@ -9,6 +14,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QDragEnterEvent,
+    QDragLeaveEvent,
     QDragMoveEvent,
     QDropEvent,
     QFocusEvent,
@@ -17,13 +23,15 @@ from PySide6.QtGui import (
     QMouseEvent,
     QPainter,
     QPolygonF,
+    QResizeEvent,
     QTransform,
     QWheelEvent,
 )
 from PySide6.QtWidgets import QFrame, QGraphicsView, QWidget
 
-from designer.model.edits import AddNode, MoveNodes
+from designer.model.edits import MoveNodes
 from designer.ui.canvas import clipboard, style
+from designer.ui.canvas.adding import LayerAdder
 from designer.ui.canvas.layout import layered_layout
 from designer.ui.canvas.scene import GraphScene
 from designer.ui.document import GraphDocument
@@ -53,6 +61,7 @@ class GraphView(QGraphicsView):
         self.graph_scene = GraphScene(document, self)
         self.setScene(self.graph_scene)
         self.graph_scene.message.connect(self.message)
+        self.adder = LayerAdder(self)
         hints = QPainter.RenderHint
         self.setRenderHints(
             hints.Antialiasing | hints.TextAntialiasing | hints.SmoothPixmapTransform
@@ -70,9 +79,12 @@ class GraphView(QGraphicsView):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setAcceptDrops(True)
         self._pan_from: QPointF | None = None
+        self._palette_drag = False  # a layer from the palette is being dragged over us
         self._space_held = False
         self._last_paste: tuple[str, int] = ("", 0)
         self._theme_forced: bool | None = None
+        #: Whether the view re-fits the design when resized (no zoom or pan by hand yet).
+        self.follows_window = True
         self._apply_theme()
 
     # ------------------------------------------------------------------ zoom
@@ -87,8 +99,12 @@ class GraphView(QGraphicsView):
         self._zoom_by(1 / ZOOM_STEP)
 
     def set_zoom(self, factor: float, anchor: QPoint | None = None) -> None:
-        """Zoom to ``factor`` (clamped), keeping the scene point under ``anchor`` (viewport
-        coordinates; default: the centre) where it is."""
+        """Zoom to ``factor`` (clamped) by hand, keeping the scene point under ``anchor``
+        (viewport coordinates; default: the centre) where it is."""
+        self.follows_window = False
+        self._apply_zoom(factor, anchor)
+
+    def _apply_zoom(self, factor: float, anchor: QPoint | None = None) -> None:
         factor = min(max(factor, MIN_ZOOM), MAX_ZOOM)
         if abs(factor - self.zoom) < 1e-9:
             return
@@ -103,17 +119,33 @@ class GraphView(QGraphicsView):
         self.set_zoom(self.zoom * step, anchor)
 
     def fit_to_view(self) -> None:
-        """Show the whole design, at most at 100 %; an empty canvas resets to 100 %."""
+        """Show the whole design, at most at 100 % and at least at the readable zoom
+        (a larger design is shown from its top-left); an empty canvas resets to 100 %.
+        From now on the view re-fits when resized, until the user zooms or pans."""
+        self.follows_window = True
+        self._fit()
+
+    def _fit(self) -> None:
         rect = self.graph_scene.content_rect()
         if rect.isEmpty():
-            self.set_zoom(1.0)
+            self._apply_zoom(1.0)
             self.centerOn(0.0, 0.0)
             return
         rect = rect.adjusted(-FIT_MARGIN, -FIT_MARGIN, FIT_MARGIN, FIT_MARGIN)
         view = self.viewport().rect()
-        factor = min(view.width() / rect.width(), view.height() / rect.height(), 1.0)
-        self.set_zoom(factor)
-        self.centerOn(rect.center())
+        whole = min(view.width() / rect.width(), view.height() / rect.height(), 1.0)
+        factor = max(whole, min(self.graph_scene.theme.fonts.fit_zoom, 1.0))
+        self._apply_zoom(factor)
+        factor = self.zoom  # as clamped
+        width, height = view.width() / factor, view.height() / factor
+        x = rect.center().x() if rect.width() <= width else rect.left() + width / 2
+        y = rect.center().y() if rect.height() <= height else rect.top() + height / 2
+        self.centerOn(QPointF(x, y))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self.follows_window:
+            self._fit()
 
     def center_on_content(self) -> None:
         rect = self.graph_scene.content_rect()
@@ -127,28 +159,13 @@ class GraphView(QGraphicsView):
     # ------------------------------------------------------------- editing
     def add_layer_at(self, type_id: str, scene_pos: QPointF) -> str | None:
         """Add a layer with its title bar under ``scene_pos``; returns the new id."""
-        if type_id not in self.document.graph.catalog:
-            self.document.error_raised.emit(f"Cannot add a layer: unknown type {type_id!r:.60}")
-            return None
-        x = round(scene_pos.x() - style.NODE_WIDTH / 2)
-        y = round(scene_pos.y() - style.TITLE_HEIGHT / 2)
-        edit = AddNode(type_id, position=(x, y))
-        if not self.document.push(edit):
-            return None
-        self.graph_scene.select_nodes([edit.node_id])  # type: ignore[list-item]
-        return edit.node_id
+        return self.adder.add_at(type_id, scene_pos)
 
-    def add_layer_at_center(self, type_id: str) -> str | None:
-        """Add a layer in the middle of the view (double-click in the palette), stepping
-        aside from a layer already there so repeated adds do not stack invisibly."""
-        centre = self.mapToScene(self.viewport().rect().center())
-        taken = {n.position for n in self.document.graph}
-        x, y = round(centre.x() - style.NODE_WIDTH / 2), round(centre.y() - style.TITLE_HEIGHT / 2)
-        while (x, y) in taken:
-            x, y = x + PASTE_STEP, y + PASTE_STEP
-        return self.add_layer_at(
-            type_id, QPointF(x + style.NODE_WIDTH / 2, y + style.TITLE_HEIGHT / 2)
-        )
+    def add_layer(self, type_id: str) -> str | None:
+        """Add a layer from the palette (double-click, Enter): after the selected layer,
+        to its right in free space and wired from it when it fits; else in free space in
+        the middle of the view. One undo step; returns the new id."""
+        return self.adder.add_after_selection(type_id)
 
     def auto_arrange(self) -> bool:
         """Lay the design out in columns by depth, as one undo step, and show it all."""
@@ -261,7 +278,8 @@ class GraphView(QGraphicsView):
 
     # --------------------------------------------------------------- drops
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if event.mimeData().hasFormat(LAYER_MIME):
+        self._palette_drag = event.mimeData().hasFormat(LAYER_MIME)
+        if self._palette_drag:
             event.acceptProposedAction()
         else:
             super().dragEnterEvent(event)
@@ -269,17 +287,25 @@ class GraphView(QGraphicsView):
     def dragMoveEvent(self, event: QDragMoveEvent) -> None:
         if event.mimeData().hasFormat(LAYER_MIME):
             event.acceptProposedAction()
+            self.adder.hover(_dragged_type(event), self.mapToScene(event.position().toPoint()))
         else:
             super().dragMoveEvent(event)
 
+    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
+        if self._palette_drag:  # QGraphicsView never saw this drag enter
+            self._palette_drag = False
+            self.adder.leave()
+            event.accept()
+        else:
+            super().dragLeaveEvent(event)
+
     def dropEvent(self, event: QDropEvent) -> None:
-        mime = event.mimeData()
-        if not mime.hasFormat(LAYER_MIME):
+        if not event.mimeData().hasFormat(LAYER_MIME):
             super().dropEvent(event)
             return
-        type_id = bytes(mime.data(LAYER_MIME).data()).decode("utf-8", errors="replace").strip()
         event.acceptProposedAction()
-        self.add_layer_at(type_id, self.mapToScene(event.position().toPoint()))
+        self._palette_drag = False
+        self.adder.drop(_dragged_type(event), self.mapToScene(event.position().toPoint()))
         self.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # ------------------------------------------------------- mouse and keys
@@ -302,6 +328,7 @@ class GraphView(QGraphicsView):
         if self._pan_from is not None:
             delta = event.position() - self._pan_from
             self._pan_from = event.position()
+            self.follows_window = False
             self._scroll_by(-delta.x(), -delta.y())
             event.accept()
             return
@@ -372,3 +399,9 @@ class GraphView(QGraphicsView):
         else:
             return False
         return True
+
+
+def _dragged_type(event: QDropEvent) -> str:
+    """The layer type id a palette drag carries (UTF-8 under `LAYER_MIME`)."""
+    data = bytes(event.mimeData().data(LAYER_MIME).data())
+    return data.decode("utf-8", errors="replace").strip()

@@ -2,7 +2,9 @@
 
 The code is regenerated (debounced) after every analysis, only while the panel is visible,
 and the lines that belong to the selected node are highlighted through the generator's
-``line_to_node`` map, so the user sees which code each box on the canvas becomes.
+``line_to_node`` map, so the user sees which code each box on the canvas becomes. The map
+belongs to the graph the code was generated from: when another project opens it goes with
+the old code, so a selection in the new design never lights up lines of the old one.
 """
 
 from __future__ import annotations
@@ -216,6 +218,7 @@ class CodeViewPanel(QWidget):
         self.setObjectName("codeView")
         self._document = document
         self._line_to_node: Mapping[int, str] = {}
+        self._code_graph = None  # the Graph whose code is shown (identity, not equality)
         self._dirty = True
         self._dark = False
         self._timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
@@ -254,7 +257,7 @@ class CodeViewPanel(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.pages)
         document.analysis_changed.connect(self._on_document_changed)
-        document.project_replaced.connect(self._on_document_changed)
+        document.project_replaced.connect(self._on_document_project_replaced)
         document.selection_changed.connect(self._on_document_selection_changed)
 
     # ---------------------------------------------------------------- public
@@ -285,6 +288,7 @@ class CodeViewPanel(QWidget):
             self.editor.setPlainText(code.source)
             self.editor.verticalScrollBar().setValue(scroll)
         self._line_to_node = dict(code.line_to_node)
+        self._code_graph = self._document.graph
         self.pages.setCurrentIndex(0)
         self.copy_button.setEnabled(True)
         self._highlight_selection()
@@ -314,6 +318,8 @@ class CodeViewPanel(QWidget):
 
     # --------------------------------------------------------------- highlight
     def _highlight_selection(self) -> None:
+        if self._code_graph is not self._document.graph:
+            self._line_to_node = {}  # lines of another design's code
         selected = set(self._document.selection)
         color = QColor((_DARK if self._dark else _LIGHT)["line"])
         selections, first = [], None
@@ -348,6 +354,14 @@ class CodeViewPanel(QWidget):
         self._dirty = True
         if self.isVisible():
             self._timer.start()
+
+    def _on_document_project_replaced(self) -> None:
+        """Another design: forget the old code and its line map at once."""
+        self._line_to_node = {}
+        self._code_graph = None
+        self.editor.setExtraSelections([])
+        self.editor.clear()
+        self._on_document_changed()
 
     def _on_document_selection_changed(self, _selection: list) -> None:
         self._highlight_selection()

@@ -6,11 +6,17 @@ UI code. Every edit is a `SetParam` pushed on the document; the undo command mer
 consecutive edits of one field, so typing a number is one undo step. Model changes (undo,
 redo) update the editors in place, never rebuilding them, so the field being typed in
 keeps its focus and cursor.
+
+# NOTE: the form belongs to one node of one graph (`_FormKey`). Opening another project
+# replaces the graph, and its first analysis arrives before ``project_replaced``; node ids
+# restart at ``n1`` in every project, so an id alone would match a different layer of the
+# new design. Every handler therefore checks the key first and drops a stale form, and a
+# pending edit of a stale form (a field committing on focus-out) is discarded.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -25,11 +31,13 @@ from PySide6.QtWidgets import (
 )
 
 from designer.catalog import LayerSpec, ParamError, ParamSpec
+from designer.model import Graph
 from designer.model.edits import Rename, SetParam
 from designer.resources import category_icon_name
 from designer.ui import theme
 from designer.ui.document import GraphDocument
 from designer.ui.panels.param_fields import ParamField, make_field
+from designer.ui.panels.problems import ProblemRows
 
 EMPTY_TEXT = "Select a layer on the canvas to see and edit its parameters."
 
@@ -40,6 +48,14 @@ def format_count(value: int) -> str:
         if abs(value) >= limit:
             return f"{value / limit:.3g} {suffix}"
     return str(value)
+
+
+class _FormKey(NamedTuple):
+    """What the form was built for: the graph object, the node id and its layer type."""
+
+    graph: Graph
+    node_id: str | None
+    type_id: str | None
 
 
 def _muted(text: str = "", wrap: bool = True) -> QLabel:
@@ -57,6 +73,7 @@ class InspectorPanel(QWidget):
         self.setObjectName("inspector")
         self._document = document
         self._node_id: str | None = None
+        self._key = _FormKey(document.graph, None, None)
         self._fields: dict[str, ParamField] = {}
         self._pushing = False
         self.pages = QStackedWidget(self)
@@ -120,9 +137,7 @@ class InspectorPanel(QWidget):
         ):
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.stats.addRow(title, label)
-        self.problems_label = QLabel()
-        self.problems_label.setWordWrap(True)
-        self.problems_label.setTextFormat(Qt.TextFormat.RichText)
+        self.problem_rows = ProblemRows()
         layout = QVBoxLayout(self.node_page)
         layout.setContentsMargins(10, 8, 10, 10)
         title_row = QWidget()
@@ -136,7 +151,7 @@ class InspectorPanel(QWidget):
         layout.addWidget(self.error_label)
         layout.addLayout(self._section("Shape and size"))
         layout.addLayout(self.stats)
-        layout.addWidget(self.problems_label)
+        layout.addWidget(self.problem_rows)
         layout.addStretch(1)
 
     def edit_name(self) -> None:
@@ -175,12 +190,29 @@ class InspectorPanel(QWidget):
         """The editor of parameter ``name`` (tests drive the widgets through this)."""
         return self._fields[name]
 
+    def _current(self) -> str | None:
+        """The node the form edits, if the form still belongs to the open design: the
+        same graph, and a node of the same type under that id; else None."""
+        graph, node_id, type_id = self._key
+        if node_id is None or graph is not self._document.graph or node_id not in graph.nodes:
+            return None
+        return node_id if graph.node(node_id).type == type_id else None
+
+    def _is_stale(self) -> bool:
+        """Whether the form shows a node that is no longer the one in the open design."""
+        return self._key.graph is not self._document.graph or (
+            self._node_id is not None and self._current() is None
+        )
+
     # ----------------------------------------------------------------- rebuild
     def _rebuild(self) -> None:
         """Regenerate the form for the current selection (selection changes only)."""
-        selection = [n for n in self._document.selection if n in self._document.graph.nodes]
+        graph = self._document.graph
+        selection = [n for n in self._document.selection if n in graph.nodes]
         self._clear_form()
         self._node_id = selection[0] if len(selection) == 1 else None
+        node_type = graph.node(self._node_id).type if self._node_id is not None else None
+        self._key = _FormKey(graph, self._node_id, node_type)
         if not selection:
             self.pages.setCurrentIndex(0)
         elif len(selection) > 1:
@@ -231,7 +263,7 @@ class InspectorPanel(QWidget):
     def _sync(self) -> None:
         """Show the model's current values without emitting edits or moving focus."""
         graph = self._document.graph
-        if self._node_id is None or self._node_id not in graph.nodes:
+        if self._current() is None:
             return
         node = graph.node(self._node_id)
         spec = graph.spec(self._node_id)
@@ -253,14 +285,7 @@ class InspectorPanel(QWidget):
         self.param_count.setText(f"{info.params:,}")
         compact = f"  ({format_count(info.macs)})" if info.macs >= 1000 else ""
         self.mac_count.setText(f"{info.macs:,}{compact}")
-        problems = [p for p in analysis.problems if p.node_id == self._node_id]
-        lines = [
-            f"<span style='color:{'#dc2626' if p.is_error else '#d97706'}'>"
-            f"{'⛔' if p.is_error else '⚠'} {_html(p.message)}</span>"
-            for p in problems
-        ]
-        self.problems_label.setText("<br>".join(lines))
-        self.problems_label.setVisible(bool(lines))
+        self.problem_rows.set_problems([p for p in analysis.problems if p.node_id == self._node_id])
 
     # ------------------------------------------------------------------- edits
     def _push(self, edit: SetParam | Rename) -> bool:
@@ -274,26 +299,28 @@ class InspectorPanel(QWidget):
         return accepted
 
     def _on_field_edited(self, name: str, value: Any) -> None:
-        if self._node_id is None:
-            return
+        node_id = self._current()
+        if node_id is None:
+            return  # an edit left over from a form of another design or node: dropped
         graph = self._document.graph
-        spec: ParamSpec = graph.spec(self._node_id).param(name)
+        spec: ParamSpec = graph.spec(node_id).param(name)
         try:
             value = spec.validate(value)
         except ParamError as error:
             self._show_error(str(error))
             return
-        current = graph.node(self._node_id).params.get(name)
+        current = graph.node(node_id).params.get(name)
         if current == value and type(current) is type(value):
             self._show_error("")
             return
-        if self._push(SetParam(self._node_id, name, value, f"Change {spec.title.lower()}")):
+        if self._push(SetParam(node_id, name, value, f"Change {spec.title.lower()}")):
             self._show_error("")
 
     def _on_name_edit_editing_finished(self) -> None:
-        if self._node_id is None or self.name_edit is None:
+        node_id = self._current()
+        if node_id is None or self.name_edit is None:
             return
-        node = self._document.graph.node(self._node_id)
+        node = self._document.graph.node(node_id)
         text = self.name_edit.text().strip()
         if text == node.label:
             return
@@ -301,7 +328,7 @@ class InspectorPanel(QWidget):
             self.name_edit.setText(node.label)
             self._show_error("A layer needs a name.")
             return
-        if self._push(Rename(self._node_id, text)):
+        if self._push(Rename(node_id, text)):
             self._show_error("")
 
     def _show_error(self, message: str) -> None:
@@ -316,7 +343,7 @@ class InspectorPanel(QWidget):
         self._rebuild()
 
     def _on_document_analysis_changed(self) -> None:
-        if self._node_id is not None and self._node_id not in self._document.graph.nodes:
+        if self._is_stale():
             self._rebuild()
         elif self._node_id is not None:
             self._sync()
@@ -326,7 +353,3 @@ class InspectorPanel(QWidget):
     def _on_document_error_raised(self, message: str) -> None:
         if self._pushing:
             self._show_error(message)
-
-
-def _html(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

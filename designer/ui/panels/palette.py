@@ -2,16 +2,23 @@
 
 The panel reads only the catalogue, so a new layer type appears here without UI code.
 Dragging an entry carries its type id under `LAYER_MIME_TYPE` for the canvas to drop;
-double-clicking (or Enter) emits ``layer_activated`` and the window adds it at the centre.
+double-clicking (or Enter) emits ``layer_activated`` and the window adds it after the
+selected layer. Long names ("Multi-head self-attention") wrap onto a second line rather
+than being cut off, whatever the width of the dock.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QMimeData, QObject, Qt, Signal
-from PySide6.QtGui import QDrag, QKeyEvent
+import re
+
+from PySide6.QtCore import QEvent, QMimeData, QModelIndex, QObject, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QDrag, QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QLineEdit,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -36,6 +43,38 @@ def layer_mime_data(type_id: str) -> QMimeData:
     return mime
 
 
+class _WrappingDelegate(QStyledItemDelegate):
+    """Rows as tall as their text wrapped to the width the tree gives them.
+
+    `QTreeView` asks for a row's size without saying how wide the row will be, so word
+    wrap alone leaves the second line cut off; this delegate measures the text at the
+    width left after the row's indentation.
+    """
+
+    def __init__(self, tree: QTreeWidget) -> None:
+        super().__init__(tree)
+        self._tree = tree
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
+        size = super().sizeHint(option, index)
+        depth, parent = 0, index.parent()
+        while parent.isValid():
+            depth, parent = depth + 1, parent.parent()
+        decorated = 1 if self._tree.rootIsDecorated() else 0
+        width = self._tree.viewport().width() - self._tree.indentation() * (depth + decorated)
+        if width <= 0:
+            return size
+        wrapped = QStyleOptionViewItem(option)
+        self.initStyleOption(wrapped, index)
+        wrapped.features |= QStyleOptionViewItem.ViewItemFeature.WrapText
+        wrapped.rect = QRect(0, 0, width, 1)
+        style = self._tree.style()
+        needed = style.sizeFromContents(
+            QStyle.ContentsType.CT_ItemViewItem, wrapped, QSize(), self._tree
+        )
+        return QSize(size.width(), max(size.height(), needed.height()))
+
+
 class _LayerTree(QTreeWidget):
     """A tree whose drags carry the layer MIME type instead of Qt's item encoding.
 
@@ -44,6 +83,11 @@ class _LayerTree(QTreeWidget):
     """
 
     enter_pressed = Signal()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.scheduleDelayedItemsLayout()  # rows re-measure their wrapped names
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
@@ -85,7 +129,10 @@ class PalettePanel(QWidget):
         self.tree.setHeaderHidden(True)
         self.tree.setRootIsDecorated(True)
         self.tree.setIndentation(14)
-        self.tree.setUniformRowHeights(True)
+        self.tree.setWordWrap(True)
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.tree.setItemDelegate(_WrappingDelegate(self.tree))
+        self.tree.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.tree.setDragEnabled(True)
         self.tree.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
         self.tree.itemDoubleClicked.connect(self._on_tree_item_double_clicked)
@@ -96,6 +143,12 @@ class PalettePanel(QWidget):
         layout.addWidget(self.search)
         layout.addWidget(self.tree)
         self._populate()
+        self.setMinimumWidth(self.readable_width())
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self.setMinimumWidth(self.readable_width())  # a theme brings other metrics
 
     # ----------------------------------------------------------------- content
     def _populate(self) -> None:
@@ -134,6 +187,31 @@ class PalettePanel(QWidget):
             chip = theme.swatch(colour)
             for index in range(group.childCount()):
                 group.child(index).setIcon(0, chip)
+
+    def readable_width(self) -> int:
+        """The narrowest panel in which every word of every layer name fits on a line
+        (names then wrap between words, never inside one), with room for a scroll bar."""
+        tree, widest = self.tree, 0
+        metrics, style = tree.fontMetrics(), tree.style()
+        # the style's margin on each side of item text (as QCommonStyle draws it)
+        margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, tree) + 1
+        for group in self._groups():
+            for index in range(group.childCount()):
+                item = group.child(index)
+                option = QStyleOptionViewItem()
+                tree.initViewItemOption(option)
+                tree.itemDelegate().initStyleOption(option, tree.indexFromItem(item))
+                option.rect = QRect(0, 0, 1000, 40)
+                text = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, option, tree)
+                chrome = option.rect.width() - text.width() + 2 * margin
+                words = [w for w in re.split(r"\s+|(?<=-)", item.text(0)) if w]
+                longest = max(metrics.horizontalAdvance(w) for w in words)
+                widest = max(widest, chrome + longest)
+        scroll = style.pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        margins = self.layout().contentsMargins()
+        indent = tree.indentation() * 2  # layers sit one level below their category
+        frame = 2 * tree.frameWidth()
+        return widest + indent + scroll + frame + margins.left() + margins.right()
 
     def _groups(self) -> list[QTreeWidgetItem]:
         return [self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount())]
