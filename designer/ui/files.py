@@ -235,7 +235,12 @@ class FileController(QObject):
         from designer.training.script import generate_script
 
         def write(path: Path) -> None:
-            _write_text_atomically(path, generate_script(self.document.project).source)
+            project_path = self.document.path
+            folder = project_path.parent if project_path is not None else None
+            code = generate_script(
+                self.document.project, project_folder=folder, script_folder=path.parent
+            )
+            _write_text_atomically(path, code.source)
 
         return self._export(
             ExportKind("Export Python Script", "the script", ".py", "Python scripts (*.py)"),
