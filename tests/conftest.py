@@ -10,8 +10,10 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
-# The graph builders and ruff check of the compiler tests are shared by other test folders.
+# The graph builders and ruff check of the compiler tests, and the designs of every kind in
+# the training tests, are shared by other test folders.
 sys.path.insert(0, str(Path(__file__).parent / "compiler"))
+sys.path.insert(0, str(Path(__file__).parent / "training"))
 
 import pytest
 

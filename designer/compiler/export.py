@@ -106,17 +106,19 @@ def _refuse_unsupported(ir: IR) -> None:
 
 
 def _io_names(ir: IR | None, count: int) -> tuple[list[str], list[str]]:
-    """ONNX input and output names: the generated variable names (unique, sanitized)."""
+    """ONNX input and output names: the Input and Output nodes' labels (what the user
+    named them, and what their data arrays are called), made unique when two are the same."""
     if ir is None:
         return [f"input_{i}" for i in range(count)], []
-    outputs: list[str] = []
-    for out in ir.outputs:
-        name, index = out.name, 0
-        while name in outputs or name in (i.name for i in ir.inputs):
+    names: list[str] = []
+    for item in (*ir.inputs, *ir.outputs):
+        label = " ".join(item.label.split()) or item.name
+        name, index = label, 0
+        while name in names:
             index += 1
-            name = f"{out.name}_{index}"
-        outputs.append(name)
-    return [item.name for item in ir.inputs], outputs
+            name = f"{label}_{index}"
+        names.append(name)
+    return names[: len(ir.inputs)], names[len(ir.inputs) :]
 
 
 def _export_checked(

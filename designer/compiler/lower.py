@@ -2,7 +2,8 @@
 
 The IR is what both the in-app model (`build`) and the exported source (`codegen`) are made
 from, so they cannot disagree. It holds only sanitized identifiers, catalogue templates and
-literal keyword arguments; labels are kept solely as ``description`` for messages.
+literal keyword arguments; labels are kept solely as ``description`` for messages and as
+the ``label`` of Inputs and Outputs (the names of their data arrays and ONNX tensors).
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ class IRInput:
     name: str
     shape: Shape
     description: str
+    label: str = ""
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,7 @@ class IROutput:
     loss: str
     shape: Shape
     description: str
+    label: str = ""
 
 
 @dataclass(frozen=True)
@@ -189,7 +192,7 @@ def _lower_input(
     names[node_id] = variables.create(node.label, spec.prefix)
     shape = analysis.info(node_id).output
     assert shape is not None  # a valid analysis knows every shape
-    return IRInput(node_id, names[node_id], shape, graph.describe(node_id))
+    return IRInput(node_id, names[node_id], shape, graph.describe(node_id), node.label)
 
 
 def _lower_step(
@@ -235,8 +238,9 @@ def _lower_step(
 def _lower_output(graph: Graph, node_id: str, analysis: Analysis, variable: str) -> IROutput:
     shape = analysis.info(node_id).output
     assert shape is not None
-    loss = str(graph.node(node_id).params.get("loss", ""))
-    return IROutput(node_id, variable, loss, shape, graph.describe(node_id))
+    node = graph.node(node_id)
+    loss = str(node.params.get("loss", ""))
+    return IROutput(node_id, variable, loss, shape, graph.describe(node_id), node.label)
 
 
 # --------------------------------------------------------------------------- lint
