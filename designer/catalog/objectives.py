@@ -37,6 +37,12 @@ class LossSpec:
     targets: str
     function: str
     threshold: float | None = None
+    short: str = ""
+
+    def badge(self, weight: float) -> str:
+        """What an Output node shows: the loss in brief, and its weight unless it is 1."""
+        name = self.short or self.label
+        return name if weight == 1 else f"{name} \u00d7 {weight:g}"
 
     @property
     def is_classification(self) -> bool:
@@ -55,6 +61,7 @@ LOSS_SPECS: tuple[LossSpec, ...] = (
         CLASSIFICATION,
         CLASSES,
         "F.cross_entropy",
+        short="cross-entropy",
     ),
     LossSpec(
         "bce_with_logits",
@@ -64,6 +71,7 @@ LOSS_SPECS: tuple[LossSpec, ...] = (
         BINARY,
         "F.binary_cross_entropy_with_logits",
         threshold=0.0,
+        short="BCE (logits)",
     ),
     LossSpec(
         "bce",
@@ -73,6 +81,7 @@ LOSS_SPECS: tuple[LossSpec, ...] = (
         BINARY,
         "F.binary_cross_entropy",
         threshold=0.5,
+        short="BCE",
     ),
     LossSpec(
         "mse",
@@ -81,6 +90,7 @@ LOSS_SPECS: tuple[LossSpec, ...] = (
         REGRESSION,
         VALUES,
         "F.mse_loss",
+        short="MSE",
     ),
     LossSpec(
         "l1",
@@ -89,6 +99,7 @@ LOSS_SPECS: tuple[LossSpec, ...] = (
         REGRESSION,
         VALUES,
         "F.l1_loss",
+        short="L1",
     ),
     LossSpec(
         "huber",
@@ -97,6 +108,7 @@ LOSS_SPECS: tuple[LossSpec, ...] = (
         REGRESSION,
         VALUES,
         "F.huber_loss",
+        short="Huber",
     ),
 )
 LOSSES: Mapping[str, LossSpec] = {spec.loss_id: spec for spec in LOSS_SPECS}

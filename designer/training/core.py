@@ -19,7 +19,7 @@ import torch
 
 from designer.data.images import augment_image, read_image
 
-EVAL_BATCH_SIZE = 256
+EVAL_BATCH_SIZE = 1024
 
 
 class Head:
@@ -174,11 +174,12 @@ class ImageBatches:
 
 
 def total_loss(heads: tuple, outputs: tuple, batch: dict) -> torch.Tensor:
-    """The weighted sum of the outputs' mean losses."""
-    loss = 0
+    """The weighted sum of the outputs' mean losses (a weight of 1 multiplies nothing)."""
+    losses = []
     for head, output in zip(heads, outputs, strict=True):
-        loss = loss + head.weight * head.loss(output, batch[head.target])
-    return loss
+        loss = head.loss(output, batch[head.target])
+        losses.append(loss if head.weight == 1 else head.weight * loss)
+    return sum(losses[1:], losses[0])
 
 
 def train_step(network, optimizer, heads: tuple, inputs: tuple, batch: dict, clip: float):

@@ -236,3 +236,18 @@ def test_a_wire_lights_up_under_the_mouse_and_a_click_selects_it_for_delete(view
     assert len(document.graph) == 4
     document.undo_stack.undo()
     assert document.graph.edges[1] == edge
+
+
+def test_an_output_shows_its_loss_and_weight(qtbot, view, document):
+    scene = view.graph_scene
+    add = AddNode("Output", {"loss": "mse"}, position=(1040, 0))
+    document.push(add)
+    document.push(Connect("n4", "out", add.node_id, "in"))
+    settle(qtbot, document)
+    assert scene.node_item(add.node_id).params_text == "MSE"
+    document.push(SetParam(add.node_id, "weight", 0.5))
+    settle(qtbot, document)
+    assert scene.node_item(add.node_id).params_text == "MSE \u00d7 0.5"
+    document.undo_stack.undo()
+    settle(qtbot, document)
+    assert scene.node_item(add.node_id).params_text == "MSE"

@@ -39,6 +39,7 @@ class NodeStatus:
     params: int | None = None
     problems: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+    note: str = ""  # shown where a layer with weights shows its count (an Output's loss)
 
 
 class NodeItem(QGraphicsItem):
@@ -107,7 +108,7 @@ class NodeItem(QGraphicsItem):
     @property
     def params_text(self) -> str:
         if not self.status.params:
-            return ""  # unknown, or a layer without weights: nothing worth a badge
+            return self.status.note  # a layer without weights: its note, if any
         return f"{style.format_count(self.status.params)} params"
 
     def _refresh_tooltip(self) -> None:

@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent
 
+from designer.catalog.objectives import LOSSES
 from designer.model import Edge, Graph
 from designer.ui.canvas import style
 from designer.ui.canvas.edge_item import EdgeItem
@@ -280,10 +281,19 @@ class GraphScene(QGraphicsScene):
                 params=info.params if info.output is not None else None,
                 problems=errors,
                 warnings=tuple(notes.get(node_id, ())),
+                note=self._note(node_id),
             )
             item.set_status(status)
         for edge, item in self._edges.items():
             item.set_tooltip(self._edge_tooltip(edge))
+
+    def _note(self, node_id: str) -> str:
+        """An Output node's loss and weight (each Output trains with its own)."""
+        node = self.document.graph.node(node_id)
+        loss = LOSSES.get(str(node.params.get("loss", "")))
+        if node.type != "Output" or loss is None:
+            return ""
+        return loss.badge(float(node.params.get("weight", 1.0)))
 
     def _edge_tooltip(self, edge: Edge) -> str:
         graph = self.document.graph
