@@ -51,7 +51,9 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     """Parse the command line; raises SystemExit for --help, --version and errors."""
     args = build_parser().parse_args(list(argv))
     if args.file is not None and not Path(args.file).is_file():
-        sys.stderr.write(f"{PROG}: error: no such file: {args.file}\n")
+        # NOTE: a pipe, device or folder is refused here, before a window exists to hang.
+        reason = "not a regular file" if Path(args.file).exists() else "no such file"
+        sys.stderr.write(f"{PROG}: error: {reason}: {args.file}\n")
         raise SystemExit(2)
     return args
 

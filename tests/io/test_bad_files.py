@@ -176,7 +176,7 @@ def test_file_too_large_is_refused_before_reading(tmp_path, monkeypatch) -> None
     def no_reading(*args, **kwargs):
         raise AssertionError("the file was opened")
 
-    monkeypatch.setattr("designer.io.load.open", no_reading, raising=False)
+    monkeypatch.setattr("os.open", no_reading)
     with pytest.raises(ProjectFileError, match="larger than 50 MB"):
         load_project(path)
 
