@@ -78,11 +78,12 @@ def run_check(args: argparse.Namespace) -> int:
     analysis = infer_shapes(graph)
     for node_id in analysis.order:
         info, node = analysis.info(node_id), graph.node(node_id)
-        shape = str(info.output) if info.output is not None else "?"
+        known = info.output is not None
+        shape, params = (str(info.output), f"{info.params:,}") if known else ("?", "?")
         label = _shorten(_printable(node.label), _LABEL_WIDTH)
         spec = graph.spec(node_id).display_name
-        print(f"{label:<{_LABEL_WIDTH}}  {spec:<26} {shape:<16} {info.params:>12,}")
-    print(f"total: {analysis.total_params:,} parameters, {analysis.total_macs:,} multiply-adds")
+        print(f"{label:<{_LABEL_WIDTH}}  {spec:<26} {shape:<16} {params:>12}")
+    print(_totals_line(analysis))
     problems = list(analysis.problems)
     if analysis.valid:
         problems += _compile_problems(graph)
@@ -90,6 +91,21 @@ def run_check(args: argparse.Namespace) -> int:
         print(f"{problem.severity}: {_printable(problem.message)}")
     failed = any(p.is_error or args.strict for p in problems)
     return EXIT_PROBLEMS if failed else EXIT_OK
+
+
+def _totals_line(analysis: Any) -> str:
+    """Parameters, multiply-adds and training memory per sample; with errors, only the
+    number of layers, since sums over the layers whose shapes are known would mislead."""
+    from designer.model.shapes import format_bytes
+
+    layers = f"{len(analysis.order)} layer{'s' * (len(analysis.order) != 1)}"
+    if not analysis.valid:
+        return f"total: {layers}; parameters and memory unknown until the errors are fixed"
+    return (
+        f"total: {analysis.total_params:,} parameters, {analysis.total_macs:,} multiply-adds, "
+        f"{format_bytes(analysis.training_bytes)} of activations per sample in training "
+        f"({layers})"
+    )
 
 
 def _compile_problems(graph: Any) -> list:

@@ -64,7 +64,8 @@ def size_text(size: int) -> str:
     for unit, factor in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
         if size >= factor:
             value = size / factor
-            return f"{value:.0f} {unit}" if value.is_integer() else f"{value:.1f} {unit}"
+            digits = f"{value:.1f}".removesuffix(".0") if value < 10 else f"{value:.0f}"
+            return f"{digits} {unit}"
     return f"{size} bytes"
 
 

@@ -15,6 +15,8 @@ from __future__ import annotations
 import os
 import stat
 
+from designer.model.shapes import format_bytes
+
 _KINDS = (
     (stat.S_ISDIR, "a folder"),
     (stat.S_ISFIFO, "a named pipe (FIFO)"),
@@ -34,15 +36,6 @@ class FileRefusedError(OSError):
     def __init__(self, message: str, path: str) -> None:
         super().__init__(message)
         self.path = path
-
-
-def describe_size(size: int) -> str:
-    """``512 MB``, ``4 GB``, ``64 KB``: a limit as a message shows it."""
-    for unit, factor in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
-        if size >= factor:
-            value = size / factor
-            return f"{value:.0f} {unit}" if value.is_integer() else f"{value:.1f} {unit}"
-    return f"{size} bytes"
 
 
 def check_regular_file(path: str | os.PathLike[str], limit: int) -> int:
@@ -77,4 +70,4 @@ def _checked(info: os.stat_result, name: str, limit: int) -> int:
 
 
 def _too_large(limit: int) -> str:
-    return f"the file is larger than {describe_size(limit)} (the limit for this kind of file)"
+    return f"the file is larger than {format_bytes(limit)} (the limit for this kind of file)"

@@ -22,7 +22,7 @@ from typing import Any
 from designer.catalog import Catalog, ParamError, default_catalog
 from designer.catalog.registry import LayerTypeNotFoundError
 from designer.io.errors import ProjectFileError, join, kind_of
-from designer.io.files import FileRefusedError, describe_size, read_regular_file
+from designer.io.files import FileRefusedError, read_regular_file
 from designer.io.migrations import migrate
 from designer.io.schema import (
     FORMAT,
@@ -46,6 +46,7 @@ from designer.model import (
     TrainingSettings,
     UnknownPortError,
 )
+from designer.model.shapes import format_bytes
 
 _NOT_A_PROJECT = "this is not an NN Designer project file"
 _BOM = b"\xef\xbb\xbf"
@@ -101,7 +102,7 @@ def parse_json(text: str) -> Any:
     if not isinstance(text, str):
         raise ProjectFileError(f"expected text, got {type(text).__name__}")
     if len(text) > MAX_FILE_BYTES:
-        raise ProjectFileError(f"the text is larger than {describe_size(MAX_FILE_BYTES)}")
+        raise ProjectFileError(f"the text is larger than {format_bytes(MAX_FILE_BYTES)}")
     text = text.removeprefix("\ufeff")
     _check_value_count(text)
     try:
