@@ -20,7 +20,7 @@ from pathlib import Path
 from types import TracebackType
 
 from designer import APP_NAME, __version__
-from designer.cli import VERBS
+from designer.cli import VERBS, report_interrupted
 
 PROG = "nn-designer"
 log = logging.getLogger("designer")
@@ -61,7 +61,9 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     """The ``nn-designer`` entry point; returns the process exit status.
 
-    ``nn-designer check|export|train ...`` runs a headless verb without loading Qt."""
+    ``nn-designer check|export|train ...`` runs a headless verb without loading Qt. Ctrl+C
+    before the window is up ends with one line and status 130 (after it, the default
+    SIGINT handler quits at once)."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in VERBS:
         from designer.cli import main as cli_main
@@ -71,7 +73,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parse_args(argv)
     except SystemExit as exit_:
         return exit_.code if isinstance(exit_.code, int) else 1
-    return run(args)
+    try:
+        return run(args)
+    except KeyboardInterrupt:  # Ctrl+C while starting up (importing torch and Qt)
+        return report_interrupted()
 
 
 def run(args: argparse.Namespace) -> int:

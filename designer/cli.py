@@ -6,7 +6,9 @@
 
 (``nn-designer-cli`` is the same without the window entry point.)
 Exit status: 0 when all is well, 1 when the design has errors (or cannot be exported),
-2 when the file cannot be read or the command line is wrong. Never imports Qt; torch only
+2 when the file cannot be read or the command line is wrong, 130 when interrupted with
+Ctrl+C (one line, no traceback; every file is written atomically, so nothing half-written
+or temporary is left behind). Never imports Qt; torch only
 when a verb builds a model. Each verb registers itself through a function in `COMMANDS`,
 so another verb is one more function there.
 """
@@ -21,6 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command ended by Ctrl+C
 _LABEL_WIDTH = 24
 
 
@@ -29,7 +32,24 @@ class _BadInputError(Exception):
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run one verb; returns the exit status (``sys.exit(main())`` is the entry point)."""
+    """Run one verb; returns the exit status (``sys.exit(main())`` is the entry point).
+
+    Ctrl+C at any point (importing torch, loading data, building, training, writing)
+    ends the verb with one line and `EXIT_INTERRUPTED`."""
+    try:
+        return _run_verb(argv)
+    except KeyboardInterrupt:
+        return report_interrupted()
+
+
+def report_interrupted() -> int:
+    """Say "interrupted" in one line on stderr; returns `EXIT_INTERRUPTED`."""
+    with contextlib.suppress(OSError, ValueError):
+        print("interrupted", file=sys.stderr, flush=True)
+    return EXIT_INTERRUPTED
+
+
+def _run_verb(argv: list[str] | None) -> int:
     _tolerant_output()
     parser = build_parser()
     try:
