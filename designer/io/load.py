@@ -31,6 +31,7 @@ from designer.io.schema import (
     Document,
     EdgeRecord,
     Invalid,
+    check_sizes,
     check_tree,
     read_document,
 )
@@ -84,6 +85,8 @@ def project_from_dict(data: Any, catalog: Catalog | None = None) -> Project:
     ``data`` is not modified. Everything is validated, so this also accepts hand-built
     or foreign dicts safely.
     """
+    if isinstance(data, dict):
+        check_sizes(data)
     check_tree(data)
     if not isinstance(data, dict):
         raise ProjectFileError(f"expected an object, got {kind_of(data)}; {_NOT_A_PROJECT}")
@@ -123,6 +126,8 @@ def parse_json(text: str) -> Any:
         raise ProjectFileError(f"not valid JSON: {error.msg}", where) from None
     except RecursionError:
         raise ProjectFileError("arrays or objects are nested too deeply") from None
+    except MemoryError:  # the bounds above make this unlikely; never a traceback
+        raise ProjectFileError("there is not enough memory to read this file") from None
 
 
 _STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
@@ -139,8 +144,8 @@ def _check_value_count(text: str) -> None:
     count = bare.count(",") + bare.count("[") + bare.count("{") + 1
     if count > MAX_VALUES:
         raise ProjectFileError(
-            f"the file holds about {count:,} values (numbers, strings, arrays, objects); "
-            f"this version opens projects of at most {MAX_VALUES:,}"
+            f"the file holds more than {MAX_VALUES:,} values (numbers, strings, arrays, "
+            "objects), more than this version can open"
         )
 
 

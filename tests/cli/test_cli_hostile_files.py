@@ -63,13 +63,13 @@ def test_check_of_a_pipe_returns_promptly_as_a_process(tmp_path):
 @pytest.mark.timeout(60)
 @pytest.mark.parametrize(("source", "data"), [("csv", "pipe"), ("npz", "pipe"), ("csv", "zero")])
 def test_train_refuses_a_data_path_that_is_not_a_regular_file(tmp_path, capsys, source, data):
-    from designer.io import load_example, save_project
+    from designer.io import load_project, save_project
     from designer.model.settings import DataSettings
 
     data_path = "/dev/zero" if data == "zero" else str(tmp_path / f"data.{source}")
     if data == "pipe":
         os.mkfifo(data_path)
-    project = load_example("iris_mlp")
+    project = load_project(ROOT / "resources" / "examples" / "iris_mlp.nndesign")
     project.data = DataSettings(source=source, path=data_path)
     path = tmp_path / "p.nndesign"
     save_project(project, path)

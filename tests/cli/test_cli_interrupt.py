@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 
 from designer.cli import EXIT_INTERRUPTED, main
-from designer.io import load_example, save_project
+from designer.io import load_project, save_project
 
 ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "resources" / "examples" / "iris_mlp.nndesign"
 
 
 def interrupt(*args, **kwargs):
@@ -24,7 +25,7 @@ def interrupt(*args, **kwargs):
 
 @pytest.fixture
 def project_file(tmp_path) -> Path:
-    project = load_example("iris_mlp")
+    project = load_project(EXAMPLE)
     project.training = project.training.replace(epochs=3)
     path = tmp_path / "iris.nndesign"
     save_project(project, path)
@@ -125,7 +126,7 @@ def test_the_window_entry_point_is_interrupted_in_one_line(capsys, monkeypatch):
 @pytest.mark.timeout(180)
 @pytest.mark.skipif(os.name != "posix", reason="sends SIGINT")
 def test_ctrl_c_during_a_real_run(tmp_path):
-    project = load_example("iris_mlp")
+    project = load_project(EXAMPLE)
     project.training = project.training.replace(epochs=100_000)
     path = tmp_path / "iris.nndesign"
     save_project(project, path)

@@ -23,6 +23,7 @@ from designer.io.schema import (
     MAX_METADATA_STRING,
     MAX_METADATA_VALUES,
     MAX_VALUES,
+    check_tree,
 )
 from designer.model import Graph, Project
 
@@ -169,12 +170,36 @@ def test_a_file_of_millions_of_values_is_refused_before_parsing(tmp_path):
     del body
     tracemalloc.start()
     try:
-        with pytest.raises(ProjectFileError, match=f"at most {MAX_VALUES:,}"):
+        with pytest.raises(ProjectFileError, match=f"more than {MAX_VALUES:,} values"):
             load_project(path)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
     assert peak < 250 * 1024 * 1024  # the text and one copy of it, not a parsed tree
+
+
+def test_walking_a_long_list_takes_no_memory_per_value():
+    """The check of every value keeps one iterator per open container, not a copy."""
+    data = {"metadata": {}, "nodes": [{"params": {"units": [0.5, "text", 7] * 200_000}}]}
+    tracemalloc.start()
+    try:
+        check_tree(data)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 64 * 1024
+
+
+def test_the_metadata_bound_is_checked_before_the_whole_file_is_walked(monkeypatch):
+    def no_walk(*args, **kwargs):
+        raise AssertionError("the whole document was walked first")
+
+    monkeypatch.setattr("designer.io.load.check_tree", no_walk)
+    refused(
+        with_metadata({"x": [0] * (MAX_VALUES // 2)}),
+        f"metadata.x[{MAX_METADATA_VALUES - 2}]",
+        "10,000 values",
+    )
 
 
 def test_commas_inside_strings_do_not_count_as_values():
@@ -198,7 +223,7 @@ def test_the_largest_openable_project_is_within_the_value_bound():
 def test_metadata_with_too_many_values_names_the_place():
     refused(
         with_metadata({"notes": list(range(MAX_METADATA_VALUES + 1))}),
-        f"metadata.notes[{MAX_METADATA_VALUES - 2}]",
+        f"metadata.notes[{MAX_METADATA_VALUES - 2}]",  # after the object and the list
         f"at most {MAX_METADATA_VALUES:,} values",
     )
 
