@@ -10,6 +10,7 @@ incoming edges and input shapes) reuses its `NodeInfo` without even building tha
 
 from __future__ import annotations
 
+import functools
 import weakref
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -55,6 +56,12 @@ class NodeInfo:
     params: int = 0
     macs: int = 0
     problems: tuple[Problem, ...] = ()
+
+    @functools.cached_property
+    def output_bytes(self) -> int:
+        """Bytes of one sample of this node's output (0 when unknown); cached, since
+        results are memoized across inferences and the total is summed after each."""
+        return tensor_bytes(self.output)
 
 
 @dataclass(frozen=True)
@@ -181,12 +188,12 @@ def infer_shapes(graph: Graph, cache: ShapeCache | None = None) -> Analysis:
         order=tuple(order),
         total_params=sum(i.params for i in infos.values()),
         total_macs=sum(i.macs for i in infos.values()),
-        activation_bytes=sum(output_bytes(i.output) for i in infos.values()),
+        activation_bytes=sum(i.output_bytes for i in infos.values()),
     )
     return with_problems(analysis, _memory_problems(graph, analysis))
 
 
-def output_bytes(shape: Shape | None) -> int:
+def tensor_bytes(shape: Shape | None) -> int:
     """Bytes of one sample of a tensor of ``shape`` (0 when the shape is unknown)."""
     if shape is None:
         return 0
@@ -209,11 +216,11 @@ def _memory_problems(graph: Graph, analysis: Analysis) -> tuple[Problem, ...]:
     `ACTIVATION_BUDGET` per sample: found here, not as an allocator error mid-run."""
     if analysis.training_bytes <= ACTIVATION_BUDGET:
         return ()
-    largest = max(analysis.order, key=lambda n: output_bytes(analysis.info(n).output))
+    largest = max(analysis.order, key=lambda n: analysis.info(n).output_bytes)
     message = (
         f"training needs about {format_bytes(analysis.training_bytes)} of activation "
         f"memory per sample (more than {format_bytes(ACTIVATION_BUDGET)}); this layer's "
-        f"output alone is {format_bytes(output_bytes(analysis.info(largest).output))}. "
+        f"output alone is {format_bytes(analysis.info(largest).output_bytes)}. "
         "Use smaller inputs, fewer channels or more pooling"
     )
     return (_problem(graph, largest, message, WARNING),)
