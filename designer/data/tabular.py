@@ -69,8 +69,9 @@ def size_text(size: int) -> str:
     return f"{size} bytes"
 
 
-def open_data_file(path: str, limit: int):
-    """`path` opened for binary reading, if it is a regular file of at most `limit` bytes.
+def open_data_file(path: str, limit: int, kind: str):
+    """`path` opened for binary reading, if it is a regular file of at most `limit` bytes
+    (`kind` names the kind of file in the message: "CSV", ".npz").
 
     Anything else (a folder, a named pipe, a device, a socket) is refused *before* it is
     opened, since opening a pipe blocks and a device never ends; the opened file is checked
@@ -86,7 +87,7 @@ def open_data_file(path: str, limit: int):
         if info.st_size > limit:
             raise DataError(
                 f"cannot read {path!r}: the file is {size_text(info.st_size)}, larger than "
-                f"the {size_text(limit)} limit for this kind of data file"
+                f"the {size_text(limit)} limit for {kind} files"
             )
         flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
         file = os.fdopen(os.open(path, flags), "rb")
@@ -99,10 +100,10 @@ def open_data_file(path: str, limit: int):
     return file
 
 
-def read_data_file(path: str, limit: int, size: int = -1) -> bytes:
+def read_data_file(path: str, limit: int, kind: str, size: int = -1) -> bytes:
     """The first `size` bytes (all when negative) of a data file checked by `open_data_file`;
     never more than `limit`, even if the file grows while it is read."""
-    with open_data_file(path, limit) as file:
+    with open_data_file(path, limit, kind) as file:
         try:
             raw = file.read(limit + 1 if size < 0 else min(size, limit + 1))
         except OSError as error:
@@ -126,7 +127,7 @@ HEADER_BYTES = 65_536
 
 def read_csv_header(path: str) -> list[str]:
     """The column names, read from the start of the file only (for a column picker)."""
-    raw = read_data_file(path, DataFileLimits.CSV_BYTES, HEADER_BYTES)
+    raw = read_data_file(path, DataFileLimits.CSV_BYTES, "CSV", HEADER_BYTES)
     if len(raw) == HEADER_BYTES and b"\n" in raw:
         raw = raw[: raw.rindex(b"\n")]  # whole lines only: no character cut in half
     try:
@@ -152,7 +153,7 @@ def _column_names(row: list[str]) -> list[str]:
 
 def read_csv_rows(path: str) -> tuple[list[str], list[list[str]], list[int]]:
     """Header, stripped data rows and each row's line number; blank lines are skipped."""
-    text = decode_utf8(read_data_file(path, DataFileLimits.CSV_BYTES))
+    text = decode_utf8(read_data_file(path, DataFileLimits.CSV_BYTES, "CSV"))
     if not text.strip():
         raise DataError("the file is empty")
     reader = _reader(text)
@@ -332,7 +333,7 @@ def open_npz_archive(path: str) -> np.lib.npyio.NpzFile:
     loading any of its arrays stays within `DataFileLimits.NPZ_BYTES` (closing the archive
     closes the file)."""
     limit = DataFileLimits.NPZ_BYTES
-    file = open_data_file(path, limit)
+    file = open_data_file(path, limit, ".npz")
     try:
         if not zipfile.is_zipfile(file):
             file.seek(0)
