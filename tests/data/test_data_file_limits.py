@@ -65,7 +65,8 @@ def test_a_sparse_csv_over_the_limit_is_refused_before_reading(tmp_path, monkeyp
 
     monkeypatch.setattr(os, "open", no_opening)
     for reader in (read_csv_table, read_csv_header):
-        with pytest.raises(DataError, match="is 2 GB, larger than the 512 MB limit for CSV files") as caught:
+        message = "is 2 GB, larger than the 512 MB limit for CSV files"
+        with pytest.raises(DataError, match=message) as caught:
             reader(str(path))
         assert str(path) in str(caught.value)
 
