@@ -20,7 +20,7 @@ from pathlib import Path
 from types import TracebackType
 
 from designer import APP_NAME, __version__
-from designer.cli import VERBS, report_interrupted
+from designer.cli import VERBS, interrupts_outside_imports, report_interrupted
 
 PROG = "nn-designer"
 log = logging.getLogger("designer")
@@ -73,10 +73,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parse_args(argv)
     except SystemExit as exit_:
         return exit_.code if isinstance(exit_.code, int) else 1
-    try:
-        return run(args)
-    except KeyboardInterrupt:  # Ctrl+C while starting up (importing torch and Qt)
-        return report_interrupted()
+    with interrupts_outside_imports():
+        try:
+            return run(args)
+        except KeyboardInterrupt:  # Ctrl+C while starting up (importing torch and Qt)
+            return report_interrupted()
 
 
 def run(args: argparse.Namespace) -> int:

@@ -15,16 +15,21 @@ so another verb is one more function there.
 
 from __future__ import annotations
 
+import _thread
 import argparse
 import contextlib
 import os
+import signal
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from types import FrameType
 from typing import Any
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_BAD_INPUT = 0, 1, 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command ended by Ctrl+C
 _LABEL_WIDTH = 24
+_INTERRUPT_RETRY_SECONDS = 0.05
 
 
 class _BadInputError(Exception):
@@ -36,10 +41,11 @@ def main(argv: list[str] | None = None) -> int:
 
     Ctrl+C at any point (importing torch, loading data, building, training, writing)
     ends the verb with one line and `EXIT_INTERRUPTED`."""
-    try:
-        return _run_verb(argv)
-    except KeyboardInterrupt:
-        return report_interrupted()
+    with interrupts_outside_imports():
+        try:
+            return _run_verb(argv)
+        except KeyboardInterrupt:
+            return report_interrupted()
 
 
 def report_interrupted() -> int:
@@ -47,6 +53,48 @@ def report_interrupted() -> int:
     with contextlib.suppress(OSError, ValueError):
         print("interrupted", file=sys.stderr, flush=True)
     return EXIT_INTERRUPTED
+
+
+@contextlib.contextmanager
+def interrupts_outside_imports() -> Iterator[None]:
+    """Within this block, Ctrl+C raises `KeyboardInterrupt` only where no module is being
+    imported: one arriving during an import is held until the import is over.
+
+    An interrupt inside the import of an extension module is not a clean exception:
+    torch's import then aborts the whole process ("terminate called after throwing an
+    instance of 'pybind11::error_already_set'"), and NumPy's leaves a half-initialised
+    module that fails later with a RecursionError. Such imports happen at start-up and
+    lazily mid-run (torch imports its compiler on the first optimizer step). Only the
+    main thread's handler is replaced, and only when Ctrl+C is not ignored.
+    """
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+    ):
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, _on_interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _on_interrupt(signum: int, frame: FrameType | None) -> None:
+    if not _importing(frame):
+        raise KeyboardInterrupt
+    # Ask again shortly: interrupt_main() calls this handler anew in the main thread.
+    retry = threading.Timer(_INTERRUPT_RETRY_SECONDS, _thread.interrupt_main)
+    retry.daemon = True
+    retry.start()
+
+
+def _importing(frame: FrameType | None) -> bool:
+    while frame is not None:
+        if frame.f_code.co_filename.startswith("<frozen importlib"):
+            return True
+        frame = frame.f_back
+    return False
 
 
 def _run_verb(argv: list[str] | None) -> int:

@@ -3,6 +3,7 @@ leaving no temporary or half-written file behind."""
 
 from __future__ import annotations
 
+import importlib
 import importlib.abc
 import os
 import signal
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from designer.cli import EXIT_INTERRUPTED, main
+from designer.cli import EXIT_INTERRUPTED, interrupts_outside_imports, main
 from designer.io import load_project, save_project
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -120,6 +121,37 @@ def test_the_window_entry_point_is_interrupted_in_one_line(capsys, monkeypatch):
     monkeypatch.setattr(app, "run", interrupt)
     assert app.main([]) == EXIT_INTERRUPTED
     assert capsys.readouterr().err == "interrupted\n"
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.skipif(os.name != "posix", reason="sends SIGINT")
+def test_ctrl_c_during_an_import_waits_for_the_import(tmp_path, monkeypatch):
+    """An interrupt inside an extension's import can abort the process; it is held until
+    the import is over, then raised."""
+    (tmp_path / "slow_module.py").write_text(
+        "import os, signal\n"
+        "os.kill(os.getpid(), signal.SIGINT)  # Ctrl+C in the middle of the import\n"
+        "total = sum(range(100_000))\n"
+        "finished = True\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "slow_module", raising=False)
+    imported = []
+    with pytest.raises(KeyboardInterrupt), interrupts_outside_imports():
+        imported.append(importlib.import_module("slow_module"))
+        for _ in range(10**9):  # busy, so the held interrupt is handled here
+            pass
+    assert imported and imported[0].finished
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+@pytest.mark.skipif(os.name != "posix", reason="sends SIGINT")
+def test_ctrl_c_outside_imports_is_raised_at_once():
+    after = []
+    with pytest.raises(KeyboardInterrupt), interrupts_outside_imports():
+        os.kill(os.getpid(), signal.SIGINT)
+        after.append("the next statement ran")
+    assert after == []
 
 
 @pytest.mark.slow
