@@ -20,7 +20,7 @@ from pathlib import Path
 from types import TracebackType
 
 from designer import APP_NAME, __version__
-from designer.cli import VERBS
+from designer.cli import VERBS, interrupts_outside_imports, report_interrupted
 
 PROG = "nn-designer"
 log = logging.getLogger("designer")
@@ -51,7 +51,9 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     """Parse the command line; raises SystemExit for --help, --version and errors."""
     args = build_parser().parse_args(list(argv))
     if args.file is not None and not Path(args.file).is_file():
-        sys.stderr.write(f"{PROG}: error: no such file: {args.file}\n")
+        # NOTE: a pipe, device or folder is refused here, before a window exists to hang.
+        reason = "not a regular file" if Path(args.file).exists() else "no such file"
+        sys.stderr.write(f"{PROG}: error: {reason}: {args.file}\n")
         raise SystemExit(2)
     return args
 
@@ -59,7 +61,9 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     """The ``nn-designer`` entry point; returns the process exit status.
 
-    ``nn-designer check|export|train ...`` runs a headless verb without loading Qt."""
+    ``nn-designer check|export|train ...`` runs a headless verb without loading Qt. Ctrl+C
+    before the window is up ends with one line and status 130 (after it, the default
+    SIGINT handler quits at once)."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in VERBS:
         from designer.cli import main as cli_main
@@ -69,7 +73,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parse_args(argv)
     except SystemExit as exit_:
         return exit_.code if isinstance(exit_.code, int) else 1
-    return run(args)
+    with interrupts_outside_imports():
+        try:
+            return run(args)
+        except KeyboardInterrupt:  # Ctrl+C while starting up (importing torch and Qt)
+            return report_interrupted()
 
 
 def run(args: argparse.Namespace) -> int:

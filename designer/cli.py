@@ -7,22 +7,30 @@
 
 (``nn-designer-cli`` is the same without the window entry point.)
 Exit status: 0 when all is well, 1 when the design has errors (or cannot be exported),
-2 when the file cannot be read or the command line is wrong. Never imports Qt; torch only
+2 when the file cannot be read or the command line is wrong, 130 when interrupted with
+Ctrl+C (one line, no traceback; every file is written atomically, so nothing half-written
+or temporary is left behind). Never imports Qt; torch only
 when a verb builds a model. Each verb registers itself through a function in `COMMANDS`,
 so another verb is one more function there.
 """
 
 from __future__ import annotations
 
+import _thread
 import argparse
 import contextlib
 import os
+import signal
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from types import FrameType
 from typing import Any
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command ended by Ctrl+C
 _LABEL_WIDTH = 24
+_INTERRUPT_RETRY_SECONDS = 0.05
 
 
 class _BadInputError(Exception):
@@ -30,7 +38,67 @@ class _BadInputError(Exception):
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run one verb; returns the exit status (``sys.exit(main())`` is the entry point)."""
+    """Run one verb; returns the exit status (``sys.exit(main())`` is the entry point).
+
+    Ctrl+C at any point (importing torch, loading data, building, training, writing)
+    ends the verb with one line and `EXIT_INTERRUPTED`."""
+    with interrupts_outside_imports():
+        try:
+            return _run_verb(argv)
+        except KeyboardInterrupt:
+            return report_interrupted()
+
+
+def report_interrupted() -> int:
+    """Say "interrupted" in one line on stderr; returns `EXIT_INTERRUPTED`."""
+    with contextlib.suppress(OSError, ValueError):
+        print("interrupted", file=sys.stderr, flush=True)
+    return EXIT_INTERRUPTED
+
+
+@contextlib.contextmanager
+def interrupts_outside_imports() -> Iterator[None]:
+    """Within this block, Ctrl+C raises `KeyboardInterrupt` only where no module is being
+    imported: one arriving during an import is held until the import is over.
+
+    An interrupt inside the import of an extension module is not a clean exception:
+    torch's import then aborts the whole process ("terminate called after throwing an
+    instance of 'pybind11::error_already_set'"), and NumPy's leaves a half-initialised
+    module that fails later with a RecursionError. Such imports happen at start-up and
+    lazily mid-run (torch imports its compiler on the first optimizer step). Only the
+    main thread's handler is replaced, and only when Ctrl+C is not ignored.
+    """
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+    ):
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, _on_interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _on_interrupt(signum: int, frame: FrameType | None) -> None:
+    if not _importing(frame):
+        raise KeyboardInterrupt
+    # Ask again shortly: interrupt_main() calls this handler anew in the main thread.
+    retry = threading.Timer(_INTERRUPT_RETRY_SECONDS, _thread.interrupt_main)
+    retry.daemon = True
+    retry.start()
+
+
+def _importing(frame: FrameType | None) -> bool:
+    while frame is not None:
+        if frame.f_code.co_filename.startswith("<frozen importlib"):
+            return True
+        frame = frame.f_back
+    return False
+
+
+def _run_verb(argv: list[str] | None) -> int:
     _tolerant_output()
     parser = build_parser()
     try:
@@ -79,11 +147,12 @@ def run_check(args: argparse.Namespace) -> int:
     analysis = infer_shapes(graph)
     for node_id in analysis.order:
         info, node = analysis.info(node_id), graph.node(node_id)
-        shape = str(info.output) if info.output is not None else "?"
+        known = info.output is not None
+        shape, params = (str(info.output), f"{info.params:,}") if known else ("?", "?")
         label = _shorten(_printable(node.label), _LABEL_WIDTH)
         spec = graph.spec(node_id).display_name
-        print(f"{label:<{_LABEL_WIDTH}}  {spec:<26} {shape:<16} {info.params:>12,}")
-    print(f"total: {analysis.total_params:,} parameters, {analysis.total_macs:,} multiply-adds")
+        print(f"{label:<{_LABEL_WIDTH}}  {spec:<26} {shape:<16} {params:>12}")
+    print(_totals_line(analysis))
     problems = list(analysis.problems)
     if analysis.valid:
         problems += _compile_problems(graph)
@@ -91,6 +160,21 @@ def run_check(args: argparse.Namespace) -> int:
         print(f"{problem.severity}: {_printable(problem.message)}")
     failed = any(p.is_error or args.strict for p in problems)
     return EXIT_PROBLEMS if failed else EXIT_OK
+
+
+def _totals_line(analysis: Any) -> str:
+    """Parameters, multiply-adds and training memory per sample; with errors, only the
+    number of layers, since sums over the layers whose shapes are known would mislead."""
+    from designer.model.shapes import format_bytes
+
+    layers = f"{len(analysis.order)} layer{'s' * (len(analysis.order) != 1)}"
+    if not analysis.valid:
+        return f"total: {layers}; parameters and memory unknown until the errors are fixed"
+    return (
+        f"total: {analysis.total_params:,} parameters, {analysis.total_macs:,} multiply-adds, "
+        f"{format_bytes(analysis.training_bytes)} of activations per sample in training "
+        f"({layers})"
+    )
 
 
 def _compile_problems(graph: Any) -> list:

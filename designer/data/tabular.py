@@ -3,12 +3,20 @@
 All functions here are *portable* (stdlib, NumPy and each other only), so an exported training
 script reads the file with exactly the same rules. Every problem raises `DataError` naming the
 line (1-based, as an editor shows it) or the column.
+
+Every file is opened through `open_data_file`, which reads only regular files within a size
+limit (`DataFileLimits`): a data path naming a pipe would hang the run, and ``/dev/zero`` or
+a huge sparse file would read until memory runs out.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import math
+import os
+import re
+import stat
 import zipfile
 
 import numpy as np
@@ -38,6 +46,70 @@ def encode_labels(values: np.ndarray) -> tuple[np.ndarray, list[str]]:
     return labels.reshape(-1).astype(np.int64), names
 
 
+class DataFileLimits:
+    """The largest data files read, in bytes (exported scripts copy them with the readers,
+    so they apply the same limits). A CSV file is read whole and parsed into Python strings
+    (about ten times its size in memory); an archive's arrays are loaded as they are.
+    """
+
+    CSV_BYTES = 512 * 1024 * 1024
+    NPZ_BYTES = 4 * 1024 * 1024 * 1024
+
+
+def size_text(size: int) -> str:
+    """``512 MB``, ``4 GB``: a byte count as a message shows it."""
+    for unit, factor in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
+        if size >= factor:
+            value = size / factor
+            digits = f"{value:.1f}".removesuffix(".0") if value < 10 else f"{value:.0f}"
+            return f"{digits} {unit}"
+    return f"{size} bytes"
+
+
+def open_data_file(path: str, limit: int, kind: str):
+    """`path` opened for binary reading, if it is a regular file of at most `limit` bytes
+    (`kind` names the kind of file in the message: "CSV", ".npz").
+
+    Anything else (a folder, a named pipe, a device, a socket) is refused *before* it is
+    opened, since opening a pipe blocks and a device never ends; the opened file is checked
+    again, and opened without blocking, so a path swapped in between is refused too.
+    """
+    try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            raise DataError(
+                f"cannot read {path!r}: it is not a regular file "
+                "(a folder, pipe or device cannot be read as data)"
+            )
+        if info.st_size > limit:
+            raise DataError(
+                f"cannot read {path!r}: the file is {size_text(info.st_size)}, larger than "
+                f"the {size_text(limit)} limit for {kind} files"
+            )
+        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+        file = os.fdopen(os.open(path, flags), "rb")
+    except OSError as error:
+        raise DataError(f"cannot read {path!r}: {error.strerror or error}") from None
+    opened = os.fstat(file.fileno())
+    if not stat.S_ISREG(opened.st_mode) or opened.st_size > limit:
+        file.close()
+        raise DataError(f"cannot read {path!r}: the file changed while it was being opened")
+    return file
+
+
+def read_data_file(path: str, limit: int, kind: str, size: int = -1) -> bytes:
+    """The first `size` bytes (all when negative) of a data file checked by `open_data_file`;
+    never more than `limit`, even if the file grows while it is read."""
+    with open_data_file(path, limit, kind) as file:
+        try:
+            raw = file.read(limit + 1 if size < 0 else min(size, limit + 1))
+        except OSError as error:
+            raise DataError(f"cannot read {path!r}: {error.strerror or error}") from None
+    if len(raw) > limit:
+        raise DataError(f"cannot read {path!r}: the file grew beyond {size_text(limit)}")
+    return raw
+
+
 def decode_utf8(raw: bytes) -> str:
     """Text of a UTF-8 file (a byte-order mark is allowed)."""
     try:
@@ -52,11 +124,7 @@ HEADER_BYTES = 65_536
 
 def read_csv_header(path: str) -> list[str]:
     """The column names, read from the start of the file only (for a column picker)."""
-    try:
-        with open(path, "rb") as file:
-            raw = file.read(HEADER_BYTES)
-    except OSError as error:
-        raise DataError(f"cannot read {path!r}: {error.strerror or error}") from None
+    raw = read_data_file(path, DataFileLimits.CSV_BYTES, "CSV", HEADER_BYTES)
     if len(raw) == HEADER_BYTES and b"\n" in raw:
         raw = raw[: raw.rindex(b"\n")]  # whole lines only: no character cut in half
     try:
@@ -82,11 +150,7 @@ def _column_names(row: list[str]) -> list[str]:
 
 def read_csv_rows(path: str) -> tuple[list[str], list[list[str]], list[int]]:
     """Header, stripped data rows and each row's line number; blank lines are skipped."""
-    try:
-        with open(path, "rb") as file:
-            text = decode_utf8(file.read())
-    except OSError as error:
-        raise DataError(f"cannot read {path!r}: {error.strerror or error}") from None
+    text = decode_utf8(read_data_file(path, DataFileLimits.CSV_BYTES, "CSV"))
     if not text.strip():
         raise DataError("the file is empty")
     reader = _reader(text)
@@ -142,16 +206,52 @@ def drop_missing_rows(
 
 
 def parse_numbers(name: str, values: list[str], lines: list[int]) -> np.ndarray | None:
-    """The column as float64, or None when it holds text; infinities are errors."""
+    """The column as float64, or None when it holds text; infinities are errors, and so is
+    a stray non-number in a column of numbers (see `refuse_stray_text`)."""
     try:
         numbers = np.array([float(value) for value in values], dtype=np.float64)
     except ValueError:
+        refuse_stray_text(name, values, lines)
         return None
     bad = np.flatnonzero(~np.isfinite(numbers))
     if len(bad):
         value = values[bad[0]]
         raise DataError(f"column {name!r}, line {lines[bad[0]]}: {value!r} is not a finite number")
     return numbers
+
+
+def refuse_stray_text(name: str, values: list[str], lines: list[int]) -> None:
+    """Fail on a column of numbers with a few cells that are not numbers.
+
+    Otherwise one odd cell (a decimal comma, a stray NUL byte, "abc") would silently turn
+    the whole column into one-hot categories, and the error would surface later as a
+    design that does not fit its data. The rule: when at least 90% of the cells are numbers
+    (cells written with a decimal comma, like ``3,5``, count as numbers), the column is
+    numeric and the first other cell is named with its line; below that it is text.
+    """
+    stray = []
+    commas = 0
+    for index, value in enumerate(values):
+        try:
+            float(value)
+        except ValueError:
+            stray.append(index)
+            commas += re.fullmatch(r"[+-]?[0-9]*,[0-9]+", value) is not None
+    if not stray or (len(values) - len(stray) + commas) * 10 < len(values) * 9:
+        return
+    first = values[stray[0]]
+    where = f"column {name!r}, line {lines[stray[0]]}: {first[:60]!r} is not a number"
+    if re.fullmatch(r"[+-]?[0-9]*,[0-9]+", first):
+        raise DataError(
+            f"{where}: it looks like a decimal comma; save the file with decimal points "
+            "(3.5, not 3,5)"
+        )
+    others = len(stray) - 1
+    more = f"; {others} more cell{'s are' if others != 1 else ' is'} not" if others else ""
+    raise DataError(
+        f"{where}, though most of the column is numbers{more}; fix the value, or leave "
+        "the cell empty to mark it missing"
+    )
 
 
 def encode_features(
@@ -225,6 +325,72 @@ def read_npz_array(archive: np.lib.npyio.NpzFile, name: str) -> np.ndarray:
         ) from None
 
 
+def open_npz_archive(path: str) -> np.lib.npyio.NpzFile:
+    """The `.npz` archive at `path`, opened through `open_data_file` and checked so that
+    loading any of its arrays stays within `DataFileLimits.NPZ_BYTES` (closing the archive
+    closes the file)."""
+    limit = DataFileLimits.NPZ_BYTES
+    file = open_data_file(path, limit, ".npz")
+    try:
+        if not zipfile.is_zipfile(file):
+            file.seek(0)
+            if file.read(6) == b"\x93NUMPY":
+                raise DataError(f"{path!r} holds a single array; save the arrays with numpy.savez")
+            raise DataError(f"cannot read {path!r} as a .npz file: it is not a zip archive")
+        file.seek(0)
+        check_npz_sizes(path, file, limit)
+        file.seek(0)
+        archive = np.lib.npyio.NpzFile(file, own_fid=True, allow_pickle=False)
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as error:
+        file.close()
+        if isinstance(error, DataError):
+            raise
+        raise DataError(f"cannot read {path!r} as a .npz file: {error}") from None
+    except BaseException:
+        file.close()
+        raise
+    return archive
+
+
+def check_npz_sizes(path: str, file, limit: int) -> None:
+    """Refuse an archive whose arrays would take more than `limit` bytes once loaded.
+
+    A zip member can declare far more bytes than it compresses to (a "zip bomb"), and an
+    array's header can declare a shape far larger than its data: NumPy allocates the whole
+    declared shape before reading. So both are checked before any array is loaded: the
+    members' declared sizes against `limit`, and each array's declared size against its
+    member's (reading a member never yields more than its declared size).
+    """
+    with zipfile.ZipFile(file) as archive:
+        members = archive.infolist()
+        total = sum(member.file_size for member in members)
+        if total > limit:
+            raise DataError(
+                f"cannot read {path!r}: its arrays hold {size_text(total)} once unpacked, "
+                f"more than the {size_text(limit)} limit for .npz files"
+            )
+        for member in members:
+            with archive.open(member) as stream:
+                magic = stream.read(8)
+                if magic[:6] != b"\x93NUMPY":
+                    continue  # not an array: NumPy returns its bytes, at most file_size
+                version = tuple(magic[6:8])
+                if version == (1, 0):
+                    shape, _, dtype = np.lib.format.read_array_header_1_0(stream)
+                elif version in ((2, 0), (3, 0)):  # 3.0 differs only in the text encoding
+                    shape, _, dtype = np.lib.format.read_array_header_2_0(stream)
+                else:
+                    raise DataError(
+                        f"cannot read {path!r}: array {member.filename!r} is in an unknown "
+                        f".npy format version {version[0]}.{version[1]}"
+                    )
+            if not dtype.hasobject and math.prod(shape) * dtype.itemsize > member.file_size:
+                raise DataError(
+                    f"cannot read {path!r}: array {member.filename!r} declares more data "
+                    "than it holds (the archive is damaged or hostile)"
+                )
+
+
 def _npz_target(y: np.ndarray, given: np.ndarray | None) -> tuple[np.ndarray, list[str]]:
     """A target array as class indices with names (integers, or whole numbers with few
     distinct values; any shape, so masks work too), or else as float32 values."""
@@ -249,12 +415,7 @@ def load_npz_arrays(
     targets (or whole-number floats with few values) are class labels, anything else is
     regression; integer inputs stay integers (token ids). Never unpickles.
     """
-    try:
-        archive = np.load(path, allow_pickle=False)
-    except (OSError, ValueError, zipfile.BadZipFile) as error:
-        raise DataError(f"cannot read {path!r} as a .npz file: {error}") from None
-    if not isinstance(archive, np.lib.npyio.NpzFile):
-        raise DataError(f"{path!r} holds a single array; save the arrays with numpy.savez")
+    archive = open_npz_archive(path)
     names = (*inputs, *targets)
     with archive:
         arrays = {name: read_npz_array(archive, name) for name in names}

@@ -6,6 +6,7 @@ import json
 import re
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_KEY_LENGTH = 60  # a longer key is shown cut short, so a message stays one short line
 
 
 class ProjectFileError(ValueError):
@@ -31,12 +32,14 @@ class ProjectFileError(ValueError):
 
 
 def join(path: str, key: str | int) -> str:
-    """Extend a JSON path: ``join("nodes", 3)`` is ``nodes[3]``; odd keys are quoted."""
+    """Extend a JSON path: ``join("nodes", 3)`` is ``nodes[3]``; odd or long keys are
+    quoted, long ones cut short."""
     if isinstance(key, int):
         return f"{path}[{key}]"
-    if _NAME.fullmatch(key):
+    if len(key) <= _KEY_LENGTH and _NAME.fullmatch(key):
         return f"{path}.{key}" if path else key
-    return f"{path}[{json.dumps(key[:60], ensure_ascii=False)}]"
+    shown = key if len(key) <= _KEY_LENGTH else key[:_KEY_LENGTH] + "…"
+    return f"{path}[{json.dumps(shown, ensure_ascii=False)}]"
 
 
 def kind_of(value: object) -> str:

@@ -16,18 +16,22 @@ from __future__ import annotations
 import copy
 import json
 import os
+import re
 from typing import Any
 
 from designer.catalog import Catalog, ParamError, default_catalog
 from designer.catalog.registry import LayerTypeNotFoundError
 from designer.io.errors import ProjectFileError, join, kind_of
+from designer.io.files import FileRefusedError, read_regular_file
 from designer.io.migrations import migrate
 from designer.io.schema import (
     FORMAT,
     MAX_FILE_BYTES,
+    MAX_VALUES,
     Document,
     EdgeRecord,
     Invalid,
+    check_sizes,
     check_tree,
     read_document,
 )
@@ -43,25 +47,26 @@ from designer.model import (
     TrainingSettings,
     UnknownPortError,
 )
+from designer.model.shapes import format_bytes
 
 _NOT_A_PROJECT = "this is not an NN Designer project file"
 _BOM = b"\xef\xbb\xbf"
 
 
 def load_project(path: str | os.PathLike[str]) -> Project:
-    """Read a project file; any problem raises `ProjectFileError` naming the place."""
+    """Read a project file; any problem raises `ProjectFileError` naming the place.
+
+    Only a regular file of at most `MAX_FILE_BYTES` is read (see `designer.io.files`), so
+    a named pipe, a device or a folder is refused at once instead of hanging or filling
+    memory."""
     source = os.fspath(path)
     try:
-        size = os.stat(path).st_size
-        if size > MAX_FILE_BYTES:
-            raise _too_large(source)
-        with open(path, "rb") as stream:
-            raw = stream.read(MAX_FILE_BYTES + 1)
+        raw = read_regular_file(source, MAX_FILE_BYTES)
     except OSError as error:
         reason = error.strerror or str(error)
-        raise ProjectFileError(f"cannot read the file: {reason}", source=source) from error
-    if len(raw) > MAX_FILE_BYTES:
-        raise _too_large(source)
+        if not isinstance(error, FileRefusedError):
+            reason = f"cannot read the file: {reason}"
+        raise ProjectFileError(reason, source=source) from error
     return project_from_json(_decode(raw, source), source=source)
 
 
@@ -80,6 +85,8 @@ def project_from_dict(data: Any, catalog: Catalog | None = None) -> Project:
     ``data`` is not modified. Everything is validated, so this also accepts hand-built
     or foreign dicts safely.
     """
+    if isinstance(data, dict):
+        check_sizes(data)
     check_tree(data)
     if not isinstance(data, dict):
         raise ProjectFileError(f"expected an object, got {kind_of(data)}; {_NOT_A_PROJECT}")
@@ -98,8 +105,9 @@ def parse_json(text: str) -> Any:
     if not isinstance(text, str):
         raise ProjectFileError(f"expected text, got {type(text).__name__}")
     if len(text) > MAX_FILE_BYTES:
-        raise _too_large("")
+        raise ProjectFileError(f"the text is larger than {format_bytes(MAX_FILE_BYTES)}")
     text = text.removeprefix("\ufeff")
+    _check_value_count(text)
     try:
         return json.loads(
             text,
@@ -119,6 +127,27 @@ def parse_json(text: str) -> Any:
         raise ProjectFileError(f"not valid JSON: {error.msg}", where) from None
     except RecursionError:
         raise ProjectFileError("arrays or objects are nested too deeply") from None
+    except MemoryError:  # the bounds above make this unlikely; never a traceback
+        raise ProjectFileError("there is not enough memory to read this file") from None
+
+
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+
+
+def _check_value_count(text: str) -> None:
+    """Refuse text holding more than `MAX_VALUES` JSON values *before* parsing it.
+
+    Parsing builds every value at once (an empty list costs 56 bytes for its 3 bytes of
+    text), so the count must come first. Without its strings, the text's commas and
+    opening brackets bound the number of values from above; all three are counted in C.
+    """
+    bare = _STRING.sub("", text)
+    count = bare.count(",") + bare.count("[") + bare.count("{") + 1
+    if count > MAX_VALUES:
+        raise ProjectFileError(
+            f"the file holds more than {MAX_VALUES:,} values (numbers, strings, arrays, "
+            "objects), more than this version can open"
+        )
 
 
 def _decode(raw: bytes, source: str) -> str:
@@ -131,11 +160,6 @@ def _decode(raw: bytes, source: str) -> str:
         column = start - (raw.rfind(b"\n", 0, start) + 1) + 1
         message = f"the file is not UTF-8 text (byte 0x{raw[start]:02x})"
         raise ProjectFileError(message, f"line {line}, column {column}", source) from None
-
-
-def _too_large(source: str) -> ProjectFileError:
-    limit = MAX_FILE_BYTES // (1024 * 1024)
-    return ProjectFileError(f"the file is larger than {limit} MB", source=source)
 
 
 def _constant(name: str) -> Invalid:

@@ -22,6 +22,7 @@ plain records; whether a layer type, parameter or port exists is the loader's bu
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +40,20 @@ MAX_ID_LENGTH = 200
 MAX_DEPTH = 64
 MAX_INT_DIGITS = 30
 MAX_POSITION = 1e9
+#: Values (numbers, strings, true/false/null, arrays, objects) a file may hold at most,
+#: counted before parsing: the largest project that can be opened (20,000 layers,
+#: 100,000 connections) holds about 1.3 million, and two million parse in well under a
+#: second into about 100 MB; without the bound, a 50 MB file of ``[[],[],...]`` would
+#: become 17 million lists and several gigabytes.
+MAX_VALUES = 2_000_000
+
+#: ``metadata`` is free-form (name, description, notes), so it is bounded on its own:
+#: values in all (entries of its arrays and objects, counted all the way down), nesting
+#: depth, characters of one string (or key) and characters of all its strings and keys.
+MAX_METADATA_VALUES = 10_000
+MAX_METADATA_DEPTH = 8
+MAX_METADATA_STRING = 100_000
+MAX_METADATA_CHARS = 1_000_000
 
 _TOP_REQUIRED = ("format", "format_version", "nodes", "edges")
 _TOP_OPTIONAL = ("app_version", "metadata", "data", "training")
@@ -95,28 +110,101 @@ class Document:
 def check_tree(root: Any, root_path: str = "") -> None:
     """Fail on anything that is not plain, finite, moderately nested JSON.
 
-    Iterative, so a hostile document cannot exhaust the stack; paths are built only for
-    the item at fault. Tuples count as arrays so hand-built dicts are accepted.
+    Iterative, with one iterator per open container, so a hostile document can exhaust
+    neither the stack nor memory; the common leaves (ASCII text, moderate whole numbers,
+    finite reals) are checked inline, as this walk visits every value of the file; the
+    path is built only for the item at fault. Tuples count as arrays so hand-built dicts
+    are accepted.
     """
-    stack: list[tuple[Any, int, Any]] = [(root, 0, None)]
+    problem = _leaf_problem(root) or _key_problem(root)
+    if problem is not None:
+        raise ProjectFileError(problem, root_path or "(top level)")
+    limit = 10**MAX_INT_DIGITS
+    keys: list[str | int] = []  # from the root to the container being walked
+    stack = [_pairs(root)]
     while stack:
-        value, depth, where = stack.pop()
-        problem = _leaf_problem(value)
-        if problem is None and isinstance(value, dict | list | tuple):
-            if depth >= MAX_DEPTH:
-                problem = f"nested more than {MAX_DEPTH} levels deep"
-            elif isinstance(value, dict):
-                for key, item in value.items():
-                    if not isinstance(key, str):
-                        raise ProjectFileError(
-                            f"object keys must be strings, got {kind_of(key)}",
-                            _path(root_path, where),
-                        )
-                    stack.append((item, depth + 1, (where, key)))
+        for key, value in stack[-1]:
+            kind = type(value)
+            if (
+                (kind is str and value.isascii())
+                or (kind is int and -limit < value < limit)
+                or (kind is float and math.isfinite(value))
+            ):
+                continue
+            if isinstance(value, dict | list | tuple):
+                problem = _key_problem(value)
+                if len(stack) >= MAX_DEPTH:
+                    problem = f"nested more than {MAX_DEPTH} levels deep"
+                if problem is None:
+                    keys.append(key)
+                    stack.append(_pairs(value))
+                    break
             else:
-                stack.extend((item, depth + 1, (where, i)) for i, item in enumerate(value))
-        if problem is not None:
-            raise ProjectFileError(problem, _path(root_path, where))
+                problem = _leaf_problem(value)
+                if problem is None:
+                    continue
+            raise ProjectFileError(problem, _join_all(root_path, [*keys, key]))
+        else:
+            stack.pop()
+            if keys:
+                keys.pop()
+
+
+def check_sizes(data: dict[str, Any]) -> None:
+    """The bounds that keep reading a document cheap, checked before it is walked whole:
+    the number of nodes and edges, and what the free-form metadata holds."""
+    for key, limit, what in (("nodes", MAX_NODES, "nodes"), ("edges", MAX_EDGES, "connections")):
+        if isinstance(data.get(key), list | tuple):
+            _array(data[key], key, limit, what)
+    if isinstance(data.get("metadata"), dict):
+        check_metadata(data["metadata"])
+
+
+def walk(root: Any) -> Iterator[tuple[list[str | int], str | int, Any, int]]:
+    """Every value below ``root``, depth first in document order, as ``(keys, key, value,
+    depth)``: ``keys`` leads from the root to the value's container (the same list,
+    updated as the walk goes on), ``depth`` is 1 for the root's own items.
+
+    One iterator per open container and no copies, so walking a list of two million
+    numbers costs next to no memory; the consumer may stop (raise) at any value before
+    the walk goes into it.
+    """
+    keys: list[str | int] = []
+    stack = [_pairs(root)]
+    while stack:
+        for key, value in stack[-1]:
+            yield keys, key, value, len(stack)
+            if isinstance(value, dict | list | tuple):
+                keys.append(key)
+                stack.append(_pairs(value))
+                break
+        else:
+            stack.pop()
+            if keys:
+                keys.pop()
+
+
+def _pairs(container: Any) -> Iterator[tuple[Any, Any]]:
+    if isinstance(container, dict):
+        return iter(container.items())
+    if isinstance(container, list | tuple):
+        return enumerate(container)
+    return iter(())
+
+
+def _key_problem(value: Any) -> str | None:
+    if isinstance(value, dict):
+        for key in value:
+            if not isinstance(key, str):
+                return f"object keys must be strings, got {kind_of(key)}"
+    return None
+
+
+def _join_all(root: str, keys: list[str | int]) -> str:
+    path = root
+    for key in keys:
+        path = join(path, key)
+    return path or "(top level)"
 
 
 def _leaf_problem(value: Any) -> str | None:
@@ -140,22 +228,12 @@ def _leaf_problem(value: Any) -> str | None:
     return f"{kind_of(value)} cannot be stored in a project file"
 
 
-def _path(root: str, where: Any) -> str:
-    keys: list[str | int] = []
-    while where is not None:
-        where, key = where
-        keys.append(key)
-    path = root
-    for key in reversed(keys):
-        path = join(path, key)
-    return path or "(top level)"
-
-
 def read_document(data: dict[str, Any]) -> Document:
     """Check the structure of a current-format document and return its records."""
     _keys(data, "", _TOP_REQUIRED, _TOP_OPTIONAL)
     app_version = _string(data.get("app_version", ""), "app_version", 100, empty=True)
     metadata = _object(data.get("metadata", {}), "metadata")
+    check_metadata(metadata)
     nodes = _array(data["nodes"], "nodes", MAX_NODES, "nodes")
     edges = _array(data["edges"], "edges", MAX_EDGES, "connections")
     return Document(
@@ -166,6 +244,29 @@ def read_document(data: dict[str, Any]) -> Document:
         data=_object(data.get("data", {}), "data"),
         training=_object(data.get("training", {}), "training"),
     )
+
+
+def check_metadata(metadata: dict[str, Any], root_path: str = "metadata") -> None:
+    """Refuse metadata beyond the `MAX_METADATA_*` bounds, naming the place at fault.
+
+    Cheap: the walk stops at the first bound crossed (the tree was already checked to be
+    plain, finite JSON), and `walk` copies nothing, however long a list is."""
+    count, chars = 1, 0  # the metadata object itself is the first value
+    for keys, key, value, depth in walk(metadata):
+        count += 1
+        texts = [text for text in (key, value) if isinstance(text, str)]
+        chars += sum(len(text) for text in texts)
+        problem = None
+        if count > MAX_METADATA_VALUES:
+            problem = f"metadata may hold at most {MAX_METADATA_VALUES:,} values in all"
+        elif isinstance(value, dict | list | tuple) and depth >= MAX_METADATA_DEPTH:
+            problem = f"metadata may be nested at most {MAX_METADATA_DEPTH} levels deep"
+        elif any(len(text) > MAX_METADATA_STRING for text in texts):
+            problem = f"text in metadata is longer than {MAX_METADATA_STRING:,} characters"
+        elif chars > MAX_METADATA_CHARS:
+            problem = f"metadata may hold at most {MAX_METADATA_CHARS:,} characters of text"
+        if problem is not None:
+            raise ProjectFileError(problem, _join_all(root_path, [*keys, key]))
 
 
 def _node(item: Any, path: str) -> NodeRecord:

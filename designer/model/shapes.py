@@ -10,6 +10,7 @@ incoming edges and input shapes) reuses its `NodeInfo` without even building tha
 
 from __future__ import annotations
 
+import functools
 import weakref
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -17,11 +18,19 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from designer.catalog import LayerSpec, Shape, ShapeError
-from designer.catalog.description import FLOAT, REAL_INPUT_MESSAGE
+from designer.catalog.description import FLOAT, INT, REAL_INPUT_MESSAGE
 from designer.model.graph import Graph
 
 ERROR = "error"
 WARNING = "warning"
+
+#: Training keeps every layer's output for the backward pass and adds a gradient of the
+#: same size, so it needs about twice the forward activations.
+TRAINING_FACTOR = 2
+#: Above this much training memory per sample a design gets a warning: a batch of 32
+#: would then need 8 GB, more than most GPUs have free.
+ACTIVATION_BUDGET = 256 * 1024 * 1024
+_BYTES_PER_ELEMENT = {INT: 8}  # int64 token ids; everything else is float32
 
 
 @dataclass(frozen=True)
@@ -48,6 +57,12 @@ class NodeInfo:
     macs: int = 0
     problems: tuple[Problem, ...] = ()
 
+    @functools.cached_property
+    def output_bytes(self) -> int:
+        """Bytes of one sample of this node's output (0 when unknown); cached, since
+        results are memoized across inferences and the total is summed after each."""
+        return tensor_bytes(self.output)
+
 
 @dataclass(frozen=True)
 class Analysis:
@@ -58,6 +73,14 @@ class Analysis:
     order: tuple[str, ...]
     total_params: int = 0
     total_macs: int = 0
+    #: Bytes of every layer's output for one sample in a forward pass (of the layers
+    #: whose shape is known); see `training_bytes` for what a training step needs.
+    activation_bytes: int = 0
+
+    @property
+    def training_bytes(self) -> int:
+        """Estimated activation memory per sample while training (outputs and gradients)."""
+        return TRAINING_FACTOR * self.activation_bytes
 
     @property
     def valid(self) -> bool:
@@ -159,13 +182,48 @@ def infer_shapes(graph: Graph, cache: ShapeCache | None = None) -> Analysis:
     problems = [*_graph_problems(graph)]
     for node_id in order:
         problems.extend(infos[node_id].problems)
-    return Analysis(
+    analysis = Analysis(
         nodes=infos,
         problems=tuple(problems),
         order=tuple(order),
         total_params=sum(i.params for i in infos.values()),
         total_macs=sum(i.macs for i in infos.values()),
+        activation_bytes=sum(i.output_bytes for i in infos.values()),
     )
+    return with_problems(analysis, _memory_problems(graph, analysis))
+
+
+def tensor_bytes(shape: Shape | None) -> int:
+    """Bytes of one sample of a tensor of ``shape`` (0 when the shape is unknown)."""
+    if shape is None:
+        return 0
+    return shape.numel * _BYTES_PER_ELEMENT.get(shape.dtype, 4)
+
+
+def format_bytes(size: int) -> str:
+    """``1.5 KB``, ``256 MB``, ``3.2 GB``: a byte count for messages and status lines
+    (one decimal below 10, whole numbers above)."""
+    for unit, factor in (("TB", 1024**4), ("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
+        if size >= factor:
+            value = size / factor
+            digits = f"{value:.1f}".removesuffix(".0") if value < 10 else f"{value:.0f}"
+            return f"{digits} {unit}"
+    return f"{size} bytes"
+
+
+def _memory_problems(graph: Graph, analysis: Analysis) -> tuple[Problem, ...]:
+    """A warning on the largest layer when training would need more than
+    `ACTIVATION_BUDGET` per sample: found here, not as an allocator error mid-run."""
+    if analysis.training_bytes <= ACTIVATION_BUDGET:
+        return ()
+    largest = max(analysis.order, key=lambda n: analysis.info(n).output_bytes)
+    message = (
+        f"training needs about {format_bytes(analysis.training_bytes)} of activation "
+        f"memory per sample (more than {format_bytes(ACTIVATION_BUDGET)}); this layer's "
+        f"output alone is {format_bytes(analysis.info(largest).output_bytes)}. "
+        "Use smaller inputs, fewer channels or more pooling"
+    )
+    return (_problem(graph, largest, message, WARNING),)
 
 
 def _infer_node(

@@ -19,6 +19,12 @@ from safetensors.torch import load as load_bytes
 from safetensors.torch import save as save_bytes
 from torch import nn
 
+from designer.io.files import read_regular_file
+
+#: The largest weights file read: it is read whole, so a path naming a device or a pipe
+#: (which never ends, or blocks) must be refused, and so must a file larger than memory.
+MAX_WEIGHTS_BYTES = 16 * 1024 * 1024 * 1024
+
 
 class CheckpointError(OSError):
     """A weights file cannot be written, read, or does not fit the model."""
@@ -54,16 +60,19 @@ def save_weights(
             file.flush()
             os.fsync(file.fileno())
         os.replace(temporary, target)
-    except OSError as error:
+    except BaseException as error:  # Ctrl+C included: never leave the temporary file
         with contextlib.suppress(OSError):
             os.unlink(temporary)
-        raise CheckpointError(f"cannot write {target}: {error.strerror or error}") from error
+        if isinstance(error, OSError):
+            reason = error.strerror or error
+            raise CheckpointError(f"cannot write {target}: {reason}") from error
+        raise
 
 
 def read_weights(path: str | os.PathLike[str]) -> dict[str, torch.Tensor]:
-    """The tensors stored in a weights file, by name."""
+    """The tensors stored in a weights file, by name (only a regular file is read)."""
     try:
-        payload = Path(path).read_bytes()
+        payload = read_regular_file(path, MAX_WEIGHTS_BYTES)
     except FileNotFoundError:
         raise CheckpointError(f"there is no weights file at {path}") from None
     except OSError as error:

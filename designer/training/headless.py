@@ -3,7 +3,8 @@
 Prints one progress line per epoch (so the output reads well in a terminal, a log file or
 a CI job alike, with no carriage-return tricks) and the final metrics. The exit status tells
 scripts what happened: 0 trained, 1 the run could not start or failed, 2 the project file
-(or an override) is unusable. Errors are one line on stderr. No Qt is imported.
+(or an override) is unusable. Errors are one line on stderr. No Qt is imported. Ctrl+C
+stops the loop and goes on up as `KeyboardInterrupt`, which the command line reports.
 """
 
 from __future__ import annotations
@@ -79,7 +80,7 @@ def train_project(
     if isinstance(end, RunFailed):
         return _fail(err, f"training failed: {end.message}", EXIT_FAILED)
     if end is None:
-        return _fail(err, "training was interrupted", EXIT_FAILED)
+        return _fail(err, "training ended without a result", EXIT_FAILED)
     reason = end.reason.replace("_", " ")
     summary = f"{format_duration(end.elapsed)}: {format_metrics(end.final_metrics)}"
     print(f"Finished ({reason}) in {summary}", file=out, flush=True)
@@ -118,7 +119,9 @@ def _with_overrides(project: Project, **overrides: object) -> Project:
 
 
 def _run(prepared: PreparedRun, out: TextIO) -> RunFinished | RunFailed | None:
-    """Drive the loop, printing each epoch; None when interrupted with Ctrl+C."""
+    """Drive the loop, printing each epoch; None when it ends without a final record.
+
+    Ctrl+C stops and closes the loop, then goes on up: the command line reports it."""
     control = RunControl()
     total = prepared.settings.epochs
     records = train(prepared, control)
@@ -131,7 +134,7 @@ def _run(prepared: PreparedRun, out: TextIO) -> RunFinished | RunFailed | None:
     except KeyboardInterrupt:
         control.stop()
         records.close()
-        return None
+        raise
     return None
 
 

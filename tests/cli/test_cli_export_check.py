@@ -40,6 +40,8 @@ def test_check_lists_layers_and_totals(project_file, capsys):
     out = capsys.readouterr().out
     assert "hidden" in out and "Linear" in out and "N×8" in out
     assert "total: 42 parameters" in out
+    # 2 + 8 + 2 + 2 float32 outputs per sample, twice while training
+    assert "multiply-adds, 112 bytes of activations per sample in training (4 layers)" in out
     assert "error" not in out
 
 
@@ -54,6 +56,38 @@ def test_check_reports_problems_with_status_1(tmp_path, capsys):
     assert "error: Linear 'loose': its input is not connected" in out
     assert "\x1b" not in out  # control characters are escaped for the terminal
     assert "dangling\\x1b[2J" in out
+
+
+def test_a_design_with_errors_prints_no_partial_totals(tmp_path, capsys):
+    project = mlp_project()
+    graph = project.graph
+    loose = graph.add_node("Linear", {"units": 1000}, label="loose")
+    graph.connect(loose.id, "out", graph.add_node("ReLU").id, "in")
+    path = tmp_path / "bad.nndesign"
+    io.save_project(project, path)
+    assert main(["check", str(path)]) == EXIT_PROBLEMS
+    lines = capsys.readouterr().out.splitlines()
+    total = next(line for line in lines if line.startswith("total:"))
+    assert total == "total: 6 layers; parameters and memory unknown until the errors are fixed"
+    assert next(line for line in lines if line.startswith("loose")).split()[-2:] == ["?", "?"]
+
+
+def test_check_warns_of_a_design_too_large_for_memory(tmp_path, capsys):
+    graph = Graph()
+    image = {"kind": "image", "channels": 3, "height": 2048, "width": 2048}
+    source = graph.add_node("Input", image)
+    conv = graph.add_node("Conv2d", {"out_channels": 32, "padding": 1}, label="wide")
+    pool = graph.add_node("GlobalAvgPool2d")
+    out = graph.add_node("Output")
+    for a, b in [(source, conv), (conv, pool), (pool, out)]:
+        graph.connect(a.id, "out", b.id, "in")
+    path = tmp_path / "big.nndesign"
+    io.save_project(Project(graph), path)
+    assert main(["check", str(path)]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert "1.1 GB of activations per sample in training" in out
+    assert "warning: Conv2d 'wide': training needs about 1.1 GB of activation memory" in out
+    assert main(["check", "--strict", str(path)]) == EXIT_PROBLEMS
 
 
 def test_warnings_fail_only_with_strict(tmp_path, capsys):

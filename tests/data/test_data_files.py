@@ -118,6 +118,58 @@ def test_too_many_text_categories_are_refused(tmp_path):
         read_csv_table(write(tmp_path, "\n".join(rows)))
 
 
+def numeric_rows(count: int = 40, separator: str = ",") -> list[str]:
+    return [f"size{separator}weight{separator}y"] + [
+        f"{i * 0.5}{separator}{i % 7}{separator}{i % 2}" for i in range(count)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("cell", "shown"),
+    [("abc", "'abc'"), ("1\x00", "'1\\x00'"), ("12 kg", "'12 kg'"), ("\u200b7", "'\\u200b7'")],
+)
+def test_one_odd_cell_in_a_numeric_column_is_named(tmp_path, cell, shown):
+    """Not silently one-hot encoded: the column, the line and the value (escaped)."""
+    rows = numeric_rows()
+    rows[6] = f"{cell},3,1"
+    with pytest.raises(DataError) as caught:
+        read_csv_table(write(tmp_path, "\n".join(rows)))
+    message = str(caught.value)
+    assert message.startswith(f"column 'size', line 7: {shown} is not a number")
+    assert "most of the column is numbers" in message and "\x00" not in message
+
+
+def test_a_few_odd_cells_are_counted(tmp_path):
+    rows = numeric_rows()
+    rows[3], rows[9], rows[20] = "x,1,0", "y,1,0", "z,1,0"
+    with pytest.raises(DataError, match=r"line 4: 'x' is not a number.*; 2 more cells are not"):
+        read_csv_table(write(tmp_path, "\n".join(rows)))
+
+
+def test_an_odd_cell_in_a_numeric_target_is_named(tmp_path):
+    rows = numeric_rows()
+    rows[12] = "5.5,3,yes"
+    with pytest.raises(DataError, match="column 'y', line 13: 'yes' is not a number"):
+        read_csv_table(write(tmp_path, "\n".join(rows)))
+
+
+def test_decimal_commas_get_a_hint(tmp_path):
+    rows = [row.replace(".", ",") for row in numeric_rows(separator=";")]
+    with pytest.raises(DataError, match="line 2: '0,0' is not a number: it looks like a decimal"):
+        read_csv_table(write(tmp_path, "\n".join(rows)))
+    rows = numeric_rows(separator=";")
+    rows[5] = "2,5;1;0"
+    with pytest.raises(DataError, match=r"line 6: '2,5' .*save the file with decimal points"):
+        read_csv_table(write(tmp_path, "\n".join(rows)))
+
+
+def test_text_columns_with_some_numbers_stay_categories(tmp_path):
+    """Like the doors of the UCI car data set: 2, 3, 4 or "5more"."""
+    rows = ["doors,y"] + [f"{['2', '3', '4', '5more'][i % 4]},{i % 2}" for i in range(40)]
+    _, _, features, _ = read_csv_table(write(tmp_path, "\n".join(rows)))
+    assert features == ["doors=2", "doors=3", "doors=4", "doors=5more"]
+
+
 def test_npz_classification_and_regression(tmp_path):
     path = tmp_path / "d.npz"
     x = np.arange(40, dtype=np.float64).reshape(20, 2)

@@ -121,7 +121,7 @@ def test_imports_are_separate_and_hoisted_out_of_functions():
     assert "import numpy as np" in snippet.imports
     assert "from sklearn" not in snippet.code
     script = snippet.script()
-    assert script.startswith("import zipfile\n\nimport numpy as np\n")
+    assert script.startswith("import math\nimport os\nimport stat\nimport zipfile\n\nimport numpy")
 
 
 def test_the_snippet_reuses_the_library_functions_verbatim():

@@ -156,12 +156,16 @@ def test_a_repeated_key() -> None:
     refused(text, "nodes[1].params", "'units' appears twice")
 
 
-def test_deep_nesting_in_metadata() -> None:
+def test_deep_nesting() -> None:
     deep: object = 1
     for _ in range(100):
         deep = {"a": deep}
-    error = refused({**valid(), "metadata": deep}, "metadata" + ".a" * 63, "nested more than 64")
+    data = valid()
+    data["nodes"][1]["params"]["deep"] = deep
+    path = "nodes[1].params.deep" + ".a" * 60
+    error = refused(data, path, "nested more than 64")
     assert len(error.path) < 300
+    error = refused({**valid(), "metadata": deep}, "metadata" + ".a" * 8, "nested at most 8")
 
 
 def test_nesting_deeper_than_the_parser_can_go() -> None:
@@ -176,7 +180,7 @@ def test_file_too_large_is_refused_before_reading(tmp_path, monkeypatch) -> None
     def no_reading(*args, **kwargs):
         raise AssertionError("the file was opened")
 
-    monkeypatch.setattr("designer.io.load.open", no_reading, raising=False)
+    monkeypatch.setattr("os.open", no_reading)
     with pytest.raises(ProjectFileError, match="larger than 50 MB"):
         load_project(path)
 

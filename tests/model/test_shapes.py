@@ -10,6 +10,7 @@ import pytest
 
 from designer.io import example_paths, load_project
 from designer.model import Graph, ShapeCache, infer_shapes
+from designer.model.shapes import ACTIVATION_BUDGET, TRAINING_FACTOR, format_bytes
 
 
 def chain(graph: Graph, *layers: tuple) -> list[str]:
@@ -172,3 +173,48 @@ def test_pure_layers_import_neither_torch_nor_qt() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# ------------------------------------------------------------ activation memory
+def test_activation_memory_is_every_output_of_one_sample() -> None:
+    graph = Graph()
+    chain(
+        graph,
+        ("Input", {"kind": "tokens", "length": 10, "vocab_size": 50}),
+        ("Embedding", {"embedding_dim": 4}),
+        ("Flatten", {}),
+        ("Linear", {"units": 3}),
+        ("Output", {}),
+    )
+    analysis = infer_shapes(graph, ShapeCache())
+    # int64 token ids (8 bytes), then float32: 10x4, 40, 3 and the Output's 3
+    assert analysis.activation_bytes == 10 * 8 + (40 + 40 + 3 + 3) * 4
+    assert analysis.training_bytes == TRAINING_FACTOR * analysis.activation_bytes
+    assert not any("activation memory" in p.message for p in analysis.problems)
+
+
+def test_a_design_needing_too_much_activation_memory_is_warned_on_its_largest_layer() -> None:
+    graph = Graph()
+    ids = chain(
+        graph,
+        ("Input", {"kind": "image", "channels": 3, "height": 1024, "width": 1024}),
+        ("Conv2d", {"out_channels": 64, "padding": 1}, "wide"),
+        ("GlobalAvgPool2d", {}),
+        ("Linear", {"units": 2}),
+        ("Output", {}),
+    )
+    analysis = infer_shapes(graph, ShapeCache())
+    assert analysis.training_bytes > ACTIVATION_BUDGET
+    warnings = [p for p in analysis.problems if "activation memory" in p.message]
+    assert len(warnings) == 1 and not warnings[0].is_error and analysis.valid
+    assert warnings[0].node_id == ids[1]
+    assert warnings[0].message.startswith("Conv2d 'wide': training needs about 536 MB")
+    assert "this layer's output alone is 256 MB" in warnings[0].message
+    assert warnings[0] in analysis.info(ids[1]).problems  # the canvas marks the layer
+
+
+def test_format_bytes() -> None:
+    assert format_bytes(12) == "12 bytes"
+    assert format_bytes(1536) == "1.5 KB"
+    assert format_bytes(256 * 1024 * 1024) == "256 MB"
+    assert format_bytes(3 * 1024**4) == "3 TB"

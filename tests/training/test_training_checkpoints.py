@@ -1,5 +1,7 @@
 """Weights files: round trip, atomic writes, and clear errors."""
 
+import os
+
 import pytest
 import torch
 from torch import nn
@@ -57,3 +59,28 @@ def test_errors_are_clear(tmp_path):
     blocker.write_text("x")
     with pytest.raises(CheckpointError, match="cannot write"):
         save_weights(model(), blocker / "w.safetensors")
+
+
+@pytest.mark.parametrize("where", ["write", "replace"])
+def test_an_interrupted_save_leaves_the_old_file_and_no_temporary(tmp_path, monkeypatch, where):
+    """Ctrl+C is no OSError, yet the temporary file must go all the same."""
+    path = tmp_path / "w.safetensors"
+    path.write_bytes(b"old")
+
+    def interrupt(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "fsync" if where == "write" else "replace", interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        save_weights(model(), path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["w.safetensors"]
+    assert path.read_bytes() == b"old"
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.skipif(os.name != "posix", reason="named pipes are POSIX")
+def test_a_weights_path_that_is_a_pipe_is_refused(tmp_path):
+    pipe = tmp_path / "w.safetensors"
+    os.mkfifo(pipe)
+    with pytest.raises(CheckpointError, match="named pipe"):
+        load_weights(model(), pipe)

@@ -45,6 +45,13 @@ def test_bad_arguments_give_one_line_and_status_2(capsys, argv, expected):
     assert err.startswith("nn-designer: error:") and expected in err
 
 
+def test_a_file_argument_that_is_not_a_regular_file(capsys, tmp_path):
+    (tmp_path / "folder.nndesign").mkdir()
+    assert app.main([str(tmp_path / "folder.nndesign")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "not a regular file" in err and "folder.nndesign" in err
+
+
 def test_version_imports_neither_qt_nor_torch():
     """``--help`` and ``--version`` answer before the heavy imports."""
     code = (

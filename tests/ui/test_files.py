@@ -3,6 +3,7 @@ autosave and crash recovery. Dialogs are replaced by a recorder with canned answ
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from designer.ui.autosave import AutosaveController
 from designer.ui.document import GraphDocument
 from designer.ui.files import (
     MAX_RECENT,
+    RECENT_KEY,
     UNSAVED_CANCEL,
     UNSAVED_DISCARD,
     UNSAVED_SAVE,
@@ -208,6 +210,26 @@ def test_recent_files_are_newest_first_unique_and_bounded(files, dialogs, tmp_pa
     assert paths[3] not in files.recent_files()  # a file that fails to open is forgotten
     files.clear_recent()
     assert files.recent_files() == []
+
+
+@pytest.mark.timeout(30)
+def test_a_pipe_or_folder_is_refused_at_once_and_forgotten(files, dialogs, tmp_path, settings):
+    """Opening a named pipe would block the GUI thread until a writer appears."""
+    files.open_example(example())
+    before = _snapshot(files.document)
+    targets = [(tmp_path / "folder.nndesign", "folder")]
+    targets[0][0].mkdir()
+    if os.name == "posix":
+        os.mkfifo(tmp_path / "pipe.nndesign")
+        targets.append((tmp_path / "pipe.nndesign", "named pipe"))
+    for path, kind in targets:
+        settings.setValue(RECENT_KEY, [str(path.resolve())])  # as the Recent menu holds it
+        assert not files.open(str(path.resolve()))
+        title, message = dialogs.errors[-1]
+        assert title == "Could Not Open File" and path.name in message
+        assert f"{kind}" in message and "not a regular file" in message
+        assert _snapshot(files.document) == before
+        assert files.recent_files() == []
 
 
 def test_normalize_recent_handles_backend_shapes():

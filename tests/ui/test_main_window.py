@@ -172,6 +172,23 @@ def test_save_then_close_does_not_ask(qtbot, make_window, tmp_path):
     assert dialogs.unsaved_answer != UNSAVED_CANCEL
 
 
+@pytest.mark.timeout(30)
+@pytest.mark.skipif(os.name != "posix", reason="named pipes are POSIX")
+def test_a_recent_entry_that_became_a_pipe_is_refused(qtbot, make_window, tmp_path):
+    dialogs = RecordingDialogs()
+    window = make_window(dialogs=dialogs)
+    window.show()
+    pipe = tmp_path / "was_a_project.nndesign"
+    os.mkfifo(pipe)
+    window.settings.setValue("files/recent", [str(pipe)])
+    recent_menu = window.menus["recent"]
+    recent_menu.aboutToShow.emit()
+    entry = next(a for a in recent_menu.actions() if "was_a_project" in a.text())
+    entry.trigger()
+    assert dialogs.errors and "named pipe" in dialogs.errors[-1][1]
+    assert window.files.recent_files() == []
+
+
 def test_recent_files_and_layout_persist(qtbot, make_window, tmp_path):
     dialogs = RecordingDialogs()
     first = make_window(dialogs=dialogs)
