@@ -131,11 +131,15 @@ def add_check_command(commands: Any) -> None:
     check = commands.add_parser(
         "check", help="list the layers, shapes and problems of a design", description=(
             "Print each layer's name, type, output shape and parameters, the totals, and "
-            "every problem. Exit status 1 if the design has errors."
+            "every problem, those of the design against its data set included. Exit "
+            "status 1 if the design has errors."
         )
     )  # fmt: skip
     check.add_argument("project", help="the .nndesign file")
     check.add_argument("--strict", action="store_true", help="treat warnings as errors too")
+    check.add_argument(
+        "--no-data", action="store_true", help="check the design alone, without loading its data"
+    )
     check.set_defaults(handler=run_check)
 
 
@@ -156,6 +160,10 @@ def run_check(args: argparse.Namespace) -> int:
     problems = list(analysis.problems)
     if analysis.valid:
         problems += _compile_problems(graph)
+    if analysis.valid and not args.no_data:
+        problems += _data_problems(
+            project, analysis, os.path.dirname(os.path.abspath(args.project))
+        )
     for problem in problems:
         print(f"{problem.severity}: {_printable(problem.message)}")
     failed = any(p.is_error or args.strict for p in problems)
@@ -175,6 +183,19 @@ def _totals_line(analysis: Any) -> str:
         f"{format_bytes(analysis.training_bytes)} of activations per sample in training "
         f"({layers})"
     )
+
+
+def _data_problems(project: Any, analysis: Any, folder: str) -> list:
+    """The design against its data set (loaded as for training; no torch needed)."""
+    from designer.data import DataError, data_layout, load_dataset
+    from designer.data.checks import data_problems
+    from designer.model import Problem
+
+    try:
+        data = load_dataset(project.data, data_layout(project.graph, analysis), folder)
+    except DataError as error:
+        return [Problem(f"the data set cannot be loaded: {error}")]
+    return data_problems(project, data, analysis)
 
 
 def _compile_problems(graph: Any) -> list:

@@ -296,6 +296,12 @@ def _class_problem(
     if not output:
         return "cross-entropy needs one score per class, but the output is a single value"
     if output[1:] != target:
+        if len(output) == 1:
+            return (
+                f"the output has one score per class for the whole sample, but {name} has "
+                f"a {_shape_text(target)} map of labels per sample; keep the positions "
+                "(no pooling or Flatten before the Output) to classify each one"
+            )
         if not target:
             return (
                 f"cross-entropy on a {_shape_text(output)} output takes a class label per "

@@ -13,9 +13,10 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QMainWindow, QTabWidget
 
+from designer.data.checks import data_problems
 from designer.model import Problem
 from designer.training.results import RunRecord, headline_of
-from designer.training.session import PreparedRun, data_problems
+from designer.training.session import PreparedRun
 from designer.ui.panels.plots import LivePlots
 from designer.ui.panels.results_view import ResultsView
 from designer.ui.panels.training_panel import TrainingPanel

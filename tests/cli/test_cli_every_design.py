@@ -9,7 +9,7 @@ from safetensors.torch import load_file
 
 from designer.cli import main
 from designer.compiler import build_model
-from designer.io import load_project
+from designer.io import load_project, save_project
 
 onnx = pytest.importorskip("onnx")
 
@@ -44,3 +44,27 @@ def test_train_on_other_data_without_changing_the_project(tmp_path, capsys):
     assert main([*arguments, "--data", str(tmp_path / "moved"), "--target", "x"]) == 2
     assert "--target applies to CSV files only" in capsys.readouterr().err
     assert path.read_bytes() == project_before
+
+
+def test_check_compares_the_design_with_its_data(tmp_path, capsys):
+    path = KINDS["segmentation"](tmp_path)
+    assert main(["check", str(path)]) == 0
+    capsys.readouterr()
+    project = load_project(path)
+    output = next(node for node in project.graph if node.type == "Output")
+    scores = project.graph.in_edges(output.id)[0].src
+    pooled = project.graph.add_node("GlobalAvgPool2d").id  # one label per image, not per pixel
+    project.graph.disconnect(project.graph.in_edges(output.id)[0])
+    project.graph.connect(scores, "out", pooled, "in")
+    project.graph.connect(pooled, "out", output.id, "in")
+    save_project(project, path)
+    assert main(["check", str(path)]) == 1
+    assert (
+        "error: Output 'mask': the output has one score per class for the whole sample, but "
+        "'segmentation.npz' has a 12x12 map of labels per sample; keep the positions (no "
+        "pooling or Flatten before the Output) to classify each one"
+    ) in capsys.readouterr().out
+    assert main(["check", "--no-data", str(path)]) == 0
+    (tmp_path / "segmentation.npz").unlink()
+    assert main(["check", str(path)]) == 1
+    assert "error: the data set cannot be loaded: " in capsys.readouterr().out

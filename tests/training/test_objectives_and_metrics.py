@@ -83,6 +83,12 @@ TARGET_CASES = [
         "the output has 2 units but the data has 3 classes",
     ),
     (
+        ("cross_entropy", (2,), C, (8, 8), 2),
+        "the output has one score per class for the whole sample, but the data set has a 8x8 "
+        "map of labels per sample; keep the positions (no pooling or Flatten before the "
+        "Output) to classify each one",
+    ),
+    (
         ("cross_entropy", (2, 8, 8), C, (4, 4), 2),
         "the output has shape 2x8x8 (classes first), so the labels must be 8x8 per sample, "
         "but the data set has 4x4",

@@ -8,14 +8,10 @@ import pytest
 import torch
 
 from designer.data import load_dataset
+from designer.data.checks import data_problems, describe_shape
 from designer.model import Graph, Project
 from designer.model.settings import DataSettings, TrainingSettings
-from designer.training.session import (
-    RunSetupError,
-    data_problems,
-    describe_shape,
-    prepare_run,
-)
+from designer.training.session import RunSetupError, prepare_run
 
 
 def chain(graph: Graph, *nodes: tuple[str, dict, str | None]) -> list[str]:

@@ -30,12 +30,13 @@ from PySide6.QtWidgets import (
 )
 
 from designer.data import SOURCES, DataError, PreparedData, data_layout
+from designer.data.checks import describe_shape
 from designer.data.fit import fit_compound
 from designer.data.tabular import read_csv_header
 from designer.model import SettingsError
 from designer.training.headless import format_duration
 from designer.training.results import RunRecord
-from designer.training.session import RunSetupError, describe_shape, load_data, prepare_run
+from designer.training.session import RunSetupError, load_data, prepare_run
 from designer.ui.document import GraphDocument
 from designer.ui.panels.training_fields import (
     changed_signal,
