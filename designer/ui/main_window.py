@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from designer import APP_NAME
+from designer.model.shapes import format_bytes
 from designer.ui import theme as themes
 from designer.ui.autosave import INTERVAL_MS, AutosaveController
 from designer.ui.canvas import GraphView
@@ -258,10 +259,21 @@ class MainWindow(QMainWindow):
 
     def _on_document_analysis_changed(self) -> None:
         analysis = self.document.analysis
-        self.params_label.setText(f"Parameters: {analysis.total_params:,}")
-        self.params_label.setToolTip(f"{analysis.total_params:,} trainable parameters")
-        self.macs_label.setText(f"Multiply-adds: {format_count(analysis.total_macs)}")
-        self.macs_label.setToolTip(f"{analysis.total_macs:,} multiply-adds per sample")
+        if analysis.valid:
+            memory = format_bytes(analysis.training_bytes)
+            self.params_label.setText(f"Parameters: {analysis.total_params:,}")
+            self.params_label.setToolTip(f"{analysis.total_params:,} trainable parameters")
+            self.macs_label.setText(f"Multiply-adds: {format_count(analysis.total_macs)}")
+            self.macs_label.setToolTip(
+                f"{analysis.total_macs:,} multiply-adds per sample; about {memory} of "
+                "activations per sample in training"
+            )
+        else:  # sums over the layers whose shapes are known would mislead
+            unknown = "unknown until the errors are fixed"
+            self.params_label.setText("Parameters: ?")
+            self.params_label.setToolTip(f"Parameters: {unknown}")
+            self.macs_label.setText("Multiply-adds: ?")
+            self.macs_label.setToolTip(f"Multiply-adds: {unknown}")
         self._show_validity()
         self._update_welcome()
 

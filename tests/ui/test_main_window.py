@@ -54,8 +54,12 @@ def test_status_bar_shows_totals_and_validity(qtbot, window):
     assert f"{analysis.total_params:,}" in window.params_label.text()
     assert "Multiply-adds" in window.macs_label.text()
     assert window.validity_button.text() == "valid"
+    assert "of activations per sample in training" in window.macs_label.toolTip()
     window.document.push(AddNode("Linear"))
     qtbot.waitUntil(lambda: "problem" in window.validity_button.text())
+    # with an error, sums over the layers whose shapes are known would mislead
+    assert window.params_label.text() == "Parameters: ?"
+    assert window.macs_label.text() == "Multiply-adds: ?"
 
 
 def test_welcome_shows_on_an_empty_design_and_hides_once_there_are_nodes(qtbot, window):
