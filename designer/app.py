@@ -41,7 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("file", nargs="?", help="a project file (.nndesign) to open")
     parser.epilog = (
-        "headless verbs: nn-designer check|export|train PROJECT ... (see nn-designer check --help)"
+        "headless verbs: nn-designer check|export|train PROJECT ..., nn-designer diff OLD NEW "
+        "(see nn-designer check --help)"
     )
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
     return parser
@@ -61,7 +62,7 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     """The ``nn-designer`` entry point; returns the process exit status.
 
-    ``nn-designer check|export|train ...`` runs a headless verb without loading Qt. Ctrl+C
+    ``nn-designer check|export|train|diff ...`` runs a headless verb without loading Qt. Ctrl+C
     before the window is up ends with one line and status 130 (after it, the default
     SIGINT handler quits at once)."""
     argv = list(sys.argv[1:] if argv is None else argv)
