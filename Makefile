@@ -48,6 +48,7 @@ package: $(STAMP)
 screenshot: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m designer.ui.screenshot docs/screenshot.png
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m designer.ui.screenshot --train docs/training.png
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m designer.ui.screenshot --compare docs/diff.png
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache .hypothesis

@@ -76,6 +76,7 @@ class _Absent:
 ABSENT: Any = _Absent()
 
 ADDED, REMOVED, CHANGED = "added", "removed", "changed"
+OLD, NEW = "old", "new"
 
 
 @dataclass(frozen=True)
@@ -180,6 +181,21 @@ class DesignDiff:
         layers = len(self.removed) + len(self.added)
         wires = len(self.removed_wires) + len(self.added_wires)
         return layers + per_node + wires + len(self.settings)
+
+    def node_marks(self, side: str) -> dict[str, str]:
+        """How the nodes of one side (`OLD` or `NEW`) are marked, by id: removed (old
+        side) or added (new side), else changed; unchanged nodes are left out."""
+        gone = self.removed if side == OLD else self.added
+        marks = {node.id: REMOVED if side == OLD else ADDED for node in gone}
+        for change in self.changed:
+            marks[(change.old if side == OLD else change.new).id] = CHANGED
+        return marks
+
+    def wire_marks(self, side: str) -> dict[Edge, str]:
+        """The wires one side has and the other lacks: removed (old) or added (new)."""
+        wires = self.removed_wires if side == OLD else self.added_wires
+        mark = REMOVED if side == OLD else ADDED
+        return {Edge(w.src.id, w.src_port, w.dst.id, w.dst_port): mark for w in wires}
 
     @cached_property
     def new_id_of(self) -> Mapping[str, str]:

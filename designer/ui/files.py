@@ -49,6 +49,13 @@ class FileDialogs:
         )
         return Path(path) if path else None
 
+    def compare_path(self, directory: str) -> Path | None:
+        """The project to compare the open design with (File > Compare With)."""
+        path, _ = QFileDialog.getOpenFileName(
+            self.parent, "Compare With Project", directory, PROJECT_FILTER
+        )
+        return Path(path) if path else None
+
     def save_path(self, title: str, suggested: str, name_filter: str) -> Path | None:
         path, _ = QFileDialog.getSaveFileName(self.parent, title, suggested, name_filter)
         return Path(path) if path else None
@@ -184,6 +191,15 @@ class FileController(QObject):
         self.document.replace_project(project, None)
         self.status_message.emit(f"Opened the example “{self.display_name()}”")
         return True
+
+    def pick_project(self) -> tuple[Path, Project] | None:
+        """Ask for a project to compare with and read it, leaving the open design as it
+        is; None when the user cancels or the file is bad (the error dialog says why)."""
+        path = self.dialogs.compare_path(self._directory())
+        if path is None:
+            return None
+        project = self.read(path)
+        return None if project is None else (path, project)
 
     def read(self, path: Path) -> Project | None:
         """Load a project, or show the error dialog and return None."""

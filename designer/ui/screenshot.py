@@ -1,4 +1,5 @@
-"""``python -m designer.ui.screenshot OUT.png``: the window as the README shows it.
+"""``python -m designer.ui.screenshot [--train|--compare] OUT.png``: the window (after a
+training run with ``--train``), or the compare dialog, as the README shows them.
 
 Renders offscreen at a fixed size with the binary-classifier example loaded and fitted,
 so the picture is reproducible on any machine, display or none.
@@ -58,10 +59,73 @@ def render(
         window.close()
         window.deleteLater()
         app.processEvents()
+    _save(image, out)
+    return image
+
+
+def render_comparison(out: Path, size: tuple[int, int] = SIZE, dark: bool = False):
+    """Render the compare dialog: the example beside an edited copy of it (a layer
+    removed, one added, parameters and a setting changed); returns the `QImage`."""
+    from PySide6.QtWidgets import QApplication
+
+    from designer.io import load_example
+    from designer.ui.application import create_application
+    from designer.ui.compare import CompareDialog, snapshot
+    from designer.ui.theme import ThemeController
+
+    app = QApplication.instance() or create_application([sys.argv[0]])
+    ThemeController(app, "dark" if dark else "light").apply()
+    old = load_example(EXAMPLE)
+    new = snapshot(old)
+    for edit in showcase_edits():
+        edit.apply(new.graph)
+    new.training = new.training.replace(learning_rate=0.005)
+    dialog = CompareDialog(old, new, (f"{EXAMPLE}.nndesign", "Edited copy"))
+    dialog.resize(*size)
+    dialog.show()
+    for _ in range(3):
+        app.processEvents()
+    dialog.differences.setCurrentRow(2)  # the hidden layer's new width, on both sides
+    app.processEvents()
+    image = dialog.grab().toImage()
+    dialog.close()
+    dialog.deleteLater()
+    app.processEvents()
+    _save(image, out)
+    return image
+
+
+def showcase_edits() -> list:
+    """The edits the comparison screenshot shows, made to the binary classifier: its
+    sigmoid goes (the loss takes logits instead), a dropout comes in, the hidden layer
+    widens."""
+    from designer.model import Edge
+    from designer.model.edits import (
+        AddNode,
+        Connect,
+        Disconnect,
+        MoveNodes,
+        RemoveNodes,
+        SetParam,
+    )
+
+    return [
+        RemoveNodes(["n4"]),
+        SetParam("n5", "loss", "bce_with_logits"),
+        SetParam("n2", "units", 32),
+        Disconnect(Edge("n2", "out", "n3", "in")),
+        MoveNodes({"n3": ((440.0, 0.0), (660.0, 0.0))}),
+        AddNode("Dropout", {"p": 0.2}, label="dropout", position=(440.0, 0.0), node_id="n6"),
+        Connect("n2", "out", "n6", "in"),
+        Connect("n6", "out", "n3", "in"),
+        Connect("n3", "out", "n5", "in"),
+    ]
+
+
+def _save(image, out: Path) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     if not image.save(str(out)):
         raise OSError(f"could not write {out}")
-    return image
 
 
 def _train(window, app) -> None:
@@ -92,15 +156,19 @@ def _select_showcase_node(window) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    train = "--train" in args
-    args = [a for a in args if a != "--train"]
-    if len(args) != 1 or args[0].startswith("-"):
-        sys.stderr.write("usage: python -m designer.ui.screenshot [--train] OUT.png\n")
+    train, compare = "--train" in args, "--compare" in args
+    args = [a for a in args if a not in ("--train", "--compare")]
+    if len(args) != 1 or args[0].startswith("-") or (train and compare):
+        sys.stderr.write("usage: python -m designer.ui.screenshot [--train|--compare] OUT.png\n")
         return 2
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     with contextlib.suppress(ImportError):  # NOTE: torch before the QApplication exists
         import torch  # noqa: F401
-    render(Path(args[0]), dark=os.environ.get("NN_DESIGNER_DARK") == "1", train=train)
+    dark = os.environ.get("NN_DESIGNER_DARK") == "1"
+    if compare:
+        render_comparison(Path(args[0]), dark=dark)
+    else:
+        render(Path(args[0]), dark=dark, train=train)
     return 0
 
 

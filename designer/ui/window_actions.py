@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QMainWindow, QMenu, QPushButton, QToolBar
 
 from designer import APP_NAME
 from designer.ui import theme as themes
+from designer.ui.compare import compare_with_file
 from designer.ui.welcome import example_title
 
 # name, text, icon, shortcut, tip: each presses the training panel's button of that name
@@ -87,6 +88,12 @@ def _file_actions(window) -> dict[str, QAction]:
         "open": act(window, "&Open…", files.open, "open", key.Open, "Open a project"),
         "save": act(window, "&Save", files.save, "save", key.Save, "Save the project"),
         "save_as": act(window, "Save &As…", files.save_as, "save-as", key.SaveAs),
+        "compare": act(
+            window,
+            "Co&mpare With…",
+            lambda: compare_with_file(window),
+            tip="Compare the design with a project file: what was added, removed, changed",
+        ),
         # NOTE: the three exports live in File > Export, so their texts omit the verb.
         "export_python": act(
             window,
@@ -208,6 +215,8 @@ def _file_menu(window) -> tuple[QMenu, QMenu, QMenu, QMenu]:
     _fill_recent(window, recent)
     file_menu.addSeparator()
     file_menu.addActions([a["save"], a["save_as"]])
+    file_menu.addSeparator()
+    file_menu.addAction(a["compare"])
     file_menu.addSeparator()
     export = file_menu.addMenu("&Export")
     export.addActions([a["export_python"], a["export_weights"], a["export_onnx"]])

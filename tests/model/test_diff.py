@@ -8,11 +8,13 @@ import json
 
 import pytest
 
-from designer.model import Graph, Project, TrainingSettings
+from designer.model import Edge, Graph, Project, TrainingSettings
 from designer.model.diff import (
     ABSENT,
     ADDED,
     CHANGED,
+    NEW,
+    OLD,
     REMOVED,
     NodeChange,
     ParamChange,
@@ -320,3 +322,15 @@ def test_the_record_is_frozen():
         diff.changed = ()  # type: ignore[misc]
     assert isinstance(diff.changed[0], NodeChange)
     assert hash(diff.changed[0])  # every value in it is immutable
+
+
+def test_marks_for_each_side():
+    new = edited(
+        RemoveNodes(["n4"]), SetParam("n2", "units", 3), AddNode("Output", label="z", node_id="n8")
+    )
+    new.connect("n3", "out", "n8", "in")
+    diff = diff_graphs(mlp(), new)
+    assert diff.node_marks(OLD) == {"n4": REMOVED, "n2": CHANGED}
+    assert diff.node_marks(NEW) == {"n8": ADDED, "n2": CHANGED}
+    assert diff.wire_marks(OLD) == {Edge("n3", "out", "n4", "in"): REMOVED}
+    assert diff.wire_marks(NEW) == {Edge("n3", "out", "n8", "in"): ADDED}

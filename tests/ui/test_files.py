@@ -34,6 +34,7 @@ class RecordingDialogs(FileDialogs):
     def __init__(self) -> None:
         super().__init__(None)
         self.open_answer: Path | None = None
+        self.compare_answer: Path | None = None
         self.save_answer: Path | None = None
         self.unsaved_answer = UNSAVED_DISCARD
         self.restore_answer = True
@@ -45,6 +46,10 @@ class RecordingDialogs(FileDialogs):
     def open_path(self, directory: str) -> Path | None:
         self.asked.append("open")
         return self.open_answer
+
+    def compare_path(self, directory: str) -> Path | None:
+        self.asked.append("compare")
+        return self.compare_answer
 
     def save_path(self, title: str, suggested: str, name_filter: str) -> Path | None:
         self.asked.append(f"save:{title}")

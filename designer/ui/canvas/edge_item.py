@@ -44,6 +44,7 @@ class EdgeItem(QGraphicsPathItem):
         self.edge = edge
         self._hovered = False
         self._drop_target = False
+        self.mark: str | None = None  # added or removed, in a comparison
         self._shape = QPainterPath()
         self.setZValue(style.EDGE_Z)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
@@ -62,6 +63,12 @@ class EdgeItem(QGraphicsPathItem):
         """Light the wire up while a palette layer hovers over it, ready to splice in."""
         if on != self._drop_target:
             self._drop_target = on
+            self.update()
+
+    def set_mark(self, mark: str | None) -> None:
+        """Draw the wire in the colour of a comparison mark (one of `style.MARKS`)."""
+        if mark != self.mark:
+            self.mark = mark
             self.update()
 
     @property
@@ -102,6 +109,10 @@ class EdgeItem(QGraphicsPathItem):
             else:
                 colour = theme.colour("accent") if selected else theme.colour("edge_hover")
             pen = style.pen(colour, style.EDGE_HOVER_WIDTH)
+        elif self.mark:
+            pen = style.pen(theme.colour(self.mark), style.MARK_WIDTH)
+            if self.mark == "removed":  # gone, and told apart from added without colour
+                pen.setDashPattern([3.0, 2.0])
         else:
             pen = style.pen(theme.colour("edge"), style.EDGE_WIDTH)
         painter.setPen(pen)

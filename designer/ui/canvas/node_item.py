@@ -54,8 +54,8 @@ class NodeItem(QGraphicsItem):
         self.accent = style.category_colour(face.category)
         self.height = style.card_height(self._port_rows())
         self._body = QRectF(0.0, 0.0, style.NODE_WIDTH, self.height)
-        margin = 5.0
-        self._bounds = self._body.adjusted(-margin, -margin, margin, margin + style.SHADOW_OFFSET)
+        self.mark: str | None = None  # added, removed or changed, in a comparison
+        self._bounds = self._card_bounds()
         flags = QGraphicsItem.GraphicsItemFlag
         self.setFlags(flags.ItemIsMovable | flags.ItemIsSelectable | flags.ItemSendsGeometryChanges)
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
@@ -95,6 +95,21 @@ class NodeItem(QGraphicsItem):
             self.label = label
             self._refresh_tooltip()
             self.update()
+
+    def set_mark(self, mark: str | None) -> None:
+        """Mark the node as added, removed or changed (one of `style.MARKS`; None for no
+        mark): an outline in the mark's colour and a tag naming it above the card, so the
+        mark never rests on colour alone."""
+        if mark != self.mark:
+            self.prepareGeometryChange()
+            self.mark = mark
+            self._bounds = self._card_bounds()
+            self.update()
+
+    def _card_bounds(self) -> QRectF:
+        margin = 7.0 if self.mark else 5.0
+        top = margin + (style.MARK_TAG_HEIGHT + style.MARK_TAG_GAP if self.mark else 0.0)
+        return self._body.adjusted(-margin, -top, margin, margin + style.SHADOW_OFFSET)
 
     def set_status(self, status: NodeStatus) -> bool:
         """Show new analysis results; returns whether anything visible changed."""
@@ -154,6 +169,8 @@ class NodeItem(QGraphicsItem):
         zoom = option.levelOfDetailFromTransform(painter.worldTransform())
         level = style.detail_level(zoom, theme.fonts)
         self._paint_card(painter, theme, selected)
+        if self.mark:
+            self._paint_mark(painter, theme, level != style.BLOCKS)
         self._paint_title(painter, theme, level == style.DETAIL)
         if level == style.DETAIL:
             self._paint_body(painter, theme)
@@ -178,11 +195,17 @@ class NodeItem(QGraphicsItem):
         painter.setBrush(theme.colour("node_body"))
         painter.drawRoundedRect(rect, radius, radius)
         if selected:
+            # a marked node's outline covers the usual ring: draw it outside, stronger
+            grow, alpha = (4.5, 170) if self.mark else (2.0, 90)
             ring = theme.colour("accent")
-            ring.setAlpha(90)
-            painter.setPen(QPen(ring, 4.0))
+            ring.setAlpha(alpha)
+            painter.setPen(QPen(ring, 4.0 if not self.mark else 3.0))
             painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawRoundedRect(rect.adjusted(-2, -2, 2, 2), radius + 2, radius + 2)
+            painter.drawRoundedRect(
+                rect.adjusted(-grow, -grow, grow, grow), radius + grow, radius + grow
+            )
+        if self.mark:
+            return  # the mark's outline is drawn instead (see `_paint_mark`)
         if self.status.problems:
             pen = QPen(theme.colour("error"), 2.0)
         elif selected:
@@ -192,6 +215,27 @@ class NodeItem(QGraphicsItem):
         painter.setPen(pen)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRoundedRect(rect.adjusted(0.5, 0.5, -0.5, -0.5), radius, radius)
+
+    def _paint_mark(self, painter: QPainter, theme: style.CanvasTheme, tag: bool) -> None:
+        """The comparison mark: a coloured outline and, where text is legible, a tag."""
+        assert self.mark is not None
+        colour = theme.colour(self.mark)
+        rect, radius = self.body_rect(), style.CORNER_RADIUS
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.setPen(QPen(colour, style.MARK_WIDTH))
+        painter.drawRoundedRect(rect.adjusted(-1, -1, 1, 1), radius + 1, radius + 1)
+        if not tag:
+            return
+        fonts = theme.fonts
+        width = fonts.small_metrics.horizontalAdvance(self.mark) + 14.0
+        height = style.MARK_TAG_HEIGHT
+        box = QRectF(rect.right() - width, -height - style.MARK_TAG_GAP, width, height)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(colour)
+        painter.drawRoundedRect(box, height / 2, height / 2)
+        painter.setFont(fonts.small)
+        painter.setPen(style.text_colour_on(colour))
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, self.mark)
 
     def _paint_title(self, painter: QPainter, theme: style.CanvasTheme, text: bool) -> None:
         rect = self.body_rect().adjusted(1, 1, -1, 0)

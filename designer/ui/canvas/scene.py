@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 from collections import defaultdict
+from collections.abc import Mapping
 from functools import partial
 
 from PySide6.QtCore import QObject, QPointF, QRectF, Qt, Signal
@@ -29,14 +30,23 @@ SCENE_MARGIN = 20000.0
 
 class GraphScene(QGraphicsScene):
     """The canvas contents. ``message(str)`` carries status text (why a wire is refused);
-    ``rename_requested(str)`` asks to rename a node (double-click on it)."""
+    ``rename_requested(str)`` asks to rename a node (double-click on it).
+
+    A ``read_only`` scene shows a design without offering to change it: nodes can be
+    selected but not dragged, ports start no wires, a double-click renames nothing.
+    """
 
     message = Signal(str)
     rename_requested = Signal(str)
 
-    def __init__(self, document: GraphDocument, parent: QObject | None = None) -> None:
+    def __init__(
+        self, document: GraphDocument, parent: QObject | None = None, read_only: bool = False
+    ) -> None:
         super().__init__(parent)
         self.document = document
+        self.read_only = read_only
+        self._node_marks: dict[str, str] = {}
+        self._edge_marks: dict[Edge, str] = {}
         self.theme = style.LIGHT
         self.interactions = InteractionController(self)
         self._nodes: dict[str, NodeItem] = {}
@@ -115,6 +125,15 @@ class GraphScene(QGraphicsScene):
             for item in self.items():
                 item.update()
 
+    def set_marks(self, nodes: Mapping[str, str], edges: Mapping[Edge, str]) -> None:
+        """Mark nodes and wires as added, removed or changed (a comparison of designs);
+        everything not named is unmarked. The marks last until the project is replaced."""
+        self._node_marks, self._edge_marks = dict(nodes), dict(edges)
+        for node_id, item in self._nodes.items():
+            item.set_mark(self._node_marks.get(node_id))
+        for edge, item in self._edges.items():
+            item.set_mark(self._edge_marks.get(edge))
+
     def sync_positions(self, node_ids: list[str]) -> None:
         """Put items back where the model says (after a refused move)."""
         graph = self.document.graph
@@ -158,12 +177,16 @@ class GraphScene(QGraphicsScene):
         node = self.document.graph.node(node_id)
         item = NodeItem(node_id, self._face(node.type), node.label)
         item.setPos(*node.position)
+        item.set_mark(self._node_marks.get(node_id))
+        if self.read_only:
+            item.setFlag(NodeItem.GraphicsItemFlag.ItemIsMovable, False)
         self._nodes[node_id] = item
         self.addItem(item)
         return item
 
     def _add_edge_item(self, edge: Edge) -> None:
         item = EdgeItem(edge)
+        item.set_mark(self._edge_marks.get(edge))
         self._edges[edge] = item
         self._wires_of[edge.src].add(edge)
         self._wires_of[edge.dst].add(edge)
@@ -303,6 +326,7 @@ class GraphScene(QGraphicsScene):
         return f"<p>{html.escape(text)}</p>"  # rich text, so a '<' in a label stays literal
 
     def _on_document_project_replaced(self) -> None:
+        self._node_marks, self._edge_marks = {}, {}  # they named the old project's ids
         self._detach()
         self._attach(self.document.graph)
         self.rebuild()
@@ -329,22 +353,31 @@ class GraphScene(QGraphicsScene):
 
     # ------------------------------------------------------------- gestures
     def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        if self.read_only:
+            super().mousePressEvent(event)  # selection only
+            return
         if self.interactions.press(event):
             return
         super().mousePressEvent(event)
         self.interactions.after_press(event)
 
     def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:
-        if not self.interactions.move(event):
+        if self.read_only or not self.interactions.move(event):
             super().mouseMoveEvent(event)
 
     def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        if self.read_only:
+            super().mouseReleaseEvent(event)
+            return
         if self.interactions.release(event):
             return
         super().mouseReleaseEvent(event)
         self.interactions.after_release(event)
 
     def mouseDoubleClickEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        if self.read_only:
+            super().mouseDoubleClickEvent(event)
+            return
         item = self.itemAt(event.scenePos(), self.views()[0].transform()) if self.views() else None
         while item is not None and not isinstance(item, NodeItem):
             item = item.parentItem()

@@ -40,6 +40,13 @@ FIT_TEXT_PX = 7.5
 #: the detailed text is not.
 OVERVIEW_TITLE_PX = 20
 
+#: The tag over a node marked in a comparison ("added", "removed", "changed"): its height
+#: and the gap between it and the card, in scene pixels.
+MARK_TAG_HEIGHT = 17.0
+MARK_TAG_GAP = 4.0
+#: The width of a marked node's outline and of a marked wire.
+MARK_WIDTH = 2.5
+
 #: Z order: edges under nodes, the wire being dragged above everything.
 EDGE_Z = -1.0
 NODE_Z = 0.0
@@ -96,6 +103,10 @@ class CanvasTheme:
     port_fill: str
     port_ok: str
     port_dim: str
+    # A comparison of two designs marks nodes and wires with these (see `mark_roles`).
+    added: str
+    removed: str
+    changed: str
 
     def colour(self, role: str) -> QColor:
         """A fresh `QColor` for ``role`` (callers may change its alpha)."""
@@ -197,6 +208,9 @@ LIGHT = CanvasTheme(
     port_fill="#ffffff",
     port_ok="#16a34a",
     port_dim="#c5cbd3",
+    added="#16a34a",
+    removed="#dc2626",
+    changed="#d97706",
 )
 
 DARK = CanvasTheme(
@@ -220,7 +234,22 @@ DARK = CanvasTheme(
     port_fill="#1e2227",
     port_ok="#22c55e",
     port_dim="#3a4048",
+    added="#22c55e",
+    removed="#f05252",
+    changed="#f59e0b",
 )
+
+
+#: The marks a comparison gives nodes and wires; each is also a colour role of the theme.
+MARKS = ("added", "removed", "changed")
+
+
+def text_colour_on(fill: QColor) -> QColor:
+    """Black or white, whichever reads better on ``fill`` (by its relative luminance):
+    white on the light theme's deep amber, near-black on the dark theme's bright one."""
+    red, green, blue = ((c / 255.0) ** 2.2 for c in (fill.red(), fill.green(), fill.blue()))
+    luminance = 0.2126 * red + 0.7152 * green + 0.0722 * blue
+    return QColor("#111827") if luminance > 0.3 else QColor("#ffffff")
 
 
 def pen(colour: QColor, width: float, cosmetic: bool = False) -> QPen:

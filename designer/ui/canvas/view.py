@@ -55,10 +55,15 @@ class GraphView(QGraphicsView):
     message = Signal(str)
     zoom_changed = Signal(float)
 
-    def __init__(self, document: GraphDocument, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, document: GraphDocument, parent: QWidget | None = None, read_only: bool = False
+    ) -> None:
         super().__init__(parent)
         self.document = document
-        self.graph_scene = GraphScene(document, self)
+        #: A read-only canvas shows a design (a comparison) and offers no edit: no drops,
+        #: no drags, no wiring, and only the keys that change nothing (zoom, select, copy).
+        self.read_only = read_only
+        self.graph_scene = GraphScene(document, self, read_only)
         self.setScene(self.graph_scene)
         self.graph_scene.message.connect(self.message)
         self.adder = LayerAdder(self)
@@ -77,7 +82,7 @@ class GraphView(QGraphicsView):
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.setAcceptDrops(True)
+        self.setAcceptDrops(not read_only)
         self._pan_from: QPointF | None = None
         self._palette_drag = False  # a layer from the palette is being dragged over us
         self._space_held = False
@@ -146,6 +151,20 @@ class GraphView(QGraphicsView):
         super().resizeEvent(event)
         if self.follows_window:
             self._fit()
+
+    def show_nodes(self, node_ids: list[str]) -> None:
+        """Select exactly ``node_ids`` and, unless they are all in sight already, scroll
+        them to the middle of the view (where they stay when the window is resized)."""
+        self.graph_scene.select_nodes(node_ids)
+        rect = QRectF()
+        for node_id in node_ids:
+            item = self.graph_scene.node_item(node_id)
+            if item is not None:
+                rect = rect.united(item.sceneBoundingRect())
+        visible = self.mapToScene(self.viewport().rect()).boundingRect()
+        if not rect.isEmpty() and not visible.contains(rect):
+            self.follows_window = False
+            self.centerOn(rect.center())
 
     def center_on_content(self) -> None:
         rect = self.graph_scene.content_rect()
@@ -378,6 +397,8 @@ class GraphView(QGraphicsView):
         shortcut first), so these only act when nobody else claimed the key."""
         key, ctrl = event.key(), bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier)
         keys = QKeySequence.StandardKey
+        if self.read_only and _edits(event):
+            return False
         if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and not ctrl:
             self.delete_selection()
         elif ctrl and key in (Qt.Key.Key_Equal, Qt.Key.Key_Plus):
@@ -399,6 +420,15 @@ class GraphView(QGraphicsView):
         else:
             return False
         return True
+
+
+def _edits(event: QKeyEvent) -> bool:
+    """Whether a key would change the design (delete, cut, paste, duplicate)."""
+    keys = QKeySequence.StandardKey
+    ctrl = bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier)
+    deleting = event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and not ctrl
+    pasting = event.matches(keys.Cut) or event.matches(keys.Paste)
+    return deleting or pasting or (ctrl and event.key() == Qt.Key.Key_D)
 
 
 def _dragged_type(event: QDropEvent) -> str:
