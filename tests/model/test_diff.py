@@ -3,12 +3,15 @@ their three facts (id, label, type), moves are not differences, the order is fix
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from designer.model import Edge, Graph, Project, TrainingSettings
+from designer.model import Edge, Graph, GraphError, Project, TrainingSettings
 from designer.model.diff import (
     ABSENT,
     ADDED,
@@ -334,3 +337,50 @@ def test_marks_for_each_side():
     assert diff.node_marks(NEW) == {"n8": ADDED, "n2": CHANGED}
     assert diff.wire_marks(OLD) == {Edge("n3", "out", "n4", "in"): REMOVED}
     assert diff.wire_marks(NEW) == {Edge("n3", "out", "n8", "in"): ADDED}
+
+
+# ------------------------------------------------------------------------ random edits
+def _random_edit(data, graph: Graph):
+    """One edit drawn at random, valid or not (an invalid one is simply refused)."""
+    ids = sorted(graph.nodes) or ["n1"]
+    node = data.draw(st.sampled_from(ids))
+    kind = data.draw(st.sampled_from(["rename", "param", "add", "remove", "wire", "cut", "move"]))
+    if kind == "rename":
+        return Rename(node, data.draw(st.sampled_from(["x", "hidden", "head", "y", "new"])))
+    if kind == "param":
+        return SetParam(node, "units", data.draw(st.integers(1, 4)))
+    if kind == "add":
+        type_id = data.draw(st.sampled_from(["Linear", "ReLU", "Dropout"]))
+        return AddNode(type_id, label=data.draw(st.sampled_from(["hidden", "extra", None])))
+    if kind == "remove":
+        return RemoveNodes([node])
+    if kind == "wire":
+        return Connect(node, "out", data.draw(st.sampled_from(ids)), "in")
+    if kind == "cut" and graph.edges:
+        return Disconnect(data.draw(st.sampled_from(graph.edges)))
+    return MoveNodes({node: ((0.0, 0.0), (data.draw(st.integers(0, 900)) * 1.0, 5.0))})
+
+
+@settings(max_examples=80)
+@given(st.data())
+def test_random_edits_give_mirrored_consistent_diffs(data):
+    old, new = mlp(), mlp()
+    for _ in range(data.draw(st.integers(0, 8))):
+        with contextlib.suppress(GraphError):  # a refused edit changes nothing
+            _random_edit(data, new).apply(new)
+    forward, backward = diff_graphs(old, new), diff_graphs(new, old)
+    assert diff_graphs(new, new).equal
+    assert sorted(backward.pairs) == sorted((n, o) for o, n in forward.pairs)
+    assert forward.count == backward.count == len(diff_entries(forward))
+    assert {n.id for n in forward.removed} == set(old.nodes) - {o for o, _ in forward.pairs}
+    assert {n.id for n in forward.added} == set(new.nodes) - {n for _, n in forward.pairs}
+    assert forward.removed_wires == backward.added_wires
+    kept = len(old.edges) - len(forward.removed_wires)
+    assert kept == len(new.edges) - len(forward.added_wires)
+    same_design = _without_positions(old) == _without_positions(new)
+    assert forward.equal or not same_design
+
+
+def _without_positions(graph: Graph) -> tuple:
+    nodes = sorted((n.id, n.type, n.label, sorted(n.params.items())) for n in graph)
+    return nodes, sorted(graph.edges)
