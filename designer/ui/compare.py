@@ -38,7 +38,7 @@ from designer.model import Project
 from designer.model.diff import ADDED, CHANGED, NEW, OLD, REMOVED, diff_projects
 from designer.model.diff_text import LAYER, DiffEntry, diff_entries, summary
 from designer.ui import theme as themes
-from designer.ui.canvas import GraphView
+from designer.ui.canvas import GraphView, style
 from designer.ui.document import GraphDocument
 
 READ_ONLY_REASON = "A comparison cannot be edited; change the design in the main window"
@@ -173,8 +173,9 @@ class CompareDialog(QDialog):
             self.differences.addItem(item)
 
     def _refresh_colours(self) -> None:
-        """Swatches in the theme's colours (again after a theme switch)."""
-        theme = self.old_view.graph_scene.theme
+        """Swatches in the theme's colours (again after a theme switch: from the dialog's
+        own palette, since the canvases may hear of the switch after the dialog)."""
+        theme = style.theme_for_palette(self.palette())
         for kind, label in self._swatches.items():
             icon = themes.swatch(theme.colour(kind).name(), 16)
             label.setPixmap(icon.pixmap(QSize(16, 16), self.devicePixelRatioF()))

@@ -20,6 +20,7 @@ from designer.model.edits import RemoveNodes, SetParam
 from designer.ui.canvas import GraphView, style
 from designer.ui.compare import READ_ONLY_REASON, CompareDialog
 from designer.ui.screenshot import SIZE, render_comparison, showcase_edits
+from designer.ui.theme import dark_palette
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
@@ -308,3 +309,16 @@ def test_the_readme_shows_what_the_command_prints(tmp_path, capsys):
     cut = shown.index("...")
     assert shown[:cut] == printed[:cut]
     assert shown[cut + 1 :] == printed[len(printed) - len(shown) + cut + 1 :]
+
+
+def test_a_theme_switch_recolours_canvases_and_list(dialog):
+    def chip(row: int) -> str:
+        image = dialog.differences.item(row).icon().pixmap(12, 12).toImage()
+        return QColor(image.pixel(6, 6)).name()
+
+    removed = row_of(dialog, "removed Sigmoid 'probability'")
+    assert chip(removed) == style.LIGHT.removed
+    dialog.setPalette(dark_palette())
+    assert dialog.old_view.graph_scene.theme is style.DARK
+    assert chip(removed) == style.DARK.removed
+    assert chip(row_of(dialog, "added Dropout 'dropout'")) == style.DARK.added
