@@ -1,16 +1,17 @@
-"""Command-line verbs that need no window: ``check``, ``export`` and ``train`` a design.
+"""Command-line verbs that need no window: ``check``, ``export``, ``train`` and ``diff``.
 
-    nn-designer check PROJECT [--strict]
+    nn-designer check PROJECT [--strict] [--no-data]
     nn-designer export PROJECT -o model.py [--weights W.safetensors] [--onnx M.onnx]
     nn-designer train PROJECT [--epochs N] [--lr LR] [--save-weights W.safetensors]
                       [--data PATH [--target COLUMN]]
+    nn-designer diff A B [--json] [--no-settings]
 
 (``nn-designer-cli`` is the same without the window entry point.)
-Exit status: 0 when all is well, 1 when the design has errors (or cannot be exported),
-2 when the file cannot be read or the command line is wrong, 130 when interrupted with
-Ctrl+C (one line, no traceback; every file is written atomically, so nothing half-written
-or temporary is left behind). Never imports Qt; torch only
-when a verb builds a model. Each verb registers itself through a function in `COMMANDS`,
+Exit status: 0 when all is well, 1 when the design has errors (or cannot be exported; for
+``diff``, when the designs differ), 2 when the file cannot be read or the command line is
+wrong, 130 when interrupted with Ctrl+C (one line, no traceback; every file is written
+atomically, so nothing half-written or temporary is left behind). Never imports Qt; torch
+only when a verb builds a model. Each verb registers itself through a function in `COMMANDS`,
 so another verb is one more function there.
 """
 
