@@ -22,6 +22,7 @@ from designer.training.loop import BatchProgress, EpochProgress
 from designer.training.results import RunRecord
 
 REFRESH_MS = 33
+IDLE_TEXT = "Train a model to see its learning curves here."
 SMOOTHING = 0.9
 TRAIN_COLOR = "#2563eb"
 VAL_COLOR = "#ea580c"
@@ -135,7 +136,7 @@ class LivePlots(QWidget):
         self.log_check = QCheckBox("Log scale")
         self.log_check.setToolTip("Show the loss on a logarithmic axis")
         self.log_check.toggled.connect(self._on_log_check_toggled)
-        self.status_label = QLabel("Train a model to see its learning curves here.")
+        self.status_label = QLabel(IDLE_TEXT)
         self.status_label.setStyleSheet("color: palette(placeholder-text);")
         bar = QHBoxLayout()
         bar.setContentsMargins(6, 4, 6, 0)
@@ -203,6 +204,16 @@ class LivePlots(QWidget):
         self.refresh()
         if message:
             self.status_label.setText(message)
+
+    def reset(self) -> None:
+        """Empty the curves and overlays and stop redrawing (another project opened)."""
+        self._timer.stop()
+        for buffer in self._buffers.values():
+            buffer.clear()
+        self.set_overlays([])
+        self.status_label.setText(IDLE_TEXT)
+        self._dirty = True
+        self.refresh()
 
     def refresh(self) -> None:
         """Hand the buffers to the curves (only if something changed since last time)."""
