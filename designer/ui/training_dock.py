@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QTabBar, QTabWidget
 
@@ -19,9 +19,11 @@ from designer.training.session import PreparedRun, data_problems
 from designer.ui.panels.plots import LivePlots
 from designer.ui.panels.results_view import ResultsView
 from designer.ui.panels.training_panel import TrainingPanel
-from designer.ui.worker import TrainingController, warm_up_torch
+from designer.ui.warm_up import warm_up_torch
+from designer.ui.worker import TrainingController
 
 LIVE_TAB, RESULTS_TAB = 0, 1
+WARM_UP_VIEWS_MS = 500  # after start-up, once the window is on screen
 MAX_RESULTS_SHARE = 0.45  # of the window's height, for the results to fit their data
 
 
@@ -60,6 +62,7 @@ class TrainingDock(QObject):
         self._connect()
         self._update_data_problems()
         warm_up_torch()
+        QTimer.singleShot(WARM_UP_VIEWS_MS, self._warm_up_views)
 
     def _dock(self) -> None:
         area = Qt.DockWidgetArea
@@ -74,6 +77,16 @@ class TrainingDock(QObject):
             if neighbour is not None:
                 window.tabifyDockWidget(neighbour, dock)
                 neighbour.raise_()
+
+    def _warm_up_views(self) -> None:
+        """Paint the plots and results once, off screen, while nothing else happens.
+
+        NOTE: the first paint of a plot lays out its axis text for the first time (tens
+        of milliseconds); paid here, the first training run does not stall on it.
+        """
+        for view in (self.plots, self.results):
+            if view.visibleRegion().isEmpty():  # behind another dock: not painted yet
+                view.grab()
 
     def show_training(self) -> None:
         """Bring the training panel to the front (e.g. from a Train action). The plots

@@ -41,37 +41,6 @@ LOCK_REASON = "Training is running; stop it to edit the design"
 IDLE, RUNNING, PAUSED, STOPPING = "idle", "running", "paused", "stopping"
 
 
-_warm_up_lock = threading.Lock()
-_warm_up_started = False
-
-
-def _warm_up_torch() -> None:
-    """Build and step a throwaway optimizer: the first one makes torch import ~800 modules
-    (``torch._dynamo``, sympy) for about a second."""
-    layer = torch.nn.Linear(1, 1)
-    optimizer = torch.optim.Adam(layer.parameters())
-    layer(torch.zeros(1, 1)).sum().backward()
-    optimizer.step()
-
-
-def warm_up_torch() -> threading.Thread | None:
-    """Do torch's one-time lazy imports in a background thread, once per process.
-
-    NOTE: done in the first training run instead, those imports hold the GIL in long
-    stretches and stall the GUI thread (gaps of 100-160 ms in the heartbeat benchmark);
-    started when the training UI is installed, they happen while the user is still
-    designing. A daemon thread, so it can never delay quitting.
-    """
-    global _warm_up_started
-    with _warm_up_lock:
-        if _warm_up_started:
-            return None
-        _warm_up_started = True
-    thread = threading.Thread(target=_warm_up_torch, name="torch-warm-up", daemon=True)
-    thread.start()
-    return thread
-
-
 def worker_threads() -> int:
     """Threads for torch in the worker: all cores but one, which stays with the GUI."""
     return max(1, (os.cpu_count() or 2) - 1)

@@ -95,8 +95,13 @@ class RunBox(QWidget):
             self._show_times()
 
     def _on_controller_started(self, _prepared: object) -> None:
+        # NOTE: QProgressBar repaints synchronously on setValue; with the panel just
+        # brought forward that painted the whole panel inside the click (10-25 ms).
+        # With updates off, the bar is painted with everything else on the next frame.
+        self.progress_bar.setUpdatesEnabled(False)
         self.progress_bar.setRange(0, self._controller.clock.total_steps)
         self.progress_bar.setValue(0)
+        self.progress_bar.setUpdatesEnabled(True)
         self._clock.start()
         self._show_times()
 
