@@ -32,6 +32,7 @@ from designer.data.tabular import read_csv_header
 from designer.model import SettingsError
 from designer.model.settings import DataSettings
 from designer.training.session import RunSetupError, load_data, prepare_run
+from designer.ui.commands import Settings
 from designer.ui.document import GraphDocument
 from designer.ui.panels.data_preview import DataPreview, summary_text
 from designer.ui.panels.run_box import ERROR_STYLE, RunBox
@@ -196,21 +197,26 @@ class TrainingPanel(QWidget):
         new = self._edited(current, name, field_value(self.data_fields[name]), "data")
         if new is None:
             return
-        label = self._labels["data", name]
-        if name not in FIT_TRIGGERS:
-            if not self._document.set_data_settings(new, description=f"Change {label.lower()}"):
-                self._show_settings("data")
-            return
-        # NOTE: the design follows a newly chosen data set (input size, output units,
-        # loss) in the same undo step as the choice; resizing or reseeding the same set
-        # changes nothing in the design.
-        self._load(new)
-        fit = None
-        if self.data is not None:
-            fit = fit_compound(self._document.graph, self.data)
-        choice = SOURCES[new.source].label if name == "source" else label.lower()
-        description = f"Choose data set {choice}" if name == "source" else f"Change {choice}"
-        if self._document.set_data_settings(new, fit, description):
+        label = self._labels["data", name].lower()
+        if name in FIT_TRIGGERS:
+            self._choose_data(new, name, label)
+        elif not self._document.set_data_settings(new, description=f"Change {label}"):
+            self._show_settings("data")
+
+    def _choose_data(self, settings: DataSettings, name: str, label: str) -> None:
+        """Use another data set (or file, target, class count) and fit the design to it.
+
+        NOTE: the design follows a newly chosen data set (input size, output units, loss)
+        in the same undo step as the choice, so the data is loaded now to know the fit;
+        resizing or reseeding the same set changes nothing in the design.
+        """
+        self._load(settings)
+        fit = fit_compound(self._document.graph, self.data) if self.data is not None else None
+        if name == "source":
+            description = f"Choose data set {SOURCES[settings.source].label}"
+        else:
+            description = f"Change {label}"
+        if self._document.set_data_settings(settings, fit, description):
             if fit is not None:
                 self._show_fitted(len(fit.edits))
             self.data_changed.emit(self.data)
@@ -225,9 +231,11 @@ class TrainingPanel(QWidget):
         if new is not None and not self._document.set_training_settings(new, f"Change {label}"):
             self._show_settings("training")
 
-    def _edited(self, settings, name: str, value: object, section: str):
+    def _edited(
+        self, settings: Settings, name: str, value: object, section: str
+    ) -> Settings | None:
         """``settings`` with ``name`` set to ``value``, or None when that is no change or
-        not a valid value (then the field shows the project's value again)."""
+        not a valid value (then the fields show the project's values again)."""
         if getattr(settings, name) == value:
             return None
         try:
