@@ -37,7 +37,7 @@ from designer.ui.panels.boundary_view import BoundaryView, class_color, mix
 
 RECORD_ROLE = Qt.ItemDataRole.UserRole
 ROW_HEIGHT = 22
-CONFUSION_ROW_HEIGHT = 20
+COMPACT_ROW_HEIGHT = 20  # the confusion matrix and the samples: ten rows in 200 px
 MAX_CONFUSION_SHARE = 0.4  # of the view's width; more classes than fit scroll
 MAX_BOUNDARY_SHARE = 0.35
 SIDE_COLUMN_WIDTH = 220
@@ -46,8 +46,17 @@ SECTION_MARGIN = 4
 METRIC_LABELS = {"val_loss": "Validation loss", "accuracy": "Accuracy", "mae": "MAE", "r2": "R²"}
 
 
-def _table(columns: Sequence[str]) -> QTableWidget:
-    table = QTableWidget(0, len(columns))
+class _FittingTable(QTableWidget):
+    """A table whose columns share its width when they all fit, and otherwise keep the
+    width of their contents and scroll (see `_fit_columns`), whatever resizes it."""
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        _fit_columns(self)
+
+
+def _table(columns: Sequence[str], fitting: bool = False) -> QTableWidget:
+    table = (_FittingTable if fitting else QTableWidget)(0, len(columns))
     table.setHorizontalHeaderLabels(list(columns))
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
@@ -146,13 +155,10 @@ class ResultsView(QWidget):
         self.history.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.history.currentItemChanged.connect(self._on_history_current_item_changed)
         self.history.itemChanged.connect(self._on_history_item_changed)
-        self.metrics_table = _table(["Metric", "Value"])
-        self.metrics_table.horizontalHeader().setSectionResizeMode(
-            0, QHeaderView.ResizeMode.ResizeToContents
-        )
+        self.metrics_table = _table(["Metric", "Value"], fitting=True)
         self.confusion_table = _table([])
         self.confusion_table.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.predictions_table = _table(["#", "True", "Predicted", "Probability"])
+        self.predictions_table = _table(["#", "True", "Predicted", "Probability"], fitting=True)
         self.confusion_table.setToolTip("Rows: true class · columns: predicted class")
         self.boundary_widget = BoundaryView()
         self.sections = {
@@ -192,8 +198,9 @@ class ResultsView(QWidget):
             (s["boundary"], 0),
         ):
             layout.addWidget(widget, stretch)
-        self.confusion_table.verticalHeader().setMinimumSectionSize(CONFUSION_ROW_HEIGHT)
-        self.confusion_table.verticalHeader().setDefaultSectionSize(CONFUSION_ROW_HEIGHT)
+        for table in (self.confusion_table, self.predictions_table):
+            table.verticalHeader().setMinimumSectionSize(COMPACT_ROW_HEIGHT)
+            table.verticalHeader().setDefaultSectionSize(COMPACT_ROW_HEIGHT)
         self.confusion_table.horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.ResizeToContents
         )
@@ -220,7 +227,6 @@ class ResultsView(QWidget):
             boundary.preferred_width = min(side, int(MAX_BOUNDARY_SHARE * width))
             boundary.setMaximumWidth(max(side, MIN_SECTION_WIDTH))
             boundary.updateGeometry()
-        _fit_columns(self.predictions_table)
 
     @staticmethod
     def _table_width(table: QTableWidget) -> int:
@@ -235,13 +241,12 @@ class ResultsView(QWidget):
         return width
 
     def needed_height(self) -> int:
-        """The height at which the shown confusion matrix and validation samples need no
-        scrolling; 0 when there is no confusion matrix to show (nothing to make room for)."""
+        """The height at which the shown confusion matrix needs no scrolling; 0 when there
+        is none to show. (The samples have rows as compact, so as many show.)"""
         if self.sections["confusion"].isHidden():
             return 0
         heading = self.sections["confusion"].heading.sizeHint().height()
-        tables = (self.confusion_table, self.predictions_table)
-        return max(_content_height(t) for t in tables) + heading + 3 * SECTION_MARGIN
+        return _content_height(self.confusion_table) + heading + 3 * SECTION_MARGIN
 
     # ---------------------------------------------------------------- history
     @property
@@ -295,6 +300,7 @@ class ResultsView(QWidget):
             table.setItem(row, 0, _cell(METRIC_LABELS.get(name, name), Qt.AlignmentFlag.AlignLeft))
             table.setItem(row, 1, _cell(text, Qt.AlignmentFlag.AlignRight))
         self.sections["metrics"].show_content(bool(metrics))
+        _fit_columns(table)
 
     def _show_confusion(self, results: RunResults | None) -> None:
         matrix = results.confusion if results is not None else None
