@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 
+import numpy as np
 import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QFontMetrics
@@ -20,7 +21,7 @@ from designer.model.settings import DataSettings, TrainingSettings
 from designer.training.session import prepare_run
 from designer.ui.document import GraphDocument
 from designer.ui.main_window import MainWindow
-from designer.ui.panels.data_preview import THUMBNAIL
+from designer.ui.panels.data_preview import THUMBNAIL, thumbnail
 from designer.ui.panels.plots import IDLE_TEXT
 from designer.ui.training_dock import LIVE_TAB, RESULTS_TAB
 
@@ -199,3 +200,17 @@ def test_image_data_preview_shows_thumbnails(qtbot, make_window):
     image = picture.toImage()
     shades = {image.pixelColor(x, y).lightness() for x in range(0, 32, 4) for y in range(0, 32, 4)}
     assert len(shades) > 3  # a picture of a digit, not a blank square
+
+
+@pytest.mark.parametrize(
+    "sample",
+    [
+        np.full((1, 8, 8), np.nan),  # nothing but NaN
+        np.full((1, 8, 8), 3.0),  # one value
+        np.array([[[np.inf, -np.inf], [0.0, 1.0]]]),
+        np.random.default_rng(0).random((3, 64, 48)),  # colour, larger than a thumbnail
+    ],
+)
+def test_thumbnails_of_odd_arrays(qtbot, sample):
+    picture = thumbnail(sample)
+    assert not picture.isNull() and max(picture.width(), picture.height()) == THUMBNAIL

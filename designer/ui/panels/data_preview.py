@@ -31,11 +31,12 @@ def is_image(data: PreparedData) -> bool:
 
 def thumbnail(sample: np.ndarray, size: int = THUMBNAIL) -> QPixmap:
     """A channels x height x width array as a ``size``-pixel picture, its values stretched
-    to the full grey (or colour) range; small images keep their hard pixel edges."""
-    values = np.asarray(sample, dtype=np.float64)
-    low, high = np.nanmin(values), np.nanmax(values)
+    to the full grey (or colour) range (NaN and infinities drawn as 0); small images keep
+    their hard pixel edges."""
+    values = np.nan_to_num(np.asarray(sample, dtype=np.float64), posinf=0.0, neginf=0.0)
+    low, high = float(values.min()), float(values.max())
     scaled = (values - low) / (high - low) if high > low else np.zeros_like(values)
-    pixels = np.ascontiguousarray((np.nan_to_num(scaled) * 255).round().astype(np.uint8))
+    pixels = np.ascontiguousarray((scaled * 255).round().astype(np.uint8))
     channels, height, width = pixels.shape
     if channels == 3:
         pixels = np.ascontiguousarray(pixels.transpose(1, 2, 0))
