@@ -9,7 +9,7 @@ Three figures, all measured in one offscreen process:
 * pan: the time to paint one frame while scrolling across the design, at 100 % zoom and
   zoomed out to show everything (median and 95th percentile over many frames).
 
-    python -m benchmarks.bench_canvas
+    python -m benchmarks.bench_canvas [--quick] [--json]
 """
 
 from __future__ import annotations
@@ -17,21 +17,25 @@ from __future__ import annotations
 import itertools
 import os
 import statistics
+import sys
 import time
+from collections.abc import Iterator, Sequence
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtWidgets import QApplication
 
+from benchmarks.figures import Figure, run_main
 from designer.model import Graph, Project
 from designer.model.edits import SetParam
 
 FRAME_MS = 1000 / 60
 CHAINS, CHAIN_LENGTH = 19, 26  # 19 x 26 = 494 layers, plus 6 around them = 500
+QUICK_CHAINS, QUICK_LENGTH = 3, 4
 SHAPE_KEEPING = ("LayerNorm", "ReLU", "Dropout", "GELU", "Identity", "Tanh")
 
 
-def build_graph() -> Graph:
+def build_graph(chains: int = CHAINS, length: int = CHAIN_LENGTH) -> Graph:
     """Input -> 19 parallel chains of shape-keeping layers -> Add -> head -> Output.
 
     Every layer's shape depends on the input's feature count, so one edit of it changes
@@ -42,9 +46,9 @@ def build_graph() -> Graph:
     graph = Graph()
     source = graph.add_node("Input", {"kind": "features", "features": 32}).id
     merge = graph.add_node("Add").id
-    for c in range(CHAINS):
+    for c in range(chains):
         previous = source
-        for i in range(CHAIN_LENGTH):
+        for i in range(length):
             node = graph.add_node(SHAPE_KEEPING[(c + i) % len(SHAPE_KEEPING)]).id
             graph.connect(previous, "out", node, "in")
             previous = node
@@ -54,7 +58,7 @@ def build_graph() -> Graph:
         graph.connect(a, "out", b, "in")
     for node_id, position in layered_layout(graph).items():
         graph.move_node(node_id, *position)
-    assert len(graph) == 500, len(graph)
+    assert len(graph) == chains * length + 6, len(graph)
     return graph
 
 
@@ -87,20 +91,13 @@ def frame_times(app: QApplication, view, steps: int, step_px: int) -> list[float
     return times
 
 
-def report(name: str, ms: float) -> None:
-    verdict = "ok" if ms <= FRAME_MS else f"{ms / FRAME_MS:.1f} frames"
-    print(f"{name:<44} {ms:8.1f} ms   ({verdict})")
-
-
-def main() -> None:
+def figures(quick: bool = False) -> Iterator[Figure]:
     app = QApplication.instance() or QApplication([])
     from designer.ui.canvas import GraphView
     from designer.ui.document import GraphDocument
 
-    graph = build_graph()
+    graph = build_graph(QUICK_CHAINS, QUICK_LENGTH) if quick else build_graph()
     text = project_text(graph)
-    print(f"500 layers, {len(graph.edges)} wires; frame budget {FRAME_MS:.1f} ms")
-
     start = time.perf_counter()
     project = load(text, graph)
     loaded = time.perf_counter()
@@ -114,13 +111,18 @@ def main() -> None:
     app.processEvents()
     view.viewport().grab()
     drawn = time.perf_counter()
-    source = "file text" if text is not None else "graph (no io package)"
-    report(f"open: parse {source}", (loaded - start) * 1000)
-    report("open: document + shape inference", (inferred - loaded) * 1000)
-    report("open: scene items", (built - inferred) * 1000)
-    report("open: first frame (all 500 visible)", (drawn - built) * 1000)
-    report("open: total, file to drawn scene", (drawn - start) * 1000)
+    yield Figure("canvas.open.parse", (loaded - start) * 1000, "ms")
+    yield Figure("canvas.open.infer", (inferred - loaded) * 1000, "ms")
+    yield Figure("canvas.open.scene_items", (built - inferred) * 1000, "ms")
+    yield Figure("canvas.open.first_frame", (drawn - built) * 1000, "ms")
+    yield Figure("canvas.open.total", (drawn - start) * 1000, "ms")
+    yield from _edit_figures(app, document, view)
+    yield from _pan_figures(app, view, frames=5 if quick else 60)
+    view.close()
 
+
+def _edit_figures(app: QApplication, document, view) -> Iterator[Figure]:
+    """One edit at the root of the design until every badge shows it, then a repaint."""
     scene = view.graph_scene
     root = next(iter(document.graph.nodes))
     done: list[float] = []
@@ -130,11 +132,11 @@ def main() -> None:
     while not done:
         app.processEvents()
     badges = [item.status.shape for item in scene.node_items()]
-    assert sum("48" in shape for shape in badges) >= 495, "badges not updated"
+    assert sum("48" in shape for shape in badges) >= len(badges) - 5, "badges not updated"
     view.viewport().grab()
     painted = time.perf_counter()
-    report("edit: parameter -> every badge updated", (done[0] - start) * 1000)
-    report("edit: ... and repainted", (painted - start) * 1000)
+    yield Figure("canvas.edit.badges", (done[0] - start) * 1000, "ms", FRAME_MS)
+    yield Figure("canvas.edit.repainted", (painted - start) * 1000, "ms")
 
     from designer.ui.canvas.interactions import WireGesture
 
@@ -143,9 +145,13 @@ def main() -> None:
     gesture = WireGesture(scene, source_node, "out", None)
     judged = time.perf_counter()
     gesture.end()
-    report("wire: start a drag (judge all 500 ports)", (judged - start) * 1000)
+    yield Figure("canvas.wire.start_drag", (judged - start) * 1000, "ms", FRAME_MS)
 
-    for label, zoom in (("100 %", 1.0), ("fit", None)):
+
+def _pan_figures(app: QApplication, view, frames: int) -> Iterator[Figure]:
+    """Paint times while scrolling, at 100 % zoom and zoomed out to show everything."""
+    scene = view.graph_scene
+    for label, zoom in (("100", 1.0), ("fit", None)):
         if zoom is None:
             view.fit_to_view()
         else:
@@ -153,11 +159,15 @@ def main() -> None:
             view.centerOn(scene.content_rect().topLeft())
         app.processEvents()
         frame_times(app, view, 5, 30)  # warm the item caches
-        times = frame_times(app, view, 60, 30)
-        report(f"pan at {label}: median frame", statistics.median(times))
-        report(f"pan at {label}: 95th percentile frame", sorted(times)[int(len(times) * 0.95)])
-    view.close()
+        times = sorted(frame_times(app, view, frames, 30))
+        yield Figure(f"canvas.pan_{label}.median_frame", statistics.median(times), "ms", FRAME_MS)
+        p95 = times[int(len(times) * 0.95)]
+        yield Figure(f"canvas.pan_{label}.p95_frame", p95, "ms", FRAME_MS)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return run_main(__doc__.splitlines()[0], figures, argv)
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main(sys.argv[1:]))

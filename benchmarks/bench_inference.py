@@ -5,17 +5,17 @@ cold, then times ~50 rounds of "change one parameter in the middle, re-infer wit
 shared `ShapeCache`" and compares the median with one 60 Hz frame (16.7 ms). The editor
 re-infers after every edit, so this must stay well under a frame (target: < 2 ms).
 
-    python -m benchmarks.bench_inference
+    python -m benchmarks.bench_inference [--quick] [--json]
 """
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
+from benchmarks.figures import Figure, run_main
 from designer.model import Graph, ShapeCache, infer_shapes
 
 FRAME_MS = 1000 / 60
@@ -58,20 +58,16 @@ def measure(size: int = 500, edits: int = 50) -> dict[str, float]:
     return {"cold_ms": cold, "edit_ms": statistics.median(times), "worst_ms": max(times)}
 
 
+def figures(quick: bool = False) -> Iterator[Figure]:
+    nodes, edits = (100, 5) if quick else (500, 50)
+    result = measure(nodes, edits)
+    yield Figure("inference.cold", result["cold_ms"], "ms")
+    yield Figure("inference.edit_median", result["edit_ms"], "ms", TARGET_MS)
+    yield Figure("inference.edit_worst", result["worst_ms"], "ms", FRAME_MS)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Time shape re-inference after an edit.")
-    parser.add_argument("--nodes", type=int, default=500, help="nodes in the chain")
-    parser.add_argument("--edits", type=int, default=50, help="edits to time")
-    args = parser.parse_args([] if argv is None else argv)  # `python -m benchmarks` passes none
-    result = measure(args.nodes, args.edits)
-    edit = result["edit_ms"]
-    print(f"design:          {args.nodes}-node chain, {args.edits} edits")
-    print(f"cold inference:  {result['cold_ms']:.2f} ms")
-    print(f"edit -> shapes:  {edit:.3f} ms median, {result['worst_ms']:.3f} ms worst")
-    print(f"frame budget:    {edit / FRAME_MS:.1%} of a {FRAME_MS:.1f} ms frame")
-    verdict = "OK" if edit < TARGET_MS else "TOO SLOW"
-    print(f"target:          < {TARGET_MS:g} ms: {verdict}")
-    return 0 if edit < TARGET_MS else 1
+    return run_main(__doc__.splitlines()[0], figures, argv)
 
 
 if __name__ == "__main__":

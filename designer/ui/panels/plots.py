@@ -2,7 +2,9 @@
 
 Redrawing on every record would tie the GUI's frame rate to the training speed, so records
 only append to NumPy buffers (amortized doubling, no per-point Python objects) and a ~30 Hz
-timer hands the buffers to a fixed set of long-lived curves. Curves downsample to the pixels
+timer hands the buffers to a fixed set of long-lived curves, only to those whose data
+changed: the epoch curves with symbols cost more to update than the batch curves, and
+change only once an epoch. Curves downsample to the pixels
 on screen (peak method, so spikes stay visible) and clip to the view, so a run of a million
 steps costs no more per frame than one of a thousand. Pens stay 1 px wide: wider pens are
 drawn much more slowly by Qt's raster engine.
@@ -22,6 +24,7 @@ from designer.training.loop import BatchProgress, EpochProgress
 from designer.training.results import RunRecord
 
 REFRESH_MS = 33
+IDLE_TEXT = "Train a model to see its learning curves here."
 SMOOTHING = 0.9
 TRAIN_COLOR = "#2563eb"
 VAL_COLOR = "#ea580c"
@@ -91,7 +94,8 @@ class LivePlots(QWidget):
         self._steps_per_epoch = 1
         self._ema = 0.0
         self._ema_weight = 0.0
-        self._dirty = False
+        self._dirty: set[str] = set()  # "batch" and/or "epoch": the curves to update
+        self._symbols: bool | None = None
         self._metric_scale = 1.0
         self._buffers = {
             name: GrowingBuffer()
@@ -135,7 +139,7 @@ class LivePlots(QWidget):
         self.log_check = QCheckBox("Log scale")
         self.log_check.setToolTip("Show the loss on a logarithmic axis")
         self.log_check.toggled.connect(self._on_log_check_toggled)
-        self.status_label = QLabel("Train a model to see its learning curves here.")
+        self.status_label = QLabel(IDLE_TEXT)
         self.status_label.setStyleSheet("color: palette(placeholder-text);")
         bar = QHBoxLayout()
         bar.setContentsMargins(6, 4, 6, 0)
@@ -167,7 +171,7 @@ class LivePlots(QWidget):
         self.metric_plot.setLabel("left", label)
         self.metric_plot.setTitle(label.split(" (")[0].capitalize(), size="10pt")
         self.status_label.setText(f"Training {name}…" if name else "Training…")
-        self._dirty = True
+        self._dirty = {"batch", "epoch"}
         self.refresh()
         self._timer.start()
 
@@ -182,7 +186,7 @@ class LivePlots(QWidget):
         self._buffers["step"].extend(steps)
         self._buffers["batch"].extend(losses)
         self._buffers["smooth"].extend(smooth)
-        self._dirty = True
+        self._dirty.add("batch")
 
     def add_epoch(self, record: EpochProgress) -> None:
         self._buffers["epoch"].extend([record.epoch])
@@ -194,30 +198,41 @@ class LivePlots(QWidget):
                 metric = record.metrics[name]
                 break
         self._buffers["metric"].extend([metric * self._metric_scale])
-        self._dirty = True
+        self._dirty.add("epoch")
 
     def end_run(self, message: str = "") -> None:
         """Draw the last points and stop the redraw timer."""
         self._timer.stop()
-        self._dirty = True
         self.refresh()
         if message:
             self.status_label.setText(message)
 
+    def reset(self) -> None:
+        """Empty the curves and overlays and stop redrawing (another project opened)."""
+        self._timer.stop()
+        for buffer in self._buffers.values():
+            buffer.clear()
+        self.set_overlays([])
+        self.status_label.setText(IDLE_TEXT)
+        self._dirty = {"batch", "epoch"}
+        self.refresh()
+
     def refresh(self) -> None:
-        """Hand the buffers to the curves (only if something changed since last time)."""
-        if not self._dirty:
-            return
-        self._dirty = False
+        """Hand the buffers to the curves whose data changed since the last time."""
+        dirty, self._dirty = self._dirty, set()
         b = self._buffers
-        self.batch_curve.setData(b["step"].view, b["batch"].view)
-        self.smooth_curve.setData(b["step"].view, b["smooth"].view)
-        symbols = len(b["epoch"]) <= MAX_SYMBOLS
-        for curve in (self.val_curve, self.metric_curve):
-            curve.setSymbol("o" if symbols else None)
-        self.train_curve.setData(b["epoch"].view, b["train"].view)
-        self.val_curve.setData(b["epoch"].view, b["val"].view)
-        self.metric_curve.setData(b["epoch"].view, b["metric"].view)
+        if "batch" in dirty:
+            self.batch_curve.setData(b["step"].view, b["batch"].view)
+            self.smooth_curve.setData(b["step"].view, b["smooth"].view)
+        if "epoch" in dirty:
+            symbols = len(b["epoch"]) <= MAX_SYMBOLS
+            if symbols != self._symbols:
+                self._symbols = symbols
+                for curve in (self.val_curve, self.metric_curve):
+                    curve.setSymbol("o" if symbols else None)
+            self.train_curve.setData(b["epoch"].view, b["train"].view)
+            self.val_curve.setData(b["epoch"].view, b["val"].view)
+            self.metric_curve.setData(b["epoch"].view, b["metric"].view)
 
     def point_count(self, name: str) -> int:
         """How many points a buffer holds ("batch", "val", "metric", ...), for tests."""

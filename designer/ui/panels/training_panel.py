@@ -1,43 +1,41 @@
 """`TrainingPanel`: pick the data, set the hyperparameters, and run, pause or stop training.
 
-Every field writes straight into the project's frozen settings (``replace``) and marks the
-document modified, so the settings are saved with the design and a headless ``train`` of the
-saved file does exactly what the panel would. Problems are shown in the panel, in words,
-and never as a dialog or an exception: data that fails to load, a design that does not fit
-it, a run that fails. The panel never trains itself; it asks the `TrainingController`.
-Its form fields are built and read by `training_fields`.
+The fields only express intent: each edit becomes new frozen settings (``replace``) that
+the `GraphDocument` applies as an undo step, and the fields follow the document's
+``settings_changed`` (so undo and redo show in them). Choosing another data set loads it
+at once and fits the design to it in the same undo step. The settings are saved with the
+design, so a headless ``train`` of the saved file does exactly what the panel would.
+Problems are shown in the panel, in words, and never as a dialog or an exception: data
+that fails to load, a design that does not fit it, a run that fails. The panel never
+trains itself; it asks the `TrainingController`. Its form fields are built and read by
+`training_fields`, its data preview is a `DataPreview`.
 """
 
 from __future__ import annotations
 
-import math
-
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
-from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
-    QProgressBar,
     QPushButton,
     QScrollArea,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from designer.data import SOURCES, DataError, PreparedData, data_layout
-from designer.data.checks import describe_shape
 from designer.data.fit import fit_compound
 from designer.data.tabular import read_csv_header
 from designer.model import SettingsError
-from designer.training.headless import format_duration
-from designer.training.results import RunRecord
+from designer.model.settings import DataSettings
 from designer.training.session import RunSetupError, load_data, prepare_run
+from designer.ui.commands import Settings
 from designer.ui.document import GraphDocument
+from designer.ui.panels.data_preview import DataPreview, summary_text
+from designer.ui.panels.run_box import ERROR_STYLE, RunBox
 from designer.ui.panels.training_fields import (
     changed_signal,
     data_rows,
@@ -45,13 +43,10 @@ from designer.ui.panels.training_fields import (
     set_field_value,
     training_rows,
 )
-from designer.ui.worker import PAUSED, RUNNING, TrainingController
+from designer.ui.worker import TrainingController
 
 RELOAD_DELAY_MS = 200
 FIT_TRIGGERS = frozenset({"source", "path", "target_column", "classes"})
-PREVIEW_ROWS = 8
-ERROR_STYLE = "color: #dc2626;"
-NOTE_STYLE = "color: palette(placeholder-text);"
 
 
 class TrainingPanel(QWidget):
@@ -60,9 +55,12 @@ class TrainingPanel(QWidget):
     Signals:
         data_changed(object): the data set was (re)loaded: a `PreparedData`, or None when
             it cannot be loaded (the reason is shown in the panel).
+        run_refused(str): Train was asked for, but the design or data cannot train; the
+            text says why (and the node at fault is selected).
     """
 
     data_changed = Signal(object)
+    run_refused = Signal(str)
 
     def __init__(
         self, document: GraphDocument, controller: TrainingController, parent: QWidget | None = None
@@ -72,13 +70,12 @@ class TrainingPanel(QWidget):
         self.setWindowTitle("Training")
         self._document, self._controller = document, controller
         self.data: PreparedData | None = None
+        self._data_for: DataSettings | None = None  # the settings `data` was loaded from
+        self._columns_for: tuple[str, str] | None = None  # (source, path) of the column list
         self._run_count = 0
         self.choose_file = self._ask_file
-        self._fit_after_reload = False
         self._reload = QTimer(self, singleShot=True, interval=RELOAD_DELAY_MS)
         self._reload.timeout.connect(self.reload_data)
-        self._clock = QTimer(self, interval=500)
-        self._clock.timeout.connect(self._show_times)
         self._build()
         self._connect()
         self.sync_from_project()
@@ -100,11 +97,19 @@ class TrainingPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(scroll, 1)
-        layout.addWidget(self._build_run_box())
+        self.run_box = RunBox(self._controller)
+        layout.addWidget(self.run_box)
+        box = self.run_box
+        self.train_button, self.pause_button = box.train_button, box.pause_button
+        self.resume_button, self.stop_button = box.resume_button, box.stop_button
+        self.progress_bar, self.time_label = box.progress_bar, box.time_label
+        self.message_label = box.message_label
+        self.train_button.clicked.connect(self._on_train_button_clicked)
 
     def _build_data_group(self) -> QGroupBox:
         rows = data_rows()
         self.data_fields: dict[str, QWidget] = {name: w for name, (_, w) in rows.items()}
+        self._labels = {("data", name): label for name, (label, _) in rows.items()}
         self.browse_button = QPushButton("Browse…")
         self.browse_button.clicked.connect(self._on_browse_button_clicked)
         file_row = QHBoxLayout()
@@ -121,14 +126,8 @@ class TrainingPanel(QWidget):
         self.data_message = QLabel()
         self.data_message.setWordWrap(True)
         self.data_message.setStyleSheet(ERROR_STYLE)
-        self.preview_model = QStandardItemModel(self)
-        self.preview_table = QTableView()
-        self.preview_table.setModel(self.preview_model)
-        self.preview_table.verticalHeader().setVisible(False)
-        self.preview_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.preview_table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
-        self.preview_table.verticalHeader().setDefaultSectionSize(22)
-        self.preview_table.setFixedHeight(22 * 5 + 26)
+        self.preview_table = DataPreview()
+        self.preview_model = self.preview_table.preview_model
         self.fit_button = QPushButton("Fit design to data")
         self.fit_button.setToolTip("Set the Input layer and the final Linear layer to the data")
         self.fit_button.clicked.connect(self._on_fit_button_clicked)
@@ -142,42 +141,13 @@ class TrainingPanel(QWidget):
     def _build_training_group(self) -> QGroupBox:
         rows = training_rows()
         self.training_fields: dict[str, QWidget] = {name: w for name, (_, w) in rows.items()}
+        self._labels.update({("training", name): label for name, (label, _) in rows.items()})
         self.training_form = form = QFormLayout()
         for label, widget in rows.values():
             form.addRow(label, widget)
         group = QGroupBox("Training")
         group.setLayout(form)
         return group
-
-    def _build_run_box(self) -> QWidget:
-        self.train_button = QPushButton("Train")
-        self.train_button.setDefault(True)
-        self.pause_button = QPushButton("Pause")
-        self.resume_button = QPushButton("Resume")
-        self.stop_button = QPushButton("Stop")
-        c = self._controller
-        handlers = (self._on_train_button_clicked, c.pause, c.resume, c.stop)
-        buttons = QHBoxLayout()
-        for button, handler in zip(self.buttons, handlers, strict=True):
-            button.setMinimumWidth(56)
-            button.clicked.connect(handler)
-            buttons.addWidget(button)
-        self.progress_bar = QProgressBar()
-        self.progress_bar.setTextVisible(False)
-        self.progress_bar.setFixedHeight(8)
-        self.time_label = QLabel("Ready")
-        self.time_label.setStyleSheet(NOTE_STYLE)
-        self.message_label = QLabel()
-        self.message_label.setWordWrap(True)
-        self.message_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        box = QWidget()
-        layout = QVBoxLayout(box)
-        layout.setContentsMargins(8, 6, 8, 8)
-        layout.addLayout(buttons)
-        layout.addWidget(self.progress_bar)
-        layout.addWidget(self.time_label)
-        layout.addWidget(self.message_label)
-        return box
 
     @property
     def buttons(self) -> tuple[QPushButton, ...]:
@@ -188,56 +158,92 @@ class TrainingPanel(QWidget):
             changed_signal(widget).connect(lambda *_, n=name: self._on_data_field_changed(n))
         for name, widget in self.training_fields.items():
             changed_signal(widget).connect(lambda *_, n=name: self._on_training_field_changed(n))
-        self._document.project_replaced.connect(self.sync_from_project)
-        c = self._controller
-        c.state_changed.connect(self._on_controller_state_changed)
-        c.started.connect(self._on_controller_started)
-        c.batch.connect(self._on_controller_batch)
-        c.epoch.connect(self._on_controller_epoch)
-        c.finished.connect(self._on_controller_finished)
-        c.failed.connect(self._on_controller_failed)
-        self._on_controller_state_changed(c.state)
+        self._document.project_replaced.connect(self._on_document_project_replaced)
+        self._document.settings_changed.connect(self._on_document_settings_changed)
+        self._controller.state_changed.connect(self._on_controller_state_changed)
+        self._on_controller_state_changed(self._controller.state)
 
     # ------------------------------------------------------------- settings
     def sync_from_project(self) -> None:
-        """Show the project's settings (after New/Open) and reload its data set."""
-        project = self._document.project
-        for name, widget in self.data_fields.items():
-            if name == "target_column":
-                self._fill_target_columns(project.data.path)
-            set_field_value(widget, getattr(project.data, name))
-        for name, widget in self.training_fields.items():
-            set_field_value(widget, getattr(project.training, name))
-        self._update_visible_rows()
+        """Show the project's settings and load its data set."""
+        for section in ("data", "training"):
+            self._show_settings(section)
         self.reload_data()
 
-    def _on_data_field_changed(self, name: str) -> None:
-        value = field_value(self.data_fields[name])
-        if name == "path":
-            self._fill_target_columns(str(value))
-        if self._write("data", name, value):
-            self._update_visible_rows()
-            # NOTE: the design follows a newly chosen data set (input size, output units,
-            # loss) as one undoable step; resizing or reseeding the same set changes nothing.
-            self._fit_after_reload |= name in FIT_TRIGGERS
+    def _on_document_project_replaced(self) -> None:
+        """Another project: its settings and data, and no trace of the last one's runs."""
+        self._run_count = 0
+        self.run_box.reset()
+        self.sync_from_project()
+
+    def _on_document_settings_changed(self, section: str) -> None:
+        self._show_settings(section)
+        if section == "data" and self._document.project.data != self._data_for:
             self._reload.start()
 
-    def _on_training_field_changed(self, name: str) -> None:
-        if self._write("training", name, field_value(self.training_fields[name])):
-            self._update_visible_rows()
-
-    def _write(self, section: str, name: str, value: object) -> bool:
+    def _show_settings(self, section: str) -> None:
+        """Push the project's ``section`` settings into the fields (signals blocked)."""
         project = self._document.project
-        settings = getattr(project, section)
+        settings = project.data if section == "data" else project.training
+        fields = self.data_fields if section == "data" else self.training_fields
+        if section == "data":
+            self._fill_target_columns(settings.source, settings.path)
+        for name, widget in fields.items():
+            set_field_value(widget, getattr(settings, name))
+        self._update_visible_rows()
+
+    def _on_data_field_changed(self, name: str) -> None:
+        current = self._document.project.data
+        new = self._edited(current, name, field_value(self.data_fields[name]), "data")
+        if new is None:
+            return
+        label = self._labels["data", name].lower()
+        if name in FIT_TRIGGERS:
+            self._choose_data(new, name, label)
+        elif not self._document.set_data_settings(new, description=f"Change {label}"):
+            self._show_settings("data")
+
+    def _choose_data(self, settings: DataSettings, name: str, label: str) -> None:
+        """Use another data set (or file, target, class count) and fit the design to it.
+
+        NOTE: the design follows a newly chosen data set (input size, output units, loss)
+        in the same undo step as the choice, so the data is loaded now to know the fit;
+        resizing or reseeding the same set changes nothing in the design.
+        """
+        self._load(settings)
+        fit = fit_compound(self._document.graph, self.data) if self.data is not None else None
+        if name == "source":
+            description = f"Choose data set {SOURCES[settings.source].label}"
+        else:
+            description = f"Change {label}"
+        if self._document.set_data_settings(settings, fit, description):
+            if fit is not None:
+                self._show_fitted(len(fit.edits))
+            self.data_changed.emit(self.data)
+        else:
+            self._show_settings("data")
+            self.reload_data()
+
+    def _on_training_field_changed(self, name: str) -> None:
+        current = self._document.project.training
+        new = self._edited(current, name, field_value(self.training_fields[name]), "training")
+        label = self._labels["training", name].lower()
+        if new is not None and not self._document.set_training_settings(new, f"Change {label}"):
+            self._show_settings("training")
+
+    def _edited(
+        self, settings: Settings, name: str, value: object, section: str
+    ) -> Settings | None:
+        """``settings`` with ``name`` set to ``value``, or None when that is no change or
+        not a valid value (then the fields show the project's values again)."""
         if getattr(settings, name) == value:
-            return False
+            return None
         try:
-            setattr(project, section, settings.replace(**{name: value}))
+            return settings.replace(**{name: value})
         except SettingsError as error:
             self._show_message(str(error), error=True)
-            return False
-        self._document.mark_modified()
-        return True
+            self._show_settings(section)
+            return None
 
     def _update_visible_rows(self) -> None:
         project = self._document.project
@@ -257,10 +263,14 @@ class TrainingPanel(QWidget):
         for name, visible in rows.items():
             self.training_form.setRowVisible(self.training_fields[name], visible)
 
-    def _fill_target_columns(self, path: str) -> None:
+    def _fill_target_columns(self, source: str, path: str) -> None:
+        """Offer the columns of the CSV file at ``path`` (read only when it changed)."""
+        if self._columns_for == (source, path):
+            return
+        self._columns_for = (source, path)
         box = self.data_fields["target_column"]
         header: list[str] = []
-        if path and self._document.project.data.source == "csv":
+        if path and source == "csv":
             try:
                 header = read_csv_header(path)
             except DataError:
@@ -287,52 +297,40 @@ class TrainingPanel(QWidget):
     # ------------------------------------------------------------------ data
     def reload_data(self) -> None:
         """Load the project's data set now and show its summary and preview."""
+        self._load(self._document.project.data)
+        self.data_changed.emit(self.data)
+
+    def _load(self, settings: DataSettings) -> None:
+        """Load ``settings``' data into ``data`` and show it, or show why it cannot load."""
         self._reload.stop()
         try:
-            graph = self._document.graph
-            self.data = load_data(self._document.project.data, data_layout(graph))
+            self.data = load_data(settings, data_layout(self._document.graph))
         except RunSetupError as error:
             self.data = None
             self.data_message.setText(str(error))
         else:
             self.data_message.setText("")
+        self._data_for = settings
         self.data_message.setVisible(self.data is None)
-        self._show_data(self.data)
-        self.data_changed.emit(self.data)
-        if self._fit_after_reload and self.data is not None:
-            self._fit_after_reload = False
-            self._fit_design(automatic=True)
-
-    def _show_data(self, data: PreparedData | None) -> None:
-        self.preview_model.clear()
-        self.preview_table.setVisible(data is not None)
-        self.fit_button.setEnabled(data is not None and not self._controller.is_running)
-        if data is None:
-            self.data_summary.setText("")
-            return
-        header, rows = data.preview(PREVIEW_ROWS)
-        self.preview_model.setHorizontalHeaderLabels(list(header))
-        for row in rows:
-            self.preview_model.appendRow([QStandardItem(cell) for cell in row])
-        self.data_summary.setText(_summary(data))
+        self.preview_table.show_data(self.data)
+        self.data_summary.setText(summary_text(self.data) if self.data is not None else "")
+        self.fit_button.setEnabled(self.data is not None and not self._controller.is_running)
 
     def _on_fit_button_clicked(self) -> None:
-        self._fit_design(automatic=False)
-
-    def _fit_design(self, automatic: bool) -> None:
         """Set the Input size, the output units and the loss from the data (one undo step)."""
         if self.data is None or self._document.locked:
             return
         compound = fit_compound(self._document.graph, self.data)
         if compound is None:
-            if not automatic:
-                self._show_message("The design already fits the data.")
+            self._show_message("The design already fits the data.")
         elif self._document.push(compound):
-            count = len(compound.edits)
-            self._show_message(
-                f"Fitted the design to {self.data.name}: {count} setting(s) changed "
-                "(Undo restores them)."
-            )
+            self._show_fitted(len(compound.edits))
+
+    def _show_fitted(self, count: int) -> None:
+        name = self.data.name if self.data is not None else "the data"
+        self._show_message(
+            f"Fitted the design to {name}: {count} setting(s) changed (Undo restores them)."
+        )
 
     # ------------------------------------------------------------------- runs
     def _on_train_button_clicked(self) -> None:
@@ -346,76 +344,17 @@ class TrainingPanel(QWidget):
             self._show_message(str(error), error=True)
             if error.node_id:
                 self._document.set_selection([error.node_id])
+            self.run_refused.emit(str(error))
             return
         self._run_count += 1
         self._controller.start(prepared)
 
-    def _on_controller_started(self, _prepared: object) -> None:
-        self.progress_bar.setRange(0, self._controller.clock.total_steps)
-        self.progress_bar.setValue(0)
-        self._clock.start()
-        self._show_times()
-
-    def _on_controller_batch(self, _records: list) -> None:
-        self.progress_bar.setValue(self._controller.clock.done_steps)
-
-    def _on_controller_epoch(self, _record: object) -> None:
-        self._show_times()
-
-    def _on_controller_finished(self, record: RunRecord) -> None:
-        self._clock.stop()
-        if record.reason == "completed":
-            self.progress_bar.setValue(self.progress_bar.maximum())
-        text = {"completed": "Finished", "early_stopped": "Stopped early", "stopped": "Stopped"}
-        ended = text.get(record.reason, "Finished")
-        self.time_label.setText(f"{ended} after {format_duration(record.elapsed)}")
-        self._show_message(record.summary)
-
-    def _on_controller_failed(self, message: str) -> None:
-        self._clock.stop()
-        self.time_label.setText("Failed")
-        self._show_message(f"Training failed: {message}", error=True)
+    def _show_message(self, text: str, error: bool = False) -> None:
+        self.run_box.show_message(text, error)
 
     def _on_controller_state_changed(self, state: str) -> None:
         running = state != "idle"
-        self.train_button.setEnabled(not running)
-        self.pause_button.setEnabled(state == RUNNING)
-        self.resume_button.setEnabled(state == PAUSED)
-        self.stop_button.setEnabled(state in (RUNNING, PAUSED))
         for widget in (*self.data_fields.values(), *self.training_fields.values()):
             widget.setEnabled(not running)
         self.browse_button.setEnabled(not running)
         self.fit_button.setEnabled(not running and self.data is not None)
-        if running:
-            self._show_times()
-
-    def _show_times(self) -> None:
-        clock = self._controller.clock
-        epoch = f"Epoch {clock.epoch}/{clock.epochs}" if clock.epoch else "Starting"
-        left = clock.remaining()
-        eta = f" · about {format_duration(left)} left" if math.isfinite(left) else ""
-        paused = " · paused" if self._controller.is_paused else ""
-        elapsed = format_duration(clock.elapsed())
-        self.time_label.setText(f"{epoch} · {elapsed} elapsed{eta}{paused}")
-
-    def _show_message(self, text: str, error: bool = False) -> None:
-        self.message_label.setText(text)
-        self.message_label.setStyleSheet(ERROR_STYLE if error else "")
-        self.message_label.setVisible(bool(text))
-
-
-def _summary(data: PreparedData) -> str:
-    """Rows, input shape and targets; for classes, the rows of each (imbalance shows)."""
-    lines = [
-        f"{data.num_train} training + {data.num_val} validation rows",
-        f"{describe_shape(data.feature_shape)} per sample",
-    ]
-    if data.task == "classification":
-        counts = list(data.class_counts().items())
-        shown = ", ".join(f"{name}: {count}" for name, count in counts[:12])
-        more = ", …" if len(counts) > 12 else ""
-        lines.append(f"{len(counts)} classes ({shown}{more})")
-    else:
-        targets = data.target_shape[0] if data.target_shape else 1
-        lines.append(f"{targets} real-valued target{'s' * (targets != 1)}")
-    return "\n".join(lines)
