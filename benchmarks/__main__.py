@@ -15,6 +15,7 @@ BENCHMARKS = (
     "bench_inference",
     "bench_compiler",
     "bench_training",
+    "bench_images",
     "bench_canvas",
     "bench_training_gui",
 )

@@ -21,6 +21,7 @@ EXPECTED = {
     "bench_inference": {"inference.edit_median", "inference.edit_worst"},
     "bench_compiler": {"compiler.chain20.forward_vs_class", "compiler.dag20.codegen"},
     "bench_training": {"training.epoch_ratio", "training.identical_weights"},
+    "bench_images": {"images.rate_ratio", "images.plain_rate", "images.designer_rate"},
     "bench_canvas": {"canvas.open.total", "canvas.edit.badges", "canvas.pan_fit.median_frame"},
     "bench_training_gui": {
         "training_gui.launch.worst_gap",

@@ -41,7 +41,7 @@ project = Project(graph, DataSettings(source="regression1d", samples=40),
 prepared = prepare_run(project)
 assert wait_for_warm_up(timeout=600)
 before = set(sys.modules)
-list(train(prepared.model, prepared.data, prepared.settings, prepared.loss))
+list(train(prepared))
 print(json.dumps(sorted(set(sys.modules) - before)))
 """
 

@@ -41,6 +41,7 @@ COMPACT_ROW_HEIGHT = 20  # the confusion matrix and the samples: ten rows in 200
 MAX_CONFUSION_SHARE = 0.4  # of the view's width; more classes than fit scroll
 MAX_BOUNDARY_SHARE = 0.35
 SIDE_COLUMN_WIDTH = 220
+BOUNDARY_SIDE = 220  # a decision boundary smaller than this is hard to read
 MIN_SECTION_WIDTH = 130  # each view can shrink this far in a narrow window (and scroll)
 SECTION_MARGIN = 4
 METRIC_LABELS = {"val_loss": "Validation loss", "accuracy": "Accuracy", "mae": "MAE", "r2": "R²"}
@@ -241,12 +242,17 @@ class ResultsView(QWidget):
         return width
 
     def needed_height(self) -> int:
-        """The height at which the shown confusion matrix needs no scrolling; 0 when there
-        is none to show. (The samples have rows as compact, so as many show.)"""
-        if self.sections["confusion"].isHidden():
-            return 0
-        heading = self.sections["confusion"].heading.sizeHint().height()
-        return _content_height(self.confusion_table) + heading + 3 * SECTION_MARGIN
+        """The height at which the shown confusion matrix needs no scrolling and a shown
+        decision boundary is large enough to read; 0 when neither is shown. (The samples
+        have rows as compact, so as many show.)"""
+        needs = [0]
+        if not self.sections["confusion"].isHidden():
+            heading = self.sections["confusion"].heading.sizeHint().height()
+            needs.append(_content_height(self.confusion_table) + heading + 3 * SECTION_MARGIN)
+        if not self.sections["boundary"].isHidden():
+            heading = self.sections["boundary"].heading.sizeHint().height()
+            needs.append(BOUNDARY_SIDE + heading + 3 * SECTION_MARGIN)
+        return max(needs)
 
     # ---------------------------------------------------------------- history
     @property
