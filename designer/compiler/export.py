@@ -20,7 +20,7 @@ from safetensors.torch import load_file, save_file
 from torch import nn
 
 from designer.compiler.errors import CompileError, ExportError
-from designer.compiler.lower import IR, IRInput, IROutput, IRStep
+from designer.compiler.lower import IR, UNUSED, IRInput, IROutput, IRStep
 
 PathLike = str | os.PathLike[str]
 ONNX_OPSET = 17
@@ -185,8 +185,12 @@ def _step_exports(step: IRStep) -> bool:
         IRInput(step.node_id, name, shape, step.description)
         for name, shape in zip(step.inputs, step.input_shapes, strict=True)
     )
-    output = IROutput(step.node_id, step.output, "", step.shape, step.description)
-    probe_ir = IR(inputs=inputs, steps=(step,), outputs=(output,))
+    outputs = tuple(
+        IROutput(step.node_id, name, "", shape, step.description)
+        for name, shape in zip(step.outputs, step.shapes, strict=True)
+        if name != UNUSED
+    )
+    probe_ir = IR(inputs=inputs, steps=(step,), outputs=outputs)
     try:
         probe = build_model(probe_ir).eval()
         args = tuple(_example(item.shape, 2) for item in inputs)
