@@ -25,6 +25,12 @@ from designer.catalog.description import (
 
 CATEGORY = "Sequence"
 MASK_PORT = "mask"
+# NOTE: masks are added to the attention scores as a large negative number rather than
+# given as booleans (-inf). With -inf, a query that may see no key at all (a sequence of
+# padding only, or left padding under a causal mask) gets NaN from torch's fast inference
+# path but 0 while training; -10000 gives every path the same finite result, and exactly
+# the boolean result wherever some key is visible (exp(-10000) is 0 in float32).
+MASKED = "-10000.0"
 
 
 def _attention_rule(params, inputs) -> Shape:
@@ -55,10 +61,11 @@ def _attention_forward(causal: bool):
         x = inputs[0]
         arguments = [x, x, x]
         if len(inputs) > 1:
-            arguments.append(f"key_padding_mask={inputs[1]}.eq(0)")
+            arguments.append(f"key_padding_mask={inputs[1]}.eq(0).to({x}.dtype) * {MASKED}")
         if causal:
-            ones = f"torch.ones({x}.size(1), {x}.size(1), dtype=torch.bool, device={x}.device)"
-            arguments.append(f"attn_mask={ones}.triu(1)")
+            arguments.append(
+                f"attn_mask={x}.new_full(({x}.size(1), {x}.size(1)), {MASKED}).triu(1)"
+            )
         arguments.append("need_weights=False")
         return f"{module}({', '.join(arguments)})[0]"
 
