@@ -198,6 +198,9 @@ class Binding:
     kwargs: KwargsRule = field(default=lambda params, inputs: {})
     forward: ForwardRule = _call_module
     onnx: bool = True
+    #: Why a layer that exports to ONNX in general cannot with these parameters and
+    #: input shapes (None: it can), so that an export is refused up front with the reason.
+    onnx_refusal: Callable[[Params, Sequence[Shape]], str | None] | None = None
 
 
 @dataclass(frozen=True)

@@ -102,7 +102,8 @@ def export_onnx(
 def _refuse_unsupported(ir: IR) -> None:
     for step in ir.steps:
         if not step.onnx:
-            raise ExportError(f"{step.description} cannot be exported to ONNX", step.node_id)
+            why = f": {step.onnx_note}" if step.onnx_note else ""
+            raise ExportError(f"{step.description} cannot be exported to ONNX{why}", step.node_id)
 
 
 def _io_names(ir: IR | None, count: int) -> tuple[list[str], list[str]]:

@@ -76,6 +76,7 @@ class IRStep:
     shapes: tuple[Shape, ...]
     params: int = 0
     onnx: bool = True
+    onnx_note: str = ""  # why it does not export to ONNX, when it does not
 
     @property
     def kwargs_dict(self) -> dict[str, Any]:
@@ -244,6 +245,7 @@ def _lower_step(
     try:
         kwargs = tuple(binding.kwargs(node.params, info.inputs).items()) if attribute else ()
         expression = binding.forward(f"self.{attribute}" if attribute else "", inputs, node.params)
+        refusal = binding.onnx_refusal(node.params, info.inputs) if binding.onnx_refusal else None
     except Exception as error:
         message = f"{graph.describe(node_id)}: cannot generate code ({short(str(error), 80)})"
         raise CompileError([Problem(message, node_id)]) from None
@@ -266,7 +268,8 @@ def _lower_step(
         outputs=tuple(names.get((node_id, port), UNUSED) for port in ports),
         shapes=info.outputs,
         params=info.params,
-        onnx=binding.onnx,
+        onnx=binding.onnx and refusal is None,
+        onnx_note=refusal or "",
     )
 
 

@@ -94,6 +94,22 @@ def _adaptive_size(params, ndim: int):
     return sizes[0] if ndim == 1 else sizes
 
 
+def _adaptive_onnx(ndim: int):
+    def refusal(params, inputs) -> str | None:
+        sizes = tuple(params[name] for name in _SIZE_NAMES[ndim])
+        spatial = inputs[0].dims[1:]
+        if all(size == 1 for size in sizes) or all(
+            n % size == 0 for n, size in zip(spatial, sizes, strict=True)
+        ):
+            return None
+        return (
+            f"ONNX pools only by whole windows, and its {spatial_text(spatial)} input does "
+            f"not divide into {spatial_text(sizes)} equal windows"
+        )
+
+    return refusal
+
+
 def _adaptive(kind: str, ndim: int) -> LayerSpec:
     type_id = f"Adaptive{kind}Pool{ndim}d"
     verb = "Averages" if kind == "Avg" else "Takes the maximum of"
@@ -111,7 +127,9 @@ def _adaptive(kind: str, ndim: int) -> LayerSpec:
         ),
         shape_rule=_adaptive_rule(ndim),
         binding=Binding(
-            f"torch.nn.{type_id}", kwargs=lambda p, s: {"output_size": _adaptive_size(p, ndim)}
+            f"torch.nn.{type_id}",
+            kwargs=lambda p, s: {"output_size": _adaptive_size(p, ndim)},
+            onnx_refusal=_adaptive_onnx(ndim),
         ),
         macs=lambda p, s, o: max(s[0].numel, o.numel),
         label_prefix="pool",
