@@ -93,7 +93,7 @@ def _add_forward(ir: IR, add) -> None:
     add(_render(signature, 1), ir.inputs[0].node_id if ir.inputs else None)
     for step in ir.steps:
         value = ast.parse(step.expression, mode="eval").body
-        add(_render(_assignment(step.target, value), 2), step.node_id)
+        add(_render_assignment(step.outputs, value, 2), step.node_id)
     results = ", ".join(out.name for out in ir.outputs)
     rendered = format_statement(f"return {results}", 2)
     for index, text in enumerate(rendered):
@@ -252,6 +252,21 @@ def _call(function: Any, arguments: list) -> list:
     if not arguments:
         return [function, "()"]
     return [function, _bracket("(", Group(_commas(arguments)), ")")]
+
+
+def _render_assignment(targets: tuple[str, ...], value: ast.expr, level: int) -> list[str]:
+    """``a = value`` or, for a layer with several outputs, ``a, b = value`` laid out as
+    ruff does: the value split at its own brackets while ``a, b = f(`` fits, else the
+    value in parentheses while ``a, b = (`` fits, else one target a line."""
+    target = ", ".join(targets)
+    lines = _render(_assignment(target, value), level)
+    if len(targets) == 1 or len(lines[0]) <= LINE_LENGTH:
+        return lines
+    if level * INDENT + len(target) + len(" = (") <= LINE_LENGTH:
+        return _render([f"{target} = ", _optional_parentheses([_doc(value)])], level)
+    opening = [" " * (level * INDENT) + "("]
+    names = [" " * ((level + 1) * INDENT) + f"{name}," for name in targets]
+    return [*opening, *names, *_render(_with_prefix(") = ", value), level)]
 
 
 def _assignment(target: str, value: ast.expr) -> list:
