@@ -75,7 +75,10 @@ class NodeInfo:
 
     @property
     def output_text(self) -> str:
-        """``N×8`` or, for several outputs, ``N×4, N×4`` (``?`` when unknown)."""
+        """``N×8``; for several outputs ``N×2, N×6``, or ``3 × N×4`` when they are alike
+        (``?`` when unknown)."""
+        if len(self.outputs) > 1 and len(set(self.outputs)) == 1:
+            return f"{len(self.outputs)} × {self.outputs[0]}"
         return ", ".join(map(str, self.outputs)) or "?"
 
     @functools.cached_property

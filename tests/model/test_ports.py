@@ -37,6 +37,10 @@ def test_each_wire_carries_the_shape_of_its_own_port():
     assert [s.dims for s in info.outputs] == [(2,), (3,), (3,)]
     assert info.ports == ("part1", "part2", "part3")
     assert info.output_text == "N×2, N×3, N×3"
+    graph.set_param(split, "sizes", (3, 3, 2))
+    assert infer_shapes(graph).info(split).output_text == "N×3, N×3, N×2"
+    graph.set_param(split, "sizes", (2, 2, 2, -1))  # parts alike: counted
+    assert infer_shapes(graph).info(split).output_text == "4 × N×2"
     assert [analysis.info(f"fc{i}").inputs[0].dims for i in (1, 2, 3)] == [(2,), (3,), (3,)]
     assert analysis.info(split).output_at("part2").dims == (3,)
     assert analysis.info(split).output_at("nope") is None

@@ -54,7 +54,7 @@ def drag(view: GraphView, start: QPoint, end: QPoint) -> None:
 def test_a_card_shows_one_port_per_part_and_the_shape_of_each(view):
     item = view.graph_scene.node_item("chunk")
     assert list(item.outputs) == ["part1", "part2"]
-    assert item.status.shape == "N×6×4, N×6×4"
+    assert item.status.shape == "2 × N×6×4"
     wire = view.graph_scene.edge_item(Edge("chunk", "part2", "attend", "in"))
     assert wire.path().pointAtPercent(0.0) == item.outputs["part2"].scenePos()
     assert "N×6×4" in wire.toolTip()
@@ -74,7 +74,7 @@ def test_more_parts_make_a_new_card_and_the_wires_follow(qtbot, view, document):
     assert item.outputs["part2"].connected and not item.outputs["part1"].connected
     with qtbot.waitSignal(document.analysis_changed):
         pass
-    assert scene.node_item("chunk").status.shape == ", ".join(["N×6×2"] * 4)
+    assert scene.node_item("chunk").status.shape == "4 × N×6×2"
     document.undo_stack.undo()
     assert list(scene.node_item("chunk").outputs) == ["part1", "part2"]
 
