@@ -16,6 +16,11 @@ from designer.catalog.description import Binding, LayerSpec, ParamSpec, Shape, S
 
 CONV = "Convolution"
 _WHAT = {1: "a sequence", 2: "an image", 3: "a volume (a 3-D scan or a clip of frames)"}
+_HOW = {
+    1: " A steps × features sequence becomes channels × steps through a Permute.",
+    2: "",
+    3: " An image whose channels are slices becomes 1 × slices × height × width through a Reshape.",
+}
 
 
 def _conv_rule(ndim: int):
@@ -64,7 +69,7 @@ def _conv(ndim: int) -> LayerSpec:
         display_name=type_id,
         category=CONV,
         help=f"{ndim}-D convolution over {_WHAT[ndim]}: learns local filters shared "
-        "across positions.",
+        f"across positions.{_HOW[ndim]}",
         params=(
             int_param("out_channels", 16, "Number of filters", 1, 65_536),
             int_param("kernel_size", 3, "Filter size", 1),
