@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from designer.catalog import LayerSpec, Shape, ShapeError
-from designer.catalog.description import FLOAT, INT, REAL_INPUT_MESSAGE
+from designer.catalog.description import INT
 from designer.model.graph import Graph
 
 ERROR = "error"
@@ -49,19 +49,43 @@ class Problem:
 
 @dataclass(frozen=True)
 class NodeInfo:
-    """What inference knows about one node. ``output`` is None when it cannot be known."""
+    """What inference knows about one node: the shape of each output port (``ports``
+    names them, in order), empty when it cannot be known."""
 
     inputs: tuple[Shape, ...] = ()
-    output: Shape | None = None
+    outputs: tuple[Shape, ...] = ()
     params: int = 0
     macs: int = 0
     problems: tuple[Problem, ...] = ()
+    ports: tuple[str, ...] = ()
+
+    @property
+    def output(self) -> Shape | None:
+        """The first (for most layers the only) output's shape, or None when unknown."""
+        return self.outputs[0] if self.outputs else None
+
+    def output_at(self, port: str) -> Shape | None:
+        """The shape leaving output ``port`` (None when unknown)."""
+        if len(self.outputs) == 1:
+            return self.outputs[0]
+        try:
+            return self.outputs[self.ports.index(port)]
+        except ValueError:
+            return None
+
+    @property
+    def output_text(self) -> str:
+        """``N×8``; for several outputs ``N×2, N×6``, or ``3 × N×4`` when they are alike
+        (``?`` when unknown)."""
+        if len(self.outputs) > 1 and len(set(self.outputs)) == 1:
+            return f"{len(self.outputs)} × {self.outputs[0]}"
+        return ", ".join(map(str, self.outputs)) or "?"
 
     @functools.cached_property
     def output_bytes(self) -> int:
-        """Bytes of one sample of this node's output (0 when unknown); cached, since
+        """Bytes of one sample of this node's outputs (0 when unknown); cached, since
         results are memoized across inferences and the total is summed after each."""
-        return tensor_bytes(self.output)
+        return sum(tensor_bytes(shape) for shape in self.outputs)
 
 
 @dataclass(frozen=True)
@@ -130,19 +154,23 @@ class ShapeCache:
 
 
 def _run_rules(spec: LayerSpec, params: Mapping[str, Any], inputs: tuple[Shape, ...]):
-    """(output, params, macs, error message) for one node; never raises."""
+    """(output shapes, params, macs, error message) for one node; never raises."""
     try:
-        output = spec.shape_rule(params, inputs)
+        result = spec.shape_rule(params, inputs)
+        outputs = result if isinstance(result, tuple) else (result,)
+        ports = spec.output_ports(params) or outputs  # an Output node passes its shape on
+        if len(outputs) != len(ports) or not all(isinstance(s, Shape) for s in outputs):
+            raise TypeError(f"{len(outputs)} shapes for {len(ports)} outputs")
         return (
-            output,
-            spec.param_count(params, inputs, output),
-            spec.macs(params, inputs, output),
+            outputs,
+            spec.param_count(params, inputs, result),
+            spec.macs(params, inputs, result),
             None,
         )
     except ShapeError as error:
-        return None, 0, 0, str(error)
+        return (), 0, 0, str(error)
     except Exception as error:  # a faulty rule must not take the app down
-        return None, 0, 0, f"cannot infer its shape ({type(error).__name__}: {error})"
+        return (), 0, 0, f"cannot infer its shape ({type(error).__name__}: {error})"
 
 
 _DEFAULT_CACHE = ShapeCache()
@@ -163,7 +191,7 @@ def infer_shapes(graph: Graph, cache: ShapeCache | None = None) -> Analysis:
         node = nodes[node_id]
         spec = catalog.get(node.type)
         edges = graph.in_edges(node_id)
-        shapes = tuple([infos[e.src].output for e in edges])
+        shapes = tuple([infos[e.src].output_at(e.src_port) for e in edges])
         memo = previous.get(node_id)
         if not (
             memo is not None
@@ -240,12 +268,16 @@ def _infer_node(
     if any(shape is None for shape in shapes):
         return NodeInfo()  # an upstream node already reports the cause
     inputs: tuple[Shape, ...] = shapes  # type: ignore[assignment]
-    if spec.needs_real_input and any(s.dtype != FLOAT for s in inputs):
-        return NodeInfo(inputs, problems=(_problem(graph, node_id, REAL_INPUT_MESSAGE),))
-    output, params, macs, error = cache.lookup(spec, graph.node(node_id).params, inputs)
+    for edge, shape in zip(edges, inputs, strict=True):
+        refusal = spec.input_refusal(edge.dst_port, shape.dtype)
+        if refusal is not None:
+            return NodeInfo(inputs, problems=(_problem(graph, node_id, refusal),))
+    params = graph.node(node_id).params
+    outputs, count, macs, error = cache.lookup(spec, params, inputs)
     if error is not None:
         return NodeInfo(inputs, problems=(_problem(graph, node_id, error),))
-    return NodeInfo(inputs, output, params, macs)
+    ports = tuple(port.name for port in spec.output_ports(params))
+    return NodeInfo(inputs, outputs, count, macs, ports=ports)
 
 
 def _problem(graph: Graph, node_id: str, message: str, severity: str = ERROR) -> Problem:
@@ -256,6 +288,8 @@ def _port_problems(graph: Graph, node_id: str, spec: LayerSpec, edges: list) -> 
     problems = []
     for port in spec.inputs:
         count = sum(1 for e in edges if e.dst_port == port.name)
+        if count == 0 and port.optional:
+            continue
         if count == 0:
             problems.append(_problem(graph, node_id, "its input is not connected"))
         elif count < port.min_count:

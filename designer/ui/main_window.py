@@ -100,7 +100,7 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ layout
     def _build_docks(self) -> None:
-        self.palette = PalettePanel(parent=self)
+        self.palette = PalettePanel(settings=self.settings, parent=self)
         self.inspector = InspectorPanel(self.document, self)
         self.problems = ProblemsPanel(self.document, self)
         self.code_view = CodeViewPanel(self.document, self)

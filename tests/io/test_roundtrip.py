@@ -51,6 +51,9 @@ def rich_project() -> Project:
         graph.connect(ids[source], "out", ids["Add"], "in")
     graph.connect(ids["Add"], "out", ids["Output"], "in")
     graph.connect(ids["Input"], "out", ids["Concatenate"], "in")
+    graph.connect(ids["Chunk"], "part3", ids["Concatenate"], "in")  # a third part
+    graph.connect(ids["Split"], "part2", ids["Multiply"], "in")
+    graph.connect(ids["Input"], "out", ids["SelfAttention"], "mask")  # an optional input
     return Project(
         graph,
         DataSettings(source="csv", path="data/ünï.csv", target_column="y", noise=0.05),

@@ -19,6 +19,9 @@ from PySide6.QtWidgets import QGraphicsItem, QStyle, QStyleOptionGraphicsItem, Q
 from designer.ui.canvas import style
 from designer.ui.canvas.port_item import PortItem
 
+#: Space between a port's name and the label or badges beside it.
+PORT_NAME_GAP = 4.0
+
 
 @dataclass(frozen=True)
 class NodeFace:
@@ -276,25 +279,54 @@ class NodeItem(QGraphicsItem):
 
     def _paint_body(self, painter: QPainter, theme: style.CanvasTheme) -> None:
         fonts = theme.fonts
-        left, right = 12.0, style.NODE_WIDTH - 12.0
-        top = style.TITLE_HEIGHT + 6.0
+        top, badge_top = style.TITLE_HEIGHT + 6.0, self.height - 26.0
+        left, right = self._text_span(top, fonts.small_metrics)
+        badge_left, badge_right = self._text_span(badge_top, fonts.small_metrics)
+        params = self.params_text
+        params_width = fonts.small_metrics.horizontalAdvance(params) if params else 0.0
+        room = badge_right - badge_left - params_width - 22.0
+        # NOTE: where port names leave the badge row too little room for the shape and the
+        # parameter count together, the count moves up beside the label.
+        raised = bool(params) and fonts.mono_metrics.horizontalAdvance(self.status.shape) > room
+        label_right = right - params_width - 8.0 if raised else right
         painter.setFont(fonts.label)
         painter.setPen(theme.colour("text"))
-        label_rect = QRectF(left, top, right - left, 18.0)
+        label_rect = QRectF(left, top, label_right - left, 18.0)
         label = fonts.label_metrics.elidedText(
             self.label, Qt.TextElideMode.ElideRight, label_rect.width()
         )
         painter.drawText(
             label_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, label
         )
-        self._paint_badges(painter, theme, left, right, self.height - 26.0)
+        if raised:
+            self._paint_params(painter, theme, right, top)
+        self._paint_badges(painter, theme, badge_left, badge_right, badge_top, not raised)
         self._paint_port_names(painter, theme)
 
+    def _text_span(self, top: float, metrics) -> tuple[float, float]:
+        """Where the text of the 18-pixel row at ``top`` may go: between the margins, and
+        clear of the port names painted on that row (a mask input, a Chunk's parts)."""
+
+        def beside(ports: dict[str, PortItem]) -> float:
+            if len(ports) < 2:
+                return 0.0
+            on_row = [n for n, p in ports.items() if top - 8.0 < p.y() < top + 26.0]
+            widths = [metrics.horizontalAdvance(name) - 2.0 + PORT_NAME_GAP for name in on_row]
+            return max(widths, default=0.0)
+
+        return 12.0 + beside(self.inputs), style.NODE_WIDTH - 12.0 - beside(self.outputs)
+
     def _paint_badges(
-        self, painter: QPainter, theme: style.CanvasTheme, left: float, right: float, top: float
+        self,
+        painter: QPainter,
+        theme: style.CanvasTheme,
+        left: float,
+        right: float,
+        top: float,
+        with_params: bool = True,
     ) -> None:
         fonts = theme.fonts
-        params = self.params_text
+        params = self.params_text if with_params else ""
         params_width = fonts.small_metrics.horizontalAdvance(params) if params else 0.0
         mono = fonts.mono_metrics
         room = right - left - params_width - (10.0 if params else 0.0) - 12.0
@@ -312,13 +344,21 @@ class NodeItem(QGraphicsItem):
         painter.setPen(theme.colour("error") if bad else theme.colour("badge_text"))
         painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, shape)
         if params:
-            painter.setFont(fonts.small)
-            painter.setPen(theme.colour("subtext"))
-            painter.drawText(
-                QRectF(right - params_width, top, params_width, 18.0),
-                Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
-                params,
-            )
+            self._paint_params(painter, theme, right, top)
+
+    def _paint_params(
+        self, painter: QPainter, theme: style.CanvasTheme, right: float, top: float
+    ) -> None:
+        """The parameter count, right-aligned at ``right`` on the row at ``top``."""
+        params = self.params_text
+        width = theme.fonts.small_metrics.horizontalAdvance(params)
+        painter.setFont(theme.fonts.small)
+        painter.setPen(theme.colour("subtext"))
+        painter.drawText(
+            QRectF(right - width, top, width, 18.0),
+            Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
+            params,
+        )
 
     def _paint_port_names(self, painter: QPainter, theme: style.CanvasTheme) -> None:
         """Port names only where a side has several ports (one port needs no name)."""

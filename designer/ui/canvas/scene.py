@@ -52,7 +52,7 @@ class GraphScene(QGraphicsScene):
         self._nodes: dict[str, NodeItem] = {}
         self._edges: dict[Edge, EdgeItem] = {}
         self._wires_of: dict[str, set[Edge]] = defaultdict(set)
-        self._faces: dict[str, NodeFace] = {}
+        self._faces: dict[tuple[str, tuple[str, ...]], NodeFace] = {}
         self._handlers: list = []
         self._graph: Graph | None = None  # the graph the items mirror
         self._syncing = False
@@ -159,23 +159,27 @@ class GraphScene(QGraphicsScene):
         self._on_document_selection_changed(self.document.selection)
         self._grow_scene_rect(self.content_rect())
 
-    def _face(self, type_id: str) -> NodeFace:
-        face = self._faces.get(type_id)
+    def _face(self, node_id: str) -> NodeFace:
+        """The node's face, shared by nodes of one type with the same output ports."""
+        graph = self.document.graph
+        node = graph.node(node_id)
+        outputs = tuple(p.name for p in graph.output_ports(node_id))
+        face = self._faces.get((node.type, outputs))
         if face is None:
-            spec = self.document.graph.catalog.get(type_id)
+            spec = graph.catalog.get(node.type)
             face = NodeFace(
                 spec.display_name,
                 spec.category,
                 spec.help,
                 tuple((p.name, p.multiple) for p in spec.inputs),
-                tuple(p.name for p in spec.outputs),
+                outputs,
             )
-            self._faces[type_id] = face
+            self._faces[(node.type, outputs)] = face
         return face
 
     def _add_node_item(self, node_id: str) -> NodeItem:
         node = self.document.graph.node(node_id)
-        item = NodeItem(node_id, self._face(node.type), node.label)
+        item = NodeItem(node_id, self._face(node_id), node.label)
         item.setPos(*node.position)
         item.set_mark(self._node_marks.get(node_id))
         if self.read_only:
@@ -183,6 +187,25 @@ class GraphScene(QGraphicsScene):
         self._nodes[node_id] = item
         self.addItem(item)
         return item
+
+    def _on_graph_param_changed(self, node_id: str, _name: str, _value: object) -> None:
+        """A parameter that changes a node's output ports (a Chunk's number of parts)
+        gives it a new card; its wires, which use only ports that remain, follow."""
+        old = self._nodes.get(node_id)
+        if old is None or old.face == self._face(node_id):
+            return
+        self.interactions.cancel()
+        selected = old.isSelected()
+        with _Guard(self):
+            self.removeItem(old)
+            item = self._add_node_item(node_id)
+            item.set_status(old.status)
+            item.setSelected(selected)
+        for edge in self._wires_of.get(node_id, ()):
+            wire = self._edges.get(edge)
+            if wire is not None:
+                self._place_edge(wire)
+                self._refresh_ports(edge)
 
     def _add_edge_item(self, edge: Edge) -> None:
         item = EdgeItem(edge)
@@ -238,6 +261,7 @@ class GraphScene(QGraphicsScene):
             (events.edge_removed, self._on_graph_edge_removed),
             (events.node_moved, self._on_graph_node_moved),
             (events.node_renamed, self._on_graph_node_renamed),
+            (events.param_changed, self._on_graph_param_changed),
         ]
         for signal, handler in self._handlers:
             signal.connect(handler)
@@ -300,7 +324,7 @@ class GraphScene(QGraphicsScene):
             info = analysis.info(node_id)
             errors = tuple(p.message for p in info.problems if p.is_error)
             status = NodeStatus(
-                shape=str(info.output) if info.output is not None else "?",
+                shape=info.output_text,
                 params=info.params if info.output is not None else None,
                 problems=errors,
                 warnings=tuple(notes.get(node_id, ())),
@@ -320,7 +344,7 @@ class GraphScene(QGraphicsScene):
 
     def _edge_tooltip(self, edge: Edge) -> str:
         graph = self.document.graph
-        shape = self.document.analysis.info(edge.src).output
+        shape = self.document.analysis.info(edge.src).output_at(edge.src_port)
         text = f"{graph.node(edge.src).label} → {graph.node(edge.dst).label}"
         text = f"{text}: {shape}" if shape is not None else text
         return f"<p>{html.escape(text)}</p>"  # rich text, so a '<' in a label stays literal
