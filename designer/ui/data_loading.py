@@ -13,12 +13,15 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+import numpy as np
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
 from designer.data import DataError, DataLayout, PreparedData, load_dataset
+from designer.data.images import read_image
 from designer.model.settings import DataSettings
 
 BUSY_DELAY_MS = 250
+PREVIEW_IMAGES = 8
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,19 @@ class _Relay(QObject):
     done = Signal(int, object, str)
 
 
+def preview_images(data: PreparedData, count: int = PREVIEW_IMAGES) -> dict[str, list]:
+    """The first training images of each image-file input, decoded as training decodes
+    them (in the loading thread: large photos take a while)."""
+    images: dict[str, list[np.ndarray]] = {}
+    for info in data.inputs:
+        if info.kind == "files":
+            files = data.train[info.name][:count]
+            images[info.name] = [
+                read_image(os.path.join(info.root, str(name)), *info.shape) for name in files
+            ]
+    return images
+
+
 class _LoadTask(QRunnable):
     def __init__(self, generation: int, request: LoadRequest, relay: _Relay) -> None:
         super().__init__()
@@ -50,6 +66,7 @@ class _LoadTask(QRunnable):
         request = self.request
         try:
             data = load_dataset(request.settings, request.layout, request.folder)
+            images = preview_images(data)
         except DataError as error:
             self.relay.done.emit(self.generation, None, str(error))
         except MemoryError:
@@ -57,7 +74,7 @@ class _LoadTask(QRunnable):
         except Exception as error:  # a loader must never take the application down
             self.relay.done.emit(self.generation, None, f"{type(error).__name__}: {error}")
         else:
-            self.relay.done.emit(self.generation, data, "")
+            self.relay.done.emit(self.generation, (data, images), "")
 
 
 class DataLoadController(QObject):
@@ -82,6 +99,7 @@ class DataLoadController(QObject):
         self._generation = 0
         self._current: LoadRequest | None = None
         self._result: tuple[tuple, PreparedData] | None = None
+        self.preview_images: dict[str, list] = {}  # of the last loaded data's image files
         self._busy = False
         self._busy_timer = QTimer(self, singleShot=True, interval=BUSY_DELAY_MS)
         self._busy_timer.timeout.connect(lambda: self._set_busy(True))
@@ -113,6 +131,7 @@ class DataLoadController(QObject):
         """Drop the remembered result and any request in flight (another project opened)."""
         self._generation += 1
         self._current, self._result = None, None
+        self.preview_images = {}
         self._stop_busy()
 
     def shutdown(self) -> None:
@@ -121,15 +140,16 @@ class DataLoadController(QObject):
         self._pool.waitForDone()
 
     @Slot(int, object, str)
-    def _on_relay_done(self, generation: int, data: object, message: str) -> None:
+    def _on_relay_done(self, generation: int, result: object, message: str) -> None:
         if generation != self._generation or self._current is None:
             return  # a newer request has been made since: this result is stale
         request, self._current = self._current, None
         self._stop_busy()
-        if data is None:
+        if result is None:
             self.failed.emit(message)
             return
-        self._result = (request.key, data)  # type: ignore[assignment]
+        data, self.preview_images = result  # type: ignore[misc]
+        self._result = (request.key, data)
         self.loaded.emit(data)
 
     def _stop_busy(self) -> None:

@@ -125,8 +125,9 @@ class TrainingDock(QObject):
 
     # --------------------------------------------------------------- lifetime
     def shutdown(self) -> None:
-        """Stop any run and join its thread (quitting, closing the window)."""
+        """Stop any run and join its thread, and any data load (quitting, closing)."""
         self.controller.shutdown()
+        self.panel.shutdown()
         self.plots.end_run()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:

@@ -4,6 +4,8 @@ one step, and undo and redo show in the fields."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractSpinBox, QComboBox
@@ -20,13 +22,15 @@ pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSi
 
 
 @pytest.fixture
-def panel(qtbot) -> TrainingPanel:
+def panel(qtbot) -> Iterator[TrainingPanel]:
     document = GraphDocument(moons_project())
     widget = TrainingPanel(document, TrainingController(document))
     qtbot.addWidget(widget)
     widget.show()
     qtbot.waitExposed(widget)
-    return widget
+    qtbot.waitUntil(lambda: widget.data is not None)
+    yield widget
+    widget.shutdown()
 
 
 def document_of(panel: TrainingPanel) -> GraphDocument:
@@ -60,7 +64,7 @@ def test_choosing_a_data_set_and_fitting_the_design_are_one_step(qtbot, panel):
     document, stack = document_of(panel), document_of(panel).undo_stack
     source = panel.data_fields["source"]
     panel.data_fields["source"].setFocus()
-    with qtbot.waitSignal(document.settings_changed):
+    with qtbot.waitSignal(document.settings_changed, timeout=SIGNAL_TIMEOUT_MS):
         source.setCurrentIndex(source.findData("iris"))
     assert document.project.data.source == "iris" and input_features(document) == 4
     assert stack.count() == 1 and stack.undoText() == "Choose data set Iris"
@@ -81,9 +85,10 @@ def test_choosing_a_data_set_and_fitting_the_design_are_one_step(qtbot, panel):
 
 def test_choosing_with_the_keyboard_merges_into_one_step(qtbot, panel):
     document, stack = document_of(panel), document_of(panel).undo_stack
-    choose(qtbot, panel.data_fields["source"], "iris")  # passes circles, xor, ... on its way
+    with qtbot.waitSignal(document.settings_changed, timeout=SIGNAL_TIMEOUT_MS):
+        choose(qtbot, panel.data_fields["source"], "iris")  # passes circles, xor, ... on its way
     assert document.project.data.source == "iris" and input_features(document) == 4
-    assert stack.count() == 1
+    assert stack.count() == 1  # only the set finally chosen is loaded, fitted and pushed
     stack.undo()
     assert document.project.data.source == "moons" and input_features(document) == 2
     assert not document.modified

@@ -49,6 +49,13 @@ def moons_project(epochs: int = 3, hidden: int = 8) -> Project:
     return Project(graph, data, training)
 
 
+def loaded(qtbot, panel, action=None):
+    """Do ``action`` (or nothing) and wait for the panel's data to (re)load."""
+    with qtbot.waitSignal(panel.data_changed, timeout=SIGNAL_TIMEOUT_MS):
+        if action is not None:
+            action()
+
+
 class Setup:
     """A document with its controller, panel, plots and results wired as the dock does."""
 
@@ -80,8 +87,10 @@ class Setup:
 @pytest.fixture
 def setup(qtbot, watched_control):
     made = Setup(qtbot, moons_project(), watched_control)
+    loaded(qtbot, made.panel)
     yield made
     made.controller.shutdown()
+    made.panel.shutdown()
     assert not made.controller.is_running
 
 
@@ -232,7 +241,8 @@ def test_fields_write_the_project_settings(qtbot, setup):
     assert document.project.training.optimizer == "sgd"
     assert document.project.training.batch_size == 64 and document.modified
     assert not panel.training_fields["momentum"].isHidden()
-    panel.data_fields["source"].setCurrentIndex(panel.data_fields["source"].findData("iris"))
+    source = panel.data_fields["source"]
+    loaded(qtbot, panel, lambda: source.setCurrentIndex(source.findData("iris")))
     assert document.project.data.source == "iris"
     assert panel.data_fields["noise"].isHidden() and panel.file_row.isHidden()
     devices = [panel.training_fields["device"].itemData(i) for i in range(4)]
@@ -243,20 +253,20 @@ def test_csv_file_fills_target_columns_and_errors_stay_inline(qtbot, setup, tmp_
     good = tmp_path / "table.csv"
     good.write_text("a,b,label\n1,2,x\n3,4,y\n5,6,x\n7,8,y\n")
     panel, data = setup.panel, setup.document.project
-    panel.data_fields["source"].setCurrentIndex(panel.data_fields["source"].findData("csv"))
+    source = panel.data_fields["source"]
+    loaded(qtbot, panel, lambda: source.setCurrentIndex(source.findData("csv")))
     panel.choose_file = lambda source: str(good)
-    panel.browse_button.click()
+    loaded(qtbot, panel, panel.browse_button.click)
     combo = panel.data_fields["target_column"]
     assert [combo.itemText(i) for i in range(combo.count())] == ["Last column", "a", "b", "label"]
     assert data.data.path == str(good) and not panel.file_row.isHidden()
-    panel.reload_data()
     assert panel.data is not None and panel.preview_model.rowCount() == 3
     bad = tmp_path / "ragged.csv"
     bad.write_text("a,b\n1,2\n3\n")
     panel.choose_file = lambda source: str(bad)
-    panel.browse_button.click()
-    panel.reload_data()
+    loaded(qtbot, panel, panel.browse_button.click)
     assert panel.data is None and "line 3" in panel.data_message.text()
+    assert data.data.path == str(bad)  # the choice is kept (and undoable), its error shown
 
 
 def test_growing_buffer_doubles():
@@ -336,12 +346,15 @@ def test_data_problems_reach_a_real_document(qtbot, tmp_path):
     main = MainWindow(document, settings=settings, dialogs=QuietDialogs(), autosave_dir=tmp_path)
     qtbot.addWidget(main)
     dock = main.training
+    qtbot.waitUntil(lambda: dock.panel.data is not None)  # the first load, of moons
     with qtbot.waitSignal(dock.panel.data_changed, timeout=SIGNAL_TIMEOUT_MS):
         main.document.set_data_settings(main.document.project.data.replace(source="iris"))
+    assert dock.panel.data.name == "iris"
     input_id = main.document.graph.nodes_of_role("input")[0]
     assert any(p.node_id == input_id for p in main.document.analysis.problems)
     dock.panel.fit_button.click()
     qtbot.waitUntil(lambda: main.document.analysis.valid)
+    dock.shutdown()
 
 
 def test_results_without_a_run_are_empty(qtbot):

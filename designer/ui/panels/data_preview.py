@@ -13,7 +13,7 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QImage, QPixmap, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
-from designer.data import PreparedData
+from designer.data import InputInfo, PreparedData, TargetInfo
 from designer.data.checks import describe_shape
 
 PREVIEW_ROWS = 8
@@ -21,12 +21,6 @@ VISIBLE_ROWS = 5
 ROW_HEIGHT = 22
 THUMBNAIL = 32  # pixels on each side of an image sample's thumbnail
 IMAGE_CHANNELS = (1, 3)
-
-
-def is_image(data: PreparedData) -> bool:
-    """Whether samples are channels x height x width images a thumbnail can show."""
-    shape = data.feature_shape
-    return len(shape) == 3 and shape[0] in IMAGE_CHANNELS
 
 
 def thumbnail(sample: np.ndarray, size: int = THUMBNAIL) -> QPixmap:
@@ -54,19 +48,34 @@ def _format(value: float) -> str:
     return f"{value:.4g}"
 
 
-def _target_text(data: PreparedData, target: np.ndarray) -> str:
-    if data.task == "classification":
-        return data.class_name(int(target))
+def _shape(shape: tuple[int, ...]) -> str:
+    return "x".join(str(d) for d in shape)
+
+
+def is_image_input(info: InputInfo) -> bool:
+    """Whether an input's samples are images a thumbnail can show (arrays or files)."""
+    return len(info.shape) == 3 and info.shape[0] in IMAGE_CHANNELS and info.kind != "tokens"
+
+
+def input_header(info: InputInfo, several: bool) -> list[str]:
+    """The preview columns of one input: every feature of a flat one, else one column."""
+    if info.kind == "float" and len(info.shape) == 1:
+        count = info.shape[0]
+        names = list(info.feature_names)
+        names = names if len(names) == count else [f"x{i + 1}" for i in range(count)]
+        return [f"{info.name}: {n}" for n in names] if several else names
+    if several or info.name not in ("x", ""):
+        return [info.name]
+    return ["image" if is_image_input(info) else "input"]
+
+
+def _target_text(info: TargetInfo, target: np.ndarray) -> str:
+    if info.task == "classification" and not info.shape:
+        return info.class_name(int(target))
+    if np.ndim(target) > 1 or np.size(target) > 8:
+        kind = "labels" if info.task == "classification" else "values"
+        return f"{_shape(np.shape(target))} {kind}"
     return ", ".join(_format(float(v)) for v in np.ravel(target))
-
-
-def feature_header(data: PreparedData) -> list[str]:
-    """One name per preview column of the inputs: every feature of flat data."""
-    if len(data.feature_shape) != 1:
-        return ["image" if is_image(data) else "input"]
-    count = data.feature_shape[0]
-    names = list(data.feature_names)
-    return names if len(names) == count else [f"x{i + 1}" for i in range(count)]
 
 
 class DataPreview(QTableView):
@@ -88,38 +97,57 @@ class DataPreview(QTableView):
         header.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.setTextElideMode(Qt.TextElideMode.ElideNone)
 
-    def show_data(self, data: PreparedData | None) -> None:
+    def show_data(self, data: PreparedData | None, images: dict[str, list] | None = None) -> None:
+        """Show the first rows of ``data``; ``images`` are the decoded first images of
+        its image-file inputs (decoded where loading happens, off the GUI thread)."""
         self.preview_model.clear()
         self.setVisible(data is not None)
         if data is None:
             return
-        image = is_image(data)
-        row_height = THUMBNAIL + 4 if image else ROW_HEIGHT
+        images = images or {}
+        pictures = any(is_image_input(info) for info in data.inputs)
+        row_height = THUMBNAIL + 4 if pictures else ROW_HEIGHT
         self.verticalHeader().setDefaultSectionSize(row_height)
         self.setIconSize(QSize(THUMBNAIL, THUMBNAIL))
-        self.preview_model.setHorizontalHeaderLabels([*feature_header(data), "target"])
-        x, y = data.x_train[:PREVIEW_ROWS], data.y_train[:PREVIEW_ROWS]
-        for sample, target in zip(x, y, strict=True):
-            cells = self._input_cells(data, sample, image)
-            target_cell = QStandardItem(_target_text(data, target))
-            self.preview_model.appendRow([*cells, target_cell])
+        several = len(data.inputs) + len(data.targets) > 2
+        header = [h for info in data.inputs for h in input_header(info, several)]
+        header += [info.name if several else "target" for info in data.targets]
+        self.preview_model.setHorizontalHeaderLabels(header)
+        rows = min(PREVIEW_ROWS, data.num_train)
+        for row in range(rows):
+            cells = []
+            for info in data.inputs:
+                decoded = images.get(info.name, [])
+                picture = decoded[row] if row < len(decoded) else None
+                cells += self._input_cells(info, data.train[info.name][row], picture)
+            for info in data.targets:
+                cells.append(QStandardItem(_target_text(info, data.train[info.name][row])))
+            self.preview_model.appendRow(cells)
         self.resizeColumnsToContents()
-        visible = min(len(x), VISIBLE_ROWS if not image else 3)
+        visible = min(rows, VISIBLE_ROWS if not pictures else 3)
         scroll = self.horizontalScrollBar().sizeHint().height()
         frame = 2 * self.frameWidth()
-        header = self.horizontalHeader().sizeHint().height()
-        self.setFixedHeight(header + max(visible, 1) * row_height + scroll + frame)
+        height = self.horizontalHeader().sizeHint().height()
+        self.setFixedHeight(height + max(visible, 1) * row_height + scroll + frame)
 
     @staticmethod
-    def _input_cells(data: PreparedData, sample: np.ndarray, image: bool) -> list[QStandardItem]:
-        if image:
+    def _input_cells(
+        info: InputInfo, sample: np.ndarray, picture: np.ndarray | None
+    ) -> list[QStandardItem]:
+        if info.kind == "files" or (is_image_input(info) and info.kind == "float"):
             item = QStandardItem()
-            item.setData(thumbnail(sample), Qt.ItemDataRole.DecorationRole)
-            item.setToolTip(f"{describe_shape(data.feature_shape)}")
+            pixels = picture if info.kind == "files" else sample
+            if pixels is not None:
+                item.setData(thumbnail(pixels), Qt.ItemDataRole.DecorationRole)
+            tip = describe_shape(info.shape)
+            item.setToolTip(f"{sample} ({tip})" if info.kind == "files" else tip)
             return [item]
-        if len(data.feature_shape) != 1:
+        if info.kind == "tokens":
+            ids = " ".join(str(int(v)) for v in np.ravel(sample)[:12])
+            return [QStandardItem(ids + (" …" if sample.size > 12 else ""))]
+        if len(info.shape) != 1:
             mean = _format(float(np.mean(sample)))
-            return [QStandardItem(f"{describe_shape(data.feature_shape)}, mean {mean}")]
+            return [QStandardItem(f"{describe_shape(info.shape)}, mean {mean}")]
         cells = []
         for value in sample:
             item = QStandardItem(_format(float(value)))
@@ -129,20 +157,41 @@ class DataPreview(QTableView):
 
 
 def summary_text(data: PreparedData) -> str:
-    """Rows, input shape and targets; for classes, the rows of each (imbalance shows)."""
-    lines = [
-        f"{data.num_train} training + {data.num_val} validation rows",
-        f"{describe_shape(data.feature_shape)} per sample",
-    ]
-    if data.task == "classification":
-        counts = list(data.class_counts().items())
-        shown = ", ".join(f"{name}: {count}" for name, count in counts[:12])
-        more = ", …" if len(counts) > 12 else ""
-        lines.append(f"{len(counts)} classes ({shown}{more})")
-    else:
-        targets = data.target_shape[0] if data.target_shape else 1
-        lines.append(f"{targets} real-valued target{'s' * (targets != 1)}")
+    """Rows, each input's samples and each target; for classes, the rows of each (so an
+    imbalance shows)."""
+    lines = [f"{data.num_train} training + {data.num_val} validation rows"]
+    several = len(data.inputs) + len(data.targets) > 2
+    for info in data.inputs:
+        what = f"{describe_shape(info.shape)} per sample"
+        if info.kind == "tokens":
+            what = f"{_shape(info.shape)} token ids per sample"
+        elif info.kind == "files":
+            what += " (image files, decoded while training)"
+        lines.append(f"{info.name}: {what}" if several else what)
+    for info in data.targets:
+        lines.append(
+            f"{info.name}: {_target_summary(data, info)}"
+            if several
+            else _target_summary(data, info)
+        )
     return "\n".join(lines)
 
 
-__all__ = ["DataPreview", "feature_header", "is_image", "summary_text", "thumbnail"]
+def _target_summary(data: PreparedData, info: TargetInfo) -> str:
+    where = (
+        f" per position ({_shape(info.shape)})"
+        if info.shape and info.task == ("classification")
+        else ""
+    )
+    if info.task == "classification":
+        if info is data.targets[0]:
+            counts = list(data.class_counts().items())
+            shown = ", ".join(f"{name}: {count}" for name, count in counts[:12])
+            more = ", …" if len(counts) > 12 else ""
+            return f"{len(counts)} classes{where} ({shown}{more})"
+        return f"{info.num_classes} classes{where}"
+    values = int(np.prod(info.shape)) if info.shape else 1
+    return f"{values} real-valued target{'s' * (values != 1)}"
+
+
+__all__ = ["DataPreview", "input_header", "is_image_input", "summary_text", "thumbnail"]

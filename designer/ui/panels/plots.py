@@ -20,6 +20,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QPalette, QPen
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from designer.catalog.objectives import headline_metric, metric_label, metric_spec
 from designer.training.loop import BatchProgress, EpochProgress
 from designer.training.results import RunRecord
 
@@ -32,7 +33,12 @@ METRIC_COLOR = "#16a34a"
 BATCH_ALPHA = 70
 OVERLAY_COLORS = ("#94a3b8", "#a8a29e", "#a1a1aa", "#9ca3af", "#b4a7a0")
 MAX_SYMBOLS = 60
-METRIC_LABELS = {"accuracy": "accuracy (%)", "r2": "R²", "mae": "mean absolute error"}
+
+
+def metric_scale(key: str | None) -> float:
+    """100 for a metric read as a percentage (accuracy, mean IoU), else 1."""
+    spec = metric_spec(key) if key else None
+    return 100.0 if spec is not None and spec.percent else 1.0
 
 
 class GrowingBuffer:
@@ -97,6 +103,7 @@ class LivePlots(QWidget):
         self._dirty: set[str] = set()  # "batch" and/or "epoch": the curves to update
         self._symbols: bool | None = None
         self._metric_scale = 1.0
+        self._metric_name: str | None = None
         self._buffers = {
             name: GrowingBuffer()
             for name in ("step", "batch", "smooth", "epoch", "train", "val", "metric")
@@ -166,8 +173,10 @@ class LivePlots(QWidget):
         for buffer in self._buffers.values():
             buffer.clear()
         self._ema = self._ema_weight = 0.0
-        self._metric_scale = 100.0 if metric == "accuracy" else 1.0
-        label = METRIC_LABELS.get(metric or "", metric or "metric")
+        self._metric_name = metric
+        self._metric_scale = metric_scale(metric)
+        label = metric_label(metric) if metric else "metric"
+        label += " (%)" if self._metric_scale == 100.0 else ""
         self.metric_plot.setLabel("left", label)
         self.metric_plot.setTitle(label.split(" (")[0].capitalize(), size="10pt")
         self.status_label.setText(f"Training {name}…" if name else "Training…")
@@ -192,11 +201,8 @@ class LivePlots(QWidget):
         self._buffers["epoch"].extend([record.epoch])
         self._buffers["train"].extend([record.train_loss])
         self._buffers["val"].extend([record.val_loss])
-        metric = next(iter(record.metrics.values()), np.nan) if record.metrics else np.nan
-        for name in ("accuracy", "r2"):
-            if name in record.metrics:
-                metric = record.metrics[name]
-                break
+        name = self._metric_name or headline_metric(list(record.metrics))
+        metric = record.metrics.get(name, np.nan) if name else np.nan
         self._buffers["metric"].extend([metric * self._metric_scale])
         self._dirty.add("epoch")
 
@@ -254,7 +260,7 @@ class LivePlots(QWidget):
         for index, record in enumerate(records):
             color = OVERLAY_COLORS[index % len(OVERLAY_COLORS)]
             history = record.history
-            scale = 100.0 if history.metric_name == "accuracy" else 1.0
+            scale = metric_scale(history.metric_name)
             pairs = (
                 (self.loss_plot, history.val_loss, _pen(color, 200)),
                 (self.loss_plot, history.train_loss, _pen(color, 140, Qt.PenStyle.DashLine)),

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from designer.catalog.objectives import format_metric, metric_label
 from designer.training.results import RunRecord, RunResults
 from designer.ui.panels.boundary_view import BoundaryView, class_color, mix
 
@@ -44,7 +45,6 @@ SIDE_COLUMN_WIDTH = 220
 BOUNDARY_SIDE = 220  # a decision boundary smaller than this is hard to read
 MIN_SECTION_WIDTH = 130  # each view can shrink this far in a narrow window (and scroll)
 SECTION_MARGIN = 4
-METRIC_LABELS = {"val_loss": "Validation loss", "accuracy": "Accuracy", "mae": "MAE", "r2": "R²"}
 
 
 class _FittingTable(QTableWidget):
@@ -302,8 +302,9 @@ class ResultsView(QWidget):
         table = self.metrics_table
         table.setRowCount(len(metrics))
         for row, (name, value) in enumerate(metrics.items()):
-            text = f"{value:.2%}" if name == "accuracy" else f"{value:.4g}"
-            table.setItem(row, 0, _cell(METRIC_LABELS.get(name, name), Qt.AlignmentFlag.AlignLeft))
+            text = format_metric(name, value)
+            label = metric_label(name)
+            table.setItem(row, 0, _cell(label[:1].upper() + label[1:], Qt.AlignmentFlag.AlignLeft))
             table.setItem(row, 1, _cell(text, Qt.AlignmentFlag.AlignRight))
         self.sections["metrics"].show_content(bool(metrics))
         _fit_columns(table)

@@ -18,16 +18,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from designer.catalog.objectives import OPTIMIZERS, SCHEDULES
 from designer.data import SOURCES
 from designer.training.loop import available_devices
 
-OPTIMIZER_LABELS = {"adam": "Adam", "adamw": "AdamW", "sgd": "SGD", "rmsprop": "RMSprop"}
-SCHEDULE_LABELS = {
-    "none": "Constant",
-    "step": "Step decay",
-    "cosine": "Cosine",
-    "one_cycle": "One-cycle",
-}
+OPTIMIZER_LABELS = {name: spec.label for name, spec in OPTIMIZERS.items()}
+SCHEDULE_LABELS = {name: spec.label for name, spec in SCHEDULES.items()}
 DEVICE_LABELS = {"auto": "Automatic", "cpu": "CPU", "cuda": "CUDA GPU", "mps": "Apple GPU"}
 
 Rows = dict[str, tuple[str, QWidget]]
@@ -81,12 +77,17 @@ def data_rows() -> Rows:
         "path": ("File", QLineEdit()),
         "target_column": ("Target column", QComboBox()),
         "drop_missing": ("Missing values", QCheckBox("Drop those rows")),
+        "augment": ("Augmentation", QCheckBox("Random flips and crops")),
+        "workers": ("Decoding", spin_box(0, 64)),
         "validation_fraction": ("Validation part", spin_box(0.05, 0.9, 0.05, 2)),
     }
     source = rows["source"][1]
     for index, info in enumerate(SOURCES.values()):
         source.setItemData(index, info.description, Qt.ItemDataRole.ToolTipRole)
-    rows["path"][1].setPlaceholderText("Choose a file…")
+    rows["path"][1].setPlaceholderText("Choose a file or folder…")
+    rows["augment"][1].setToolTip("For training samples only; the same for the same seed")
+    rows["workers"][1].setSuffix(" processes")
+    rows["workers"][1].setSpecialValueText("in the training thread")
     return rows
 
 

@@ -2,8 +2,11 @@
 
 The fields only express intent: each edit becomes new frozen settings (``replace``) that
 the `GraphDocument` applies as an undo step, and the fields follow the document's
-``settings_changed`` (so undo and redo show in them). Choosing another data set loads it
-at once and fits the design to it in the same undo step. The settings are saved with the
+``settings_changed`` (so undo and redo show in them). Data sets load in the background
+(`DataLoadController`), never in the GUI thread; choosing another data set becomes one undo
+step with the fit of the design to it once it has loaded. The data is loaded as the
+design reads it (one array per Input and Output, token ids, image sizes), and again when
+that changes. The settings are saved with the
 design, so a headless ``train`` of the saved file does exactly what the panel would.
 Problems are shown in the panel, in words, and never as a dialog or an exception: data
 that fails to load, a design that does not fit it, a run that fails. The panel never
@@ -26,13 +29,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from designer.data import SOURCES, DataError, PreparedData, data_layout
+from designer.data import SOURCES, DataError, DataLayout, PreparedData, data_layout
 from designer.data.fit import fit_compound
 from designer.data.tabular import read_csv_header
 from designer.model import SettingsError
 from designer.model.settings import DataSettings
-from designer.training.session import RunSetupError, load_data, prepare_run
+from designer.training.session import RunSetupError, prepare_run
 from designer.ui.commands import Settings
+from designer.ui.data_loading import DataLoadController
 from designer.ui.document import GraphDocument
 from designer.ui.panels.data_preview import DataPreview, summary_text
 from designer.ui.panels.run_box import ERROR_STYLE, RunBox
@@ -70,7 +74,10 @@ class TrainingPanel(QWidget):
         self.setWindowTitle("Training")
         self._document, self._controller = document, controller
         self.data: PreparedData | None = None
-        self._data_for: DataSettings | None = None  # the settings `data` was loaded from
+        self.loader = DataLoadController(self)
+        self._load_error = ""
+        self._pending_choice: tuple[DataSettings, str] | None = None
+        self._train_when_loaded = False
         self._columns_for: tuple[str, str] | None = None  # (source, path) of the column list
         self._run_count = 0
         self.choose_file = self._ask_file
@@ -126,6 +133,8 @@ class TrainingPanel(QWidget):
         self.data_message = QLabel()
         self.data_message.setWordWrap(True)
         self.data_message.setStyleSheet(ERROR_STYLE)
+        self.loading_label = QLabel("Loading the data set…")
+        self.loading_label.hide()
         self.preview_table = DataPreview()
         self.preview_model = self.preview_table.preview_model
         self.fit_button = QPushButton("Fit design to data")
@@ -134,7 +143,14 @@ class TrainingPanel(QWidget):
         group = QGroupBox("Data")
         layout = QVBoxLayout(group)
         layout.addLayout(form)
-        for widget in (self.data_summary, self.data_message, self.preview_table, self.fit_button):
+        widgets = (
+            self.loading_label,
+            self.data_summary,
+            self.data_message,
+            self.preview_table,
+            self.fit_button,
+        )
+        for widget in widgets:
             layout.addWidget(widget)
         return group
 
@@ -160,6 +176,10 @@ class TrainingPanel(QWidget):
             changed_signal(widget).connect(lambda *_, n=name: self._on_training_field_changed(n))
         self._document.project_replaced.connect(self._on_document_project_replaced)
         self._document.settings_changed.connect(self._on_document_settings_changed)
+        self._document.analysis_changed.connect(self._on_document_analysis_changed)
+        self.loader.loaded.connect(self._on_loader_loaded)
+        self.loader.failed.connect(self._on_loader_failed)
+        self.loader.busy_changed.connect(self.loading_label.setVisible)
         self._controller.state_changed.connect(self._on_controller_state_changed)
         self._on_controller_state_changed(self._controller.state)
 
@@ -174,11 +194,19 @@ class TrainingPanel(QWidget):
         """Another project: its settings and data, and no trace of the last one's runs."""
         self._run_count = 0
         self.run_box.reset()
+        self.loader.forget()
+        self._pending_choice, self._train_when_loaded = None, False
         self.sync_from_project()
 
     def _on_document_settings_changed(self, section: str) -> None:
         self._show_settings(section)
-        if section == "data" and self._document.project.data != self._data_for:
+        if section == "data" and not self._data_is_current():
+            self._reload.start()
+
+    def _on_document_analysis_changed(self) -> None:
+        """The design changed: reload when it now reads other arrays (an Input renamed or
+        made a token Input, another image size)."""
+        if self.data is not None and not self._data_is_current():
             self._reload.start()
 
     def _show_settings(self, section: str) -> None:
@@ -207,19 +235,26 @@ class TrainingPanel(QWidget):
         """Use another data set (or file, target, class count) and fit the design to it.
 
         NOTE: the design follows a newly chosen data set (input size, output units, loss)
-        in the same undo step as the choice, so the data is loaded now to know the fit;
-        resizing or reseeding the same set changes nothing in the design.
+        in the same undo step as the choice, so the step is pushed once the data has
+        loaded (in the background) and the fit is known; resizing or reseeding the same
+        set changes nothing in the design.
         """
-        self._load(settings)
-        fit = fit_compound(self._document.graph, self.data) if self.data is not None else None
         if name == "source":
             description = f"Choose data set {SOURCES[settings.source].label}"
         else:
             description = f"Change {label}"
+        self._pending_choice = (settings, description)
+        self._reload.stop()
+        self.loader.request(settings, self._layout(), self._folder())
+
+    def _apply_choice(self, data: PreparedData | None) -> None:
+        """Push the pending data choice, with the fit to ``data`` when it loaded."""
+        settings, description = self._pending_choice  # type: ignore[misc]
+        self._pending_choice = None
+        fit = fit_compound(self._document.graph, data) if data is not None else None
         if self._document.set_data_settings(settings, fit, description):
             if fit is not None:
                 self._show_fitted(len(fit.edits))
-            self.data_changed.emit(self.data)
         else:
             self._show_settings("data")
             self.reload_data()
@@ -249,7 +284,8 @@ class TrainingPanel(QWidget):
         project = self._document.project
         wanted = SOURCES[project.data.source].settings
         file_source = "path" in wanted
-        for name in ("samples", "noise", "classes", "seed", "target_column", "drop_missing"):
+        optional = ("samples", "noise", "classes", "seed", "target_column", "drop_missing")
+        for name in (*optional, "augment", "workers"):
             self.data_form.setRowVisible(self.data_fields[name], name in wanted)
         self.data_form.setRowVisible(self.file_row, file_source)
         t = project.training
@@ -284,8 +320,13 @@ class TrainingPanel(QWidget):
             box.setCurrentIndex(max(box.findData(current), 0))
 
     def _ask_file(self, source: str) -> str:
+        if source == "image_folder":
+            title = "Choose a Folder of Images (One Sub-folder per Class)"
+            return QFileDialog.getExistingDirectory(self, title, self._folder() or "")
         pattern = "CSV files (*.csv *.tsv *.txt)" if source == "csv" else "NumPy archives (*.npz)"
-        path, _ = QFileDialog.getOpenFileName(self, "Choose a Data File", "", pattern)
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Choose a Data File", self._folder() or "", pattern
+        )
         return path
 
     def _on_browse_button_clicked(self) -> None:
@@ -295,26 +336,48 @@ class TrainingPanel(QWidget):
             self._on_data_field_changed("path")
 
     # ------------------------------------------------------------------ data
-    def reload_data(self) -> None:
-        """Load the project's data set now and show its summary and preview."""
-        self._load(self._document.project.data)
-        self.data_changed.emit(self.data)
+    def _layout(self) -> DataLayout:
+        return data_layout(self._document.graph, self._document.analysis)
 
-    def _load(self, settings: DataSettings) -> None:
-        """Load ``settings``' data into ``data`` and show it, or show why it cannot load."""
+    def _folder(self) -> str | None:
+        """The project file's folder, which relative data paths are taken from."""
+        path = self._document.path
+        return str(path.parent) if path is not None else None
+
+    def _data_is_current(self) -> bool:
+        """Whether ``data`` is what the project's settings and design read now."""
+        if self.data is None:
+            return False
+        key = (self._document.project.data, self._layout().loading_key(), self._folder())
+        return self.data.source_key == key
+
+    def reload_data(self) -> None:
+        """Load the project's data set in the background; `data_changed` follows."""
         self._reload.stop()
-        try:
-            self.data = load_data(settings, data_layout(self._document.graph))
-        except RunSetupError as error:
-            self.data = None
-            self.data_message.setText(str(error))
-        else:
-            self.data_message.setText("")
-        self._data_for = settings
-        self.data_message.setVisible(self.data is None)
-        self.preview_table.show_data(self.data)
-        self.data_summary.setText(summary_text(self.data) if self.data is not None else "")
-        self.fit_button.setEnabled(self.data is not None and not self._controller.is_running)
+        self.loader.request(self._document.project.data, self._layout(), self._folder())
+
+    def _on_loader_loaded(self, data: PreparedData) -> None:
+        self._show_data(data, "")
+        if self._pending_choice is not None:
+            self._apply_choice(data)
+        self.data_changed.emit(data)
+        self._train_if_waiting()
+
+    def _on_loader_failed(self, message: str) -> None:
+        self._show_data(None, f"The data set cannot be loaded: {message}")
+        if self._pending_choice is not None:
+            self._apply_choice(None)
+        self.data_changed.emit(None)
+        self._train_if_waiting()
+
+    def _show_data(self, data: PreparedData | None, error: str) -> None:
+        """Show ``data`` (its summary and first rows), or why it cannot load."""
+        self.data, self._load_error = data, error
+        self.data_message.setText(error)
+        self.data_message.setVisible(bool(error))
+        self.preview_table.show_data(data, self.loader.preview_images)
+        self.data_summary.setText(summary_text(data) if data is not None else "")
+        self.fit_button.setEnabled(data is not None and not self._controller.is_running)
 
     def _on_fit_button_clicked(self) -> None:
         """Set the Input size, the output units and the loss from the data (one undo step)."""
@@ -337,17 +400,44 @@ class TrainingPanel(QWidget):
         if self._controller.is_running:
             return
         self._show_message("")
+        if self.loader.pending or not self._data_is_current():
+            self._train_when_loaded = True  # starts as soon as the data has loaded
+            self._show_message("Loading the data set; training starts when it is ready.")
+            if not self.loader.pending:
+                self.reload_data()
+            return
+        self._start_run()
+
+    def _train_if_waiting(self) -> None:
+        if self._train_when_loaded and not self.loader.pending:
+            self._train_when_loaded = False
+            self._start_run()
+
+    def _start_run(self) -> None:
+        if self.data is None:
+            self._refuse(RunSetupError(self._load_error or "The data set has not loaded"))
+            return
         name = f"Run {self._run_count + 1} ({self._document.project.data.source})"
         try:
-            prepared = prepare_run(self._document.project, name=name)
+            prepared = prepare_run(
+                self._document.project, name=name, folder=self._folder(), data=self.data
+            )
         except RunSetupError as error:
-            self._show_message(str(error), error=True)
-            if error.node_id:
-                self._document.set_selection([error.node_id])
-            self.run_refused.emit(str(error))
+            self._refuse(error)
             return
         self._run_count += 1
         self._controller.start(prepared)
+
+    def _refuse(self, error: RunSetupError) -> None:
+        self._show_message(str(error), error=True)
+        if error.node_id:
+            self._document.set_selection([error.node_id])
+        self.run_refused.emit(str(error))
+
+    def shutdown(self) -> None:
+        """Wait for data loads in flight (quitting, closing the window)."""
+        self._reload.stop()
+        self.loader.shutdown()
 
     def _show_message(self, text: str, error: bool = False) -> None:
         self.run_box.show_message(text, error)
