@@ -77,6 +77,7 @@ class TrainingPanel(QWidget):
         self.loader = DataLoadController(self)
         self._load_error = ""
         self._pending_choice: tuple[DataSettings, str] | None = None
+        self._asked_key: tuple | None = None  # what the last reload asked for
         self._train_when_loaded = False
         self._columns_for: tuple[str, str] | None = None  # (source, path) of the column list
         self._run_count = 0
@@ -205,8 +206,8 @@ class TrainingPanel(QWidget):
 
     def _on_document_analysis_changed(self) -> None:
         """The design changed: reload when it now reads other arrays (an Input renamed or
-        made a token Input, another image size)."""
-        if self.data is not None and not self._data_is_current():
+        made a token Input, another image size), also after a load that failed for it."""
+        if self._asked_key is not None and self._wanted_key() != self._asked_key:
             self._reload.start()
 
     def _show_settings(self, section: str) -> None:
@@ -245,7 +246,9 @@ class TrainingPanel(QWidget):
             description = f"Change {label}"
         self._pending_choice = (settings, description)
         self._reload.stop()
-        self.loader.request(settings, self._layout(), self._folder())
+        layout = self._layout()
+        self._asked_key = (settings, layout.loading_key(), self._folder())
+        self.loader.request(settings, layout, self._folder())
 
     def _apply_choice(self, data: PreparedData | None) -> None:
         """Push the pending data choice, with the fit to ``data`` when it loaded."""
@@ -344,16 +347,18 @@ class TrainingPanel(QWidget):
         path = self._document.path
         return str(path.parent) if path is not None else None
 
+    def _wanted_key(self) -> tuple:
+        """What the project's settings and design read now (as `PreparedData.source_key`)."""
+        return self._document.project.data, self._layout().loading_key(), self._folder()
+
     def _data_is_current(self) -> bool:
         """Whether ``data`` is what the project's settings and design read now."""
-        if self.data is None:
-            return False
-        key = (self._document.project.data, self._layout().loading_key(), self._folder())
-        return self.data.source_key == key
+        return self.data is not None and self.data.source_key == self._wanted_key()
 
     def reload_data(self) -> None:
         """Load the project's data set in the background; `data_changed` follows."""
         self._reload.stop()
+        self._asked_key = self._wanted_key()
         self.loader.request(self._document.project.data, self._layout(), self._folder())
 
     def _on_loader_loaded(self, data: PreparedData) -> None:
