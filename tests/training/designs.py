@@ -35,7 +35,8 @@ class Builder:
     def add(self, type_id: str, label: str | None = None, after=(), **params) -> str:
         """``after`` names what feeds the new node: a node id (its output ``out``), a
         `Port` of a layer with several outputs, or a tuple of those (a merge)."""
-        node = self.graph.add_node(type_id, params, label)
+        position = (240.0 * len(self.graph), 120.0 * (len(self.graph) % 2))  # no overlaps
+        node = self.graph.add_node(type_id, params, label, position)
         for source in (after,) if isinstance(after, str | Port) else after:
             src, port = source if isinstance(source, Port) else (source, "out")
             self.graph.connect(src, port, node.id, "in")

@@ -242,10 +242,13 @@ class ResultsView(QWidget):
         return width
 
     def needed_height(self) -> int:
-        """The height at which the shown confusion matrix needs no scrolling and a shown
-        decision boundary is large enough to read; 0 when neither is shown. (The samples
-        have rows as compact, so as many show.)"""
+        """The height at which the final metrics and the shown confusion matrix need no
+        scrolling and a shown decision boundary is large enough to read; 0 when nothing
+        is shown. (The samples have rows as compact, so as many show.)"""
         needs = [0]
+        if self.sections["metrics"].has_content:  # every output's metrics, runs above them
+            heading = self.sections["metrics"].heading.sizeHint().height()
+            needs.append(_content_height(self.metrics_table) + 2 * heading + 80)
         if not self.sections["confusion"].isHidden():
             heading = self.sections["confusion"].heading.sizeHint().height()
             needs.append(_content_height(self.confusion_table) + heading + 3 * SECTION_MARGIN)

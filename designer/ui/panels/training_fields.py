@@ -77,7 +77,7 @@ def data_rows() -> Rows:
         "path": ("File", QLineEdit()),
         "target_column": ("Target column", QComboBox()),
         "drop_missing": ("Missing values", QCheckBox("Drop those rows")),
-        "augment": ("Augmentation", QCheckBox("Random flips and crops")),
+        "augment": ("Augment", QCheckBox("Flips, crops")),
         "workers": ("Decoding", spin_box(0, 64)),
         "validation_fraction": ("Validation part", spin_box(0.05, 0.9, 0.05, 2)),
     }
@@ -85,9 +85,14 @@ def data_rows() -> Rows:
     for index, info in enumerate(SOURCES.values()):
         source.setItemData(index, info.description, Qt.ItemDataRole.ToolTipRole)
     rows["path"][1].setPlaceholderText("Choose a file or folder…")
-    rows["augment"][1].setToolTip("For training samples only; the same for the same seed")
+    rows["augment"][1].setToolTip(
+        "Random horizontal flips and crops of training images (the same for the same seed)"
+    )
     rows["workers"][1].setSuffix(" processes")
-    rows["workers"][1].setSpecialValueText("in the training thread")
+    rows["workers"][1].setSpecialValueText("none")
+    rows["workers"][1].setToolTip(
+        "Processes decoding images while training (none: the training thread)"
+    )
     return rows
 
 
@@ -105,7 +110,7 @@ def training_rows() -> Rows:
         "gamma": ("Decay factor", spin_box(0.0, 1.0, 0.05, 3)),
         "batch_size": ("Batch size", spin_box(1, 65_536)),
         "epochs": ("Epochs", spin_box(1, 100_000)),
-        "early_stopping": ("Early stopping", QCheckBox("When validation stalls")),
+        "early_stopping": ("Early stopping", QCheckBox("When it stalls")),
         "patience": ("Patience", spin_box(1, 10_000)),
         "grad_clip": ("Clip gradients", spin_box(0.0, 1e6, 0.5, 2)),
         "seed": ("Seed", spin_box(0, 2**31 - 1)),

@@ -101,6 +101,9 @@ class TrainingPanel(QWidget):
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setWidget(content)
+        # NOTE: no sideways scrolling, so the dock may not be narrower than the form
+        scrollbar = scroll.verticalScrollBar().sizeHint().width()
+        scroll.setMinimumWidth(content.minimumSizeHint().width() + scrollbar)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
@@ -291,6 +294,8 @@ class TrainingPanel(QWidget):
         for name in (*optional, "augment", "workers"):
             self.data_form.setRowVisible(self.data_fields[name], name in wanted)
         self.data_form.setRowVisible(self.file_row, file_source)
+        label = self.data_form.labelForField(self.file_row)
+        label.setText("Folder" if project.data.source == "image_folder" else "File")
         t = project.training
         rows = {
             "momentum": t.optimizer == "sgd",
