@@ -59,8 +59,11 @@ def spin_box(
 
 
 def combo_box(items: dict[str, str]) -> QComboBox:
-    """A combo box showing each text with its value as the item data."""
+    """A combo box showing each text with its value as the item data; it may be narrower
+    than its longest text (the list shows them whole), so the panel fits a narrow dock."""
     box = QComboBox()
+    box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    box.setMinimumContentsLength(6)
     for value, text in items.items():
         box.addItem(text, value)
     return box

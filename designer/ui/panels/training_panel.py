@@ -101,9 +101,7 @@ class TrainingPanel(QWidget):
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setWidget(content)
-        # NOTE: no sideways scrolling, so the dock may not be narrower than the form
-        scrollbar = scroll.verticalScrollBar().sizeHint().width()
-        scroll.setMinimumWidth(content.minimumSizeHint().width() + scrollbar)
+        self._scroll = scroll
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
@@ -134,8 +132,10 @@ class TrainingPanel(QWidget):
             form.addRow(label, self.file_row if name == "path" else widget)
         self.data_summary = QLabel()
         self.data_summary.setWordWrap(True)
+
         self.data_message = QLabel()
         self.data_message.setWordWrap(True)
+
         self.data_message.setStyleSheet(ERROR_STYLE)
         self.loading_label = QLabel("Loading the data set…")
         self.loading_label.hide()
@@ -306,6 +306,21 @@ class TrainingPanel(QWidget):
         }
         for name, visible in rows.items():
             self.training_form.setRowVisible(self.training_fields[name], visible)
+        self._keep_form_width()
+
+    def _keep_form_width(self) -> None:
+        """No sideways scrolling, so the panel may not be narrower than its shown rows.
+
+        NOTE: each group's own hint is its true minimum; left to itself, the layout asks
+        for more around groups holding wrapped text, which would widen the dock."""
+        form = self._scroll.widget()
+        for group in form.findChildren(QGroupBox):
+            group.setMinimumWidth(0)
+            group.layout().invalidate()
+            group.setMinimumWidth(group.minimumSizeHint().width())
+        form.layout().invalidate()
+        scrollbar = self._scroll.verticalScrollBar().sizeHint().width()
+        self._scroll.setMinimumWidth(form.minimumSizeHint().width() + scrollbar)
 
     def _fill_target_columns(self, source: str, path: str) -> None:
         """Offer the columns of the CSV file at ``path`` (read only when it changed)."""
