@@ -13,7 +13,6 @@ import os
 import tempfile
 import warnings
 from collections.abc import Callable, Iterator, Sequence
-from pathlib import Path
 
 import torch
 from safetensors.torch import load_file, save_file
@@ -21,6 +20,7 @@ from torch import nn
 
 from designer.compiler.errors import CompileError, ExportError
 from designer.compiler.lower import IR, UNUSED, IRInput, IROutput, IRStep
+from designer.io.atomic import write_atomic
 
 PathLike = str | os.PathLike[str]
 ONNX_OPSET = 17
@@ -231,16 +231,5 @@ def _unwrap(model: nn.Module) -> nn.Module:
 
 
 def _atomic_write(path: PathLike, write: Callable[[str], None]) -> None:
-    """Write through a temporary file in the target folder, then rename it into place."""
-    target = Path(path)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
-    os.close(handle)
-    try:
-        write(temporary)
-        mode = target.stat().st_mode & 0o777 if target.exists() else _DEFAULT_MODE
-        os.chmod(temporary, mode)
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+    """Write through the one atomic writer (`designer.io.atomic`)."""
+    write_atomic(path, write)
