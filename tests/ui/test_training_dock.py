@@ -183,7 +183,7 @@ def test_wide_data_preview_shows_every_full_header_and_scrolls(qtbot, make_windo
     window = make_window(mlp_project("breast_cancer", 30, 2))
     preview = window.training.panel.preview_table
     window.training.show_training()
-    qtbot.waitUntil(lambda: window.training.panel.data is not None)
+    qtbot.waitUntil(lambda: window.training.panel.data is not None, timeout=SIGNAL_TIMEOUT_MS)
     qtbot.waitUntil(preview.isVisible)
     model, header = preview.model(), preview.horizontalHeader()
     names = [model.headerData(i, header.orientation()) for i in range(model.columnCount())]
@@ -197,7 +197,7 @@ def test_wide_data_preview_shows_every_full_header_and_scrolls(qtbot, make_windo
 def test_image_data_preview_shows_thumbnails(qtbot, make_window):
     window = make_window(mlp_project("digits_images", 64, 10))
     preview = window.training.panel.preview_table
-    qtbot.waitUntil(lambda: window.training.panel.data is not None)
+    qtbot.waitUntil(lambda: window.training.panel.data is not None, timeout=SIGNAL_TIMEOUT_MS)
     model = preview.model()
     assert model.headerData(0, preview.horizontalHeader().orientation()) == "image"
     picture = model.item(0, 0).data(Qt.ItemDataRole.DecorationRole)

@@ -28,7 +28,7 @@ def panel(qtbot) -> Iterator[TrainingPanel]:
     qtbot.addWidget(widget)
     widget.show()
     qtbot.waitExposed(widget)
-    qtbot.waitUntil(lambda: widget.data is not None)
+    qtbot.waitUntil(lambda: widget.data is not None, timeout=SIGNAL_TIMEOUT_MS)
     yield widget
     widget.shutdown()
 

@@ -346,7 +346,7 @@ def test_data_problems_reach_a_real_document(qtbot, tmp_path):
     main = MainWindow(document, settings=settings, dialogs=QuietDialogs(), autosave_dir=tmp_path)
     qtbot.addWidget(main)
     dock = main.training
-    qtbot.waitUntil(lambda: dock.panel.data is not None)  # the first load, of moons
+    qtbot.waitUntil(lambda: dock.panel.data is not None, timeout=SIGNAL_TIMEOUT_MS)  # moons
     with qtbot.waitSignal(dock.panel.data_changed, timeout=SIGNAL_TIMEOUT_MS):
         main.document.set_data_settings(main.document.project.data.replace(source="iris"))
     assert dock.panel.data.name == "iris"
