@@ -4,6 +4,7 @@
     nn-designer export PROJECT -o model.py [--weights W.safetensors] [--onnx M.onnx]
     nn-designer train PROJECT [--epochs N] [--lr LR] [--save-weights W.safetensors]
                       [--data PATH [--target COLUMN]]
+    nn-designer bundle PROJECT -o B.zip [--epochs N] [--seed S]
     nn-designer diff A B [--json] [--no-settings]
 
 (``nn-designer-cli`` is the same without the window entry point.)
@@ -286,6 +287,7 @@ def add_train_command(commands: Any) -> None:
         "--data", metavar="PATH", help="train on this CSV file, .npz file or image folder"
     )
     train.add_argument("--target", metavar="COLUMN", help="the target column of a CSV file")
+    train.add_argument("--bundle", metavar="ZIP", help="also write a reproducibility bundle")
     train.set_defaults(handler=run_train)
 
 
@@ -302,6 +304,32 @@ def run_train(args: argparse.Namespace) -> int:
         save_weights=args.save_weights,
         data=args.data,
         target=args.target,
+        bundle=args.bundle,
+    )
+
+
+# -------------------------------------------------------------------- bundle
+def add_bundle_command(commands: Any) -> None:
+    bundle = commands.add_parser(
+        "bundle", help="train and write a bundle that reproduces the run exactly", description=(
+            "Train the project (as `train` does) and write one zip file holding the design, "
+            "the exported script, the weights, the final metrics, the exact library "
+            "versions, the data split and the data (or its hash), with a README saying how "
+            "to rerun it; the rerun on a CPU ends with the very same metrics."
+        )
+    )  # fmt: skip
+    bundle.add_argument("project", help="the .nndesign project file")
+    bundle.add_argument("-o", "--output", required=True, metavar="ZIP", help="the bundle")
+    bundle.add_argument("--epochs", type=int, help="number of epochs")
+    bundle.add_argument("--seed", type=int, help="random seed")
+    bundle.set_defaults(handler=run_bundle)
+
+
+def run_bundle(args: argparse.Namespace) -> int:
+    from designer.training.headless import train_project
+
+    return train_project(
+        args.project, epochs=args.epochs, seed=args.seed, device="cpu", bundle=args.output
     )
 
 
@@ -345,9 +373,10 @@ COMMANDS: list[Callable[[Any], None]] = [
     add_check_command,
     add_export_command,
     add_train_command,
+    add_bundle_command,
     add_diff_command,
 ]
-VERBS = ("check", "export", "train", "diff")
+VERBS = ("check", "export", "train", "bundle", "diff")
 
 
 # ------------------------------------------------------------------- helpers

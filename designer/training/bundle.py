@@ -29,7 +29,7 @@ from designer import __version__
 from designer.data import data_layout, dataset_recipe
 from designer.data.datasets import input_kinds, resolve_path, split_options
 from designer.data.prepare import split_indices
-from designer.io import project_to_json
+from designer.io import project_from_json, project_to_json
 from designer.io.atomic import write_atomic
 from designer.model import Project
 from designer.model.settings import FILE_SOURCES
@@ -76,6 +76,19 @@ def write_bundle(
             archive.writestr(info, files[name])
     write_atomic(out, buffer.getvalue())
     return sorted(files)
+
+
+def write_run_bundle(record, out: str | os.PathLike[str], folder=None) -> list[str]:
+    """The bundle of a finished run of the application (a `RunRecord`), from the snapshot
+    of the project it trained, its kept weights and its final metrics."""
+    project = project_from_json(record.snapshot)
+    run = BundleRun(
+        state=record.state_dict,
+        metrics=dict(record.results.metrics),
+        epochs=record.settings.epochs,
+        seed=record.settings.seed,
+    )
+    return write_bundle(project, run, out, os.fspath(folder) if folder else None)
 
 
 def project_for_bundle(project: Project, carried: str | None) -> Project:
@@ -139,12 +152,18 @@ def _split_json(project: Project, folder: str | None) -> str:
     return json.dumps(record) + "\n"
 
 
+def script_metrics(metrics: Mapping[str, float]) -> dict[str, float]:
+    """The metrics under the names the exported script writes (``loss`` for the
+    validation loss the app calls ``val_loss``)."""
+    return {("loss" if name == "val_loss" else name): value for name, value in metrics.items()}
+
+
 def _run_json(project: Project, run: BundleRun) -> str:
     record = {
         "name": str(project.metadata.get("name", "") or "Untitled"),
         "epochs": run.epochs,
         "seed": run.seed,
-        "final_metrics": dict(run.metrics),
+        "final_metrics": script_metrics(run.metrics),
         "training": project.training.to_dict(),
         "data": project.data.to_dict(),
         "nn_designer": __version__,
@@ -166,6 +185,9 @@ def requirements() -> str:
 
 def _readme(project: Project, run: BundleRun, carried: str | None) -> str:
     command = f"python model.py --epochs {run.epochs} --seed {run.seed} --device cpu"
+    metrics = "\n".join(
+        f"- {name}: {value!r}" for name, value in script_metrics(run.metrics).items()
+    )
     data = (
         f"The data is in `{carried}`."
         if carried
@@ -174,18 +196,17 @@ def _readme(project: Project, run: BundleRun, carried: str | None) -> str:
         else "The data file was too large to include: put it where `model.py`'s --data "
         "option says, and check it against the size and SHA-256 in `split.json`."
     )
-    metrics = "\n".join(f"- {name}: {value!r}" for name, value in run.metrics.items())
     return f"""# Reproducing this run
 
 Made by NN Designer {__version__}. {data}
 
 ```sh
 python -m venv .venv && .venv/bin/pip install -r requirements.txt
-.venv/bin/{command} --save weights.safetensors --metrics metrics.json
+.venv/bin/{command} --save rerun.safetensors --metrics metrics.json
 ```
 
-On a CPU this ends with exactly these final validation metrics (also in `run.json`) and
-with weights equal to `weights.safetensors`:
+On a CPU this ends with exactly these final validation metrics (`metrics.json` then equals
+the `final_metrics` of `run.json`) and with weights equal to those in `weights.safetensors`:
 
 {metrics}
 
@@ -194,4 +215,11 @@ opens in NN Designer.
 """
 
 
-__all__ = ["BundleRun", "file_digest", "requirements", "write_bundle"]
+__all__ = [
+    "BundleRun",
+    "file_digest",
+    "requirements",
+    "script_metrics",
+    "write_bundle",
+    "write_run_bundle",
+]

@@ -37,6 +37,7 @@ def train_project(
     save_weights: str | os.PathLike[str] | None = None,
     data: str | None = None,
     target: str | None = None,
+    bundle: str | os.PathLike[str] | None = None,
     out: TextIO | None = None,
     err: TextIO | None = None,
 ) -> int:
@@ -44,7 +45,8 @@ def train_project(
 
     ``data`` trains on another CSV file, .npz file or image folder (``target`` names a CSV
     file's target column) without changing the project; relative data paths in the project
-    are taken from the project file's folder.
+    are taken from the project file's folder. ``bundle`` writes a reproducibility bundle
+    of the run (`designer.training.bundle`).
     """
     out, err = out or sys.stdout, err or sys.stderr
     try:
@@ -90,6 +92,25 @@ def train_project(
         except CheckpointError as error:
             return _fail(err, str(error), EXIT_FAILED)
         print(f"Saved the weights to {os.fspath(save_weights)}", file=out, flush=True)
+    if bundle is not None:
+        return _write_bundle(project, prepared, end, bundle, None if data else folder, out, err)
+    return EXIT_OK
+
+
+def _write_bundle(project, prepared, end, target, folder, out: TextIO, err: TextIO) -> int:
+    from designer.training.bundle import BundleRun, write_bundle
+
+    run = BundleRun(
+        state=prepared.model.state_dict(),
+        metrics=dict(end.final_metrics),
+        epochs=prepared.settings.epochs,
+        seed=prepared.settings.seed,
+    )
+    try:
+        names = write_bundle(project, run, target, folder)
+    except OSError as error:
+        return _fail(err, f"cannot write the bundle: {error.strerror or error}", EXIT_FAILED)
+    print(f"Wrote the bundle {os.fspath(target)} ({len(names)} files)", file=out, flush=True)
     return EXIT_OK
 
 

@@ -291,6 +291,7 @@ class RunRecord:
     data_settings: DataSettings | None = None
     reason: str = "completed"
     elapsed: float = 0.0
+    snapshot: str = ""  # the project as it was trained (a project file's text)
 
     @property
     def summary(self) -> str:

@@ -28,6 +28,7 @@ from designer.data import (
     load_dataset,
 )
 from designer.data.checks import data_problems
+from designer.io import project_to_json
 from designer.model import Project, infer_shapes
 from designer.model.settings import DataSettings, TrainingSettings
 from designer.training.recipe import Recipe, compile_recipe
@@ -56,6 +57,7 @@ class PreparedRun:
     recipe: Recipe
     name: str = "run"
     metadata: dict[str, object] = field(default_factory=dict)
+    snapshot: str = ""  # the project as it was trained (a project file's text)
 
     @property
     def loss(self) -> str:
@@ -103,6 +105,7 @@ def prepare_run(
         recipe=compile_recipe(project.training, layout),
         name=name,
         metadata=dict(project.metadata),
+        snapshot=project_to_json(project),
     )
 
 

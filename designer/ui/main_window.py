@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from designer import APP_NAME
 from designer.model.shapes import format_bytes
+from designer.training.bundle import write_run_bundle
 from designer.ui import theme as themes
 from designer.ui.autosave import INTERVAL_MS, AutosaveController
 from designer.ui.canvas import GraphView
@@ -225,6 +226,29 @@ class MainWindow(QMainWindow):
     def _on_training_state_changed(self, _state: str = "") -> None:
         for name, button in self._training_buttons.items():
             self.actions_by_name[name].setEnabled(button.isEnabled())
+
+    def export_bundle(self) -> bool:
+        """File > Export > Bundle: the last run, from its snapshot of the design, as a zip
+        from which ``python model.py`` reproduces its final metrics exactly."""
+        record = self.training.results.current_record()
+        if record is None or not record.snapshot or record.results is None:
+            self._show_status("Train the design first: a bundle holds a finished run")
+            return False
+        suggested = str(self.files.suggested_export_path(".zip"))
+        path = self.files.dialogs.save_path(
+            "Export Reproducibility Bundle", suggested, "Zip archives (*.zip);;All files (*)"
+        )
+        if path is None:
+            return False
+        folder = self.document.path.parent if self.document.path is not None else None
+        try:
+            write_run_bundle(record, path, folder)
+        except (OSError, ValueError) as error:
+            message = f"{path.name} could not be written.\n\n{error}"
+            self.files.dialogs.error("Export Failed", message)
+            return False
+        self._show_status(f"Exported {path.resolve()}")
+        return True
 
     def trained_model(self):  # -> torch.nn.Module
         """The model to export: with the weights of the last run when they still fit the

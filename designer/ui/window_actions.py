@@ -94,7 +94,7 @@ def _file_actions(window) -> dict[str, QAction]:
             lambda: compare_with_file(window),
             tip="Compare the design with a project file: what was added, removed, changed",
         ),
-        # NOTE: the three exports live in File > Export, so their texts omit the verb.
+        # NOTE: the exports live in File > Export, so their texts omit the verb.
         "export_python": act(
             window,
             "&Python Script…",
@@ -107,6 +107,12 @@ def _file_actions(window) -> dict[str, QAction]:
             window, "&Weights…", files.export_weights, tip="Export the weights as safetensors"
         ),
         "export_onnx": act(window, "&ONNX…", files.export_onnx, tip="Export an ONNX model"),
+        "export_bundle": act(
+            window,
+            "Reproducibility &Bundle…",
+            window.export_bundle,
+            tip="A zip of the last run: design, script, weights, metrics, versions, data split",
+        ),
         "quit": act(window, "&Quit", window.close, shortcut=key.Quit),
     }
 
@@ -220,6 +226,8 @@ def _file_menu(window) -> tuple[QMenu, QMenu, QMenu, QMenu]:
     file_menu.addSeparator()
     export = file_menu.addMenu("&Export")
     export.addActions([a["export_python"], a["export_weights"], a["export_onnx"]])
+    export.addSeparator()
+    export.addAction(a["export_bundle"])
     file_menu.addSeparator()
     file_menu.addAction(a["quit"])
     return file_menu, examples, recent, export

@@ -114,6 +114,7 @@ class TrainingWorker(QObject):
             data_settings=prepared.data_settings,
             reason=end.reason,
             elapsed=end.elapsed,
+            snapshot=prepared.snapshot,
         )
 
     def _add_batch(self, record: BatchProgress) -> None:

@@ -128,3 +128,27 @@ def test_train_waits_for_a_slow_load_and_the_window_stays_responsive(
     with qtbot.waitSignal(window.training.controller.finished, timeout=SIGNAL_TIMEOUT_MS):
         release.set()
     assert panel.data.input("x").kind == "tokens" and not panel.loading_label.isVisible()
+
+
+def test_the_last_run_exports_as_a_reproducibility_bundle(qtbot, open_window, tmp_path):
+    import json
+    import zipfile
+
+    import torch
+    from safetensors.torch import load
+
+    window = open_window(two_outputs(tmp_path))
+    assert not window.export_bundle()  # nothing trained yet
+    assert "Train the design first" in window.statusBar().currentMessage()
+    record = train(qtbot, window)
+    target = tmp_path / "out" / "run.zip"
+    target.parent.mkdir()
+    window.files.dialogs.save_path = lambda title, suggested, name_filter: target
+    window.actions_by_name["export_bundle"].trigger()
+    archive = zipfile.ZipFile(target)
+    run = json.loads(archive.read("run.json"))
+    assert run["final_metrics"]["loss"] == record.results.metrics["val_loss"]
+    weights = load(archive.read("weights.safetensors"))
+    assert all(torch.equal(weights[k], v) for k, v in record.state_dict.items())
+    assert "data/two_outputs.npz" in archive.namelist()
+    assert str(target.resolve()) in window.statusBar().currentMessage()

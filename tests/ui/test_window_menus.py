@@ -47,17 +47,20 @@ def test_every_menu_path_in_the_readme_exists(window_for_menus):
         assert path in paths, f"README names {text!r}, which the menus lack"
 
 
-def test_file_export_holds_script_weights_and_onnx(window_for_menus):
+def test_file_export_holds_script_weights_onnx_and_bundle(window_for_menus):
     export = window_for_menus.menus["export"]
     actions = window_for_menus.actions_by_name
-    assert export.actions() == [
+    entries = [a for a in export.actions() if not a.isSeparator()]
+    assert entries == [
         actions["export_python"],
         actions["export_weights"],
         actions["export_onnx"],
+        actions["export_bundle"],
     ]
     file_menu = window_for_menus.menus["file"]
     assert export.menuAction() in file_menu.actions()
-    assert [_plain(a.text()) for a in export.actions()] == ["python script", "weights", "onnx"]
+    texts = [_plain(a.text()) for a in entries]
+    assert texts == ["python script", "weights", "onnx", "reproducibility bundle"]
 
 
 @pytest.fixture

@@ -277,6 +277,11 @@ class ResultsView(QWidget):
         self.history.setCurrentItem(item)
         self.sections["history"].show_content(True)
 
+    def current_record(self) -> RunRecord | None:
+        """The run selected in the history (the newest one after a run), or None."""
+        item = self.history.currentItem()
+        return item.data(RECORD_ROLE) if item is not None else None
+
     def clear_history(self) -> None:
         self.history.clear()
         self.sections["history"].show_content(False)
