@@ -31,12 +31,15 @@ def ruff_executable() -> str:
 
 
 def assert_ruff_clean(folder: Path) -> None:
-    """``ruff check`` (the project's rule set) and ``ruff format --check`` find nothing."""
+    """``ruff check`` with the project's rule set, with ruff's own default rules (what a
+    user's editor runs on a file it knows nothing about) and with the return rules
+    (RET), and ``ruff format --check``, find nothing."""
     ruff = ruff_executable()
     common = ["--isolated", "--line-length", "100"]
-    check = [ruff, "check", *common, "--select", RULES, "--ignore", IGNORED, str(folder)]
-    result = subprocess.run(check, capture_output=True, text=True, check=False)
-    assert result.returncode == 0, result.stdout + result.stderr
+    for rules in (["--select", RULES, "--ignore", IGNORED], [], ["--select", "RET501,RET502"]):
+        check = [ruff, "check", *common, *rules, str(folder)]
+        result = subprocess.run(check, capture_output=True, text=True, check=False)
+        assert result.returncode == 0, result.stdout + result.stderr
     form = [ruff, "format", *common, "--check", "--diff", str(folder)]
     result = subprocess.run(form, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout[:6000] + result.stderr

@@ -145,3 +145,22 @@ def test_line_map_points_into_the_model_class():
     mapped = [lines[n - 1] for n, node in code.line_to_node.items() if node == fc]
     assert any("self.fc1 = nn.Linear" in line for line in mapped)
     assert any("fc1 = self.fc1(" in line for line in mapped)
+
+
+def test_a_long_data_path_and_column_stay_within_the_line_length(tmp_path):
+    folder = "a-rather-long-folder-name-for-the-data-of-this-project/" * 3
+    data = DataSettings(source="csv", path=folder + "table.csv", target_column="t" * 150)
+    write_script(Project(chain([4, 2]), data), tmp_path)
+    source = (tmp_path / "model.py").read_text(encoding="utf-8")
+    assert max(len(line) for line in source.splitlines()) <= 100
+    assert_ruff_clean(tmp_path)
+
+
+def test_the_project_name_is_printed_escaped(tmp_path):
+    name = "evil\x1b]0;retitled\x07 \x1b[2J name"
+    training = TrainingSettings(epochs=1)
+    project = Project(classifier(), DataSettings(samples=60), training, {"name": name})
+    write_script(project, tmp_path)
+    result = run([sys.executable, "model.py", "--epochs", "1", "--device", "cpu"], tmp_path)
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+    assert "training 'evil\\x1b]0;retitled\\x07 \\x1b[2J name'" in result.stdout
