@@ -15,7 +15,6 @@ import numpy as np
 
 TASKS = ("classification", "regression")
 INPUT_KINDS = ("float", "tokens", "files")
-_PREVIEW_COLUMNS = 12
 
 
 class DataError(ValueError):
@@ -120,10 +119,6 @@ def _frozen(array: np.ndarray) -> np.ndarray:
     array = np.ascontiguousarray(array)
     array.setflags(write=False)
     return array
-
-
-def _format(value: float) -> str:
-    return f"{value:.4g}"
 
 
 @dataclass(frozen=True)
@@ -300,66 +295,3 @@ class PreparedData:
         labels = np.concatenate([np.ravel(arrays[target.name]) for arrays in parts[part]])
         counts = np.bincount(labels, minlength=target.num_classes)
         return {target.class_name(i): int(c) for i, c in enumerate(counts)}
-
-    # --------------------------------------------------------------------- display
-    def preview(self, rows: int = 10) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
-        """Header and the first training rows as strings, for a preview table: flat features
-        column by column (the first ones, then an ellipsis), other inputs summarized."""
-        header: list[str] = []
-        for info in self.inputs:
-            header += _input_header(info)
-        header += [info.name if len(self.targets) > 1 else "target" for info in self.targets]
-        table = []
-        for row in range(min(rows, self.num_train)):
-            cells: list[str] = []
-            for info in self.inputs:
-                cells += _input_cells(info, self.train[info.name][row])
-            for info in self.targets:
-                cells.append(_target_cell(info, self.train[info.name][row]))
-            table.append(tuple(cells))
-        return tuple(header), table
-
-    def summary(self) -> Mapping[str, object]:
-        """Key facts for display (read-only mapping)."""
-        return types.MappingProxyType(
-            {
-                "name": self.name,
-                "task": self.task,
-                "train rows": self.num_train,
-                "validation rows": self.num_val,
-                "input shape": self.feature_shape,
-                "classes": self.num_classes,
-            }
-        )
-
-
-def _is_flat(info: InputInfo) -> bool:
-    return info.kind == "float" and len(info.shape) == 1
-
-
-def _input_header(info: InputInfo) -> list[str]:
-    if not _is_flat(info):
-        return [info.name if info.name != "x" else "input"]
-    names = list(info.feature_names) or [f"x{i}" for i in range(info.shape[0])]
-    return names[:_PREVIEW_COLUMNS] + (["…"] if len(names) > _PREVIEW_COLUMNS else [])
-
-
-def _input_cells(info: InputInfo, sample: np.ndarray) -> list[str]:
-    shape = "x".join(str(d) for d in info.shape)
-    if info.kind == "files":
-        return [str(sample)]
-    if info.kind == "tokens":
-        ids = " ".join(str(int(v)) for v in np.ravel(sample)[:8])
-        return [ids + (" …" if sample.size > 8 else "")]
-    if not _is_flat(info):
-        return [f"{shape} array, mean {_format(float(sample.mean()))}"]
-    cells = [_format(float(v)) for v in sample[:_PREVIEW_COLUMNS]]
-    return cells + (["…"] if len(sample) > _PREVIEW_COLUMNS else [])
-
-
-def _target_cell(info: InputInfo | TargetInfo, value: np.ndarray) -> str:
-    if isinstance(info, TargetInfo) and info.task == "classification" and not info.shape:
-        return info.class_name(int(value))
-    if np.ndim(value) > 1 or np.size(value) > 8:
-        return f"{'x'.join(map(str, np.shape(value)))} array"
-    return ", ".join(_format(float(v)) for v in np.ravel(value))

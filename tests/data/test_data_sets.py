@@ -98,25 +98,6 @@ def test_class_counts_by_part():
     assert load_dataset(DataSettings(source="diabetes")).class_counts() == {}
 
 
-def test_preview_of_features_images_and_regression():
-    header, rows = load_dataset(DataSettings(source="iris")).preview(rows=3)
-    assert header[-1] == "target" and header[0] == "sepal length (cm)"
-    assert len(rows) == 3 and all(len(r) == len(header) for r in rows)
-    assert rows[0][-1] in ("setosa", "versicolor", "virginica")
-
-    header, rows = load_dataset(DataSettings(source="digits")).preview()
-    assert len(header) == 14 and header[12] == "…" and len(rows) == 10
-    assert all(len(r) == 14 for r in rows)
-
-    header, rows = load_dataset(DataSettings(source="digits_images")).preview(2)
-    assert header == ("input", "target") and rows[0][0].startswith("1x8x8 array")
-
-    header, rows = load_dataset(DataSettings(source="regression1d")).preview(1)
-    assert header == ("x", "target") and float(rows[0][1]) == pytest.approx(
-        float(load_dataset(DataSettings(source="regression1d")).y_train[0, 0]), rel=1e-3
-    )
-
-
 def test_prepared_data_rejects_mismatched_rows_and_unknown_task():
     x, y = np.zeros((4, 2), np.float32), np.zeros(3, np.int64)
     with pytest.raises(DataError, match="different numbers of rows"):
