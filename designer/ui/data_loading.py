@@ -30,7 +30,7 @@ from designer.model.settings import DataSettings
 BUSY_DELAY_MS = 250
 POLL_MS = 15
 SHUTDOWN_WAIT_S = 5.0
-PREVIEW_IMAGES = 8
+PREVIEW_IMAGES = 16
 
 
 @dataclass(frozen=True)

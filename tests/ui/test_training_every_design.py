@@ -152,3 +152,16 @@ def test_the_last_run_exports_as_a_reproducibility_bundle(qtbot, open_window, tm
     assert all(torch.equal(weights[k], v) for k, v in record.state_dict.items())
     assert "data/two_outputs.npz" in archive.namelist()
     assert str(target.resolve()) in window.statusBar().currentMessage()
+
+
+def test_image_data_shows_a_grid_of_labelled_thumbnails(qtbot, open_window, tmp_path):
+    window = open_window(image_folder(tmp_path, workers=0))
+    panel = window.training.panel
+    window.training.show_training()
+    qtbot.waitUntil(lambda: panel.data is not None, timeout=SIGNAL_TIMEOUT_MS)
+    grid = panel.thumbnails
+    qtbot.waitUntil(grid.isVisible)
+    assert grid.count() == 16  # the first training images, decoded off the GUI thread
+    labels = {grid.item(i).text() for i in range(grid.count())}
+    assert labels == {"dark", "light"}
+    assert not grid.item(0).icon().isNull()

@@ -10,8 +10,16 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QImage, QPixmap, QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+from PySide6.QtGui import QIcon, QImage, QPixmap, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QListView,
+    QListWidget,
+    QListWidgetItem,
+    QTableView,
+    QWidget,
+)
 
 from designer.data import InputInfo, PreparedData, TargetInfo
 from designer.data.checks import describe_shape
@@ -20,6 +28,9 @@ PREVIEW_ROWS = 8
 VISIBLE_ROWS = 5
 ROW_HEIGHT = 22
 THUMBNAIL = 32  # pixels on each side of an image sample's thumbnail
+GRID_THUMBNAIL = 40  # ... and in the thumbnail grid
+GRID_IMAGES = 16
+GRID_COLUMNS = 4
 IMAGE_CHANNELS = (1, 3)
 
 
@@ -76,6 +87,42 @@ def _target_text(info: TargetInfo, target: np.ndarray) -> str:
         kind = "labels" if info.task == "classification" else "values"
         return f"{_shape(np.shape(target))} {kind}"
     return ", ".join(_format(float(v)) for v in np.ravel(target))
+
+
+class ThumbnailGrid(QListWidget):
+    """The first training images of an image input as a grid of thumbnails, each with its
+    class, so one sees at a glance what the network is shown and how it is labelled."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("thumbnailGrid")
+        self.setViewMode(QListView.ViewMode.IconMode)
+        self.setIconSize(QSize(GRID_THUMBNAIL, GRID_THUMBNAIL))
+        self.setGridSize(QSize(GRID_THUMBNAIL + 12, GRID_THUMBNAIL + 22))
+        self.setResizeMode(QListView.ResizeMode.Adjust)
+        self.setMovement(QListView.Movement.Static)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setWrapping(True)
+
+    def show_data(self, data: PreparedData | None, images: dict[str, list] | None) -> None:
+        """Thumbnails of the first image input, or nothing when there is none."""
+        self.clear()
+        info = next((i for i in (data.inputs if data else ()) if is_image_input(i)), None)
+        if data is None or info is None:
+            self.hide()
+            return
+        decoded = (images or {}).get(info.name, [])
+        samples = decoded if info.kind == "files" else data.train[info.name][:GRID_IMAGES]
+        target = data.targets[0]
+        for row, sample in enumerate(samples[:GRID_IMAGES]):
+            label = _target_text(target, data.train[target.name][row])
+            item = QListWidgetItem(QIcon(thumbnail(sample, GRID_THUMBNAIL)), label)
+            item.setToolTip(label)
+            self.addItem(item)
+        rows = -(-min(len(samples), GRID_IMAGES) // GRID_COLUMNS)
+        self.setFixedHeight(rows * (GRID_THUMBNAIL + 22) + 2 * self.frameWidth() + 4)
+        self.setVisible(len(samples) > 0)
 
 
 class DataPreview(QTableView):
@@ -194,4 +241,11 @@ def _target_summary(data: PreparedData, info: TargetInfo) -> str:
     return f"{values} real-valued target{'s' * (values != 1)}"
 
 
-__all__ = ["DataPreview", "input_header", "is_image_input", "summary_text", "thumbnail"]
+__all__ = [
+    "DataPreview",
+    "ThumbnailGrid",
+    "input_header",
+    "is_image_input",
+    "summary_text",
+    "thumbnail",
+]

@@ -38,7 +38,7 @@ from designer.training.session import RunSetupError, prepare_run
 from designer.ui.commands import Settings
 from designer.ui.data_loading import DataLoadController
 from designer.ui.document import GraphDocument
-from designer.ui.panels.data_preview import DataPreview, summary_text
+from designer.ui.panels.data_preview import DataPreview, ThumbnailGrid, summary_text
 from designer.ui.panels.run_box import ERROR_STYLE, RunBox
 from designer.ui.panels.training_fields import (
     changed_signal,
@@ -141,6 +141,8 @@ class TrainingPanel(QWidget):
         self.loading_label.hide()
         self.preview_table = DataPreview()
         self.preview_model = self.preview_table.preview_model
+        self.thumbnails = ThumbnailGrid()
+        self.thumbnails.hide()
         self.fit_button = QPushButton("Fit design to data")
         self.fit_button.setToolTip("Set the Input layer and the final Linear layer to the data")
         self.fit_button.clicked.connect(self._on_fit_button_clicked)
@@ -151,6 +153,7 @@ class TrainingPanel(QWidget):
             self.loading_label,
             self.data_summary,
             self.data_message,
+            self.thumbnails,
             self.preview_table,
             self.fit_button,
         )
@@ -401,6 +404,7 @@ class TrainingPanel(QWidget):
         self.data_message.setText(error)
         self.data_message.setVisible(bool(error))
         self.preview_table.show_data(data, self.loader.preview_images)
+        self.thumbnails.show_data(data, self.loader.preview_images)
         self.data_summary.setText(summary_text(data) if data is not None else "")
         self.fit_button.setEnabled(data is not None and not self._controller.is_running)
 
