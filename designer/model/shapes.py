@@ -205,14 +205,18 @@ class ShapeCache:
     ) -> NodeInfo | str:
         """The rule result for a node of ``spec`` with these parameters (``key`` is
         `params_key` of them, when the caller has it) and inputs: a `NodeInfo` shared by
-        every node alike, or the error message of the rule."""
+        every node alike, or the error message (the rule's, or that integer tokens
+        reach a layer computing on reals)."""
         memo_key = (spec.type_id, key if key is not None else params_key(params), inputs)
         hit = self._memo.get(memo_key)
         if hit is not None:
             self._memo.move_to_end(memo_key)
             return hit
-        output, count, macs, error = _run_rules(spec, params, inputs)
-        result = error if error is not None else NodeInfo(inputs, output, count, macs)
+        if spec.needs_real_input and any(s.dtype != FLOAT for s in inputs):
+            result: NodeInfo | str = REAL_INPUT_MESSAGE
+        else:
+            output, count, macs, error = _run_rules(spec, params, inputs)
+            result = error if error is not None else NodeInfo(inputs, output, count, macs)
         self._memo[memo_key] = result
         if len(self._memo) > self.capacity:
             self._memo.popitem(last=False)
@@ -377,8 +381,6 @@ def _infer_node(
     if None in shapes:
         return NodeInfo()  # an upstream node already reports the cause
     inputs: tuple[Shape, ...] = shapes  # type: ignore[assignment]
-    if spec.needs_real_input and any(s.dtype != FLOAT for s in inputs):
-        return NodeInfo(inputs, problems=(_problem(graph, node_id, REAL_INPUT_MESSAGE),))
     result = cache.lookup(spec, graph.nodes[node_id].params, inputs, key)
     if isinstance(result, str):
         return NodeInfo(inputs, problems=(_problem(graph, node_id, result),))
