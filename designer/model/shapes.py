@@ -134,8 +134,12 @@ class ShapeCache:
         self._memo: OrderedDict = OrderedDict()
         self._graph: weakref.ref | None = None
         self._last: dict[str, _NodeMemo] = {}
+        self._order: tuple[str, ...] = ()
         self._analysis: Analysis | None = None
         self._graph_problems: list[Problem] | None = None
+        #: The nodes whose parameters changed since the last pass; None when more than
+        #: parameters changed (nodes, wires or labels), or when there was no pass.
+        self._edited: set[str] | None = None
 
     def previous(self, graph: Graph) -> dict[str, _NodeMemo]:
         """Per-node results of the last inference of ``graph`` ({} for another graph)."""
@@ -147,6 +151,17 @@ class ShapeCache:
         self._bind(graph)
         return self._analysis
 
+    def edited(self, graph: Graph) -> set[str] | None:
+        """The nodes of ``graph`` whose parameters alone changed since the last pass, or
+        None when its structure changed too (then every node is looked at again)."""
+        self._bind(graph)
+        return self._edited
+
+    @property
+    def order(self) -> tuple[str, ...]:
+        """The topological order the last pass followed."""
+        return self._order
+
     def _bind(self, graph: Graph) -> None:
         """Follow ``graph`` (forgetting any other): its changes make results stale."""
         followed = self._graph() if self._graph is not None else None
@@ -155,7 +170,8 @@ class ShapeCache:
         if followed is not None:
             self._connect(followed, False)
         self._graph = weakref.ref(graph)
-        self._last, self._analysis, self._graph_problems = {}, None, None
+        self._last, self._order, self._analysis = {}, (), None
+        self._graph_problems = self._edited = None
         self._connect(graph, True)
 
     def _connect(self, graph: Graph, on: bool) -> None:
@@ -177,10 +193,13 @@ class ShapeCache:
         else:
             events.param_changed.disconnect(self._on_graph_param_changed, missing_ok=True)
 
-    def keep(self, graph: Graph, analysis: Analysis) -> None:
-        """Hand ``analysis`` out for ``graph`` until the graph changes."""
+    def keep(self, graph: Graph, analysis: Analysis, passed: bool = True) -> None:
+        """Hand ``analysis`` out for ``graph`` until the graph changes; ``passed`` says
+        that a pass visited every node (so that the next may look at edits alone)."""
         self._bind(graph)
         self._analysis = analysis
+        self._order = analysis.order
+        self._edited = set() if passed else None
 
     def graph_problems(self, graph: Graph) -> list[Problem]:
         """The problems of the graph's structure (no Input, unused outputs), found again
@@ -191,10 +210,12 @@ class ShapeCache:
         return self._graph_problems
 
     def _on_graph_structure_changed(self, *_args: object) -> None:
-        self._analysis = self._graph_problems = None
+        self._analysis = self._graph_problems = self._edited = None
 
-    def _on_graph_param_changed(self, *_args: object) -> None:
+    def _on_graph_param_changed(self, node_id: str, *_args: object) -> None:
         self._analysis = None  # parameters change shapes, never which nodes are used
+        if self._edited is not None:
+            self._edited.add(node_id)
 
     def lookup(
         self,
@@ -265,17 +286,25 @@ def infer_shapes(graph: Graph, cache: ShapeCache | None = None) -> Analysis:
     cache = cache if cache is not None else cache_for(graph)
     analysis = cache.current(graph)
     if analysis is None:
-        analysis = _analyse(graph, cache)
+        edited = cache.edited(graph)
+        if edited is None:
+            try:
+                order = tuple(graph.topological_order())
+            except Exception:  # only a corrupt graph has a cycle
+                analysis = Analysis({}, (Problem("the design contains a cycle"),), ())
+                cache.keep(graph, analysis, passed=False)
+                return analysis
+            infos = _full_pass(graph, order, cache)
+        else:
+            order = cache.order
+            infos = _edited_pass(graph, order, edited, cache)
+        analysis = _summarise(graph, order, infos, cache)
         cache.keep(graph, analysis)
     return analysis
 
 
-def _analyse(graph: Graph, cache: ShapeCache) -> Analysis:
-    """One inference pass over ``graph``, reusing what ``cache`` remembers."""
-    try:
-        order = graph.topological_order()
-    except Exception:  # only a corrupt graph has a cycle
-        return Analysis({}, (Problem("the design contains a cycle"),), ())
+def _full_pass(graph: Graph, order: tuple[str, ...], cache: ShapeCache) -> dict[str, NodeInfo]:
+    """Every node's result, reusing what ``cache`` remembers of each."""
     infos: dict[str, NodeInfo] = {}
     outputs: dict[str, Shape | None] = {}
     previous = cache.previous(graph)
@@ -291,13 +320,48 @@ def _analyse(graph: Graph, cache: ShapeCache) -> Analysis:
         outputs[node_id] = info.output
     previous.clear()
     previous.update(current)
+    return infos
+
+
+def _edited_pass(
+    graph: Graph, order: tuple[str, ...], edited: set[str], cache: ShapeCache
+) -> dict[str, NodeInfo]:
+    """Every node's result after edits of parameters alone: nodes, wires and labels are
+    as the last pass saw them, so a node is looked at again only when its parameters or
+    its input shapes changed (the edit reached it)."""
+    infos: dict[str, NodeInfo] = {}
+    outputs: dict[str, Shape | None] = {}
+    memos = cache.previous(graph)
+    nodes, catalog = graph.nodes, graph.catalog
+    for node_id in order:
+        memo = memos[node_id]
+        shapes = tuple([outputs[e.src] for e in memo.edges])
+        if node_id in edited:
+            node = nodes[node_id]
+            spec = catalog.get(node.type)
+            memo = memos[node_id] = _remember(graph, node, spec, memo.edges, shapes, memos, cache)
+        elif shapes != memo.shapes:
+            memo.info = _infer_node(
+                graph, node_id, memo.spec, memo.key, memo.port_problems, shapes, cache
+            )
+            memo.shapes = shapes
+        infos[node_id] = info = memo.info
+        outputs[node_id] = info.output
+    return infos
+
+
+def _summarise(
+    graph: Graph, order: tuple[str, ...], infos: dict[str, NodeInfo], cache: ShapeCache
+) -> Analysis:
+    """The `Analysis` of a pass: every problem (the graph's own first), the totals."""
     problems = [*cache.graph_problems(graph)]
     for info in infos.values():
-        problems.extend(info.problems)
+        if info.problems:
+            problems.extend(info.problems)
     analysis = Analysis(
         nodes=infos,
         problems=tuple(problems),
-        order=tuple(order),
+        order=order,
         total_params=sum(i.params for i in infos.values()),
         total_macs=sum(i.macs for i in infos.values()),
         activation_bytes=sum(i.output_bytes for i in infos.values()),

@@ -3,12 +3,18 @@
 The item holds its `Edge` key (four ids and port names, an immutable value) and two end
 points the scene gives it; it never looks nodes up itself. `WireItem` is the temporary
 curve that follows the mouse while a connection is being dragged.
+
+NOTE: the item's pen is never drawn (``paint`` chooses its own); it is the 12 px pick
+band, so that Qt derives the item's shape and bounding rectangle in C++ and a design with
+thousands of wires calls no Python per wire and frame. Short wires are cached as pixmaps;
+long ones (a fan-out across the design) are drawn directly, rather than cache a pixmap
+the size of the view for each.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPainterPath, QPainterPathStroker, QPen
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import (
     QGraphicsItem,
     QGraphicsPathItem,
@@ -36,8 +42,13 @@ def bezier_path(start: QPointF, end: QPointF) -> QPainterPath:
     return path
 
 
+#: Wires whose bounding rectangle covers more scene area than this are not cached.
+CACHED_AREA = 600.0 * 600.0
+
+
 class EdgeItem(QGraphicsPathItem):
-    """A connection; selectable (so Delete removes it) and highlighted under the mouse."""
+    """A connection; selectable (so Delete removes it) and highlighted under the mouse.
+    Its tooltip is written by the scene when the mouse rests on it (`GraphScene.helpEvent`)."""
 
     def __init__(self, edge: Edge) -> None:
         super().__init__()
@@ -45,19 +56,22 @@ class EdgeItem(QGraphicsPathItem):
         self._hovered = False
         self._drop_target = False
         self.mark: str | None = None  # added or removed, in a comparison
-        self._shape = QPainterPath()
+        pick = QPen(Qt.GlobalColor.transparent, style.EDGE_PICK_WIDTH)
+        pick.setCapStyle(Qt.PenCapStyle.RoundCap)
+        self.setPen(pick)
         self.setZValue(style.EDGE_Z)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setAcceptHoverEvents(True)
-        self.setToolTip(f"{edge.src}.{edge.src_port} → {edge.dst}.{edge.dst_port}")
 
     def set_endpoints(self, start: QPointF, end: QPointF) -> None:
         path = bezier_path(start, end)
-        stroker = QPainterPathStroker()
-        stroker.setWidth(style.EDGE_PICK_WIDTH)
-        stroker.setCapStyle(Qt.PenCapStyle.RoundCap)
-        self._shape = stroker.createStroke(path)
         self.setPath(path)
+        rect = path.controlPointRect()
+        modes = QGraphicsItem.CacheMode
+        cached = rect.width() * rect.height() <= CACHED_AREA
+        mode = modes.DeviceCoordinateCache if cached else modes.NoCache
+        if mode != self.cacheMode():
+            self.setCacheMode(mode)
 
     def set_drop_target(self, on: bool) -> None:
         """Light the wire up while a palette layer hovers over it, ready to splice in."""
@@ -74,17 +88,6 @@ class EdgeItem(QGraphicsPathItem):
     @property
     def is_drop_target(self) -> bool:
         return self._drop_target
-
-    def set_tooltip(self, text: str) -> None:
-        self.setToolTip(text)
-
-    def shape(self) -> QPainterPath:
-        # NOTE: pick along a 12 px band, not the 2 px line, so wires are easy to click.
-        return self._shape
-
-    def boundingRect(self) -> QRectF:
-        pad = style.EDGE_PICK_WIDTH
-        return self.path().controlPointRect().adjusted(-pad, -pad, pad, pad)
 
     def hoverEnterEvent(self, event: QGraphicsSceneHoverEvent) -> None:
         self._hovered = True

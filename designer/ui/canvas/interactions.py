@@ -68,7 +68,12 @@ def delete_edit(graph: Graph, node_ids: list[str], edges: list[Edge]) -> Edit | 
 
 
 class WireGesture:
-    """One wire being dragged from ``src``.``src_port``; ``detached`` is a picked-up wire."""
+    """One wire being dragged from ``src``.``src_port``; ``detached`` is a picked-up wire.
+
+    The gesture is the `PortJudge` of every input port while it lasts: a port asks it
+    what to show when it is painted, so starting a drag over a design of thousands of
+    layers judges only the ports in view, and the rest as they scroll into it.
+    """
 
     def __init__(self, scene: GraphScene, src: str, src_port: str, detached: Edge | None) -> None:
         self.scene = scene
@@ -80,15 +85,16 @@ class WireGesture:
         scene.addItem(self.wire)
         if detached is not None:
             scene.edge_item(detached).setVisible(False)  # type: ignore[union-attr]
-        # NOTE: every input port is judged by `check_connect` up front (the graph's indexed
-        # queries make this ~6 ms for 500 layers), so the highlight never disagrees with
-        # what a drop would do.
         for node_item in scene.node_items():
             for port in node_item.inputs.values():
-                port.set_state(self._resting_state(port))
+                port.set_judge(self)
 
-    def _resting_state(self, port: PortItem) -> PortState:
-        return PortState.REFUSED if self.reason(port) else PortState.CANDIDATE
+    def state_of(self, port: PortItem) -> PortState:
+        """What an input port shows during the drag (see `PortJudge`)."""
+        refused = self.reason(port) is not None
+        if port is self.hovered:
+            return PortState.HOVER_REFUSED if refused else PortState.HOVER_OK
+        return PortState.REFUSED if refused else PortState.CANDIDATE
 
     def reason(self, port: PortItem) -> str | None:
         """`refusal` for one port, memoized for the gesture. Dropping a picked-up wire
@@ -110,7 +116,7 @@ class WireGesture:
         target = self.target_at(pos)
         if target is not self.hovered:
             if self.hovered is not None:
-                self.hovered.set_state(self._resting_state(self.hovered))
+                self.hovered.update()
             self.hovered = target
             self._show_hover(target)
         end = self.scene.port_scene_pos(target.node_id, target.port_name, False) if target else pos
@@ -122,7 +128,7 @@ class WireGesture:
             self.scene.message.emit("")
             return
         reason = self.reason(target)
-        target.set_state(PortState.HOVER_REFUSED if reason else PortState.HOVER_OK)
+        target.update()
         self.wire.set_state(reason is None, self.scene.theme)
         graph = self.scene.document.graph
         text = reason or f"Connect {graph.describe(self.src)} to {graph.describe(target.node_id)}"
@@ -175,7 +181,7 @@ class WireGesture:
                 item.setVisible(True)
         for node_item in self.scene.node_items():
             for port in node_item.inputs.values():
-                port.set_state(PortState.NORMAL)
+                port.set_judge(None)
 
 
 class InteractionController:
@@ -251,6 +257,11 @@ class InteractionController:
         return None
 
     # ---------------------------------------------------------------- moving
+    @property
+    def dragged(self) -> list[str]:
+        """The ids of the nodes being dragged (none outside a drag)."""
+        return list(self._move_from)
+
     def after_press(self, event: QGraphicsSceneMouseEvent) -> None:
         """Remember where the selected nodes were when a drag of one of them begins."""
         self._move_from = {}

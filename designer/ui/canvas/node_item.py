@@ -1,9 +1,15 @@
 """`NodeItem`: one layer on the canvas, a rounded card with a category-coloured title bar.
 
-The item holds its node id and the strings it shows, never the model's `Node`: the scene
-pushes new text in when the model or the analysis changes. Painting is cached per item
+The item holds its node id and what it shows, never the model's `Node`: the scene pushes
+the label and each analysis result in. Painting is cached per item
 (`DeviceCoordinateCache`), so panning a large design blits pixmaps instead of re-laying
-out text; any change calls ``update()``, which drops the cache.
+out text; a change calls ``update()`` on the part it changes only: the card (label,
+problem marks) or its `StatusItem` row (shape and parameters), which is all an analysis
+usually changes. The tooltip is written only when the mouse rests on the node.
+
+NOTE: the item is a rectangle item whose rectangle is the card with its shadow, so that
+Qt answers its bounding rectangle in C++: with thousands of nodes, a Python
+``boundingRect`` costs milliseconds a frame.
 """
 
 from __future__ import annotations
@@ -14,10 +20,18 @@ from functools import cache
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
-from PySide6.QtWidgets import QGraphicsItem, QStyle, QStyleOptionGraphicsItem, QWidget
+from PySide6.QtWidgets import (
+    QGraphicsItem,
+    QGraphicsRectItem,
+    QStyle,
+    QStyleOptionGraphicsItem,
+    QWidget,
+)
 
+from designer.model import NodeInfo
 from designer.ui.canvas import style
 from designer.ui.canvas.port_item import PortItem
+from designer.ui.canvas.status_item import StatusItem
 
 
 @dataclass(frozen=True)
@@ -42,28 +56,33 @@ class NodeStatus:
     note: str = ""  # shown where a layer with weights shows its count (an Output's loss)
 
 
-class NodeItem(QGraphicsItem):
+class NodeItem(QGraphicsRectItem):
     """A movable, selectable card; ``pos()`` is the model position (its top-left corner)."""
 
     def __init__(self, node_id: str, face: NodeFace, label: str) -> None:
         super().__init__()
+        self.setPen(Qt.PenStyle.NoPen)
         self.node_id = node_id
         self.face = face
         self.label = label
-        self.status = NodeStatus()
+        self._info: NodeInfo | None = None  # no analysis shown yet
+        self._warnings: tuple[str, ...] = ()
+        self._note = ""
+        self._status: NodeStatus | None = NodeStatus()
+        self._flags = (False, False)  # (has errors, has errors or warnings)
         self.accent = style.category_colour(face.category)
         self.height = style.card_height(self._port_rows())
         self._body = QRectF(0.0, 0.0, style.NODE_WIDTH, self.height)
         self.mark: str | None = None  # added, removed or changed, in a comparison
-        self._bounds = self._card_bounds()
+        self.setRect(self._card_bounds())
         flags = QGraphicsItem.GraphicsItemFlag
-        self.setFlags(flags.ItemIsMovable | flags.ItemIsSelectable | flags.ItemSendsGeometryChanges)
+        self.setFlags(flags.ItemIsMovable | flags.ItemIsSelectable)
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.setZValue(style.NODE_Z)
         self.inputs: dict[str, PortItem] = {}
         self.outputs: dict[str, PortItem] = {}
         self._make_ports()
-        self._refresh_tooltip()
+        self.row = StatusItem(self)
 
     # ------------------------------------------------------------------ ports
     def _port_rows(self) -> int:
@@ -93,7 +112,6 @@ class NodeItem(QGraphicsItem):
     def set_label(self, label: str) -> None:
         if label != self.label:
             self.label = label
-            self._refresh_tooltip()
             self.update()
 
     def set_mark(self, mark: str | None) -> None:
@@ -101,9 +119,8 @@ class NodeItem(QGraphicsItem):
         mark): an outline in the mark's colour and a tag naming it above the card, so the
         mark never rests on colour alone."""
         if mark != self.mark:
-            self.prepareGeometryChange()
             self.mark = mark
-            self._bounds = self._card_bounds()
+            self.setRect(self._card_bounds())
             self.update()
 
     def _card_bounds(self) -> QRectF:
@@ -111,48 +128,72 @@ class NodeItem(QGraphicsItem):
         top = margin + (style.MARK_TAG_HEIGHT + style.MARK_TAG_GAP if self.mark else 0.0)
         return self._body.adjusted(-margin, -top, margin, margin + style.SHADOW_OFFSET)
 
-    def set_status(self, status: NodeStatus) -> bool:
-        """Show new analysis results; returns whether anything visible changed."""
-        if status == self.status:
+    def show_analysis(self, info: NodeInfo, warnings: tuple[str, ...], note: str) -> bool:
+        """Take what the analysis found for this node (its `NodeInfo`, the messages of
+        its warnings, an Output's loss note); returns whether the status row must be
+        repainted, which the caller does for all rows at once. The card is repainted
+        here, and only when problems appeared or went: it is a cached pixmap."""
+        old = self._info
+        if info is old and warnings == self._warnings and note == self._note:
             return False
-        self.status = status
-        self._refresh_tooltip()
-        self.update()
-        return True
+        errors = any(p.is_error for p in info.problems) if info.problems else False
+        flags = (errors, errors or bool(warnings))
+        card = flags != self._flags
+        row = (
+            card
+            or old is None
+            or note != self._note
+            or not (info.output is old.output or info.output == old.output)
+            or info.params != old.params
+        )
+        self._info, self._warnings, self._note, self._flags = info, warnings, note, flags
+        self._status = None
+        if row:
+            self.row.forget()
+        if card:
+            self.update()
+        return row
+
+    @property
+    def status(self) -> NodeStatus:
+        """What the node shows from the analysis (built when first asked for)."""
+        if self._status is None:
+            info = self._info or NodeInfo()
+            known = info.output is not None
+            self._status = NodeStatus(
+                shape=str(info.output) if known else "?",
+                params=info.params if known else None,
+                problems=tuple(p.message for p in info.problems if p.is_error),
+                warnings=self._warnings,
+                note=self._note,
+            )
+        return self._status
 
     @property
     def params_text(self) -> str:
-        if not self.status.params:
-            return self.status.note  # a layer without weights: its note, if any
-        return f"{style.format_count(self.status.params)} params"
+        status = self.status
+        if not status.params:
+            return status.note  # a layer without weights: its note, if any
+        return f"{style.format_count(status.params)} params"
 
-    def _refresh_tooltip(self) -> None:
+    def toolTip(self) -> str:
+        """The tooltip, written when asked for (the scene asks when the mouse rests on
+        the node), not after every analysis for every node."""
         face, status = self.face, self.status
         head = f"<b>{html.escape(face.title)}</b> &nbsp;{html.escape(self.label)}"
         if status.problems:
-            self.setToolTip(head + _bullets("Problems", status.problems, "#dc2626"))
-            return
+            return head + _bullets("Problems", status.problems, "#dc2626")
         parts = [head, html.escape(face.help), f"Output: <code>{html.escape(status.shape)}</code>"]
         if status.params is not None:
             parts.append(f"Parameters: {status.params:,}")
         text = "<br>".join(parts)
         if status.warnings:
             text += _bullets("Warnings", status.warnings, "#d97706")
-        self.setToolTip(text)
-
-    def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: object) -> object:
-        if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged:
-            scene = self.scene()
-            if scene is not None and hasattr(scene, "on_node_item_moved"):
-                scene.on_node_item_moved(self.node_id)
-        return super().itemChange(change, value)
+        return text
 
     # --------------------------------------------------------------- painting
     def body_rect(self) -> QRectF:
         return QRectF(self._body)
-
-    def boundingRect(self) -> QRectF:
-        return self._bounds
 
     def shape(self) -> QPainterPath:
         path = QPainterPath()
@@ -168,7 +209,7 @@ class NodeItem(QGraphicsItem):
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
         zoom = option.levelOfDetailFromTransform(painter.worldTransform())
         level = style.detail_level(zoom, theme.fonts)
-        self._paint_card(painter, theme, selected)
+        self._paint_card(painter, theme, selected, shadow=level != style.BLOCKS)
         if self.mark:
             self._paint_mark(painter, theme, level != style.BLOCKS)
         self._paint_title(painter, theme, level == style.DETAIL)
@@ -177,16 +218,21 @@ class NodeItem(QGraphicsItem):
         elif level == style.OVERVIEW:
             self._paint_overview(painter, theme)
 
-    def _paint_card(self, painter: QPainter, theme: style.CanvasTheme, selected: bool) -> None:
+    def _paint_card(
+        self, painter: QPainter, theme: style.CanvasTheme, selected: bool, shadow: bool
+    ) -> None:
+        """The card; its soft shadow only where it is more than a pixel wide on screen."""
         rect, radius = self.body_rect(), style.CORNER_RADIUS
-        shadow = theme.colour("shadow")
         painter.setPen(Qt.PenStyle.NoPen)
+        shade = theme.colour("shadow")
         for grow, alpha in (
             (2.0, 14 if not theme.dark else 40),
             (0.5, 22 if not theme.dark else 60),
         ):
-            shadow.setAlpha(alpha)
-            painter.setBrush(shadow)
+            if not shadow:
+                break
+            shade.setAlpha(alpha)
+            painter.setBrush(shade)
             painter.drawRoundedRect(
                 rect.adjusted(-grow, -grow + style.SHADOW_OFFSET, grow, grow + style.SHADOW_OFFSET),
                 radius + grow,
@@ -287,38 +333,7 @@ class NodeItem(QGraphicsItem):
         painter.drawText(
             label_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, label
         )
-        self._paint_badges(painter, theme, left, right, self.height - 26.0)
         self._paint_port_names(painter, theme)
-
-    def _paint_badges(
-        self, painter: QPainter, theme: style.CanvasTheme, left: float, right: float, top: float
-    ) -> None:
-        fonts = theme.fonts
-        params = self.params_text
-        params_width = fonts.small_metrics.horizontalAdvance(params) if params else 0.0
-        mono = fonts.mono_metrics
-        room = right - left - params_width - (10.0 if params else 0.0) - 12.0
-        shape = mono.elidedText(self.status.shape, Qt.TextElideMode.ElideMiddle, room)
-        badge = QRectF(left - 2, top, mono.horizontalAdvance(shape) + 12.0, 18.0)
-        bad = bool(self.status.problems) and self.status.shape in ("…", "?")
-        painter.setPen(Qt.PenStyle.NoPen)
-        fill = theme.colour("badge_fill")
-        if bad:
-            fill = theme.colour("error")
-            fill.setAlpha(30)
-        painter.setBrush(fill)
-        painter.drawRoundedRect(badge, 5.0, 5.0)
-        painter.setFont(fonts.mono)
-        painter.setPen(theme.colour("error") if bad else theme.colour("badge_text"))
-        painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, shape)
-        if params:
-            painter.setFont(fonts.small)
-            painter.setPen(theme.colour("subtext"))
-            painter.drawText(
-                QRectF(right - params_width, top, params_width, 18.0),
-                Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
-                params,
-            )
 
     def _paint_port_names(self, painter: QPainter, theme: style.CanvasTheme) -> None:
         """Port names only where a side has several ports (one port needs no name)."""

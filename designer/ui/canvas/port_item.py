@@ -1,17 +1,23 @@
 """`PortItem`: the small circle on a node's edge where a connection starts or ends.
 
 A port is a child of its `NodeItem`, so it moves with it for free. It holds the node id and
-the port name (never model objects); what it shows (connected, or its verdict while a wire
-is dragged) is pushed into it by the scene.
+the port name (never model objects); whether it is connected is pushed into it by the
+scene, and while a wire is dragged a `PortJudge` (the gesture) says what it shows.
+
+NOTE: ports are ellipse items whose rectangle is the pick area, so Qt answers their
+bounding rectangle and shape in C++: a large design has thousands of ports, and a Python
+``boundingRect`` would be called for each of them on every frame.
 """
 
 from __future__ import annotations
 
 from enum import Enum
+from typing import Protocol
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QBrush, QPainter, QPen
 from PySide6.QtWidgets import (
+    QGraphicsEllipseItem,
     QGraphicsItem,
     QGraphicsSceneHoverEvent,
     QStyleOptionGraphicsItem,
@@ -22,8 +28,6 @@ from designer.ui.canvas import style
 
 _R = style.PORT_HIT_RADIUS
 _BOUNDS = QRectF(-_R, -_R, 2 * _R, 2 * _R)
-_PICK_AREA = QPainterPath()
-_PICK_AREA.addEllipse(_BOUNDS)
 
 
 class PortState(Enum):
@@ -36,8 +40,15 @@ class PortState(Enum):
     HOVER_REFUSED = 4  # under the mouse and refused: red
 
 
-class PortItem(QGraphicsItem):
-    """One input (left side) or output (right side) of a node."""
+class PortJudge(Protocol):
+    """Whoever decides, while a wire is dragged, what each input port shows."""
+
+    def state_of(self, port: PortItem) -> PortState: ...
+
+
+class PortItem(QGraphicsEllipseItem):
+    """One input (left side) or output (right side) of a node; its rectangle is the pick
+    area, larger than the drawn circle, since small targets are hard to hit."""
 
     def __init__(
         self,
@@ -47,13 +58,14 @@ class PortItem(QGraphicsItem):
         multiple: bool,
         parent: QGraphicsItem,
     ) -> None:
-        super().__init__(parent)
+        super().__init__(_BOUNDS, parent)
+        self.setPen(Qt.PenStyle.NoPen)
         self.node_id = node_id
         self.port_name = port_name
         self.is_output = is_output
         self.multiple = multiple
         self.connected = False
-        self.state = PortState.NORMAL
+        self._judge: PortJudge | None = None
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.setAcceptHoverEvents(True)
         self.setCursor(Qt.CursorShape.CrossCursor)
@@ -64,23 +76,22 @@ class PortItem(QGraphicsItem):
         return (self.node_id, self.port_name)
 
     # ------------------------------------------------------------------ state
+    @property
+    def state(self) -> PortState:
+        """What the port shows: asked of the judge while a wire is dragged, and only
+        when it is painted, so a drag over a huge design judges just the ports in view."""
+        return self._judge.state_of(self) if self._judge is not None else PortState.NORMAL
+
+    def set_judge(self, judge: PortJudge | None) -> None:
+        """Show what ``judge`` says (a wire drag began), or None (it ended)."""
+        if judge is not self._judge:
+            self._judge = judge
+            self.update()
+
     def set_connected(self, connected: bool) -> None:
         if connected != self.connected:
             self.connected = connected
             self.update()
-
-    def set_state(self, state: PortState) -> None:
-        if state != self.state:
-            self.state = state
-            self.update()
-
-    # --------------------------------------------------------------- geometry
-    def boundingRect(self) -> QRectF:
-        return _BOUNDS
-
-    def shape(self) -> QPainterPath:
-        # NOTE: the pick area is larger than the drawn circle: small targets are hard to hit.
-        return _PICK_AREA
 
     def hoverEnterEvent(self, event: QGraphicsSceneHoverEvent) -> None:
         self._hovered = True
@@ -95,20 +106,21 @@ class PortItem(QGraphicsItem):
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
         theme = _theme(self)
-        colour = self._colour(theme)
+        state = self.state
+        colour = self._colour(theme, state)
         radius = style.PORT_RADIUS
-        if self.state in (PortState.CANDIDATE, PortState.HOVER_OK, PortState.HOVER_REFUSED):
+        if state in (PortState.CANDIDATE, PortState.HOVER_OK, PortState.HOVER_REFUSED):
             radius += 1.5
-        elif self._hovered and self.state == PortState.NORMAL:
+        elif self._hovered and state == PortState.NORMAL:
             radius += 1.0
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        if self.state in (PortState.HOVER_OK, PortState.HOVER_REFUSED):
+        if state in (PortState.HOVER_OK, PortState.HOVER_REFUSED):
             halo = colour.lighter(100)
             halo.setAlpha(70)
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(halo)
             painter.drawEllipse(QPointF(0, 0), radius + 4, radius + 4)
-        filled = self.connected or self.state in (PortState.HOVER_OK, PortState.CANDIDATE)
+        filled = self.connected or state in (PortState.HOVER_OK, PortState.CANDIDATE)
         painter.setPen(QPen(colour, 2.0))
         painter.setBrush(QBrush(colour if filled else theme.colour("port_fill")))
         if self.multiple and not self.is_output:
@@ -118,12 +130,12 @@ class PortItem(QGraphicsItem):
         else:
             painter.drawEllipse(QPointF(0, 0), radius - 1.0, radius - 1.0)
 
-    def _colour(self, theme: style.CanvasTheme):
-        if self.state in (PortState.HOVER_REFUSED,):
+    def _colour(self, theme: style.CanvasTheme, state: PortState):
+        if state == PortState.HOVER_REFUSED:
             return theme.colour("error")
-        if self.state in (PortState.CANDIDATE, PortState.HOVER_OK):
+        if state in (PortState.CANDIDATE, PortState.HOVER_OK):
             return theme.colour("port_ok")
-        if self.state == PortState.REFUSED:
+        if state == PortState.REFUSED:
             return theme.colour("port_dim")
         parent = self.parentItem()
         return parent.accent if parent is not None else theme.colour("edge")  # type: ignore[attr-defined]

@@ -2,8 +2,13 @@
 
 The scene keeps the id-to-item maps and follows the graph's events one by one (an added
 node adds one item, a moved node moves one item and its wires); the analysis only ever
-updates badges. No model state lives here: positions are read from the model, and a drag
-writes them back through one `MoveNodes` edit (see `interactions`).
+updates status rows, and only those whose node's result changed. No model state lives
+here: positions are read from the model, and a drag writes them back through one
+`MoveNodes` edit (see `interactions`).
+
+Tooltips are written when the mouse rests on an item (`helpEvent`), never for every item
+after every edit; the view tells the scene how much detail its zoom can show
+(`set_detail`), and rows of text too small to read are hidden rather than drawn.
 """
 
 from __future__ import annotations
@@ -13,19 +18,30 @@ from collections import defaultdict
 from collections.abc import Mapping
 from functools import partial
 
-from PySide6.QtCore import QObject, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QObject, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent
+from PySide6.QtWidgets import (
+    QGraphicsItem,
+    QGraphicsScene,
+    QGraphicsSceneHelpEvent,
+    QGraphicsSceneMouseEvent,
+    QToolTip,
+)
 
 from designer.catalog.objectives import LOSSES
-from designer.model import Edge, Graph
+from designer.model import Edge, Graph, Node, NodeInfo
 from designer.ui.canvas import style
 from designer.ui.canvas.edge_item import EdgeItem
 from designer.ui.canvas.interactions import InteractionController
-from designer.ui.canvas.node_item import NodeFace, NodeItem, NodeStatus
+from designer.ui.canvas.node_item import NodeFace, NodeItem
 from designer.ui.document import GraphDocument
 
+_NO_INFO = NodeInfo()
+
 SCENE_MARGIN = 20000.0
+#: Up to this many changed status rows are repainted one by one (Qt's views repaint the
+#: bounding rectangle of more than 50 areas anyway).
+ROW_UPDATES = 50
 
 
 class GraphScene(QGraphicsScene):
@@ -56,6 +72,7 @@ class GraphScene(QGraphicsScene):
         self._handlers: list = []
         self._graph: Graph | None = None  # the graph the items mirror
         self._syncing = False
+        self.detail = style.DETAIL  # how much the view's zoom can show (`set_detail`)
         self.setSceneRect(QRectF(-SCENE_MARGIN, -SCENE_MARGIN, 2 * SCENE_MARGIN, 2 * SCENE_MARGIN))
         document.analysis_changed.connect(self._on_document_analysis_changed)
         document.project_replaced.connect(self._on_document_project_replaced)
@@ -125,6 +142,15 @@ class GraphScene(QGraphicsScene):
             for item in self.items():
                 item.update()
 
+    def set_detail(self, level: str) -> None:
+        """Show as much as a zoom of detail ``level`` (`style.detail_level`) can: status
+        rows only where their text is legible. Called by the view when its zoom crosses
+        a level, so a zoomed-out design of thousands of layers draws no rows at all."""
+        if level != self.detail:
+            self.detail = level
+            for item in self._nodes.values():
+                item.row.setVisible(level == style.DETAIL)
+
     def set_marks(self, nodes: Mapping[str, str], edges: Mapping[Edge, str]) -> None:
         """Mark nodes and wires as added, removed or changed (a comparison of designs);
         everything not named is unmarked. The marks last until the project is replaced."""
@@ -140,6 +166,7 @@ class GraphScene(QGraphicsScene):
         for node_id in node_ids:
             if node_id in graph.nodes and node_id in self._nodes:
                 self._nodes[node_id].setPos(*graph.node(node_id).position)
+                self.on_node_item_moved(node_id)
 
     # ------------------------------------------------------- building items
     def rebuild(self) -> None:
@@ -154,7 +181,10 @@ class GraphScene(QGraphicsScene):
         for node_id in graph.nodes:
             self._add_node_item(node_id)
         for edge in graph.edges:
-            self._add_edge_item(edge)
+            self._add_edge_item(edge, refresh_ports=False)
+        for edge in graph.edges:  # every wired port once, rather than per wire
+            self._nodes[edge.src].outputs[edge.src_port].set_connected(True)
+            self._nodes[edge.dst].inputs[edge.dst_port].set_connected(True)
         self._on_document_analysis_changed()
         self._on_document_selection_changed(self.document.selection)
         self._grow_scene_rect(self.content_rect())
@@ -178,13 +208,14 @@ class GraphScene(QGraphicsScene):
         item = NodeItem(node_id, self._face(node.type), node.label)
         item.setPos(*node.position)
         item.set_mark(self._node_marks.get(node_id))
+        item.row.setVisible(self.detail == style.DETAIL)
         if self.read_only:
             item.setFlag(NodeItem.GraphicsItemFlag.ItemIsMovable, False)
         self._nodes[node_id] = item
         self.addItem(item)
         return item
 
-    def _add_edge_item(self, edge: Edge) -> None:
+    def _add_edge_item(self, edge: Edge, refresh_ports: bool = True) -> None:
         item = EdgeItem(edge)
         item.set_mark(self._edge_marks.get(edge))
         self._edges[edge] = item
@@ -192,7 +223,8 @@ class GraphScene(QGraphicsScene):
         self._wires_of[edge.dst].add(edge)
         self._place_edge(item)
         self.addItem(item)
-        self._refresh_ports(edge)
+        if refresh_ports:
+            self._refresh_ports(edge)
 
     def _place_edge(self, item: EdgeItem) -> None:
         e = item.edge
@@ -273,6 +305,7 @@ class GraphScene(QGraphicsScene):
         item = self._nodes.get(node_id)
         if item is not None and (item.x(), item.y()) != (x, y):
             item.setPos(x, y)
+            self.on_node_item_moved(node_id)
             self._grow_scene_rect(item.sceneBoundingRect())
 
     def _on_graph_node_renamed(self, node_id: str, label: str) -> None:
@@ -281,7 +314,7 @@ class GraphScene(QGraphicsScene):
             item.set_label(label)
 
     def on_node_item_moved(self, node_id: str) -> None:
-        """Called by a `NodeItem` whose position changed (drag or model): re-route wires."""
+        """Re-route the wires of a node whose item moved (a drag, or the model)."""
         for edge in self._wires_of.get(node_id, ()):
             item = self._edges.get(edge)
             if item is not None:
@@ -296,27 +329,27 @@ class GraphScene(QGraphicsScene):
         for problem in analysis.problems:
             if problem.node_id is not None and not problem.is_error:
                 notes[problem.node_id].append(problem.message)
-        for node_id, item in self._nodes.items():
-            info = analysis.info(node_id)
-            errors = tuple(p.message for p in info.problems if p.is_error)
-            status = NodeStatus(
-                shape=str(info.output) if info.output is not None else "?",
-                params=info.params if info.output is not None else None,
-                problems=errors,
-                warnings=tuple(notes.get(node_id, ())),
-                note=self._note(node_id),
+        infos, nodes = analysis.nodes, self.document.graph.nodes
+        changed = [
+            item
+            for node_id, item in self._nodes.items()
+            if item.show_analysis(
+                infos.get(node_id, _NO_INFO),
+                tuple(notes[node_id]) if node_id in notes else (),
+                _note(nodes[node_id]) if nodes[node_id].type == "Output" else "",
             )
-            item.set_status(status)
-        for edge, item in self._edges.items():
-            item.set_tooltip(self._edge_tooltip(edge))
+        ]
+        self._repaint_rows(changed)
 
-    def _note(self, node_id: str) -> str:
-        """An Output node's loss and weight (each Output trains with its own)."""
-        node = self.document.graph.node(node_id)
-        loss = LOSSES.get(str(node.params.get("loss", "")))
-        if node.type != "Output" or loss is None:
-            return ""
-        return loss.badge(float(node.params.get("weight", 1.0)))
+    def _repaint_rows(self, items: list[NodeItem]) -> None:
+        """Repaint the status rows of ``items``: each on its own when they are few, else
+        the scene as one update (rows are drawn fresh on every paint, so nothing needs
+        to be invalidated item by item, and a view repaints only what it shows)."""
+        if len(items) <= ROW_UPDATES:
+            for item in items:
+                item.row.update()
+        else:
+            self.update()
 
     def _edge_tooltip(self, edge: Edge) -> str:
         graph = self.document.graph
@@ -324,6 +357,22 @@ class GraphScene(QGraphicsScene):
         text = f"{graph.node(edge.src).label} → {graph.node(edge.dst).label}"
         text = f"{text}: {shape}" if shape is not None else text
         return f"<p>{html.escape(text)}</p>"  # rich text, so a '<' in a label stays literal
+
+    def _tooltip(self, item: QGraphicsItem) -> str:
+        if isinstance(item, EdgeItem):
+            return self._edge_tooltip(item.edge)
+        return item.toolTip()  # a node writes its own when asked (see `NodeItem.toolTip`)
+
+    def helpEvent(self, event: QGraphicsSceneHelpEvent) -> None:
+        """Show the tooltip of the topmost item under the mouse that has one (what
+        Qt does), with the text written now rather than kept current for every item."""
+        text = ""
+        for item in self.items(event.scenePos()):
+            text = self._tooltip(item)
+            if text:
+                break
+        QToolTip.showText(event.screenPos() if text else QPoint(), text, event.widget())
+        event.setAccepted(bool(text))
 
     def _on_document_project_replaced(self) -> None:
         self._node_marks, self._edge_marks = {}, {}  # they named the old project's ids
@@ -363,7 +412,9 @@ class GraphScene(QGraphicsScene):
 
     def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         if self.read_only or not self.interactions.move(event):
-            super().mouseMoveEvent(event)
+            super().mouseMoveEvent(event)  # moves the dragged nodes, if any
+            for node_id in self.interactions.dragged:
+                self.on_node_item_moved(node_id)
 
     def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         if self.read_only:
@@ -407,6 +458,12 @@ class _Guard:
 
     def __exit__(self, *exc: object) -> None:
         self.scene._syncing = self.previous
+
+
+def _note(node: Node) -> str:
+    """An Output node's loss and weight (each Output trains with its own)."""
+    loss = LOSSES.get(str(node.params.get("loss", "")))
+    return loss.badge(float(node.params.get("weight", 1.0))) if loss is not None else ""
 
 
 def _disconnect_all(handlers: list) -> None:

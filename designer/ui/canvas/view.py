@@ -22,6 +22,7 @@ from PySide6.QtGui import (
     QKeySequence,
     QMouseEvent,
     QPainter,
+    QPixmapCache,
     QPolygonF,
     QResizeEvent,
     QTransform,
@@ -42,6 +43,7 @@ MAX_ZOOM = 3.0
 ZOOM_STEP = 1.2
 FIT_MARGIN = 40.0
 PASTE_STEP = 30.0
+PIXMAP_CACHE_KB = 128 * 1024
 
 
 class GraphView(QGraphicsView):
@@ -78,6 +80,9 @@ class GraphView(QGraphicsView):
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
         self.setCacheMode(QGraphicsView.CacheModeFlag.CacheBackground)
         self.setOptimizationFlag(QGraphicsView.OptimizationFlag.DontSavePainterState)
+        # NOTE: cached items keep their pixmaps in the global QPixmapCache; at its default
+        # 10 MB a large design at a readable zoom evicts its own items while panning.
+        QPixmapCache.setCacheLimit(max(QPixmapCache.cacheLimit(), PIXMAP_CACHE_KB))
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setFrameShape(QFrame.Shape.NoFrame)
@@ -116,9 +121,14 @@ class GraphView(QGraphicsView):
         anchor = anchor if anchor is not None else self.viewport().rect().center()
         fixed = self.mapToScene(anchor)
         self.setTransform(QTransform.fromScale(factor, factor))
+        self._show_detail()
         delta = self.mapFromScene(fixed) - anchor
         self._scroll_by(delta.x(), delta.y())
         self.zoom_changed.emit(factor)
+
+    def _show_detail(self) -> None:
+        """Tell the scene how much detail the zoom leaves legible (`style.detail_level`)."""
+        self.graph_scene.set_detail(style.detail_level(self.zoom, self.graph_scene.theme.fonts))
 
     def _zoom_by(self, step: float, anchor: QPoint | None = None) -> None:
         self.set_zoom(self.zoom * step, anchor)
@@ -263,6 +273,7 @@ class GraphView(QGraphicsView):
         else:
             theme = style.DARK if self._theme_forced else style.LIGHT
         self.graph_scene.set_theme(theme)
+        self._show_detail()
         self.resetCachedContent()
         self.viewport().update()
 

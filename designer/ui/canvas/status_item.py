@@ -1,0 +1,143 @@
+"""`StatusItem`: the row at the foot of a node card with its output shape and parameters.
+
+It is the one part of a node that an analysis changes, so it is an item of its own: an
+edit that changes every shape in the design repaints these rows and nothing else, while
+each card stays a cached pixmap. A row is drawn from a rendered pixmap kept per distinct
+text and zoom (`RowCache`): the layers of a large design mostly share a few shapes, so a
+repaint after an edit is a few renders and many blits. Rows are hidden while the view is
+zoomed out too far for their text (see `GraphScene.set_detail`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QPainter, QPixmap, QTransform
+from PySide6.QtWidgets import QGraphicsRectItem, QStyleOptionGraphicsItem, QWidget
+
+from designer.ui.canvas import style
+
+if TYPE_CHECKING:
+    from designer.ui.canvas.node_item import NodeItem
+
+#: The row's box in its card's coordinates: from the left margin to the right one.
+ROW_LEFT = 10.0
+ROW_RIGHT = style.NODE_WIDTH - 12.0
+ROW_HEIGHT = 18.0
+
+
+class RowCache:
+    """Rendered rows by (theme, shape, params text, whether bad, device scale); the
+    least recently used go first beyond ``capacity``."""
+
+    def __init__(self, capacity: int = 512) -> None:
+        self.capacity = capacity
+        self._pixmaps: OrderedDict[tuple, QPixmap] = OrderedDict()
+        self.renders = 0  # how many rows were rendered (the rest were reused)
+
+    def get(self, key: tuple, render: Callable[[], QPixmap]) -> QPixmap:
+        pixmap = self._pixmaps.get(key)
+        if pixmap is None:
+            pixmap = self._pixmaps[key] = render()
+            self.renders += 1
+            if len(self._pixmaps) > self.capacity:
+                self._pixmaps.popitem(last=False)
+        else:
+            self._pixmaps.move_to_end(key)
+        return pixmap
+
+
+ROWS = RowCache()
+
+
+class StatusItem(QGraphicsRectItem):
+    """The shape badge and parameter count of its parent `NodeItem`."""
+
+    def __init__(self, node: NodeItem) -> None:
+        super().__init__(node)
+        self.setPen(Qt.PenStyle.NoPen)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.node = node
+        self._pixmap: QPixmap | None = None
+        self._scale: tuple = ()  # (zoom, device pixel ratio, theme) the pixmap is for
+        self._corner = QPointF(ROW_LEFT, node.height - 26.0)
+        self.setRect(QRectF(self._corner.x(), self._corner.y(), ROW_RIGHT - ROW_LEFT, ROW_HEIGHT))
+
+    def forget(self) -> None:
+        """The node's status changed: look the row's pixmap up again when painted."""
+        self._pixmap = None
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        world = painter.worldTransform()
+        theme = getattr(self.scene(), "theme", style.LIGHT)
+        scale = (world.m11(), painter.device().devicePixelRatioF(), theme)
+        if self._pixmap is None or scale != self._scale:
+            self._pixmap, self._scale = self._lookup(*scale), scale
+        corner = world.map(self._corner)
+        painter.setWorldTransform(QTransform())
+        painter.drawPixmap(QPointF(round(corner.x()), round(corner.y())), self._pixmap)
+        painter.setWorldTransform(world)
+
+    def _lookup(self, zoom: float, ratio: float, theme: style.CanvasTheme) -> QPixmap:
+        status, params = self.node.status, self.node.params_text
+        bad = bool(status.problems) and status.shape in ("…", "?")
+        zoom = max(zoom, 1e-3)
+        key = (theme.name, status.shape, params, bad, round(zoom, 4), ratio)
+        return ROWS.get(key, lambda: _render(theme, status.shape, params, bad, zoom, ratio))
+
+
+def _render(
+    theme: style.CanvasTheme, shape: str, params: str, bad: bool, zoom: float, ratio: float
+) -> QPixmap:
+    """The row drawn at ``zoom`` into a transparent pixmap for a ``ratio`` screen."""
+    width, height = ROW_RIGHT - ROW_LEFT, ROW_HEIGHT
+    pixmap = QPixmap(math.ceil(width * zoom * ratio) + 1, math.ceil(height * zoom * ratio) + 1)
+    pixmap.setDevicePixelRatio(ratio)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+    painter.scale(zoom, zoom)
+    paint_row(painter, theme, shape, params, bad, width)
+    painter.end()
+    return pixmap
+
+
+def paint_row(
+    painter: QPainter, theme: style.CanvasTheme, shape: str, params: str, bad: bool, width: float
+) -> None:
+    """The shape in a rounded badge at the left (elided in the middle when it does not
+    fit), the parameter count (or an Output's loss) at the right."""
+    fonts = theme.fonts
+    params_width = fonts.small_metrics.horizontalAdvance(params) if params else 0.0
+    mono = fonts.mono_metrics
+    room = width - 2.0 - params_width - (10.0 if params else 0.0) - 12.0
+    shape = mono.elidedText(shape, Qt.TextElideMode.ElideMiddle, room)
+    badge = QRectF(0.0, 0.0, mono.horizontalAdvance(shape) + 12.0, ROW_HEIGHT)
+    painter.setPen(Qt.PenStyle.NoPen)
+    fill = theme.colour("badge_fill")
+    if bad:
+        fill = theme.colour("error")
+        fill.setAlpha(30)
+    painter.setBrush(fill)
+    painter.drawRoundedRect(badge, 5.0, 5.0)
+    painter.setFont(fonts.mono)
+    painter.setPen(theme.colour("error") if bad else theme.colour("badge_text"))
+    painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, shape)
+    if params:
+        painter.setFont(fonts.small)
+        painter.setPen(theme.colour("subtext"))
+        painter.drawText(
+            QRectF(width - params_width, 0.0, params_width, ROW_HEIGHT),
+            Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
+            params,
+        )
+
+
+__all__ = ["ROWS", "RowCache", "StatusItem", "paint_row"]
