@@ -4,20 +4,23 @@ The item holds its `Edge` key (four ids and port names, an immutable value) and 
 points the scene gives it; it never looks nodes up itself. `WireItem` is the temporary
 curve that follows the mouse while a connection is being dragged.
 
-NOTE: the item's pen is never drawn (``paint`` chooses its own); it is the 12 px pick
-band, so that Qt derives the item's shape and bounding rectangle in C++ and a design with
-thousands of wires calls no Python per wire and frame. Short wires are cached as pixmaps;
-long ones (a fan-out across the design) are drawn directly, rather than cache a pixmap
-the size of the view for each.
+NOTE: a wire is a rectangle item, its rectangle the curve's bounds padded by half the
+pick band: Qt answers its bounding rectangle in C++ (a design with thousands of wires
+calls no Python per wire and frame), and neither opening nor panning strokes a curve to
+find its bounds. The pick band itself (`shape`) is stroked on first use, for the few
+wires the mouse comes near. Short wires are cached as pixmaps; long ones (a fan-out
+across the design) are drawn directly, rather than cache a pixmap the size of the view
+for each.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPainterPathStroker, QPen
 from PySide6.QtWidgets import (
     QGraphicsItem,
     QGraphicsPathItem,
+    QGraphicsRectItem,
     QGraphicsSceneHoverEvent,
     QStyle,
     QStyleOptionGraphicsItem,
@@ -46,32 +49,51 @@ def bezier_path(start: QPointF, end: QPointF) -> QPainterPath:
 CACHED_AREA = 600.0 * 600.0
 
 
-class EdgeItem(QGraphicsPathItem):
+#: How far the widest drawing of a wire (its glow as a drop target) reaches from the curve.
+_PAD = style.EDGE_PICK_WIDTH / 2 + 1.0
+_NO_PEN = QPen(Qt.PenStyle.NoPen)
+
+
+class EdgeItem(QGraphicsRectItem):
     """A connection; selectable (so Delete removes it) and highlighted under the mouse.
     Its tooltip is written by the scene when the mouse rests on it (`GraphScene.helpEvent`)."""
 
     def __init__(self, edge: Edge) -> None:
         super().__init__()
+        self.setPen(_NO_PEN)
         self.edge = edge
+        self._path = QPainterPath()
+        self._pick: QPainterPath | None = None  # the pick band, stroked when first asked
         self._hovered = False
         self._drop_target = False
         self.mark: str | None = None  # added or removed, in a comparison
-        pick = QPen(Qt.GlobalColor.transparent, style.EDGE_PICK_WIDTH)
-        pick.setCapStyle(Qt.PenCapStyle.RoundCap)
-        self.setPen(pick)
         self.setZValue(style.EDGE_Z)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setAcceptHoverEvents(True)
 
     def set_endpoints(self, start: QPointF, end: QPointF) -> None:
-        path = bezier_path(start, end)
-        self.setPath(path)
-        rect = path.controlPointRect()
+        self._path = bezier_path(start, end)
+        self._pick = None
+        bounds = self._path.controlPointRect()
+        self.setRect(bounds.adjusted(-_PAD, -_PAD, _PAD, _PAD))
         modes = QGraphicsItem.CacheMode
-        cached = rect.width() * rect.height() <= CACHED_AREA
+        cached = bounds.width() * bounds.height() <= CACHED_AREA
         mode = modes.DeviceCoordinateCache if cached else modes.NoCache
         if mode != self.cacheMode():
             self.setCacheMode(mode)
+
+    def path(self) -> QPainterPath:
+        """The curve."""
+        return QPainterPath(self._path)
+
+    def shape(self) -> QPainterPath:
+        # NOTE: pick along a 12 px band, not the 2 px line, so wires are easy to click.
+        if self._pick is None:
+            stroker = QPainterPathStroker()
+            stroker.setWidth(style.EDGE_PICK_WIDTH)
+            stroker.setCapStyle(Qt.PenCapStyle.RoundCap)
+            self._pick = stroker.createStroke(self._path)
+        return self._pick
 
     def set_drop_target(self, on: bool) -> None:
         """Light the wire up while a palette layer hovers over it, ready to splice in."""
@@ -106,7 +128,7 @@ class EdgeItem(QGraphicsPathItem):
             glow.setAlpha(90 if self._drop_target else 60)
             grow = 8 if self._drop_target else 4
             painter.setPen(style.pen(glow, style.EDGE_HOVER_WIDTH + grow))
-            painter.drawPath(self.path())
+            painter.drawPath(self._path)
             if self._drop_target:
                 colour = theme.colour("port_ok")
             else:
@@ -120,7 +142,7 @@ class EdgeItem(QGraphicsPathItem):
             pen = style.pen(theme.colour("edge"), style.EDGE_WIDTH)
         painter.setPen(pen)
         painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawPath(self.path())
+        painter.drawPath(self._path)
 
 
 class WireItem(QGraphicsPathItem):

@@ -16,10 +16,9 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
-from functools import cache
 
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import (
     QGraphicsItem,
     QGraphicsRectItem,
@@ -30,19 +29,10 @@ from PySide6.QtWidgets import (
 
 from designer.model import NodeInfo
 from designer.ui.canvas import style
+from designer.ui.canvas.card import CARDS, CardLook, NodeFace, card_bounds, paint_card, port_y
+from designer.ui.canvas.pixmaps import blit, render, zoom_of
 from designer.ui.canvas.port_item import PortItem
 from designer.ui.canvas.status_item import StatusItem
-
-
-@dataclass(frozen=True)
-class NodeFace:
-    """What a node shows that comes from its layer type (fixed for the node's life)."""
-
-    title: str
-    category: str
-    help: str
-    inputs: tuple[tuple[str, bool], ...]  # (port name, accepts many)
-    outputs: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -61,7 +51,7 @@ class NodeItem(QGraphicsRectItem):
 
     def __init__(self, node_id: str, face: NodeFace, label: str) -> None:
         super().__init__()
-        self.setPen(Qt.PenStyle.NoPen)
+        self.setPen(_NO_PEN)
         self.node_id = node_id
         self.face = face
         self.label = label
@@ -71,10 +61,10 @@ class NodeItem(QGraphicsRectItem):
         self._status: NodeStatus | None = NodeStatus()
         self._flags = (False, False)  # (has errors, has errors or warnings)
         self.accent = style.category_colour(face.category)
-        self.height = style.card_height(self._port_rows())
+        self.height = face.height
         self._body = QRectF(0.0, 0.0, style.NODE_WIDTH, self.height)
         self.mark: str | None = None  # added, removed or changed, in a comparison
-        self.setRect(self._card_bounds())
+        self.setRect(card_bounds(self.height, self.mark))
         flags = QGraphicsItem.GraphicsItemFlag
         self.setFlags(flags.ItemIsMovable | flags.ItemIsSelectable)
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
@@ -85,22 +75,15 @@ class NodeItem(QGraphicsRectItem):
         self.row = StatusItem(self)
 
     # ------------------------------------------------------------------ ports
-    def _port_rows(self) -> int:
-        return max(len(self.face.inputs), len(self.face.outputs), 1)
-
     def _make_ports(self) -> None:
         for i, (name, multiple) in enumerate(self.face.inputs):
             port = PortItem(self.node_id, name, False, multiple, self)
-            port.setPos(0.0, self._port_y(i, len(self.face.inputs)))
+            port.setPos(0.0, port_y(i, len(self.face.inputs), self.height))
             self.inputs[name] = port
         for i, name in enumerate(self.face.outputs):
             port = PortItem(self.node_id, name, True, False, self)
-            port.setPos(style.NODE_WIDTH, self._port_y(i, len(self.face.outputs)))
+            port.setPos(style.NODE_WIDTH, port_y(i, len(self.face.outputs), self.height))
             self.outputs[name] = port
-
-    def _port_y(self, index: int, count: int) -> float:
-        middle = style.TITLE_HEIGHT + (self.height - style.TITLE_HEIGHT) / 2
-        return middle + (index - (count - 1) / 2) * style.PORT_SPACING
 
     def port(self, name: str, is_output: bool) -> PortItem | None:
         return (self.outputs if is_output else self.inputs).get(name)
@@ -120,13 +103,8 @@ class NodeItem(QGraphicsRectItem):
         mark never rests on colour alone."""
         if mark != self.mark:
             self.mark = mark
-            self.setRect(self._card_bounds())
+            self.setRect(card_bounds(self.height, self.mark))
             self.update()
-
-    def _card_bounds(self) -> QRectF:
-        margin = 7.0 if self.mark else 5.0
-        top = margin + (style.MARK_TAG_HEIGHT + style.MARK_TAG_GAP if self.mark else 0.0)
-        return self._body.adjusted(-margin, -top, margin, margin + style.SHADOW_OFFSET)
 
     def show_analysis(self, info: NodeInfo, warnings: tuple[str, ...], note: str) -> bool:
         """Take what the analysis found for this node (its `NodeInfo`, the messages of
@@ -204,78 +182,32 @@ class NodeItem(QGraphicsRectItem):
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
         theme = getattr(self.scene(), "theme", style.LIGHT)
+        zoom = zoom_of(painter)
+        level = style.detail_level(zoom, theme.fonts)
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        look = CardLook(self.face, selected, *self._flags, self.mark, level)
+        ratio = painter.device().devicePixelRatioF()
+        bounds = self.rect()
+        card = CARDS.get(
+            (theme.name, look, round(zoom, 4), ratio),
+            lambda: render(bounds, max(zoom, 1e-3), ratio, lambda p: paint_card(p, theme, look)),
+        )
+        blit(painter, card, bounds.topLeft())
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
-        zoom = option.levelOfDetailFromTransform(painter.worldTransform())
-        level = style.detail_level(zoom, theme.fonts)
-        self._paint_card(painter, theme, selected, shadow=level != style.BLOCKS)
-        if self.mark:
-            self._paint_mark(painter, theme, level != style.BLOCKS)
-        self._paint_title(painter, theme, level == style.DETAIL)
+        if self.mark and level != style.BLOCKS:
+            self._paint_mark_tag(painter, theme)
         if level == style.DETAIL:
-            self._paint_body(painter, theme)
-        elif level == style.OVERVIEW:
-            self._paint_overview(painter, theme)
+            self._paint_label(painter, theme)
 
-    def _paint_card(
-        self, painter: QPainter, theme: style.CanvasTheme, selected: bool, shadow: bool
-    ) -> None:
-        """The card; its soft shadow only where it is more than a pixel wide on screen."""
-        rect, radius = self.body_rect(), style.CORNER_RADIUS
-        painter.setPen(Qt.PenStyle.NoPen)
-        shade = theme.colour("shadow")
-        for grow, alpha in (
-            (2.0, 14 if not theme.dark else 40),
-            (0.5, 22 if not theme.dark else 60),
-        ):
-            if not shadow:
-                break
-            shade.setAlpha(alpha)
-            painter.setBrush(shade)
-            painter.drawRoundedRect(
-                rect.adjusted(-grow, -grow + style.SHADOW_OFFSET, grow, grow + style.SHADOW_OFFSET),
-                radius + grow,
-                radius + grow,
-            )
-        painter.setBrush(theme.colour("node_body"))
-        painter.drawRoundedRect(rect, radius, radius)
-        if selected:
-            # a marked node's outline covers the usual ring: draw it outside, stronger
-            grow, alpha = (4.5, 170) if self.mark else (2.0, 90)
-            ring = theme.colour("accent")
-            ring.setAlpha(alpha)
-            painter.setPen(QPen(ring, 4.0 if not self.mark else 3.0))
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawRoundedRect(
-                rect.adjusted(-grow, -grow, grow, grow), radius + grow, radius + grow
-            )
-        if self.mark:
-            return  # the mark's outline is drawn instead (see `_paint_mark`)
-        if self.status.problems:
-            pen = QPen(theme.colour("error"), 2.0)
-        elif selected:
-            pen = QPen(theme.colour("accent"), 1.6)
-        else:
-            pen = QPen(theme.colour("node_border"), 1.0)
-        painter.setPen(pen)
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawRoundedRect(rect.adjusted(0.5, 0.5, -0.5, -0.5), radius, radius)
-
-    def _paint_mark(self, painter: QPainter, theme: style.CanvasTheme, tag: bool) -> None:
-        """The comparison mark: a coloured outline and, where text is legible, a tag."""
+    def _paint_mark_tag(self, painter: QPainter, theme: style.CanvasTheme) -> None:
+        """The comparison mark's tag above the card (its outline is in the card)."""
         assert self.mark is not None
         colour = theme.colour(self.mark)
-        rect, radius = self.body_rect(), style.CORNER_RADIUS
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.setPen(QPen(colour, style.MARK_WIDTH))
-        painter.drawRoundedRect(rect.adjusted(-1, -1, 1, 1), radius + 1, radius + 1)
-        if not tag:
-            return
         fonts = theme.fonts
         width = fonts.small_metrics.horizontalAdvance(self.mark) + 14.0
         height = style.MARK_TAG_HEIGHT
-        box = QRectF(rect.right() - width, -height - style.MARK_TAG_GAP, width, height)
+        box = QRectF(style.NODE_WIDTH - width, -height - style.MARK_TAG_GAP, width, height)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(colour)
         painter.drawRoundedRect(box, height / 2, height / 2)
@@ -283,82 +215,21 @@ class NodeItem(QGraphicsRectItem):
         painter.setPen(style.text_colour_on(colour))
         painter.drawText(box, Qt.AlignmentFlag.AlignCenter, self.mark)
 
-    def _paint_title(self, painter: QPainter, theme: style.CanvasTheme, text: bool) -> None:
-        rect = self.body_rect().adjusted(1, 1, -1, 0)
-        rect.setHeight(style.TITLE_HEIGHT - 1)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(self.accent)
-        painter.drawPath(_title_band())
-        if not text:
-            return
-        fonts = theme.fonts
-        painter.setFont(fonts.title)
-        painter.setPen(theme.colour("title_text"))
-        flagged = bool(self.status.problems or self.status.warnings)
-        text_rect = rect.adjusted(10, 0, -30 if flagged else -10, 0)
-        title = fonts.title_metrics.elidedText(
-            self.face.title, Qt.TextElideMode.ElideRight, text_rect.width()
-        )
-        painter.drawText(
-            text_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, title
-        )
-        if flagged:
-            centre = QPointF(rect.right() - 13, rect.center().y())
-            painter.setPen(QPen(QColor("#ffffff"), 1.5))
-            painter.setBrush(theme.colour("error" if self.status.problems else "warning"))
-            painter.drawEllipse(centre, 7.5, 7.5)
-            painter.setFont(fonts.title)
-            painter.drawText(
-                QRectF(centre.x() - 7, centre.y() - 8, 14, 16), Qt.AlignmentFlag.AlignCenter, "!"
-            )
-
-    def _paint_overview(self, painter: QPainter, theme: style.CanvasTheme) -> None:
-        """The simplified node: its layer type in one big line (two if it must wrap)."""
-        rect = self.body_rect().adjusted(8, style.TITLE_HEIGHT, -8, -4)
-        painter.setFont(theme.fonts.overview)
-        painter.setPen(theme.colour("error") if self.status.problems else theme.colour("text"))
-        flags = Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap
-        painter.drawText(rect, int(flags), self.face.title)
-
-    def _paint_body(self, painter: QPainter, theme: style.CanvasTheme) -> None:
+    def _paint_label(self, painter: QPainter, theme: style.CanvasTheme) -> None:
         fonts = theme.fonts
         left, right = 12.0, style.NODE_WIDTH - 12.0
-        top = style.TITLE_HEIGHT + 6.0
         painter.setFont(fonts.label)
         painter.setPen(theme.colour("text"))
-        label_rect = QRectF(left, top, right - left, 18.0)
+        label_rect = QRectF(left, style.TITLE_HEIGHT + 6.0, right - left, 18.0)
         label = fonts.label_metrics.elidedText(
             self.label, Qt.TextElideMode.ElideRight, label_rect.width()
         )
         painter.drawText(
             label_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, label
         )
-        self._paint_port_names(painter, theme)
-
-    def _paint_port_names(self, painter: QPainter, theme: style.CanvasTheme) -> None:
-        """Port names only where a side has several ports (one port needs no name)."""
-        painter.setFont(theme.fonts.small)
-        painter.setPen(theme.colour("subtext"))
-        align = Qt.AlignmentFlag
-        if len(self.inputs) > 1:
-            for name, port in self.inputs.items():
-                rect = QRectF(10.0, port.y() - 8, 70.0, 16.0)
-                painter.drawText(rect, align.AlignLeft | align.AlignVCenter, name)
-        if len(self.outputs) > 1:
-            for name, port in self.outputs.items():
-                rect = QRectF(style.NODE_WIDTH - 80.0, port.y() - 8, 70.0, 16.0)
-                painter.drawText(rect, align.AlignRight | align.AlignVCenter, name)
 
 
-@cache
-def _title_band() -> QPainterPath:
-    """The title bar: rounded top corners, square bottom (built once, shared by all nodes)."""
-    radius = style.CORNER_RADIUS - 1
-    card = QPainterPath()
-    card.addRoundedRect(QRectF(1, 1, style.NODE_WIDTH - 2, style.NODE_HEIGHT), radius, radius)
-    band = QPainterPath()
-    band.addRect(QRectF(1, 1, style.NODE_WIDTH - 2, style.TITLE_HEIGHT - 1))
-    return card.intersected(band)
+_NO_PEN = QPen(Qt.PenStyle.NoPen)
 
 
 def _bullets(title: str, lines: tuple[str, ...], colour: str) -> str:

@@ -6,7 +6,8 @@ scene, and while a wire is dragged a `PortJudge` (the gesture) says what it show
 
 NOTE: ports are ellipse items whose rectangle is the pick area, so Qt answers their
 bounding rectangle and shape in C++: a large design has thousands of ports, and a Python
-``boundingRect`` would be called for each of them on every frame.
+``boundingRect`` would be called for each of them on every frame. Each look of a port is
+rendered once per zoom and shared (`PORTS`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from enum import Enum
 from typing import Protocol
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QPainter, QPen
+from PySide6.QtGui import QBrush, QColor, QPainter, QPen
 from PySide6.QtWidgets import (
     QGraphicsEllipseItem,
     QGraphicsItem,
@@ -25,9 +26,12 @@ from PySide6.QtWidgets import (
 )
 
 from designer.ui.canvas import style
+from designer.ui.canvas.pixmaps import PixmapCache, blit, render, zoom_of
 
 _R = style.PORT_HIT_RADIUS
 _BOUNDS = QRectF(-_R, -_R, 2 * _R, 2 * _R)
+_NO_PEN = QPen(Qt.PenStyle.NoPen)
+PORTS = PixmapCache()
 
 
 class PortState(Enum):
@@ -59,7 +63,7 @@ class PortItem(QGraphicsEllipseItem):
         parent: QGraphicsItem,
     ) -> None:
         super().__init__(_BOUNDS, parent)
-        self.setPen(Qt.PenStyle.NoPen)
+        self.setPen(_NO_PEN)
         self.node_id = node_id
         self.port_name = port_name
         self.is_output = is_output
@@ -68,7 +72,6 @@ class PortItem(QGraphicsEllipseItem):
         self._judge: PortJudge | None = None
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.setAcceptHoverEvents(True)
-        self.setCursor(Qt.CursorShape.CrossCursor)
         self._hovered = False
 
     @property
@@ -94,6 +97,8 @@ class PortItem(QGraphicsEllipseItem):
             self.update()
 
     def hoverEnterEvent(self, event: QGraphicsSceneHoverEvent) -> None:
+        if not self.hasCursor():  # set on first use: thousands of ports are never hovered
+            self.setCursor(Qt.CursorShape.CrossCursor)
         self._hovered = True
         self.update()
 
@@ -105,30 +110,18 @@ class PortItem(QGraphicsEllipseItem):
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
-        theme = _theme(self)
-        state = self.state
+        theme, state, zoom = _theme(self), self.state, zoom_of(painter)
         colour = self._colour(theme, state)
-        radius = style.PORT_RADIUS
-        if state in (PortState.CANDIDATE, PortState.HOVER_OK, PortState.HOVER_REFUSED):
-            radius += 1.5
-        elif self._hovered and state == PortState.NORMAL:
-            radius += 1.0
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        if state in (PortState.HOVER_OK, PortState.HOVER_REFUSED):
-            halo = colour.lighter(100)
-            halo.setAlpha(70)
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(halo)
-            painter.drawEllipse(QPointF(0, 0), radius + 4, radius + 4)
-        filled = self.connected or state in (PortState.HOVER_OK, PortState.CANDIDATE)
-        painter.setPen(QPen(colour, 2.0))
-        painter.setBrush(QBrush(colour if filled else theme.colour("port_fill")))
-        if self.multiple and not self.is_output:
-            # A merge input accepts many wires: drawn as a pill rather than a dot.
-            rect = QRectF(-radius * 0.8, -radius * 1.5, radius * 1.6, radius * 3.0)
-            painter.drawRoundedRect(rect, radius * 0.8, radius * 0.8)
-        else:
-            painter.drawEllipse(QPointF(0, 0), radius - 1.0, radius - 1.0)
+        ratio = painter.device().devicePixelRatioF()
+        look = (state, self._hovered, self.connected, self.multiple, self.is_output)
+        key = (theme.name, colour.rgba(), look, round(zoom, 4), ratio)
+        pixmap = PORTS.get(
+            key,
+            lambda: render(
+                _BOUNDS, max(zoom, 1e-3), ratio, lambda p: _draw(p, theme, colour, look)
+            ),
+        )
+        blit(painter, pixmap, _BOUNDS.topLeft())
 
     def _colour(self, theme: style.CanvasTheme, state: PortState):
         if state == PortState.HOVER_REFUSED:
@@ -139,6 +132,31 @@ class PortItem(QGraphicsEllipseItem):
             return theme.colour("port_dim")
         parent = self.parentItem()
         return parent.accent if parent is not None else theme.colour("edge")  # type: ignore[attr-defined]
+
+
+def _draw(painter: QPainter, theme: style.CanvasTheme, colour: QColor, look: tuple) -> None:
+    """One look of a port (see `PortItem.paint`), centred on 0, 0."""
+    state, hovered, connected, multiple, is_output = look
+    radius = style.PORT_RADIUS
+    if state in (PortState.CANDIDATE, PortState.HOVER_OK, PortState.HOVER_REFUSED):
+        radius += 1.5
+    elif hovered and state == PortState.NORMAL:
+        radius += 1.0
+    if state in (PortState.HOVER_OK, PortState.HOVER_REFUSED):
+        halo = colour.lighter(100)
+        halo.setAlpha(70)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(halo)
+        painter.drawEllipse(QPointF(0, 0), radius + 4, radius + 4)
+    filled = connected or state in (PortState.HOVER_OK, PortState.CANDIDATE)
+    painter.setPen(QPen(colour, 2.0))
+    painter.setBrush(QBrush(colour if filled else theme.colour("port_fill")))
+    if multiple and not is_output:
+        # A merge input accepts many wires: drawn as a pill rather than a dot.
+        rect = QRectF(-radius * 0.8, -radius * 1.5, radius * 1.6, radius * 3.0)
+        painter.drawRoundedRect(rect, radius * 0.8, radius * 0.8)
+    else:
+        painter.drawEllipse(QPointF(0, 0), radius - 1.0, radius - 1.0)
 
 
 def _theme(item: QGraphicsItem) -> style.CanvasTheme:

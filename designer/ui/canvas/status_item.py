@@ -3,23 +3,21 @@
 It is the one part of a node that an analysis changes, so it is an item of its own: an
 edit that changes every shape in the design repaints these rows and nothing else, while
 each card stays a cached pixmap. A row is drawn from a rendered pixmap kept per distinct
-text and zoom (`RowCache`): the layers of a large design mostly share a few shapes, so a
+text and zoom (`ROWS`): the layers of a large design mostly share a few shapes, so a
 repaint after an edit is a few renders and many blits. Rows are hidden while the view is
 zoomed out too far for their text (see `GraphScene.set_detail`).
 """
 
 from __future__ import annotations
 
-import math
-from collections import OrderedDict
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QPainter, QPixmap, QTransform
+from PySide6.QtGui import QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QGraphicsRectItem, QStyleOptionGraphicsItem, QWidget
 
 from designer.ui.canvas import style
+from designer.ui.canvas.pixmaps import PixmapCache, blit, render, zoom_of
 
 if TYPE_CHECKING:
     from designer.ui.canvas.node_item import NodeItem
@@ -30,28 +28,8 @@ ROW_RIGHT = style.NODE_WIDTH - 12.0
 ROW_HEIGHT = 18.0
 
 
-class RowCache:
-    """Rendered rows by (theme, shape, params text, whether bad, device scale); the
-    least recently used go first beyond ``capacity``."""
-
-    def __init__(self, capacity: int = 512) -> None:
-        self.capacity = capacity
-        self._pixmaps: OrderedDict[tuple, QPixmap] = OrderedDict()
-        self.renders = 0  # how many rows were rendered (the rest were reused)
-
-    def get(self, key: tuple, render: Callable[[], QPixmap]) -> QPixmap:
-        pixmap = self._pixmaps.get(key)
-        if pixmap is None:
-            pixmap = self._pixmaps[key] = render()
-            self.renders += 1
-            if len(self._pixmaps) > self.capacity:
-                self._pixmaps.popitem(last=False)
-        else:
-            self._pixmaps.move_to_end(key)
-        return pixmap
-
-
-ROWS = RowCache()
+ROWS = PixmapCache()
+_NO_PEN = QPen(Qt.PenStyle.NoPen)
 
 
 class StatusItem(QGraphicsRectItem):
@@ -59,7 +37,7 @@ class StatusItem(QGraphicsRectItem):
 
     def __init__(self, node: NodeItem) -> None:
         super().__init__(node)
-        self.setPen(Qt.PenStyle.NoPen)
+        self.setPen(_NO_PEN)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.node = node
         self._pixmap: QPixmap | None = None
@@ -74,47 +52,32 @@ class StatusItem(QGraphicsRectItem):
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
-        world = painter.worldTransform()
         theme = getattr(self.scene(), "theme", style.LIGHT)
-        scale = (world.m11(), painter.device().devicePixelRatioF(), theme)
+        scale = (zoom_of(painter), painter.device().devicePixelRatioF(), theme)
         if self._pixmap is None or scale != self._scale:
             self._pixmap, self._scale = self._lookup(*scale), scale
-        corner = world.map(self._corner)
-        painter.setWorldTransform(QTransform())
-        painter.drawPixmap(QPointF(round(corner.x()), round(corner.y())), self._pixmap)
-        painter.setWorldTransform(world)
+        blit(painter, self._pixmap, self._corner)
 
     def _lookup(self, zoom: float, ratio: float, theme: style.CanvasTheme) -> QPixmap:
         status, params = self.node.status, self.node.params_text
         bad = bool(status.problems) and status.shape in ("…", "?")
         zoom = max(zoom, 1e-3)
         key = (theme.name, status.shape, params, bad, round(zoom, 4), ratio)
-        return ROWS.get(key, lambda: _render(theme, status.shape, params, bad, zoom, ratio))
-
-
-def _render(
-    theme: style.CanvasTheme, shape: str, params: str, bad: bool, zoom: float, ratio: float
-) -> QPixmap:
-    """The row drawn at ``zoom`` into a transparent pixmap for a ``ratio`` screen."""
-    width, height = ROW_RIGHT - ROW_LEFT, ROW_HEIGHT
-    pixmap = QPixmap(math.ceil(width * zoom * ratio) + 1, math.ceil(height * zoom * ratio) + 1)
-    pixmap.setDevicePixelRatio(ratio)
-    pixmap.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(pixmap)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
-    painter.scale(zoom, zoom)
-    paint_row(painter, theme, shape, params, bad, width)
-    painter.end()
-    return pixmap
+        rect = QRectF(0.0, 0.0, ROW_RIGHT - ROW_LEFT, ROW_HEIGHT)
+        return ROWS.get(
+            key,
+            lambda: render(
+                rect, zoom, ratio, lambda p: paint_row(p, theme, status.shape, params, bad)
+            ),
+        )
 
 
 def paint_row(
-    painter: QPainter, theme: style.CanvasTheme, shape: str, params: str, bad: bool, width: float
+    painter: QPainter, theme: style.CanvasTheme, shape: str, params: str, bad: bool
 ) -> None:
     """The shape in a rounded badge at the left (elided in the middle when it does not
     fit), the parameter count (or an Output's loss) at the right."""
-    fonts = theme.fonts
+    fonts, width = theme.fonts, ROW_RIGHT - ROW_LEFT
     params_width = fonts.small_metrics.horizontalAdvance(params) if params else 0.0
     mono = fonts.mono_metrics
     room = width - 2.0 - params_width - (10.0 if params else 0.0) - 12.0
@@ -140,4 +103,4 @@ def paint_row(
         )
 
 
-__all__ = ["ROWS", "RowCache", "StatusItem", "paint_row"]
+__all__ = ["ROWS", "StatusItem", "paint_row"]
