@@ -57,6 +57,11 @@ def port_y(index: int, count: int, height: float) -> float:
 
 def card_bounds(height: float, mark: str | None) -> QRectF:
     """The rectangle a card of ``height`` covers with its shadow and its mark's tag."""
+    return QRectF(_card_bounds(height, mark))
+
+
+@cache
+def _card_bounds(height: float, mark: str | None) -> QRectF:
     margin = 7.0 if mark else 5.0
     top = margin + (style.MARK_TAG_HEIGHT + style.MARK_TAG_GAP if mark else 0.0)
     body = QRectF(0.0, 0.0, style.NODE_WIDTH, height)

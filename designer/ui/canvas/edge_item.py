@@ -36,12 +36,22 @@ def bezier_path(start: QPointF, end: QPointF) -> QPainterPath:
     The control points reach out horizontally by half the distance (at least 40 px), so a
     wire that runs backwards still loops out of its port instead of kinking.
     """
-    dx = end.x() - start.x()
+    return _curve(start.x(), start.y(), end.x(), end.y())
+
+
+def _reach(x0: float, y0: float, x1: float, y1: float) -> float:
+    """How far the control points of the curve from (x0, y0) to (x1, y1) reach out."""
+    dx = x1 - x0
     reach = max(abs(dx) * 0.5, 40.0)
     if dx < 0:
-        reach = max(reach, min(abs(end.y() - start.y()) * 0.5, 120.0))
-    path = QPainterPath(start)
-    path.cubicTo(QPointF(start.x() + reach, start.y()), QPointF(end.x() - reach, end.y()), end)
+        reach = max(reach, min(abs(y1 - y0) * 0.5, 120.0))
+    return reach
+
+
+def _curve(x0: float, y0: float, x1: float, y1: float) -> QPainterPath:
+    reach = _reach(x0, y0, x1, y1)
+    path = QPainterPath(QPointF(x0, y0))
+    path.cubicTo(QPointF(x0 + reach, y0), QPointF(x1 - reach, y1), QPointF(x1, y1))
     return path
 
 
@@ -62,7 +72,8 @@ class EdgeItem(QGraphicsRectItem):
         super().__init__()
         self.setPen(_NO_PEN)
         self.edge = edge
-        self._path = QPainterPath()
+        self._ends: tuple[float, float, float, float] | None = None  # x0, y0, x1, y1
+        self._path: QPainterPath | None = None  # the curve, made when first drawn
         self._pick: QPainterPath | None = None  # the pick band, stroked when first asked
         self._hovered = False
         self._drop_target = False
@@ -71,20 +82,28 @@ class EdgeItem(QGraphicsRectItem):
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setAcceptHoverEvents(True)
 
-    def set_endpoints(self, start: QPointF, end: QPointF) -> None:
-        self._path = bezier_path(start, end)
-        self._pick = None
-        bounds = self._path.controlPointRect()
-        self.setRect(bounds.adjusted(-_PAD, -_PAD, _PAD, _PAD))
+    def set_endpoints(self, start: tuple[float, float], end: tuple[float, float]) -> None:
+        """Run from ``start`` to ``end`` (scene coordinates). The bounds are those of the
+        curve's control points; the curve itself is made when first drawn or picked."""
+        (x0, y0), (x1, y1) = start, end
+        if (x0, y0, x1, y1) == self._ends:
+            return
+        self._ends, self._path, self._pick = (x0, y0, x1, y1), None, None
+        reach = _reach(x0, y0, x1, y1)
+        left, right = min(x0, x1 - reach), max(x0 + reach, x1)
+        top, bottom = min(y0, y1), max(y0, y1)
+        self.setRect(left - _PAD, top - _PAD, right - left + 2 * _PAD, bottom - top + 2 * _PAD)
         modes = QGraphicsItem.CacheMode
-        cached = bounds.width() * bounds.height() <= CACHED_AREA
+        cached = (right - left) * (bottom - top) <= CACHED_AREA
         mode = modes.DeviceCoordinateCache if cached else modes.NoCache
         if mode != self.cacheMode():
             self.setCacheMode(mode)
 
     def path(self) -> QPainterPath:
         """The curve."""
-        return QPainterPath(self._path)
+        if self._path is None:
+            self._path = _curve(*(self._ends or (0.0, 0.0, 0.0, 0.0)))
+        return self._path
 
     def shape(self) -> QPainterPath:
         # NOTE: pick along a 12 px band, not the 2 px line, so wires are easy to click.
@@ -92,7 +111,7 @@ class EdgeItem(QGraphicsRectItem):
             stroker = QPainterPathStroker()
             stroker.setWidth(style.EDGE_PICK_WIDTH)
             stroker.setCapStyle(Qt.PenCapStyle.RoundCap)
-            self._pick = stroker.createStroke(self._path)
+            self._pick = stroker.createStroke(self.path())
         return self._pick
 
     def set_drop_target(self, on: bool) -> None:
@@ -128,7 +147,7 @@ class EdgeItem(QGraphicsRectItem):
             glow.setAlpha(90 if self._drop_target else 60)
             grow = 8 if self._drop_target else 4
             painter.setPen(style.pen(glow, style.EDGE_HOVER_WIDTH + grow))
-            painter.drawPath(self._path)
+            painter.drawPath(self.path())
             if self._drop_target:
                 colour = theme.colour("port_ok")
             else:
@@ -142,7 +161,7 @@ class EdgeItem(QGraphicsRectItem):
             pen = style.pen(theme.colour("edge"), style.EDGE_WIDTH)
         painter.setPen(pen)
         painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawPath(self._path)
+        painter.drawPath(self.path())
 
 
 class WireItem(QGraphicsPathItem):

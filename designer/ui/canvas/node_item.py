@@ -15,6 +15,7 @@ Qt answers its bounding rectangle in C++: with thousands of nodes, a Python
 from __future__ import annotations
 
 import html
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from PySide6.QtCore import QRectF, Qt
@@ -49,7 +50,9 @@ class NodeStatus:
 class NodeItem(QGraphicsRectItem):
     """A movable, selectable card; ``pos()`` is the model position (its top-left corner)."""
 
-    def __init__(self, node_id: str, face: NodeFace, label: str) -> None:
+    def __init__(
+        self, node_id: str, face: NodeFace, label: str, wired: Collection[tuple[str, bool]] = ()
+    ) -> None:
         super().__init__()
         self.setPen(_NO_PEN)
         self.node_id = node_id
@@ -64,26 +67,32 @@ class NodeItem(QGraphicsRectItem):
         self.height = face.height
         self._body = QRectF(0.0, 0.0, style.NODE_WIDTH, self.height)
         self.mark: str | None = None  # added, removed or changed, in a comparison
-        self.setRect(card_bounds(self.height, self.mark))
-        flags = QGraphicsItem.GraphicsItemFlag
-        self.setFlags(flags.ItemIsMovable | flags.ItemIsSelectable)
+        self.setRect(card_bounds(self.height, None))
+        self.setFlags(_FLAGS)
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.setZValue(style.NODE_Z)
         self.inputs: dict[str, PortItem] = {}
         self.outputs: dict[str, PortItem] = {}
-        self._make_ports()
+        self._make_ports(wired)
         self.row = StatusItem(self)
 
     # ------------------------------------------------------------------ ports
-    def _make_ports(self) -> None:
+    def _make_ports(self, wired: Collection[tuple[str, bool]]) -> None:
+        self._offsets: dict[tuple[str, bool], tuple[float, float]] = {}
         for i, (name, multiple) in enumerate(self.face.inputs):
-            port = PortItem(self.node_id, name, False, multiple, self)
-            port.setPos(0.0, port_y(i, len(self.face.inputs), self.height))
-            self.inputs[name] = port
+            offset = (0.0, port_y(i, len(self.face.inputs), self.height))
+            port = PortItem(self.node_id, name, False, multiple, self, (name, False) in wired)
+            port.setPos(*offset)
+            self.inputs[name], self._offsets[name, False] = port, offset
         for i, name in enumerate(self.face.outputs):
-            port = PortItem(self.node_id, name, True, False, self)
-            port.setPos(style.NODE_WIDTH, port_y(i, len(self.face.outputs), self.height))
-            self.outputs[name] = port
+            offset = (style.NODE_WIDTH, port_y(i, len(self.face.outputs), self.height))
+            port = PortItem(self.node_id, name, True, False, self, (name, True) in wired)
+            port.setPos(*offset)
+            self.outputs[name], self._offsets[name, True] = port, offset
+
+    def port_offset(self, name: str, is_output: bool) -> tuple[float, float]:
+        """Where a port sits on the card ((0, 0), the corner, for a port it lacks)."""
+        return self._offsets.get((name, is_output), (0.0, 0.0))
 
     def port(self, name: str, is_output: bool) -> PortItem | None:
         return (self.outputs if is_output else self.inputs).get(name)
@@ -230,6 +239,9 @@ class NodeItem(QGraphicsRectItem):
 
 
 _NO_PEN = QPen(Qt.PenStyle.NoPen)
+_FLAGS = (
+    QGraphicsItem.GraphicsItemFlag.ItemIsMovable | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
+)
 
 
 def _bullets(title: str, lines: tuple[str, ...], colour: str) -> str:

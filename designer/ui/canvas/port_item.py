@@ -61,6 +61,7 @@ class PortItem(QGraphicsEllipseItem):
         is_output: bool,
         multiple: bool,
         parent: QGraphicsItem,
+        connected: bool = False,
     ) -> None:
         super().__init__(_BOUNDS, parent)
         self.setPen(_NO_PEN)
@@ -68,7 +69,7 @@ class PortItem(QGraphicsEllipseItem):
         self.port_name = port_name
         self.is_output = is_output
         self.multiple = multiple
-        self.connected = False
+        self.connected = connected
         self._judge: PortJudge | None = None
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.setAcceptHoverEvents(True)

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import html
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from functools import partial
 
-from PySide6.QtCore import QObject, QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QGraphicsItem,
@@ -108,9 +108,12 @@ class GraphScene(QGraphicsScene):
         return [n for n in self.document.graph.nodes if n in selected]
 
     def port_scene_pos(self, node_id: str, port_name: str, is_output: bool) -> QPointF:
+        return QPointF(*self._port_point(node_id, port_name, is_output))
+
+    def _port_point(self, node_id: str, port_name: str, is_output: bool) -> tuple[float, float]:
         item = self._nodes[node_id]
-        port = item.port(port_name, is_output)
-        return port.scenePos() if port is not None else item.scenePos()
+        dx, dy = item.port_offset(port_name, is_output)
+        return item.x() + dx, item.y() + dy
 
     def content_rect(self) -> QRectF:
         """The rectangle around every node (empty when there are none)."""
@@ -178,13 +181,14 @@ class GraphScene(QGraphicsScene):
         self._edges.clear()
         self._wires_of.clear()
         graph = self.document.graph
+        wired: dict[str, set[tuple[str, bool]]] = defaultdict(set)
+        for edge in graph.edges:  # ports are made connected, not told so wire by wire
+            wired[edge.src].add((edge.src_port, True))
+            wired[edge.dst].add((edge.dst_port, False))
         for node_id in graph.nodes:
-            self._add_node_item(node_id)
+            self._add_node_item(node_id, wired.get(node_id, ()))
         for edge in graph.edges:
             self._add_edge_item(edge, refresh_ports=False)
-        for edge in graph.edges:  # every wired port once, rather than per wire
-            self._nodes[edge.src].outputs[edge.src_port].set_connected(True)
-            self._nodes[edge.dst].inputs[edge.dst_port].set_connected(True)
         self._on_document_analysis_changed()
         self._on_document_selection_changed(self.document.selection)
         self._grow_scene_rect(self.content_rect())
@@ -203,12 +207,14 @@ class GraphScene(QGraphicsScene):
             self._faces[type_id] = face
         return face
 
-    def _add_node_item(self, node_id: str) -> NodeItem:
+    def _add_node_item(self, node_id: str, wired: Collection[tuple[str, bool]] = ()) -> NodeItem:
+        """The item of a node, its ``wired`` ports (name, is output) shown connected."""
         node = self.document.graph.node(node_id)
-        item = NodeItem(node_id, self._face(node.type), node.label)
+        item = NodeItem(node_id, self._face(node.type), node.label, wired)
         item.setPos(*node.position)
         item.set_mark(self._node_marks.get(node_id))
-        item.row.setVisible(self.detail == style.DETAIL)
+        if self.detail != style.DETAIL:
+            item.row.setVisible(False)
         if self.read_only:
             item.setFlag(NodeItem.GraphicsItemFlag.ItemIsMovable, False)
         self._nodes[node_id] = item
@@ -229,8 +235,7 @@ class GraphScene(QGraphicsScene):
     def _place_edge(self, item: EdgeItem) -> None:
         e = item.edge
         item.set_endpoints(
-            self.port_scene_pos(e.src, e.src_port, True),
-            self.port_scene_pos(e.dst, e.dst_port, False),
+            self._port_point(e.src, e.src_port, True), self._port_point(e.dst, e.dst_port, False)
         )
 
     def _refresh_ports(self, edge: Edge) -> None:
@@ -399,6 +404,14 @@ class GraphScene(QGraphicsScene):
         if not self._syncing:
             with _Guard(self):
                 self.document.set_selection(self.selected_node_ids())
+
+    def event(self, event: QEvent) -> bool:
+        # NOTE: QGraphicsScene answers its window gaining or losing focus by sorting every
+        # item and sending each top-level one the news: tens of milliseconds on a large
+        # design, every time the user switches windows. No item here uses activation.
+        if event.type() in (QEvent.Type.WindowActivate, QEvent.Type.WindowDeactivate):
+            return True
+        return super().event(event)
 
     # ------------------------------------------------------------- gestures
     def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:

@@ -23,7 +23,6 @@ from PySide6.QtGui import (
     QMouseEvent,
     QPainter,
     QPixmapCache,
-    QPolygonF,
     QResizeEvent,
     QTransform,
     QWheelEvent,
@@ -33,6 +32,7 @@ from PySide6.QtWidgets import QFrame, QGraphicsView, QWidget
 from designer.model.edits import MoveNodes
 from designer.ui.canvas import clipboard, style
 from designer.ui.canvas.adding import LayerAdder
+from designer.ui.canvas.grid import paint_grid
 from designer.ui.canvas.layout import layered_layout
 from designer.ui.canvas.scene import GraphScene
 from designer.ui.document import GraphDocument
@@ -286,25 +286,7 @@ class GraphView(QGraphicsView):
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
         theme = self.graph_scene.theme
         painter.fillRect(rect, theme.colour("background"))
-        spacing = style.GRID_SPACING
-        while spacing * self.zoom < 12.0:
-            spacing *= style.GRID_MAJOR_EVERY
-        minor_dots, major_dots = QPolygonF(), QPolygonF()
-        left = int(rect.left() // spacing)
-        top = int(rect.top() // spacing)
-        columns = range(left, int(rect.right() // spacing) + 1)
-        every = style.GRID_MAJOR_EVERY
-        for j in range(top, int(rect.bottom() // spacing) + 1):
-            y = j * spacing
-            on_major_row = j % every == 0
-            for i in columns:
-                target = major_dots if on_major_row and i % every == 0 else minor_dots
-                target.append(QPointF(i * spacing, y))
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-        painter.setPen(style.pen(theme.colour("grid_minor"), 1.5, cosmetic=True))
-        painter.drawPoints(minor_dots)
-        painter.setPen(style.pen(theme.colour("grid_major"), 2.5, cosmetic=True))
-        painter.drawPoints(major_dots)
+        paint_grid(painter, rect, self.zoom, theme)
 
     # --------------------------------------------------------------- drops
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
