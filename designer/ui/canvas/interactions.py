@@ -24,6 +24,7 @@ from designer.ui.canvas import style
 from designer.ui.canvas.edge_item import WireItem
 from designer.ui.canvas.node_item import NodeItem
 from designer.ui.canvas.port_item import PortItem, PortState
+from designer.ui.canvas.port_states import PortStatesItem
 
 if TYPE_CHECKING:
     from designer.ui.canvas.scene import GraphScene
@@ -70,9 +71,10 @@ def delete_edit(graph: Graph, node_ids: list[str], edges: list[Edge]) -> Edit | 
 class WireGesture:
     """One wire being dragged from ``src``.``src_port``; ``detached`` is a picked-up wire.
 
-    The gesture is the `PortJudge` of every input port while it lasts: a port asks it
-    what to show when it is painted, so starting a drag over a design of thousands of
-    layers judges only the ports in view, and the rest as they scroll into it.
+    The gesture is the `PortJudge` of every input port while it lasts, and its
+    `PortStatesItem` draws what it says over the ports in view: starting a drag over a
+    design of thousands of layers judges only the ports on screen, and the others as
+    they scroll into it.
     """
 
     def __init__(self, scene: GraphScene, src: str, src_port: str, detached: Edge | None) -> None:
@@ -85,25 +87,30 @@ class WireGesture:
         scene.addItem(self.wire)
         if detached is not None:
             scene.edge_item(detached).setVisible(False)  # type: ignore[union-attr]
-        for node_item in scene.node_items():
-            for port in node_item.inputs.values():
-                port.set_judge(self)
+        self.states = PortStatesItem(self, scene.sceneRect())
+        scene.addItem(self.states)
 
     def state_of(self, port: PortItem) -> PortState:
-        """What an input port shows during the drag (see `PortJudge`)."""
-        refused = self.reason(port) is not None
+        """What an input port shows during the drag (see `PortJudge`). A port that takes
+        one wire and has it is refused without asking the graph why; the reason is
+        looked up when the wire comes near it (`reason`)."""
         if port is self.hovered:
+            refused = self.reason(port) is not None
             return PortState.HOVER_REFUSED if refused else PortState.HOVER_OK
+        taken = port.connected and not port.multiple and not self._picked_from(port)
+        refused = taken or self.reason(port) is not None
         return PortState.REFUSED if refused else PortState.CANDIDATE
+
+    def _picked_from(self, port: PortItem) -> bool:
+        """Whether the dragged wire was picked up from ``port``."""
+        edge = self.detached
+        return edge is not None and port.key == (edge.dst, edge.dst_port)
 
     def reason(self, port: PortItem) -> str | None:
         """`refusal` for one port, memoized for the gesture. Dropping a picked-up wire
         back on its own port is allowed (it changes nothing)."""
         if port.key not in self.reasons:
-            if self.detached is not None and port.key == (
-                self.detached.dst,
-                self.detached.dst_port,
-            ):
+            if self._picked_from(port):
                 self.reasons[port.key] = None  # dropping it back where it was
             else:
                 document = self.scene.document
@@ -115,9 +122,9 @@ class WireGesture:
     def move(self, pos: QPointF) -> None:
         target = self.target_at(pos)
         if target is not self.hovered:
-            if self.hovered is not None:
-                self.hovered.update()
+            self.states.refresh(self.hovered)
             self.hovered = target
+            self.states.refresh(target)
             self._show_hover(target)
         end = self.scene.port_scene_pos(target.node_id, target.port_name, False) if target else pos
         self.wire.follow(end)
@@ -128,7 +135,6 @@ class WireGesture:
             self.scene.message.emit("")
             return
         reason = self.reason(target)
-        target.update()
         self.wire.set_state(reason is None, self.scene.theme)
         graph = self.scene.document.graph
         text = reason or f"Connect {graph.describe(self.src)} to {graph.describe(target.node_id)}"
@@ -175,13 +181,11 @@ class WireGesture:
     def end(self) -> None:
         """Take the wire away and put every port back to normal."""
         self.scene.removeItem(self.wire)
+        self.scene.removeItem(self.states)
         if self.detached is not None:
             item = self.scene.edge_item(self.detached)
             if item is not None:
                 item.setVisible(True)
-        for node_item in self.scene.node_items():
-            for port in node_item.inputs.values():
-                port.set_judge(None)
 
 
 class InteractionController:

@@ -32,7 +32,7 @@ from designer.model import NodeInfo
 from designer.ui.canvas import style
 from designer.ui.canvas.card import CARDS, CardLook, NodeFace, card_bounds, paint_card, port_y
 from designer.ui.canvas.pixmaps import blit, render, zoom_of
-from designer.ui.canvas.port_item import PortItem
+from designer.ui.canvas.port_item import JudgeSource, PortItem
 from designer.ui.canvas.status_item import StatusItem
 
 
@@ -51,8 +51,15 @@ class NodeItem(QGraphicsRectItem):
     """A movable, selectable card; ``pos()`` is the model position (its top-left corner)."""
 
     def __init__(
-        self, node_id: str, face: NodeFace, label: str, wired: Collection[tuple[str, bool]] = ()
+        self,
+        node_id: str,
+        face: NodeFace,
+        label: str,
+        wired: Collection[tuple[str, bool]] = (),
+        judge: JudgeSource | None = None,
     ) -> None:
+        """``wired`` names the ports (name, is output) that have wires; ``judge`` is where
+        the input ports find the wire drag in progress (see `PortItem.state`)."""
         super().__init__()
         self.setPen(_NO_PEN)
         self.node_id = node_id
@@ -73,15 +80,17 @@ class NodeItem(QGraphicsRectItem):
         self.setZValue(style.NODE_Z)
         self.inputs: dict[str, PortItem] = {}
         self.outputs: dict[str, PortItem] = {}
-        self._make_ports(wired)
+        self._make_ports(wired, judge)
         self.row = StatusItem(self)
 
     # ------------------------------------------------------------------ ports
-    def _make_ports(self, wired: Collection[tuple[str, bool]]) -> None:
+    def _make_ports(self, wired: Collection[tuple[str, bool]], judge: JudgeSource | None) -> None:
         self._offsets: dict[tuple[str, bool], tuple[float, float]] = {}
         for i, (name, multiple) in enumerate(self.face.inputs):
             offset = (0.0, port_y(i, len(self.face.inputs), self.height))
-            port = PortItem(self.node_id, name, False, multiple, self, (name, False) in wired)
+            port = PortItem(
+                self.node_id, name, False, multiple, self, (name, False) in wired, judge
+            )
             port.setPos(*offset)
             self.inputs[name], self._offsets[name, False] = port, offset
         for i, name in enumerate(self.face.outputs):

@@ -2,7 +2,9 @@
 
 A port is a child of its `NodeItem`, so it moves with it for free. It holds the node id and
 the port name (never model objects); whether it is connected is pushed into it by the
-scene, and while a wire is dragged a `PortJudge` (the gesture) says what it shows.
+scene. While a wire is dragged, a `PortJudge` (the gesture) says what each input port
+shows, and one overlay draws it over the ports in view (see `port_states`): the ports
+themselves are not touched, so starting a drag costs the same on any size of design.
 
 NOTE: ports are ellipse items whose rectangle is the pick area, so Qt answers their
 bounding rectangle and shape in C++: a large design has thousands of ports, and a Python
@@ -12,6 +14,7 @@ rendered once per zoom and shared (`PORTS`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import Enum
 from typing import Protocol
 
@@ -50,6 +53,10 @@ class PortJudge(Protocol):
     def state_of(self, port: PortItem) -> PortState: ...
 
 
+#: Where a port finds the judge of the drag in progress (None when there is none).
+JudgeSource = Callable[[], PortJudge | None]
+
+
 class PortItem(QGraphicsEllipseItem):
     """One input (left side) or output (right side) of a node; its rectangle is the pick
     area, larger than the drawn circle, since small targets are hard to hit."""
@@ -62,6 +69,7 @@ class PortItem(QGraphicsEllipseItem):
         multiple: bool,
         parent: QGraphicsItem,
         connected: bool = False,
+        judge: JudgeSource | None = None,
     ) -> None:
         super().__init__(_BOUNDS, parent)
         self.setPen(_NO_PEN)
@@ -70,7 +78,7 @@ class PortItem(QGraphicsEllipseItem):
         self.is_output = is_output
         self.multiple = multiple
         self.connected = connected
-        self._judge: PortJudge | None = None
+        self._judge = judge
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.setAcceptHoverEvents(True)
         self._hovered = False
@@ -82,15 +90,9 @@ class PortItem(QGraphicsEllipseItem):
     # ------------------------------------------------------------------ state
     @property
     def state(self) -> PortState:
-        """What the port shows: asked of the judge while a wire is dragged, and only
-        when it is painted, so a drag over a huge design judges just the ports in view."""
-        return self._judge.state_of(self) if self._judge is not None else PortState.NORMAL
-
-    def set_judge(self, judge: PortJudge | None) -> None:
-        """Show what ``judge`` says (a wire drag began), or None (it ended)."""
-        if judge is not self._judge:
-            self._judge = judge
-            self.update()
+        """What the port shows: NORMAL, or while a wire is dragged what its judge says."""
+        judge = self._judge() if self._judge is not None and not self.is_output else None
+        return judge.state_of(self) if judge is not None else PortState.NORMAL
 
     def set_connected(self, connected: bool) -> None:
         if connected != self.connected:
@@ -111,7 +113,13 @@ class PortItem(QGraphicsEllipseItem):
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
-        theme, state, zoom = _theme(self), self.state, zoom_of(painter)
+        """The resting look (a drag's states are drawn over it, see `port_states`)."""
+        self.paint_look(painter, PortState.NORMAL, QPointF(0.0, 0.0))
+
+    def paint_look(self, painter: QPainter, state: PortState, centre: QPointF) -> None:
+        """Draw the port as it looks in ``state``, centred on ``centre`` (painter
+        coordinates), from the pixmap shared by every port that looks the same."""
+        theme, zoom = _theme(self), zoom_of(painter)
         colour = self._colour(theme, state)
         ratio = painter.device().devicePixelRatioF()
         look = (state, self._hovered, self.connected, self.multiple, self.is_output)
@@ -122,7 +130,7 @@ class PortItem(QGraphicsEllipseItem):
                 _BOUNDS, max(zoom, 1e-3), ratio, lambda p: _draw(p, theme, colour, look)
             ),
         )
-        blit(painter, pixmap, _BOUNDS.topLeft())
+        blit(painter, pixmap, centre + _BOUNDS.topLeft())
 
     def _colour(self, theme: style.CanvasTheme, state: PortState):
         if state == PortState.HOVER_REFUSED:

@@ -34,6 +34,7 @@ from designer.ui.canvas import style
 from designer.ui.canvas.edge_item import EdgeItem
 from designer.ui.canvas.interactions import InteractionController
 from designer.ui.canvas.node_item import NodeFace, NodeItem
+from designer.ui.canvas.port_item import PortJudge
 from designer.ui.document import GraphDocument
 
 _NO_INFO = NodeInfo()
@@ -210,7 +211,7 @@ class GraphScene(QGraphicsScene):
     def _add_node_item(self, node_id: str, wired: Collection[tuple[str, bool]] = ()) -> NodeItem:
         """The item of a node, its ``wired`` ports (name, is output) shown connected."""
         node = self.document.graph.node(node_id)
-        item = NodeItem(node_id, self._face(node.type), node.label, wired)
+        item = NodeItem(node_id, self._face(node.type), node.label, wired, self._port_judge)
         item.setPos(*node.position)
         item.set_mark(self._node_marks.get(node_id))
         if self.detail != style.DETAIL:
@@ -254,6 +255,10 @@ class GraphScene(QGraphicsScene):
                         for e in self._wires_of.get(node_id, ())
                     )
                 )
+
+    def _port_judge(self) -> PortJudge | None:
+        """The wire drag in progress, which says what the input ports show."""
+        return self.interactions.wire
 
     def _grow_scene_rect(self, rect: QRectF) -> None:
         """Keep room to pan around the content; the rectangle only ever grows."""
