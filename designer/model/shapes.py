@@ -340,7 +340,7 @@ def _edited_pass(
             node = nodes[node_id]
             spec = catalog.get(node.type)
             memo = memos[node_id] = _remember(graph, node, spec, memo.edges, shapes, memos, cache)
-        elif shapes != memo.shapes:
+        elif not _same(shapes, memo.shapes):
             memo.info = _infer_node(
                 graph, node_id, memo.spec, memo.key, memo.port_problems, shapes, cache
             )
@@ -425,10 +425,19 @@ def _remember(
         key = params_key(node.params)
         info = _infer_node(graph, node.id, spec, key, problems, shapes, cache)
         return _NodeMemo(spec, node.label, dict(node.params), edges, shapes, key, problems, info)
-    if memo.shapes != shapes:
+    if not _same(shapes, memo.shapes):
         memo.info = _infer_node(graph, node.id, spec, memo.key, memo.port_problems, shapes, cache)
         memo.shapes = shapes
     return memo
+
+
+def _same(new: tuple, old: tuple) -> bool:
+    """Whether the input shapes are the very objects seen last time. Cheaper than
+    comparing them, and as good: an unchanged result is handed on as the same object
+    (shared `NodeInfo`s), and an equal one found again only costs a memo lookup."""
+    if len(new) == 1:
+        return len(old) == 1 and new[0] is old[0]
+    return len(new) == len(old) and all(a is b for a, b in zip(new, old, strict=True))
 
 
 def _infer_node(

@@ -132,22 +132,21 @@ class NodeItem(QGraphicsRectItem):
         old = self._info
         if info is old and warnings == self._warnings and note == self._note:
             return False
-        errors = any(p.is_error for p in info.problems) if info.problems else False
-        flags = (errors, errors or bool(warnings))
-        card = flags != self._flags
+        flags = self._flags
+        if info.problems or warnings or flags[1]:  # the marks may come or go
+            errors = any(p.is_error for p in info.problems)
+            flags = (errors, errors or bool(warnings))
         row = (
-            card
+            flags != self._flags
             or old is None
-            or note != self._note
-            or not (info.output is old.output or info.output == old.output)
+            or info.output is not old.output  # equal results are the same object
             or info.params != old.params
+            or note != self._note
         )
-        self._info, self._warnings, self._note, self._flags = info, warnings, note, flags
-        self._status = None
-        if row:
-            self.row.forget()
-        if card:
+        if flags != self._flags:
+            self._flags = flags
             self.update()
+        self._info, self._warnings, self._note, self._status = info, warnings, note, None
         return row
 
     @property

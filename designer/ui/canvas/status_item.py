@@ -20,7 +20,7 @@ from designer.ui.canvas import style
 from designer.ui.canvas.pixmaps import PixmapCache, blit, render, zoom_of
 
 if TYPE_CHECKING:
-    from designer.ui.canvas.node_item import NodeItem
+    from designer.ui.canvas.node_item import NodeItem, NodeStatus
 
 #: The row's box in its card's coordinates: from the left margin to the right one.
 ROW_LEFT = 10.0
@@ -41,25 +41,24 @@ class StatusItem(QGraphicsRectItem):
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.node = node
         self._pixmap: QPixmap | None = None
-        self._scale: tuple = ()  # (zoom, device pixel ratio, theme) the pixmap is for
+        self._seen: tuple = ()  # (status, zoom, device pixel ratio, theme) of the pixmap
         self._corner = QPointF(ROW_LEFT, node.height - 26.0)
         self.setRect(QRectF(self._corner.x(), self._corner.y(), ROW_RIGHT - ROW_LEFT, ROW_HEIGHT))
-
-    def forget(self) -> None:
-        """The node's status changed: look the row's pixmap up again when painted."""
-        self._pixmap = None
 
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
         theme = getattr(self.scene(), "theme", style.LIGHT)
-        scale = (zoom_of(painter), painter.device().devicePixelRatioF(), theme)
-        if self._pixmap is None or scale != self._scale:
-            self._pixmap, self._scale = self._lookup(*scale), scale
+        status = self.node.status
+        seen = (status, zoom_of(painter), painter.device().devicePixelRatioF(), theme)
+        if self._pixmap is None or seen != self._seen:
+            self._pixmap, self._seen = self._lookup(*seen), seen
         blit(painter, self._pixmap, self._corner)
 
-    def _lookup(self, zoom: float, ratio: float, theme: style.CanvasTheme) -> QPixmap:
-        status, params = self.node.status, self.node.params_text
+    def _lookup(
+        self, status: NodeStatus, zoom: float, ratio: float, theme: style.CanvasTheme
+    ) -> QPixmap:
+        params = self.node.params_text
         bad = bool(status.problems) and status.shape in ("…", "?")
         zoom = max(zoom, 1e-3)
         key = (theme.name, status.shape, params, bad, round(zoom, 4), ratio)
