@@ -1,11 +1,11 @@
 """A node card as its layer type and state make it look: everything but its label.
 
 Shadow, body, border or mark outline, title band with the type's name and a problem
-flag, port names, or at lower zoom the type in big letters: all of it depends on a few
-facts only (`CardLook`), so each look is rendered once per zoom and blitted into every
-card that has it (`CARDS`). Rounded antialiased shapes and laid-out text are most of
-what a card costs to draw, and a design of thousands of layers has a few dozen looks.
-The label, which is each node's own, `NodeItem` draws on top.
+flag, the ports at rest, port names, or at lower zoom the type in big letters: all of it
+depends on a few facts only (`CardLook`), so each look is rendered once per zoom and
+blitted into every card that has it (`CARDS`). Rounded antialiased shapes and laid-out
+text are most of what a card costs to draw, and a design of thousands of layers has a
+few dozen looks. The label, which is each node's own, `NodeItem` draws on top.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 
 from designer.ui.canvas import style
 from designer.ui.canvas.pixmaps import PixmapCache
+from designer.ui.canvas.port_item import PortState, draw_port
 
 CARDS = PixmapCache()
 
@@ -47,6 +48,7 @@ class CardLook(NamedTuple):
     flagged: bool  # errors or warnings: a "!" on the title band
     mark: str | None
     level: str  # `style.detail_level` of the zoom
+    wired: tuple[bool, ...]  # whether each input, then each output, has a wire
 
 
 def port_y(index: int, count: int, height: float) -> float:
@@ -57,15 +59,25 @@ def port_y(index: int, count: int, height: float) -> float:
 
 def card_bounds(height: float, mark: str | None) -> QRectF:
     """The rectangle a card of ``height`` covers with its shadow and its mark's tag."""
-    return QRectF(_card_bounds(height, mark))
+    return QRectF(_card_bounds(height, mark, 0.0))
+
+
+def paint_bounds(height: float, mark: str | None) -> QRectF:
+    """`card_bounds` widened for the ports on the card's sides: what a card paints."""
+    return QRectF(_card_bounds(height, mark, PORT_REACH))
+
+
+#: How far a port at rest reaches out of the card's side (its circle and pen).
+PORT_REACH = style.PORT_RADIUS + 2.0
 
 
 @cache
-def _card_bounds(height: float, mark: str | None) -> QRectF:
+def _card_bounds(height: float, mark: str | None, reach: float) -> QRectF:
     margin = 7.0 if mark else 5.0
     top = margin + (style.MARK_TAG_HEIGHT + style.MARK_TAG_GAP if mark else 0.0)
+    side = max(margin, reach)
     body = QRectF(0.0, 0.0, style.NODE_WIDTH, height)
-    return body.adjusted(-margin, -top, margin, margin + style.SHADOW_OFFSET)
+    return body.adjusted(-side, -top, side, margin + style.SHADOW_OFFSET)
 
 
 def paint_card(painter: QPainter, theme: style.CanvasTheme, look: CardLook) -> None:
@@ -79,6 +91,25 @@ def paint_card(painter: QPainter, theme: style.CanvasTheme, look: CardLook) -> N
         _paint_port_names(painter, theme, look.face)
     elif look.level == style.OVERVIEW:
         _paint_overview(painter, theme, look)
+    _paint_ports(painter, theme, look)
+
+
+def _paint_ports(painter: QPainter, theme: style.CanvasTheme, look: CardLook) -> None:
+    """The ports at rest (a port draws itself only while hovered, see `PortItem`)."""
+    face, accent = look.face, style.category_colour(look.face.category)
+    sides = (
+        [(0.0, multiple, False) for _, multiple in face.inputs],
+        [(style.NODE_WIDTH, False, True) for _ in face.outputs],
+    )
+    wired = iter(look.wired)
+    for ports in sides:
+        for i, (x, multiple, is_output) in enumerate(ports):
+            painter.save()
+            painter.translate(x, port_y(i, len(ports), face.height))
+            draw_port(
+                painter, theme, accent, (PortState.NORMAL, False, next(wired), multiple, is_output)
+            )
+            painter.restore()
 
 
 def _paint_body(painter: QPainter, theme: style.CanvasTheme, look: CardLook) -> None:

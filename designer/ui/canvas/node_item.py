@@ -30,7 +30,15 @@ from PySide6.QtWidgets import (
 
 from designer.model import NodeInfo
 from designer.ui.canvas import style
-from designer.ui.canvas.card import CARDS, CardLook, NodeFace, card_bounds, paint_card, port_y
+from designer.ui.canvas.card import (
+    CARDS,
+    CardLook,
+    NodeFace,
+    card_bounds,
+    paint_bounds,
+    paint_card,
+    port_y,
+)
 from designer.ui.canvas.pixmaps import blit, render, zoom_of
 from designer.ui.canvas.port_item import JudgeSource, PortItem
 from designer.ui.canvas.status_item import StatusItem
@@ -74,7 +82,7 @@ class NodeItem(QGraphicsRectItem):
         self.height = face.height
         self._body = QRectF(0.0, 0.0, style.NODE_WIDTH, self.height)
         self.mark: str | None = None  # added, removed or changed, in a comparison
-        self.setRect(card_bounds(self.height, None))
+        self.setRect(paint_bounds(self.height, None))
         self.setFlags(_FLAGS)
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.setZValue(style.NODE_Z)
@@ -121,7 +129,7 @@ class NodeItem(QGraphicsRectItem):
         mark never rests on colour alone."""
         if mark != self.mark:
             self.mark = mark
-            self.setRect(card_bounds(self.height, self.mark))
+            self.setRect(paint_bounds(self.height, self.mark))
             self.update()
 
     def show_analysis(self, info: NodeInfo, warnings: tuple[str, ...], note: str) -> bool:
@@ -190,6 +198,11 @@ class NodeItem(QGraphicsRectItem):
     def body_rect(self) -> QRectF:
         return QRectF(self._body)
 
+    def card_rect(self) -> QRectF:
+        """The card with its shadow and mark tag, in item coordinates (what fitting the
+        view to the design frames; the ports reach a little beyond it)."""
+        return card_bounds(self.height, self.mark)
+
     def shape(self) -> QPainterPath:
         path = QPainterPath()
         path.addRoundedRect(self.body_rect(), style.CORNER_RADIUS, style.CORNER_RADIUS)
@@ -202,7 +215,8 @@ class NodeItem(QGraphicsRectItem):
         zoom = zoom_of(painter)
         level = style.detail_level(zoom, theme.fonts)
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        look = CardLook(self.face, selected, *self._flags, self.mark, level)
+        wired = tuple(port.connected for port in self.ports())
+        look = CardLook(self.face, selected, *self._flags, self.mark, level, wired)
         ratio = painter.device().devicePixelRatioF()
         bounds = self.rect()
         card = CARDS.get(

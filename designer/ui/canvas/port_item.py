@@ -8,7 +8,9 @@ themselves are not touched, so starting a drag costs the same on any size of des
 
 NOTE: ports are ellipse items whose rectangle is the pick area, so Qt answers their
 bounding rectangle and shape in C++: a large design has thousands of ports, and a Python
-``boundingRect`` would be called for each of them on every frame. Each look of a port is
+``boundingRect`` would be called for each of them on every frame. At rest a port is drawn
+by its card, as part of the card's shared look; the item itself paints only while the
+mouse is on it, so thousands of ports cost nothing to draw. Each look of a port is
 rendered once per zoom and shared (`PORTS`).
 """
 
@@ -34,6 +36,7 @@ from designer.ui.canvas.pixmaps import PixmapCache, blit, render, zoom_of
 _R = style.PORT_HIT_RADIUS
 _BOUNDS = QRectF(-_R, -_R, 2 * _R, 2 * _R)
 _NO_PEN = QPen(Qt.PenStyle.NoPen)
+_NO_CONTENTS = QGraphicsItem.GraphicsItemFlag.ItemHasNoContents
 PORTS = PixmapCache()
 
 
@@ -79,7 +82,7 @@ class PortItem(QGraphicsEllipseItem):
         self.multiple = multiple
         self.connected = connected
         self._judge = judge
-        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.setFlag(_NO_CONTENTS)  # the card draws the port at rest
         self.setAcceptHoverEvents(True)
         self._hovered = False
 
@@ -97,23 +100,28 @@ class PortItem(QGraphicsEllipseItem):
     def set_connected(self, connected: bool) -> None:
         if connected != self.connected:
             self.connected = connected
-            self.update()
+            parent = self.parentItem()
+            if parent is not None:
+                parent.update()  # the card draws the port at rest
 
     def hoverEnterEvent(self, event: QGraphicsSceneHoverEvent) -> None:
         if not self.hasCursor():  # set on first use: thousands of ports are never hovered
             self.setCursor(Qt.CursorShape.CrossCursor)
         self._hovered = True
+        self.setFlag(_NO_CONTENTS, False)
         self.update()
 
     def hoverLeaveEvent(self, event: QGraphicsSceneHoverEvent) -> None:
         self._hovered = False
         self.update()
+        self.setFlag(_NO_CONTENTS, True)
 
     # ---------------------------------------------------------------- painting
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
-        """The resting look (a drag's states are drawn over it, see `port_states`)."""
+        """The resting look under the mouse (at rest the card draws the port; a drag's
+        states are drawn over it, see `port_states`)."""
         self.paint_look(painter, PortState.NORMAL, QPointF(0.0, 0.0))
 
     def paint_look(self, painter: QPainter, state: PortState, centre: QPointF) -> None:
@@ -127,7 +135,7 @@ class PortItem(QGraphicsEllipseItem):
         pixmap = PORTS.get(
             key,
             lambda: render(
-                _BOUNDS, max(zoom, 1e-3), ratio, lambda p: _draw(p, theme, colour, look)
+                _BOUNDS, max(zoom, 1e-3), ratio, lambda p: draw_port(p, theme, colour, look)
             ),
         )
         blit(painter, pixmap, centre + _BOUNDS.topLeft())
@@ -143,8 +151,9 @@ class PortItem(QGraphicsEllipseItem):
         return parent.accent if parent is not None else theme.colour("edge")  # type: ignore[attr-defined]
 
 
-def _draw(painter: QPainter, theme: style.CanvasTheme, colour: QColor, look: tuple) -> None:
-    """One look of a port (see `PortItem.paint`), centred on 0, 0."""
+def draw_port(painter: QPainter, theme: style.CanvasTheme, colour: QColor, look: tuple) -> None:
+    """One look of a port, centred on 0, 0: ``look`` is (state, hovered, connected,
+    accepts many, is an output)."""
     state, hovered, connected, multiple, is_output = look
     radius = style.PORT_RADIUS
     if state in (PortState.CANDIDATE, PortState.HOVER_OK, PortState.HOVER_REFUSED):

@@ -122,7 +122,7 @@ class GraphScene(QGraphicsScene):
         """The rectangle around every node (empty when there are none)."""
         rect = QRectF()
         for item in self._nodes.values():
-            rect = rect.united(item.sceneBoundingRect())
+            rect = rect.united(item.card_rect().translated(item.pos()))
         return rect
 
     # ------------------------------------------------------------ commands
