@@ -57,14 +57,10 @@ def port_y(index: int, count: int, height: float) -> float:
     return middle + (index - (count - 1) / 2) * style.PORT_SPACING
 
 
-def card_bounds(height: float, mark: str | None) -> QRectF:
-    """The rectangle a card of ``height`` covers with its shadow and its mark's tag."""
-    return QRectF(_card_bounds(height, mark, 0.0))
-
-
 def paint_bounds(height: float, mark: str | None) -> QRectF:
-    """`card_bounds` widened for the ports on the card's sides: what a card paints."""
-    return QRectF(_card_bounds(height, mark, PORT_REACH))
+    """The rectangle a card of ``height`` paints: with its shadow, its mark's tag and
+    the ports on its sides."""
+    return QRectF(_card_bounds(height, mark))
 
 
 #: How far a port at rest reaches out of the card's side (its circle and pen).
@@ -72,10 +68,10 @@ PORT_REACH = style.PORT_RADIUS + 2.0
 
 
 @cache
-def _card_bounds(height: float, mark: str | None, reach: float) -> QRectF:
+def _card_bounds(height: float, mark: str | None) -> QRectF:
     margin = 7.0 if mark else 5.0
     top = margin + (style.MARK_TAG_HEIGHT + style.MARK_TAG_GAP if mark else 0.0)
-    side = max(margin, reach)
+    side = max(margin, PORT_REACH)
     body = QRectF(0.0, 0.0, style.NODE_WIDTH, height)
     return body.adjusted(-side, -top, side, margin + style.SHADOW_OFFSET)
 

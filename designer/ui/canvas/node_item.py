@@ -34,7 +34,6 @@ from designer.ui.canvas.card import (
     CARDS,
     CardLook,
     NodeFace,
-    card_bounds,
     paint_bounds,
     paint_card,
     port_y,
@@ -197,11 +196,6 @@ class NodeItem(QGraphicsRectItem):
     # --------------------------------------------------------------- painting
     def body_rect(self) -> QRectF:
         return QRectF(self._body)
-
-    def card_rect(self) -> QRectF:
-        """The card with its shadow and mark tag, in item coordinates (what fitting the
-        view to the design frames; the ports reach a little beyond it)."""
-        return card_bounds(self.height, self.mark)
 
     def shape(self) -> QPainterPath:
         path = QPainterPath()

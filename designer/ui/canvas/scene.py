@@ -119,10 +119,10 @@ class GraphScene(QGraphicsScene):
         return item.x() + dx, item.y() + dy
 
     def content_rect(self) -> QRectF:
-        """The rectangle around every node (empty when there are none)."""
+        """The rectangle around every card, ports included (empty when there are none)."""
         rect = QRectF()
         for item in self._nodes.values():
-            rect = rect.united(item.card_rect().translated(item.pos()))
+            rect = rect.united(item.sceneBoundingRect())
         return rect
 
     # ------------------------------------------------------------ commands
