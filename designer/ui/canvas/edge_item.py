@@ -8,9 +8,8 @@ NOTE: a wire is a rectangle item, its rectangle the curve's bounds padded by hal
 pick band: Qt answers its bounding rectangle in C++ (a design with thousands of wires
 calls no Python per wire and frame), and neither opening nor panning strokes a curve to
 find its bounds. The pick band itself (`shape`) is stroked on first use, for the few
-wires the mouse comes near. Short wires are cached as pixmaps; long ones (a fan-out
-across the design) are drawn directly, rather than cache a pixmap the size of the view
-for each.
+wires the mouse comes near. Wires small on screen are cached as pixmaps; one crossing
+much of the view (a fan-out) is drawn directly rather than cached at the view's size.
 """
 
 from __future__ import annotations
@@ -55,8 +54,8 @@ def _curve(x0: float, y0: float, x1: float, y1: float) -> QPainterPath:
     return path
 
 
-#: Wires whose bounding rectangle covers more scene area than this are not cached.
-CACHED_AREA = 600.0 * 600.0
+#: A wire is kept as a pixmap while it covers at most this many pixels on screen.
+CACHED_PIXELS = 512.0 * 512.0
 
 
 #: How far the widest drawing of a wire (its glow as a drop target) reaches from the curve.
@@ -75,6 +74,7 @@ class EdgeItem(QGraphicsRectItem):
         self._ends: tuple[float, float, float, float] | None = None  # x0, y0, x1, y1
         self._path: QPainterPath | None = None  # the curve, made when first drawn
         self._pick: QPainterPath | None = None  # the pick band, stroked when first asked
+        self._area = 0.0  # of the bounds, in the scene
         self._hovered = False
         self._drop_target = False
         self.mark: str | None = None  # added or removed, in a comparison
@@ -82,9 +82,12 @@ class EdgeItem(QGraphicsRectItem):
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setAcceptHoverEvents(True)
 
-    def set_endpoints(self, start: tuple[float, float], end: tuple[float, float]) -> None:
-        """Run from ``start`` to ``end`` (scene coordinates). The bounds are those of the
-        curve's control points; the curve itself is made when first drawn or picked."""
+    def set_endpoints(
+        self, start: tuple[float, float], end: tuple[float, float], zoom: float
+    ) -> None:
+        """Run from ``start`` to ``end`` (scene coordinates), seen at ``zoom``. The bounds
+        are those of the curve's control points; the curve itself is made when first
+        drawn or picked."""
         (x0, y0), (x1, y1) = start, end
         if (x0, y0, x1, y1) == self._ends:
             return
@@ -93,9 +96,15 @@ class EdgeItem(QGraphicsRectItem):
         left, right = min(x0, x1 - reach), max(x0 + reach, x1)
         top, bottom = min(y0, y1), max(y0, y1)
         self.setRect(left - _PAD, top - _PAD, right - left + 2 * _PAD, bottom - top + 2 * _PAD)
+        self._area = (right - left + 2 * _PAD) * (bottom - top + 2 * _PAD)
+        self.cache_for(zoom)
+
+    def cache_for(self, zoom: float) -> None:
+        """Keep the wire as a pixmap unless at ``zoom`` it would cover more than
+        `CACHED_PIXELS` (a fan-out across the view): such a wire is drawn directly."""
         modes = QGraphicsItem.CacheMode
-        cached = (right - left) * (bottom - top) <= CACHED_AREA
-        mode = modes.DeviceCoordinateCache if cached else modes.NoCache
+        small = self._area * zoom * zoom <= CACHED_PIXELS
+        mode = modes.DeviceCoordinateCache if small else modes.NoCache
         if mode != self.cacheMode():
             self.setCacheMode(mode)
 

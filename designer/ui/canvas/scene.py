@@ -8,7 +8,7 @@ here: positions are read from the model, and a drag writes them back through one
 
 Tooltips are written when the mouse rests on an item (`helpEvent`), never for every item
 after every edit; the view tells the scene how much detail its zoom can show
-(`set_detail`), and rows of text too small to read are hidden rather than drawn.
+(`set_zoom`), and rows of text too small to read are hidden rather than drawn.
 """
 
 from __future__ import annotations
@@ -75,7 +75,8 @@ class GraphScene(QGraphicsScene):
         self._handlers: list = []
         self._graph: Graph | None = None  # the graph the items mirror
         self._syncing = False
-        self.detail = style.DETAIL  # how much the view's zoom can show (`set_detail`)
+        self.zoom = 1.0  # the view's (`set_zoom`)
+        self.detail = style.DETAIL  # how much that zoom can show
         self.setSceneRect(QRectF(-SCENE_MARGIN, -SCENE_MARGIN, 2 * SCENE_MARGIN, 2 * SCENE_MARGIN))
         document.analysis_changed.connect(self._on_document_analysis_changed)
         document.project_replaced.connect(self._on_document_project_replaced)
@@ -148,14 +149,20 @@ class GraphScene(QGraphicsScene):
             for item in self.items():
                 item.update()
 
-    def set_detail(self, level: str) -> None:
-        """Show as much as a zoom of detail ``level`` (`style.detail_level`) can: status
-        rows only where their text is legible. Called by the view when its zoom crosses
-        a level, so a zoomed-out design of thousands of layers draws no rows at all."""
+    def set_zoom(self, zoom: float) -> None:
+        """Draw for a view at ``zoom`` (each `GraphView` has a scene of its own): status
+        rows only where their text is legible (`style.detail_level`), so a zoomed-out
+        design of thousands of layers draws none; wires cached as pixmaps only while
+        they are small on screen."""
+        level = style.detail_level(zoom, self.theme.fonts)
         if level != self.detail:
             self.detail = level
-            for item in self._nodes.values():
-                item.row.setVisible(level == style.DETAIL)
+            for node in self._nodes.values():
+                node.row.setVisible(level == style.DETAIL)
+        if zoom != self.zoom:
+            self.zoom = zoom
+            for wire in self._edges.values():
+                wire.cache_for(zoom)
 
     def set_marks(self, nodes: Mapping[str, str], edges: Mapping[Edge, str]) -> None:
         """Mark nodes and wires as added, removed or changed (a comparison of designs);
@@ -241,9 +248,11 @@ class GraphScene(QGraphicsScene):
 
     def _place_edge(self, item: EdgeItem) -> None:
         e = item.edge
-        item.set_endpoints(
-            self._port_point(e.src, e.src_port, True), self._port_point(e.dst, e.dst_port, False)
+        start, end = (
+            self._port_point(e.src, e.src_port, True),
+            self._port_point(e.dst, e.dst_port, False),
         )
+        item.set_endpoints(start, end, self.zoom)
 
     def _refresh_ports(self, edge: Edge) -> None:
         for node_id, port_name, is_output in (

@@ -5,7 +5,7 @@ edit that changes every shape in the design repaints these rows and nothing else
 each card stays a cached pixmap. A row is drawn from a rendered pixmap kept per distinct
 text and zoom (`ROWS`): the layers of a large design mostly share a few shapes, so a
 repaint after an edit is a few renders and many blits. Rows are hidden while the view is
-zoomed out too far for their text (see `GraphScene.set_detail`).
+zoomed out too far for their text (see `GraphScene.set_zoom`).
 """
 
 from __future__ import annotations

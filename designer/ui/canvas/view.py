@@ -127,8 +127,8 @@ class GraphView(QGraphicsView):
         self.zoom_changed.emit(factor)
 
     def _show_detail(self) -> None:
-        """Tell the scene how much detail the zoom leaves legible (`style.detail_level`)."""
-        self.graph_scene.set_detail(style.detail_level(self.zoom, self.graph_scene.theme.fonts))
+        """Tell the scene the zoom it is drawn at (what is legible, what to cache)."""
+        self.graph_scene.set_zoom(self.zoom)
 
     def _zoom_by(self, step: float, anchor: QPoint | None = None) -> None:
         self.set_zoom(self.zoom * step, anchor)
