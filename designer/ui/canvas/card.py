@@ -17,6 +17,7 @@ from typing import NamedTuple
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 
+from designer.catalog import LayerSpec
 from designer.ui.canvas import style
 from designer.ui.canvas.pixmaps import PixmapCache
 from designer.ui.canvas.port_item import PortState, draw_port
@@ -37,6 +38,17 @@ class NodeFace:
     @property
     def height(self) -> float:
         return style.card_height(max(len(self.inputs), len(self.outputs), 1))
+
+
+def face_of(spec: LayerSpec) -> NodeFace:
+    """What every node of the layer type ``spec`` shows of it."""
+    return NodeFace(
+        spec.display_name,
+        spec.category,
+        spec.help,
+        tuple((p.name, p.multiple) for p in spec.inputs),
+        tuple(p.name for p in spec.outputs),
+    )
 
 
 class CardLook(NamedTuple):

@@ -13,37 +13,33 @@ after every edit; the view tells the scene how much detail its zoom can show
 
 from __future__ import annotations
 
-import contextlib
-import gc
-import html
 from collections import defaultdict
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Mapping
 from functools import partial
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
-    QGraphicsItem,
     QGraphicsScene,
     QGraphicsSceneHelpEvent,
     QGraphicsSceneMouseEvent,
     QToolTip,
 )
 
-from designer.catalog.objectives import LOSSES
-from designer.model import Edge, Graph, Node, NodeInfo
+from designer.model import Edge, Graph
 from designer.ui.canvas import style
+from designer.ui.canvas.analysis_view import show_analysis, tooltip_of
+from designer.ui.canvas.batch import collection_paused
+from designer.ui.canvas.card import NodeFace, face_of
 from designer.ui.canvas.edge_item import EdgeItem
 from designer.ui.canvas.interactions import InteractionController
-from designer.ui.canvas.node_item import NodeFace, NodeItem
+from designer.ui.canvas.node_item import NodeItem
 from designer.ui.canvas.port_item import PortJudge
 from designer.ui.document import GraphDocument
 
-_NO_INFO = NodeInfo()
-
 SCENE_MARGIN = 20000.0
 #: Up to this many changed status rows are repainted one by one (Qt's views repaint the
-#: bounding rectangle of more than 50 areas anyway).
+#: bounding rectangle of more than 50 areas anyway); more, and the scene at once.
 ROW_UPDATES = 50
 
 
@@ -184,7 +180,7 @@ class GraphScene(QGraphicsScene):
     # ------------------------------------------------------- building items
     def rebuild(self) -> None:
         """Drop every item and make them again from the model (a project was replaced)."""
-        with _collection_paused():
+        with collection_paused():
             self._rebuild()
 
     def _rebuild(self) -> None:
@@ -207,24 +203,13 @@ class GraphScene(QGraphicsScene):
         self._on_document_selection_changed(self.document.selection)
         self._grow_scene_rect(self.content_rect())
 
-    def _face(self, type_id: str) -> NodeFace:
-        face = self._faces.get(type_id)
-        if face is None:
-            spec = self.document.graph.catalog.get(type_id)
-            face = NodeFace(
-                spec.display_name,
-                spec.category,
-                spec.help,
-                tuple((p.name, p.multiple) for p in spec.inputs),
-                tuple(p.name for p in spec.outputs),
-            )
-            self._faces[type_id] = face
-        return face
-
     def _add_node_item(self, node_id: str, wired: Collection[tuple[str, bool]] = ()) -> NodeItem:
         """The item of a node, its ``wired`` ports (name, is output) shown connected."""
         node = self.document.graph.node(node_id)
-        item = NodeItem(node_id, self._face(node.type), node.label, wired, self._port_judge)
+        face = self._faces.get(node.type)
+        if face is None:
+            face = self._faces[node.type] = face_of(self.document.graph.catalog.get(node.type))
+        item = NodeItem(node_id, face, node.label, wired, self._port_judge)
         item.setPos(*node.position)
         item.set_mark(self._node_marks.get(node_id))
         if self.detail != style.DETAIL:
@@ -255,21 +240,20 @@ class GraphScene(QGraphicsScene):
         item.set_endpoints(start, end, self.zoom)
 
     def _refresh_ports(self, edge: Edge) -> None:
-        for node_id, port_name, is_output in (
+        """Show whether the two ports ``edge`` joins (or joined) still have a wire."""
+        wires = self._wires_of
+        for node_id, name, out in (
             (edge.src, edge.src_port, True),
             (edge.dst, edge.dst_port, False),
         ):
             item = self._nodes.get(node_id)
-            port = item.port(port_name, is_output) if item else None
+            port = item.port(name, out) if item else None
             if port is not None:
-                attr = "src_port" if is_output else "dst_port"
-                end = "src" if is_output else "dst"
-                port.set_connected(
-                    any(
-                        getattr(e, attr) == port_name and getattr(e, end) == node_id
-                        for e in self._wires_of.get(node_id, ())
-                    )
-                )
+                ends = {
+                    (e.src_port, True) if e.src == node_id else (e.dst_port, False)
+                    for e in wires.get(node_id, ())
+                }
+                port.set_connected((name, out) in ends)
 
     def _port_judge(self) -> PortJudge | None:
         """The wire drag in progress, which says what the input ports show."""
@@ -349,51 +333,21 @@ class GraphScene(QGraphicsScene):
     def _on_document_analysis_changed(self) -> None:
         if self._graph is not self.document.graph:
             return  # a new project's analysis arrives before project_replaced
-        analysis = self.document.analysis
-        notes: dict[str, list[str]] = defaultdict(list)
-        for problem in analysis.problems:
-            if problem.node_id is not None and not problem.is_error:
-                notes[problem.node_id].append(problem.message)
-        infos, nodes = analysis.nodes, self.document.graph.nodes
-        changed = [
-            item
-            for node_id, item in self._nodes.items()
-            if item.show_analysis(
-                infos.get(node_id, _NO_INFO),
-                tuple(notes[node_id]) if node_id in notes else (),
-                _note(nodes[node_id]) if nodes[node_id].type == "Output" else "",
-            )
-        ]
-        self._repaint_rows(changed)
-
-    def _repaint_rows(self, items: list[NodeItem]) -> None:
-        """Repaint the status rows of ``items``: each on its own when they are few, else
-        the scene as one update (rows are drawn fresh on every paint, so nothing needs
-        to be invalidated item by item, and a view repaints only what it shows)."""
-        if len(items) <= ROW_UPDATES:
-            for item in items:
+        changed = show_analysis(self._nodes, self.document.graph, self.document.analysis)
+        if self.detail != style.DETAIL:
+            return  # the rows are hidden: nothing they show needs painting
+        if len(changed) <= ROW_UPDATES:
+            for item in changed:
                 item.row.update()
-        else:
+        else:  # rows are drawn fresh on every paint: one update, not one per item
             self.update()
-
-    def _edge_tooltip(self, edge: Edge) -> str:
-        graph = self.document.graph
-        shape = self.document.analysis.info(edge.src).output
-        text = f"{graph.node(edge.src).label} → {graph.node(edge.dst).label}"
-        text = f"{text}: {shape}" if shape is not None else text
-        return f"<p>{html.escape(text)}</p>"  # rich text, so a '<' in a label stays literal
-
-    def _tooltip(self, item: QGraphicsItem) -> str:
-        if isinstance(item, EdgeItem):
-            return self._edge_tooltip(item.edge)
-        return item.toolTip()  # a node writes its own when asked (see `NodeItem.toolTip`)
 
     def helpEvent(self, event: QGraphicsSceneHelpEvent) -> None:
         """Show the tooltip of the topmost item under the mouse that has one (what
         Qt does), with the text written now rather than kept current for every item."""
         text = ""
         for item in self.items(event.scenePos()):
-            text = self._tooltip(item)
+            text = tooltip_of(item, self.document.graph, self.document.analysis)
             if text:
                 break
         QToolTip.showText(event.screenPos() if text else QPoint(), text, event.widget())
@@ -491,29 +445,6 @@ class _Guard:
 
     def __exit__(self, *exc: object) -> None:
         self.scene._syncing = self.previous
-
-
-@contextlib.contextmanager
-def _collection_paused() -> Iterator[None]:
-    """Pause Python's cycle collector while thousands of items are made or dropped.
-
-    NOTE: making the items of a large design allocates enough objects to trigger full
-    collections, each walking every object of the application (tens of milliseconds)
-    and finding no garbage here; the collector resumes, and catches up, right after.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _note(node: Node) -> str:
-    """An Output node's loss and weight (each Output trains with its own)."""
-    loss = LOSSES.get(str(node.params.get("loss", "")))
-    return loss.badge(float(node.params.get("weight", 1.0))) if loss is not None else ""
 
 
 def _disconnect_all(handlers: list) -> None:
