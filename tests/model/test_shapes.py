@@ -9,8 +9,7 @@ import sys
 import pytest
 
 from designer.io import example_paths, load_project
-from designer.model import Graph, ShapeCache, infer_shapes
-from designer.model import shapes as shapes_module
+from designer.model import Graph, ShapeCache, infer_shapes, shape_cache
 from designer.model.shapes import ACTIVATION_BUDGET, TRAINING_FACTOR, format_bytes
 
 
@@ -179,13 +178,13 @@ def test_an_edit_reruns_each_distinct_rule_once(monkeypatch) -> None:
     ids = chain(graph, ("Input", {"features": 4}), *[("ReLU", {})] * 100, ("Output", {}))
     infer_shapes(graph)
     runs: list[str] = []
-    real = shapes_module._run_rules
+    real = shape_cache._run_rules
 
     def counting(spec, params, inputs):
         runs.append(spec.type_id)
         return real(spec, params, inputs)
 
-    monkeypatch.setattr(shapes_module, "_run_rules", counting)
+    monkeypatch.setattr(shape_cache, "_run_rules", counting)
     graph.set_param(ids[0], "features", 7)
     analysis = infer_shapes(graph)
     assert sorted(runs) == ["Input", "Output", "ReLU"]
