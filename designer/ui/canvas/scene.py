@@ -211,7 +211,8 @@ class GraphScene(QGraphicsScene):
             face = self._faces[node.type] = face_of(self.document.graph.catalog.get(node.type))
         item = NodeItem(node_id, face, node.label, wired, self._port_judge)
         item.setPos(*node.position)
-        item.set_mark(self._node_marks.get(node_id))
+        if self._node_marks:
+            item.set_mark(self._node_marks.get(node_id))
         if self.detail != style.DETAIL:
             item.row.setVisible(False)
         if self.read_only:
@@ -222,7 +223,8 @@ class GraphScene(QGraphicsScene):
 
     def _add_edge_item(self, edge: Edge, refresh_ports: bool = True) -> None:
         item = EdgeItem(edge)
-        item.set_mark(self._edge_marks.get(edge))
+        if self._edge_marks:
+            item.set_mark(self._edge_marks.get(edge))
         self._edges[edge] = item
         self._wires_of[edge.src].add(edge)
         self._wires_of[edge.dst].add(edge)

@@ -36,14 +36,14 @@ class StatusItem(QGraphicsRectItem):
     """The shape badge and parameter count of its parent `NodeItem`."""
 
     def __init__(self, node: NodeItem) -> None:
-        super().__init__(node)
+        top = node.height - 26.0
+        super().__init__(ROW_LEFT, top, ROW_RIGHT - ROW_LEFT, ROW_HEIGHT, node)
         self.setPen(_NO_PEN)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.node = node
         self._pixmap: QPixmap | None = None
         self._seen: tuple = ()  # (status, zoom, device pixel ratio, theme) of the pixmap
-        self._corner = QPointF(ROW_LEFT, node.height - 26.0)
-        self.setRect(QRectF(self._corner.x(), self._corner.y(), ROW_RIGHT - ROW_LEFT, ROW_HEIGHT))
+        self._corner = QPointF(ROW_LEFT, top)
 
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
