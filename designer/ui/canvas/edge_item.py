@@ -109,7 +109,10 @@ class EdgeItem(QGraphicsRectItem):
             self.setCacheMode(mode)
 
     def path(self) -> QPainterPath:
-        """The curve."""
+        """The curve (a copy)."""
+        return QPainterPath(self._curve())
+
+    def _curve(self) -> QPainterPath:
         if self._path is None:
             self._path = _curve(*(self._ends or (0.0, 0.0, 0.0, 0.0)))
         return self._path
@@ -120,7 +123,7 @@ class EdgeItem(QGraphicsRectItem):
             stroker = QPainterPathStroker()
             stroker.setWidth(style.EDGE_PICK_WIDTH)
             stroker.setCapStyle(Qt.PenCapStyle.RoundCap)
-            self._pick = stroker.createStroke(self.path())
+            self._pick = stroker.createStroke(self._curve())
         return self._pick
 
     def set_drop_target(self, on: bool) -> None:
@@ -156,7 +159,7 @@ class EdgeItem(QGraphicsRectItem):
             glow.setAlpha(90 if self._drop_target else 60)
             grow = 8 if self._drop_target else 4
             painter.setPen(style.pen(glow, style.EDGE_HOVER_WIDTH + grow))
-            painter.drawPath(self.path())
+            painter.drawPath(self._curve())
             if self._drop_target:
                 colour = theme.colour("port_ok")
             else:
@@ -170,7 +173,7 @@ class EdgeItem(QGraphicsRectItem):
             pen = style.pen(theme.colour("edge"), style.EDGE_WIDTH)
         painter.setPen(pen)
         painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawPath(self.path())
+        painter.drawPath(self._curve())
 
 
 class WireItem(QGraphicsPathItem):
