@@ -12,25 +12,28 @@ paint event has been handled.
 * edit: the Input's feature count changed (a new value each time, so no memo helps) until
   every badge shows the new shape, and until that is painted;
 * wire: a mouse press on an output port until the drag (every input judged) is painted;
-* pan: scrolling 30 px a step, each step until painted (the 95th percentile frame), and
-  full repaints (a zoom step or a theme switch redraws everything): at the fitted zoom
-  (never below legible text, so a large design shows its beginning) and zoomed out by
-  hand until the whole design is in view.
+* pan: scrolling 30 px a step, each step until painted (median and 95th percentile
+  frames), and full repaints (a zoom step or a theme switch redraws everything): at the
+  fitted zoom (never below legible text, so a large design shows its beginning:
+  ``pan_fit``), at 100 % (``pan_100``) and zoomed out by hand until the whole design is in
+  view (``pan_all``).
 
-    python -m benchmarks.bench_canvas [--layers N ...] [--quick]
+Figures are named ``canvas.<what>`` for the first design size (500 layers unless
+``--layers`` says otherwise; ``--quick`` measures a small design, a little) and
+``canvas.<N>_layers.<what>`` for each further size N.
+
+    python -m benchmarks.bench_canvas [--layers N ...] [--quick] [--json]
 """
 
 from __future__ import annotations
 
-import argparse
 import gc
 import itertools
 import os
 import statistics
 import sys
 import time
-from collections.abc import Callable, Sequence
-from typing import NamedTuple
+from collections.abc import Callable, Iterator, Sequence
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -38,28 +41,20 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
+from benchmarks.figures import Figure, options, print_figures
 from designer.model import Graph, Project
 from designer.model.edits import SetParam
 
 FRAME_MS = 1000 / 60
 OPEN_GOAL_MS = 300.0
 LAYERS = (500, 2000)
+QUICK_LAYERS = 60
 CHAIN_LENGTH = 26
 HEAD = ("Dropout", "Linear", "Softmax", "Output")
 SHAPE_KEEPING = ("LayerNorm", "ReLU", "Dropout", "GELU", "Identity", "Tanh")
 VIEW_SIZE = (1600, 1000)
 PAN_STEP_PX = 30
 WAIT_LIMIT_S = 30.0
-
-
-class Figure(NamedTuple):
-    """One measured figure: ``better`` is "lower" or "higher"; ``goal`` may be None."""
-
-    name: str
-    value: float
-    unit: str
-    goal: float | None
-    better: str = "lower"
 
 
 def build_graph(layers: int = 2000) -> Graph:
@@ -223,12 +218,22 @@ def fit(view) -> None:
     view.fit_to_view()
 
 
+def at_100(view) -> None:
+    """Full size, the design's top-left corner in the middle of the view."""
+    view.set_zoom(1.0)
+    view.centerOn(view.graph_scene.content_rect().topLeft())
+
+
 def show_all(view) -> None:
     """Zoomed out by hand until the whole design is in view."""
     rect = view.graph_scene.content_rect()
     viewport = view.viewport().rect()
     view.set_zoom(min(viewport.width() / rect.width(), viewport.height() / rect.height()))
     view.centerOn(rect.center())
+
+
+#: How the pans and full repaints are framed: name in the figures, framing.
+FRAMINGS = (("fit", fit), ("100", at_100), ("all", show_all))
 
 
 def measure_pan(app: QApplication, view, watcher: PaintWatcher, steps: int) -> list[float]:
@@ -269,61 +274,50 @@ def _p95(times: list[float]) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
 
 
-def figures(layers: int = 2000, quick: bool = False) -> list[Figure]:
-    """Measure every figure for a ``layers``-layer design."""
+def figures(quick: bool = False, layers: Sequence[int] | None = None) -> Iterator[Figure]:
+    """Every figure for designs of each of ``layers`` layers (see the module's names)."""
+    sizes = list(layers or ((QUICK_LAYERS,) if quick else LAYERS))
+    for index, size in enumerate(sizes):
+        prefix = "canvas." if index == 0 else f"canvas.{size}_layers."
+        yield from _figures_at(size, quick, prefix)
+
+
+def _figures_at(layers: int, quick: bool, prefix: str) -> Iterator[Figure]:
+    """Measure every figure for a ``layers``-layer design, named ``prefix + what``."""
     from designer.io import project_to_json
 
     app = QApplication.instance() or QApplication([])
-    repeats, frames = (3, 30) if quick else (7, 80)
+    repeats, frames = (2, 8) if quick else (7, 80)
     text = project_to_json(Project(graph=build_graph(layers)))
     stages = measure_open(app, text, repeats)
     view, watcher, _ = _open(app, text)
     try:
         badges, painted = measure_edit(app, view, watcher, repeats)
         wire = measure_wire(app, view, watcher, repeats)
-        pan, full = measure_frames(app, view, watcher, fit, frames)
-        pan_all, full_all = measure_frames(app, view, watcher, show_all, frames)
+        framed = {name: measure_frames(app, view, watcher, how, frames) for name, how in FRAMINGS}
     finally:
         _close(app, view)
-    at = f"canvas {layers}"
-    return [
-        Figure(f"{at}: open, file to drawn scene", stages["total"], "ms", OPEN_GOAL_MS),
-        Figure(f"{at}: open, parse the file", stages["parse"], "ms", None),
-        Figure(f"{at}: open, document and analysis", stages["document"], "ms", None),
-        Figure(f"{at}: open, scene items", stages["scene"], "ms", None),
-        Figure(f"{at}: open, first frame", stages["frame"], "ms", None),
-        Figure(f"{at}: edit, every badge updated", badges, "ms", FRAME_MS),
-        Figure(f"{at}: edit, updated and repainted", painted, "ms", FRAME_MS),
-        Figure(f"{at}: wire drag start, press to drawn", wire, "ms", FRAME_MS),
-        Figure(f"{at}: pan at fit, 95th percentile frame", _p95(pan), "ms", FRAME_MS),
-        Figure(f"{at}: pan at fit, median frame", statistics.median(pan), "ms", None),
-        Figure(f"{at}: full repaint at fit, 95th percentile", _p95(full), "ms", FRAME_MS),
-        Figure(f"{at}: pan, all in view, 95th percentile", _p95(pan_all), "ms", FRAME_MS),
-        Figure(f"{at}: full repaint, all in view, 95th pct", _p95(full_all), "ms", FRAME_MS),
-    ]
-
-
-def report(figure: Figure) -> str:
-    if figure.goal is None:
-        verdict = ""
-    elif (figure.value <= figure.goal) == (figure.better == "lower"):
-        verdict = f"(goal {figure.goal:.1f}: ok)"
-    else:
-        verdict = f"(goal {figure.goal:.1f}: missed)"
-    return f"{figure.name:<52} {figure.value:8.1f} {figure.unit:<3} {verdict}"
+    yield Figure(f"{prefix}open.total", stages["total"], "ms", OPEN_GOAL_MS)
+    yield Figure(f"{prefix}open.parse", stages["parse"], "ms")
+    yield Figure(f"{prefix}open.infer", stages["document"], "ms")
+    yield Figure(f"{prefix}open.scene_items", stages["scene"], "ms")
+    yield Figure(f"{prefix}open.first_frame", stages["frame"], "ms")
+    yield Figure(f"{prefix}edit.badges", badges, "ms", FRAME_MS)
+    yield Figure(f"{prefix}edit.repainted", painted, "ms", FRAME_MS)
+    yield Figure(f"{prefix}wire.start_drag", wire, "ms", FRAME_MS)
+    for name, (pan, full) in framed.items():
+        yield Figure(f"{prefix}pan_{name}.median_frame", statistics.median(pan), "ms", FRAME_MS)
+        yield Figure(f"{prefix}pan_{name}.p95_frame", _p95(pan), "ms", FRAME_MS)
+        yield Figure(f"{prefix}repaint_{name}.p95_frame", _p95(full), "ms", FRAME_MS)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Time the canvas on large designs.")
+    parser = options(__doc__.splitlines()[0])
     parser.add_argument(
         "--layers", type=int, action="append", help=f"design size (default: {LAYERS})"
     )
-    parser.add_argument("--quick", action="store_true", help="fewer repeats and frames")
-    args = parser.parse_args([] if argv is None else argv)  # `python -m benchmarks` passes none
-    print(f"frame budget {FRAME_MS:.1f} ms; {VIEW_SIZE[0]}x{VIEW_SIZE[1]} view, offscreen")
-    for layers in args.layers or LAYERS:
-        for figure in figures(layers, args.quick):
-            print(report(figure), flush=True)
+    args = parser.parse_args(sys.argv[1:] if argv is None else list(argv))
+    print_figures(figures(args.quick, args.layers), args.json)
     return 0
 
 

@@ -11,24 +11,27 @@ in-app model divided by that of hand-written equivalents (goal: 1.00):
 
 Timings are the best of several interleaved rounds, on one thread, in ``no_grad`` mode.
 
-    python -m benchmarks.bench_compiler [--repeats 30]
+    python -m benchmarks.bench_compiler [--quick] [--json]
 """
 
 from __future__ import annotations
 
-import argparse
 import random
+import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 
 import torch
 from torch import nn
 
+from benchmarks.figures import Figure, run_main
 from designer.compiler import build_model, generate_module_code, lower
 from designer.compiler.lower import IR
 from designer.model import Graph
 
 SIZES = (50, 500, 2_000)
+QUICK_SIZES = (20,)
+ROUNDS = 7
 WIDTH, BATCH = 32, 16
 
 
@@ -96,7 +99,7 @@ class Interpreter(nn.Module):
         return values[self.result]
 
 
-def best_times(functions: list[Callable[[], object]], repeats: int, rounds: int = 7) -> list:
+def best_times(functions: list[Callable[[], object]], repeats: int, rounds: int = ROUNDS) -> list:
     """Best mean time per call of each function; the rounds alternate between them so that
     a slow spell of the machine hits all of them alike (noise only ever adds time)."""
     best = [float("inf")] * len(functions)
@@ -119,7 +122,7 @@ def exported_class(ir: IR, model: nn.Module) -> nn.Module:
     return exported
 
 
-def measure(kind: str, size: int, repeats: int) -> dict[str, float]:
+def measure(kind: str, size: int, repeats: int, rounds: int = ROUNDS) -> dict[str, float]:
     graph = chain_graph(size) if kind == "chain" else dag_graph(size)
     start = time.perf_counter()
     ir = lower(graph)
@@ -135,7 +138,8 @@ def measure(kind: str, size: int, repeats: int) -> dict[str, float]:
     with torch.no_grad():
         for other in others:
             assert torch.equal(model(x), other.eval()(x))
-        ours, *theirs = best_times([lambda m=m: m(x) for m in [model, *others]], repeats)
+        calls = [lambda m=m: m(x) for m in [model, *others]]
+        ours, *theirs = best_times(calls, repeats, rounds)
     return {
         "build": build_seconds,
         "codegen": codegen_seconds,
@@ -146,29 +150,27 @@ def measure(kind: str, size: int, repeats: int) -> dict[str, float]:
     }
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Compiler and forward-time benchmark.")
-    parser.add_argument("--repeats", type=int, default=30, help="forward calls per round")
-    args = parser.parse_args(argv)
+def figures(quick: bool = False) -> Iterator[Figure]:
+    """Per graph kind and size: build and codegen times, and the in-app forward time over
+    the hand-written class's (goal 1.00), the Sequential's and the interpreter's."""
     torch.set_num_threads(1)
-    print(f"batch {BATCH} x {WIDTH} features, 1 thread, best of 7 rounds of {args.repeats}")
-    print(
-        f"{'graph':<7}{'nodes':>6}{'lower+build':>13}{'codegen':>10}{'forward':>11}"
-        f"{'/class':>8}{'/Sequential':>12}{'interpreter':>13}"
-    )
+    sizes, repeats, rounds = (QUICK_SIZES, 2, 1) if quick else (SIZES, 30, ROUNDS)
     for kind in ("chain", "dag"):
-        for size in SIZES:
-            r = measure(kind, size, args.repeats)
-            sequential = f"{r['sequential']:>12.2f}" if kind == "chain" else f"{'-':>12}"
-            print(
-                f"{kind:<7}{size:>6}{r['build'] * 1e3:>11.1f}ms{r['codegen'] * 1e3:>8.1f}ms"
-                f"{r['forward_ms']:>9.3f}ms{r['class']:>8.2f}{sequential}"
-                f"{r['interpreter']:>12.2f}x",
-                flush=True,
-            )
-    print("/class, /Sequential: in-app forward time over the hand-written module's (goal 1.00)")
-    print("interpreter: how many times slower a per-call graph walk is than the in-app model")
+        for size in sizes:
+            r = measure(kind, size, repeats, rounds)
+            name = f"compiler.{kind}{size}"
+            yield Figure(f"{name}.lower_build", r["build"] * 1e3, "ms")
+            yield Figure(f"{name}.codegen", r["codegen"] * 1e3, "ms")
+            yield Figure(f"{name}.forward", r["forward_ms"], "ms")
+            yield Figure(f"{name}.forward_vs_class", r["class"], "ratio", 1.0)
+            if kind == "chain":
+                yield Figure(f"{name}.forward_vs_sequential", r["sequential"], "ratio", 1.0)
+            yield Figure(f"{name}.interpreter_slowdown", r["interpreter"], "ratio", better="higher")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return run_main(__doc__.splitlines()[0], figures, argv)
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main(sys.argv[1:]))

@@ -6,7 +6,7 @@ plain loader is what one writes by hand (a `Dataset` over the listed files and
 ``shuffle=True``). NN Designer's `ImageBatches` adds the seeded epoch order and the
 (epoch, index) items that make augmentation reproducible. Goal: a ratio of at least 0.95.
 
-    python benchmarks/bench_images.py --images 2000 --size 64 --workers 2
+    python -m benchmarks.bench_images [--quick] [--json] [--images 2000 --size 64 --workers 2]
 """
 
 from __future__ import annotations
@@ -14,13 +14,16 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import sys
 import tempfile
 import time
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 import torch
 from PIL import Image
 
+from benchmarks.figures import Figure, options, print_figures
 from designer.data.images import read_image, scan_image_folder
 from designer.training import core
 
@@ -96,23 +99,36 @@ def measure(root: str, size: int, workers: int, batch_size: int, repeats: int) -
     return {name: statistics.median(values) for name, values in rates.items()}
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def parser() -> argparse.ArgumentParser:
+    parser = options(__doc__.splitlines()[0])
     parser.add_argument("--images", type=int, default=2000)
     parser.add_argument("--size", type=int, default=64, help="decoded height and width")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--batch-size", type=int, default=64)
-    parser.add_argument("--repeats", type=int, default=3)
-    args = parser.parse_args(argv)
+    parser.add_argument("--repeats", type=int, default=4)
+    return parser
+
+
+def figures(quick: bool = False, args: argparse.Namespace | None = None) -> Iterator[Figure]:
+    """Images per second of both pipelines and their ratio (goal: at least 0.95)."""
+    args = args or parser().parse_args([])
+    if quick:
+        args.images, args.size, args.workers, args.repeats = 40, 16, 0, 1
     torch.set_num_threads(1)
     with tempfile.TemporaryDirectory() as root:
         make_folder(root, args.images, args.size)
         rates = measure(root, args.size, args.workers, args.batch_size, args.repeats)
-    print(f"{args.images} PNG files, decoded to 3x{args.size}x{args.size}, {args.workers} workers")
     for name, rate in rates.items():
-        print(f"  {name:<10} {rate:10.0f} images/s (median of {args.repeats} epochs)")
-    print(f"ratio designer/plain: {rates['designer'] / rates['plain']:.3f} (goal: at least 0.95)")
+        yield Figure(f"images.{name}_rate", rate, "images/s", better="higher")
+    ratio = rates["designer"] / rates["plain"]
+    yield Figure("images.rate_ratio", ratio, "ratio", 0.95, "higher")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(sys.argv[1:] if argv is None else list(argv))
+    print_figures(figures(args.quick, args), args.json)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

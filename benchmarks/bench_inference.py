@@ -6,33 +6,28 @@ after each of ~50 edits of a Linear layer in the middle of the chain (the half a
 is looked at again). The editor re-infers after every edit, so this must stay well under
 a 60 Hz frame (16.7 ms); `bench_canvas` times an edit that changes every shape.
 
-    python -m benchmarks.bench_inference [--nodes N ...] [--edits E]
+Figures are named ``inference.<what>`` for the first chain (500 nodes unless ``--nodes``
+says otherwise; ``--quick`` times a short chain, a few edits) and
+``inference.<N>_nodes.<what>`` for each further size N.
+
+    python -m benchmarks.bench_inference [--nodes N ...] [--edits E] [--quick] [--json]
 """
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import sys
 import time
-from collections.abc import Sequence
-from typing import NamedTuple
+from collections.abc import Iterator, Sequence
 
+from benchmarks.figures import Figure, options, print_figures
 from designer.model import Graph, infer_shapes
 
 FRAME_MS = 1000 / 60
 TARGET_MS = 2.0
 SIZES = (500, 2000)
-
-
-class Figure(NamedTuple):
-    """One measured figure: ``better`` is "lower" or "higher"; ``goal`` may be None."""
-
-    name: str
-    value: float
-    unit: str
-    goal: float | None
-    better: str = "lower"
+EDITS = 50
+QUICK_SIZE, QUICK_EDITS = 100, 5
 
 
 def build_chain(size: int = 500) -> tuple[Graph, list[str]]:
@@ -63,7 +58,18 @@ def _edit_times(graph: Graph, node_id: str, name: str, values: Sequence[int]) ->
     return times
 
 
-def figures(size: int = 500, edits: int = 50) -> list[Figure]:
+def figures(
+    quick: bool = False, sizes: Sequence[int] | None = None, edits: int | None = None
+) -> Iterator[Figure]:
+    """The figures of a chain of each of ``sizes`` nodes (see the module's names)."""
+    chains = list(sizes or ((QUICK_SIZE,) if quick else SIZES))
+    count = edits or (QUICK_EDITS if quick else EDITS)
+    for index, size in enumerate(chains):
+        prefix = "inference." if index == 0 else f"inference.{size}_nodes."
+        yield from _figures_of_chain(size, count, prefix)
+
+
+def _figures_of_chain(size: int, edits: int, prefix: str) -> Iterator[Figure]:
     """Cold inference, and re-inference after an edit in the middle of the chain."""
     graph, ids = build_chain(size)
     start = time.perf_counter()
@@ -73,33 +79,20 @@ def figures(size: int = 500, edits: int = 50) -> list[Figure]:
         raise RuntimeError(f"the benchmark design is invalid: {analysis.errors[:1]}")
     middle = next(n for n in ids[len(ids) // 2 :] if graph.node(n).type == "Linear")
     halfway = _edit_times(graph, middle, "units", [33 + i % 2 for i in range(edits)])
-    at = f"inference {size}-node chain"
-    return [
-        Figure(f"{at}: cold", cold, "ms", None),
-        Figure(f"{at}: edit halfway, median", statistics.median(halfway), "ms", TARGET_MS),
-        Figure(f"{at}: edit halfway, worst", max(halfway), "ms", FRAME_MS),
-    ]
+    yield Figure(f"{prefix}cold", cold, "ms")
+    yield Figure(f"{prefix}edit_median", statistics.median(halfway), "ms", TARGET_MS)
+    yield Figure(f"{prefix}edit_worst", max(halfway), "ms", FRAME_MS)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Time shape re-inference after an edit.")
+    parser = options(__doc__.splitlines()[0])
     parser.add_argument(
         "--nodes", type=int, action="append", help=f"nodes in the chain (default: {SIZES})"
     )
-    parser.add_argument("--edits", type=int, default=50, help="edits to time")
-    args = parser.parse_args([] if argv is None else argv)  # `python -m benchmarks` passes none
-    missed = 0
-    for size in args.nodes or SIZES:
-        for figure in figures(size, args.edits):
-            ok = figure.goal is None or figure.value <= figure.goal
-            missed += not ok
-            goal = (
-                ""
-                if figure.goal is None
-                else f"(goal {figure.goal:.1f}: {'ok' if ok else 'missed'})"
-            )
-            print(f"{figure.name:<52} {figure.value:8.2f} {figure.unit:<3} {goal}", flush=True)
-    return 1 if missed else 0
+    parser.add_argument("--edits", type=int, help=f"edits to time (default: {EDITS})")
+    args = parser.parse_args(sys.argv[1:] if argv is None else list(argv))
+    print_figures(figures(args.quick, args.nodes, args.edits), args.json)
+    return 0
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ validation loss and accuracy after each epoch). The script prints the ratio of t
 times (median and minimum over alternating runs; goal: at most 1.02) and whether the
 final weights are bit-for-bit identical.
 
-    python benchmarks/bench_training.py --dataset digits --hidden 128 --epochs 5 --threads 1
+    python -m benchmarks.bench_training [--quick] [--json] [--dataset digits --hidden 128 ...]
 """
 
 from __future__ import annotations
@@ -15,11 +15,14 @@ from __future__ import annotations
 import argparse
 import copy
 import statistics
+import sys
 import time
+from collections.abc import Iterator, Sequence
 
 import torch
 from torch import nn
 
+from benchmarks.figures import Figure, options, print_figures
 from designer.data import PreparedData, load_dataset
 from designer.model.settings import DataSettings, TrainingSettings
 from designer.training import RunFailed, train
@@ -81,8 +84,8 @@ def same_weights(a: nn.Module, b: nn.Module) -> bool:
     return sa.keys() == sb.keys() and all(torch.equal(sa[k].cpu(), sb[k].cpu()) for k in sa)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def parser() -> argparse.ArgumentParser:
+    parser = options(__doc__.splitlines()[0])
     parser.add_argument("--dataset", default="digits")
     parser.add_argument("--samples", type=int, default=5000, help="for synthetic sets")
     parser.add_argument("--hidden", type=int, default=128)
@@ -91,9 +94,27 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--device", default="cpu")
-    args = parser.parse_args()
-    torch.set_num_threads(args.threads)
+    return parser
 
+
+def figures(quick: bool = False, args: argparse.Namespace | None = None) -> Iterator[Figure]:
+    """Epoch times of both loops, their ratio (goal: at most 1.02) and whether the final
+    weights are identical (goal: 1, i.e. yes)."""
+    args = args or parser().parse_args([])
+    if quick:
+        args.dataset, args.samples, args.hidden, args.epochs, args.repeats = "moons", 200, 8, 1, 1
+    torch.set_num_threads(args.threads)
+    times, same = measure(args)
+    for name in ("plain", "designer"):
+        yield Figure(f"training.{name}_epoch", statistics.median(times[name]) * 1000, "ms")
+    ratio = statistics.median(times["designer"]) / statistics.median(times["plain"])
+    yield Figure("training.epoch_ratio", ratio, "ratio", 1.02)
+    yield Figure("training.identical_weights", float(same), "bool", 1.0, "higher")
+
+
+def measure(args: argparse.Namespace) -> tuple[dict[str, list[float]], bool]:
+    """Seconds per epoch of each loop over alternating runs, and whether both ended with
+    identical weights."""
     data = load_dataset(DataSettings(source=args.dataset, samples=args.samples))
     settings = TrainingSettings(
         optimizer="adam",
@@ -102,9 +123,9 @@ def main() -> None:
         epochs=args.epochs,
         device=args.device,
     )
-    assert data.num_classes is not None, "the benchmark needs a classification data set"
+    if data.num_classes is None:
+        raise SystemExit("the benchmark needs a classification data set")
     reference = make_model(data.feature_shape[0], args.hidden, data.num_classes, seed=1)
-
     times: dict[str, list[float]] = {"plain": [], "designer": []}
     models = {}
     for repeat in range(args.repeats + 1):  # the first round warms up and is not counted
@@ -120,21 +141,14 @@ def main() -> None:
             if repeat:
                 times[name].append((time.perf_counter() - start) / args.epochs)
             models[name] = model
+    return times, same_weights(models["plain"], models["designer"])
 
-    steps = -(-data.num_train // args.batch_size)
-    print(f"data {data.name}: {data.num_train} training rows, {steps} batches per epoch")
-    print(f"model: MLP with 2 hidden layers of {args.hidden}, threads {args.threads}")
-    print(f"ms per epoch over {args.repeats} alternating runs:   median      min")
-    for name in ("plain", "designer"):
-        median, best = statistics.median(times[name]), min(times[name])
-        print(f"  {name:<40} {median * 1000:8.2f} {best * 1000:8.2f}")
-    ratio = statistics.median(times["designer"]) / statistics.median(times["plain"])
-    print(
-        f"ratio designer/plain: {ratio:.3f} (median), "
-        f"{min(times['designer']) / min(times['plain']):.3f} (min)"
-    )
-    print(f"identical final weights: {same_weights(models['plain'], models['designer'])}")
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(sys.argv[1:] if argv is None else list(argv))
+    print_figures(figures(args.quick, args), args.json)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

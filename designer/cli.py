@@ -153,7 +153,7 @@ def run_check(args: argparse.Namespace) -> int:
     for node_id in analysis.order:
         info, node = analysis.info(node_id), graph.node(node_id)
         known = info.output is not None
-        shape, params = (str(info.output), f"{info.params:,}") if known else ("?", "?")
+        shape, params = (info.output_text, f"{info.params:,}") if known else ("?", "?")
         label = _shorten(_printable(node.label), _LABEL_WIDTH)
         spec = graph.spec(node_id).display_name
         print(f"{label:<{_LABEL_WIDTH}}  {spec:<26} {shape:<16} {params:>12}")

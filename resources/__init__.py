@@ -76,6 +76,7 @@ ACTION_ICONS: tuple[str, ...] = (
 CATEGORY_ICONS: dict[str, str] = {
     "Input/Output": "input-output",
     "Core": "core",
+    "Shape": "shape",
     "Activation": "activation",
     "Convolution": "convolution",
     "Pooling": "pooling",

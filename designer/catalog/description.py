@@ -12,6 +12,7 @@ Params = Mapping[str, Any]
 FLOAT = "float32"
 INT = "int64"
 REAL_INPUT_MESSAGE = "needs real-valued input, but gets integer tokens (add an Embedding)"
+TOKEN_INPUT_MESSAGE = "input {port!r} needs integer token ids, but gets real values"
 
 
 class ShapeError(ValueError):
@@ -148,15 +149,26 @@ _CHECKS: dict[str, Callable[[ParamSpec, Any], Any]] = {
 @dataclass(frozen=True)
 class PortSpec:
     """A named input or output. An input with ``multiple`` accepts any number of edges
-    (merges); their order is the order in which they were connected."""
+    (merges); their order is the order in which they were connected.
+
+    An ``optional`` input may stay unconnected; optional inputs come after the required
+    ones, so a shape rule or forward template tells which it got from how many inputs
+    arrive. A ``tokens`` input takes integer token ids (a padding mask, say) where the
+    layer's other inputs take real values.
+    """
 
     name: str
     multiple: bool = False
     min_count: int = 1
+    optional: bool = False
+    tokens: bool = False
 
 
-ShapeRule = Callable[[Params, Sequence[Shape]], Shape]
-CountRule = Callable[[Params, Sequence[Shape], Shape], int]
+#: A shape rule returns the output's shape, or one shape per output port for a layer
+#: with several outputs (in port order); count rules get what the shape rule returned.
+ShapeRule = Callable[[Params, Sequence[Shape]], Any]
+CountRule = Callable[[Params, Sequence[Shape], Any], int]
+PortsRule = Callable[[Params], tuple[PortSpec, ...]]
 ForwardRule = Callable[[str, Sequence[str], Params], str]
 KwargsRule = Callable[[Params, Sequence[Shape]], dict[str, Any]]
 
@@ -177,18 +189,28 @@ class Binding:
     ``None`` for layers that are a pure expression (Add, Concatenate). ``forward`` writes the
     Python expression of the layer's output from the module attribute (``"self.fc1"``) and
     the input variable names. The in-memory model and the exported script share this one
-    expression, so what the user drew is exactly what both run.
+    expression, so what the user drew is exactly what both run. For a layer with several
+    output ports the expression gives a sequence of as many tensors, which the generated
+    code unpacks (``a, b = torch.chunk(x, 2, dim=1)``).
     """
 
     module: str | None
     kwargs: KwargsRule = field(default=lambda params, inputs: {})
     forward: ForwardRule = _call_module
     onnx: bool = True
+    #: Why a layer that exports to ONNX in general cannot with these parameters and
+    #: input shapes (None: it can), so that an export is refused up front with the reason.
+    onnx_refusal: Callable[[Params, Sequence[Shape]], str | None] | None = None
 
 
 @dataclass(frozen=True)
 class LayerSpec:
-    """Everything the application knows about one layer type."""
+    """Everything the application knows about one layer type.
+
+    ``outputs`` are the output ports for the default parameters; a layer whose number of
+    outputs follows a parameter (Chunk into ``chunks`` parts) also has ``outputs_rule``,
+    and `output_ports` gives a node's actual ports from its parameters.
+    """
 
     type_id: str
     display_name: str
@@ -205,6 +227,7 @@ class LayerSpec:
     label_prefix: str = ""
     aliases: tuple[str, ...] = ()
     role: str = "layer"
+    outputs_rule: PortsRule | None = None
 
     def param(self, name: str) -> ParamSpec:
         for spec in self.params:
@@ -224,15 +247,32 @@ class LayerSpec:
     def input_port(self, name: str) -> PortSpec | None:
         return next((p for p in self.inputs if p.name == name), None)
 
-    def output_port(self, name: str) -> PortSpec | None:
-        return next((p for p in self.outputs if p.name == name), None)
+    def output_ports(self, params: Params | None = None) -> tuple[PortSpec, ...]:
+        """The output ports of a node with these (validated) parameters."""
+        if self.outputs_rule is None or params is None:
+            return self.outputs
+        return self.outputs_rule(params)
+
+    def output_port(self, name: str, params: Params | None = None) -> PortSpec | None:
+        return next((p for p in self.output_ports(params) if p.name == name), None)
 
     @property
     def needs_real_input(self) -> bool:
-        """Whether integer token ids may not flow in: inference, the canvas's wiring check
-        and shape rules share this one rule (merges judge their inputs themselves)."""
+        """Whether integer token ids may not flow into the first input: inference, the
+        canvas's wiring check and shape rules share this one rule (merges judge their
+        inputs themselves)."""
         single = bool(self.inputs) and not self.inputs[0].multiple
         return self.role == "layer" and not self.accepts_integers and single
+
+    def input_refusal(self, port: str, dtype: str) -> str | None:
+        """Why a tensor of ``dtype`` may not enter input ``port``, or None if it may:
+        token ids into a layer computing on reals, or reals into a ``tokens`` input."""
+        spec = self.input_port(port)
+        if spec is not None and spec.tokens:
+            return None if dtype == INT else TOKEN_INPUT_MESSAGE.format(port=port)
+        if dtype != FLOAT and self.needs_real_input:
+            return REAL_INPUT_MESSAGE
+        return None
 
     @property
     def prefix(self) -> str:

@@ -235,6 +235,17 @@ def metric_spec(key: str) -> MetricSpec | None:
     return METRICS.get("loss" if metric.endswith("loss") else metric)
 
 
+def metric_label(key: str) -> str:
+    """How a record's metric reads: ``validation loss``, ``mean IoU``, ``mask: accuracy``."""
+    output, metric = split_metric_key(key)
+    if metric == "val_loss":
+        text = "validation loss"
+    else:
+        spec = METRICS.get(metric)
+        text = spec.label if spec is not None else metric
+    return f"{output}: {text}" if output else text
+
+
 def format_metric(key: str, value: float) -> str:
     spec = metric_spec(key)
     return spec.format(value) if spec else f"{value:.4g}"

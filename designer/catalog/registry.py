@@ -10,6 +10,7 @@ from designer.catalog.description import LayerSpec
 CATEGORY_ORDER = (
     "Input/Output",
     "Core",
+    "Shape",
     "Activation",
     "Convolution",
     "Pooling",

@@ -93,7 +93,7 @@ def _add_forward(ir: IR, add) -> None:
     add(_render(signature, 1), ir.inputs[0].node_id if ir.inputs else None)
     for step in ir.steps:
         value = ast.parse(step.expression, mode="eval").body
-        add(_render(_assignment(step.output, value), 2), step.node_id)
+        add(_render_assignment(step.outputs, value, 2), step.node_id)
     results = ", ".join(out.name for out in ir.outputs)
     rendered = format_statement(f"return {results}", 2)
     for index, text in enumerate(rendered):
@@ -254,6 +254,21 @@ def _call(function: Any, arguments: list) -> list:
     return [function, _bracket("(", Group(_commas(arguments)), ")")]
 
 
+def _render_assignment(targets: tuple[str, ...], value: ast.expr, level: int) -> list[str]:
+    """``a = value`` or, for a layer with several outputs, ``a, b = value`` laid out as
+    ruff does: the value split at its own brackets while ``a, b = f(`` fits, else the
+    value in parentheses while ``a, b = (`` fits, else one target a line."""
+    target = ", ".join(targets)
+    lines = _render(_assignment(target, value), level)
+    if len(targets) == 1 or len(lines[0]) <= LINE_LENGTH:
+        return lines
+    if level * INDENT + len(target) + len(" = (") <= LINE_LENGTH:
+        return _render([f"{target} = ", _optional_parentheses([_doc(value)])], level)
+    opening = [" " * (level * INDENT) + "("]
+    names = [" " * ((level + 1) * INDENT) + f"{name}," for name in targets]
+    return [*opening, *names, *_render(_with_prefix(") = ", value), level)]
+
+
 def _assignment(target: str, value: ast.expr) -> list:
     return _with_prefix(f"{target} = ", value)
 
@@ -301,14 +316,17 @@ def _doc(node: ast.expr) -> Any:
     if isinstance(node, ast.Name):
         return node.id
     if isinstance(node, ast.Constant):
-        return literal(node.value)
+        return "..." if node.value is Ellipsis else literal(node.value)
     if isinstance(node, ast.Attribute):
         return [_doc(node.value), "." + node.attr]
     if isinstance(node, ast.Call):
         keywords = [[f"{k.arg}=", _doc(k.value)] for k in node.keywords if k.arg]
         return _call(_doc(node.func), [*map(_doc, node.args), *keywords])
     if isinstance(node, ast.Subscript):
-        return [_doc(node.value), _bracket("[", _doc(node.slice), "]")]
+        index = node.slice
+        if isinstance(index, ast.Tuple):  # x[:, 2:5]: a tuple index takes no parentheses
+            return [_doc(node.value), _bracket("[", _commas([_doc(e) for e in index.elts]), "]")]
+        return [_doc(node.value), _bracket("[", _doc(index), "]")]
     if isinstance(node, ast.List):
         return _bracket("[", _commas([_doc(e) for e in node.elts]), "]")
     if isinstance(node, ast.Tuple) and len(node.elts) > 1:
@@ -329,6 +347,25 @@ def _chain(node: ast.BinOp) -> Group:
     operands.append(left)
     parts: list = []
     for index, operand in enumerate(reversed(operands)):
-        text = _doc(operand) if isinstance(operand, _ATOMS) else f"({ast.unparse(operand)})"
+        text = _operand(operand, node.op)
         parts += [SPACE, f"{operator} ", text] if index else [text]
     return Group(parts)
+
+
+_PRECEDENCE = {ast.Add: 1, ast.Sub: 1, ast.Mult: 2}
+
+
+def _operand(node: ast.expr, operator: ast.operator) -> Any:
+    """One operand of a chain: bare when it binds tighter (``x * 0.5 + 1.0``, ``-0.5``),
+    else in parentheses."""
+    if isinstance(node, _ATOMS):
+        return _doc(node)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.operand, ast.Constant):
+        return ast.unparse(node)
+    if (
+        isinstance(node, ast.BinOp)
+        and type(node.op) in _PRECEDENCE
+        and _PRECEDENCE[type(node.op)] > _PRECEDENCE[type(operator)]
+    ):
+        return ast.unparse(node)
+    return f"({ast.unparse(node)})"

@@ -13,14 +13,14 @@ import os
 import tempfile
 import warnings
 from collections.abc import Callable, Iterator, Sequence
-from pathlib import Path
 
 import torch
 from safetensors.torch import load_file, save_file
 from torch import nn
 
 from designer.compiler.errors import CompileError, ExportError
-from designer.compiler.lower import IR, IRInput, IROutput, IRStep
+from designer.compiler.lower import IR, UNUSED, IRInput, IROutput, IRStep
+from designer.io.atomic import write_atomic
 
 PathLike = str | os.PathLike[str]
 ONNX_OPSET = 17
@@ -102,7 +102,8 @@ def export_onnx(
 def _refuse_unsupported(ir: IR) -> None:
     for step in ir.steps:
         if not step.onnx:
-            raise ExportError(f"{step.description} cannot be exported to ONNX", step.node_id)
+            why = f": {step.onnx_note}" if step.onnx_note else ""
+            raise ExportError(f"{step.description} cannot be exported to ONNX{why}", step.node_id)
 
 
 def _io_names(ir: IR | None, count: int) -> tuple[list[str], list[str]]:
@@ -185,8 +186,12 @@ def _step_exports(step: IRStep) -> bool:
         IRInput(step.node_id, name, shape, step.description)
         for name, shape in zip(step.inputs, step.input_shapes, strict=True)
     )
-    output = IROutput(step.node_id, step.output, "", step.shape, step.description)
-    probe_ir = IR(inputs=inputs, steps=(step,), outputs=(output,))
+    outputs = tuple(
+        IROutput(step.node_id, name, "", shape, step.description)
+        for name, shape in zip(step.outputs, step.shapes, strict=True)
+        if name != UNUSED
+    )
+    probe_ir = IR(inputs=inputs, steps=(step,), outputs=outputs)
     try:
         probe = build_model(probe_ir).eval()
         args = tuple(_example(item.shape, 2) for item in inputs)
@@ -226,16 +231,5 @@ def _unwrap(model: nn.Module) -> nn.Module:
 
 
 def _atomic_write(path: PathLike, write: Callable[[str], None]) -> None:
-    """Write through a temporary file in the target folder, then rename it into place."""
-    target = Path(path)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
-    os.close(handle)
-    try:
-        write(temporary)
-        mode = target.stat().st_mode & 0o777 if target.exists() else _DEFAULT_MODE
-        os.chmod(temporary, mode)
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+    """Write through the one atomic writer (`designer.io.atomic`)."""
+    write_atomic(path, write)

@@ -51,9 +51,17 @@ class IRInput:
     label: str = ""
 
 
+#: The variable of an output port that nothing downstream uses (``_, b = ...``).
+UNUSED = "_"
+
+
 @dataclass(frozen=True)
 class IRStep:
-    """One layer: ``output = expression``, using ``self.<attribute>`` when it has a module."""
+    """One layer: ``output = expression``, using ``self.<attribute>`` when it has a module.
+
+    A layer with several output ports binds one variable per port (``a, b = expression``),
+    in port order; a port nothing uses gets `UNUSED`.
+    """
 
     node_id: str
     type_id: str
@@ -64,14 +72,29 @@ class IRStep:
     expression: str
     inputs: tuple[str, ...]
     input_shapes: tuple[Shape, ...]
-    output: str
-    shape: Shape
+    outputs: tuple[str, ...]
+    shapes: tuple[Shape, ...]
     params: int = 0
     onnx: bool = True
+    onnx_note: str = ""  # why it does not export to ONNX, when it does not
 
     @property
     def kwargs_dict(self) -> dict[str, Any]:
         return dict(self.kwargs)
+
+    @property
+    def output(self) -> str:
+        """The first output's variable (a layer's only one, for most layers)."""
+        return self.outputs[0]
+
+    @property
+    def shape(self) -> Shape:
+        return self.shapes[0]
+
+    @property
+    def target(self) -> str:
+        """The left-hand side of the step's assignment: ``x`` or ``a, b``."""
+        return ", ".join(self.outputs)
 
 
 @dataclass(frozen=True)
@@ -117,11 +140,12 @@ def lower(graph: Graph) -> IR:
     incoming = _incoming(graph)
     live = _live_nodes(graph, incoming)
     _check_size(graph, analysis, live)
+    used = {source for node_id in live for source in incoming[node_id]}
     variables, attributes = Namespace(), Namespace()
-    names: dict[str, str] = {}
+    names: dict[Source, str] = {}
     inputs = tuple(_lower_input(graph, n, analysis, variables, names) for n in _inputs(graph))
     steps = tuple(
-        _lower_step(graph, n, analysis, incoming[n], variables, attributes, names)
+        _lower_step(graph, n, analysis, incoming[n], (variables, attributes), names, used)
         for n in analysis.order
         if n in live and graph.spec(n).role == "layer"
     )
@@ -142,8 +166,12 @@ def lower(graph: Graph) -> IR:
     return ir
 
 
-def _incoming(graph: Graph) -> dict[str, list[str]]:
-    """Source node ids feeding each node, in the order `Graph.in_edges` gives (one pass)."""
+#: One output port of one node: (node id, port name).
+Source = tuple[str, str]
+
+
+def _incoming(graph: Graph) -> dict[str, list[Source]]:
+    """The output ports feeding each node, in the order `Graph.in_edges` gives (one pass)."""
     edges: dict[str, list] = {node_id: [] for node_id in graph.nodes}
     for edge in graph.edges:
         edges[edge.dst].append(edge)
@@ -151,11 +179,11 @@ def _incoming(graph: Graph) -> dict[str, list[str]]:
     for node_id, into in edges.items():
         ports = [p.name for p in graph.spec(node_id).inputs]
         into.sort(key=lambda e: ports.index(e.dst_port) if e.dst_port in ports else 0)
-        result[node_id] = [e.src for e in into]
+        result[node_id] = [(e.src, e.src_port) for e in into]
     return result
 
 
-def _live_nodes(graph: Graph, incoming: Mapping[str, list[str]]) -> set[str]:
+def _live_nodes(graph: Graph, incoming: Mapping[str, list[Source]]) -> set[str]:
     """Nodes on a path to an Output; the rest cannot affect any result and are dropped."""
     live: set[str] = set()
     stack = list(graph.nodes_of_role("output"))
@@ -163,7 +191,7 @@ def _live_nodes(graph: Graph, incoming: Mapping[str, list[str]]) -> set[str]:
         node_id = stack.pop()
         if node_id not in live:
             live.add(node_id)
-            stack.extend(incoming[node_id])
+            stack.extend(src for src, _port in incoming[node_id])
     return live
 
 
@@ -193,24 +221,27 @@ def _lower_input(
     graph: Graph, node_id: str, analysis: Analysis, variables: Namespace, names: dict
 ) -> IRInput:
     node, spec = graph.node(node_id), graph.spec(node_id)
-    names[node_id] = variables.create(node.label, spec.prefix)
+    name = variables.create(node.label, spec.prefix)
+    for port in graph.output_ports(node_id):
+        names[(node_id, port.name)] = name
     shape = analysis.info(node_id).output
     assert shape is not None  # a valid analysis knows every shape
-    return IRInput(node_id, names[node_id], shape, graph.describe(node_id), node.label)
+    return IRInput(node_id, name, shape, graph.describe(node_id), node.label)
 
 
 def _lower_step(
     graph: Graph,
     node_id: str,
     analysis: Analysis,
-    sources: list[str],
-    variables: Namespace,
-    attributes: Namespace,
-    names: dict[str, str],
+    sources: list[Source],
+    namespaces: tuple[Namespace, Namespace],
+    names: dict[Source, str],
+    used: set[Source],
 ) -> IRStep:
     node, spec = graph.node(node_id), graph.spec(node_id)
     info = analysis.info(node_id)
     binding = spec.binding
+    variables, attributes = namespaces
     if binding is None or info.output is None:
         raise CompileError([Problem(f"{graph.describe(node_id)} cannot be compiled", node_id)])
     inputs = tuple(names[s] for s in sources)
@@ -218,10 +249,16 @@ def _lower_step(
     try:
         kwargs = tuple(binding.kwargs(node.params, info.inputs).items()) if attribute else ()
         expression = binding.forward(f"self.{attribute}" if attribute else "", inputs, node.params)
+        refusal = binding.onnx_refusal(node.params, info.inputs) if binding.onnx_refusal else None
     except Exception as error:
         message = f"{graph.describe(node_id)}: cannot generate code ({short(str(error), 80)})"
         raise CompileError([Problem(message, node_id)]) from None
-    names[node_id] = variables.create(node.label, spec.prefix)
+    ports = [port.name for port in graph.output_ports(node_id)]
+    for port in ports:
+        if len(ports) == 1:
+            names[(node_id, port)] = variables.create(node.label, spec.prefix)
+        elif (node_id, port) in used:
+            names[(node_id, port)] = variables.create(f"{node.label}_{port}", spec.prefix)
     return IRStep(
         node_id=node_id,
         type_id=spec.type_id,
@@ -232,10 +269,11 @@ def _lower_step(
         expression=expression,
         inputs=inputs,
         input_shapes=info.inputs,
-        output=names[node_id],
-        shape=info.output,
+        outputs=tuple(names.get((node_id, port), UNUSED) for port in ports),
+        shapes=info.outputs,
         params=info.params,
-        onnx=binding.onnx,
+        onnx=binding.onnx and refusal is None,
+        onnx_note=refusal or "",
     )
 
 
@@ -259,7 +297,7 @@ def lint(ir: IR) -> None:
     for step in ir.steps:
         _lint_step(step, defined, attributes)
         attributes.add(step.attribute or "")
-        defined.add(step.output)
+        defined.update(name for name in step.outputs if name != UNUSED)
     for out in ir.outputs:
         if out.name not in defined:
             _fail(out.node_id, f"returns undefined {out.name!r}")
@@ -277,7 +315,13 @@ def _lint_step(step: IRStep, defined: set[str], attributes: set[str]) -> None:
         if not key.isidentifier() or not _is_literal(value):
             _fail(step.node_id, f"keyword argument {key!r} is not a plain literal")
     _lint_expression(step, defined)
-    _check_name(step.output, defined, step.node_id)
+    if len(step.outputs) != len(step.shapes) or set(step.outputs) == {UNUSED}:
+        _fail(step.node_id, "its outputs do not match its output shapes")
+    fresh: set[str] = set()
+    for name in step.outputs:
+        if name != UNUSED or len(step.outputs) == 1:
+            _check_name(name, defined | fresh, step.node_id)
+            fresh.add(name)
 
 
 def _lint_expression(step: IRStep, defined: set[str]) -> None:

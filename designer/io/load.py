@@ -240,7 +240,8 @@ def _connect(graph: Graph, records: list[EdgeRecord]) -> None:
 
 def _edge_place(graph: Graph, record: EdgeRecord, error: GraphError) -> str:
     if isinstance(error, UnknownPortError | IncompatiblePortsError):
-        if graph.spec(record.src).output_port(record.src_port) is None:
+        ports = {port.name for port in graph.output_ports(record.src)}
+        if record.src_port not in ports:
             return join(join(record.path, "from"), 1)
         return join(join(record.path, "to"), 1)
     if isinstance(error, PortOccupiedError):

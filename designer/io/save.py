@@ -7,15 +7,12 @@ under version control and save -> load -> save changes nothing.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import stat
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from designer import __version__
+from designer.io.atomic import write_atomic
 from designer.io.schema import FORMAT, FORMAT_VERSION
 from designer.model import Project
 
@@ -56,31 +53,9 @@ def project_to_json(project: Project) -> str:
 
 
 def save_project(project: Project, path: str | os.PathLike[str]) -> None:
-    """Write the project to ``path`` atomically.
-
-    The text goes to a temporary file in the same folder, is flushed and synced to disk,
-    and then replaces ``path`` in one step, so a crash, a full disk or an error while
-    writing leaves the previous file intact (and no temporary file behind). A symbolic
-    link is written through, not replaced; an existing file keeps its permissions.
-    """
-    payload = project_to_json(project).encode("utf-8")
-    target = Path(path)
-    if target.is_symlink():
-        target = Path(os.path.realpath(target))
-    folder = target.parent
-    handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(payload)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temp_name, _mode_for(target))
-        os.replace(temp_name, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp_name)
-        raise
-    _sync_folder(folder)
+    """Write the project to ``path`` atomically (`designer.io.atomic`): a crash, a full
+    disk or an error while writing leaves the previous file intact."""
+    write_atomic(path, project_to_json(project).encode("utf-8"))
 
 
 def _plain(value: Any) -> Any:
@@ -90,27 +65,3 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_plain(item) for item in value]
     return value
-
-
-def _mode_for(target: Path) -> int:
-    """Permissions for the new file: those of the file it replaces, else rw-r--r--."""
-    try:
-        return stat.S_IMODE(target.stat().st_mode)
-    except OSError:
-        return 0o644
-
-
-def _sync_folder(folder: Path) -> None:
-    """Make the rename itself durable where the platform allows syncing a folder."""
-    if os.name != "posix":
-        return
-    try:
-        descriptor = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)

@@ -41,19 +41,44 @@ class Problem:
 
 @dataclass(frozen=True)
 class NodeInfo:
-    """What inference knows about one node. ``output`` is None when it cannot be known."""
+    """What inference knows about one node: the shape of each output port (``ports``
+    names them, in order), empty when it cannot be known."""
 
     inputs: tuple[Shape, ...] = ()
-    output: Shape | None = None
+    outputs: tuple[Shape, ...] = ()
     params: int = 0
     macs: int = 0
     problems: tuple[Problem, ...] = ()
+    ports: tuple[str, ...] = ()
+
+    @property
+    def output(self) -> Shape | None:
+        """The first (for most layers the only) output's shape, or None when unknown."""
+        return self.outputs[0] if self.outputs else None
+
+    def output_at(self, port: str) -> Shape | None:
+        """The shape leaving output ``port`` (None when unknown)."""
+        if len(self.outputs) == 1:
+            return self.outputs[0]
+        try:
+            return self.outputs[self.ports.index(port)]
+        except ValueError:
+            return None
+
+    @functools.cached_property
+    def output_text(self) -> str:
+        """``N×8``; for several outputs ``N×2, N×6``, or ``3 × N×4`` when they are alike
+        (``?`` when unknown). Cached: alike nodes share one result, and the canvas shows
+        this text on each of them."""
+        if len(self.outputs) > 1 and len(set(self.outputs)) == 1:
+            return f"{len(self.outputs)} × {self.outputs[0]}"
+        return ", ".join(map(str, self.outputs)) or "?"
 
     @functools.cached_property
     def output_bytes(self) -> int:
-        """Bytes of one sample of this node's output (0 when unknown); cached, since
+        """Bytes of one sample of this node's outputs (0 when unknown); cached, since
         results are memoized across inferences and the total is summed after each."""
-        return tensor_bytes(self.output)
+        return sum(tensor_bytes(shape) for shape in self.outputs)
 
 
 @dataclass(frozen=True)

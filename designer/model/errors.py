@@ -36,6 +36,10 @@ class PortOccupiedError(GraphError):
     """The input port takes a single connection and already has one."""
 
 
+class PortInUseError(GraphError):
+    """A parameter change would remove an output port that is still connected."""
+
+
 class IncompatiblePortsError(GraphError):
     """The two ports cannot be joined (output to output, a node to itself, ...)."""
 

@@ -20,6 +20,7 @@ from designer.model.errors import (
     InvalidLabelError,
     InvalidParameterError,
     InvalidPositionError,
+    PortInUseError,
     PortOccupiedError,
     UnknownLayerTypeError,
     UnknownNodeError,
@@ -77,6 +78,11 @@ class Graph:
         """``Conv2d 'conv3'``: how messages name a node."""
         node = self.node(node_id)
         return f"{self.spec(node_id).display_name} '{short(node.label)}'"
+
+    def output_ports(self, node_id: str) -> tuple[PortSpec, ...]:
+        """The node's output ports; their number may follow its parameters (Chunk)."""
+        node = self.node(node_id)
+        return self.catalog.get(node.type).output_ports(node.params)
 
     def in_edges(self, node_id: str) -> list[Edge]:
         """Edges into ``node_id``, by port order, then by connection order."""
@@ -199,9 +205,9 @@ class Graph:
         """The port an edge uses at one end (an output where it starts, an input where it
         ends), or the typed reason ``name`` is not one: a port on the wrong side is
         `IncompatiblePortsError`, so the message can say which way connections go."""
-        spec = self.spec(node_id)
+        spec, params = self.spec(node_id), self.node(node_id).params
         wanted, other = ("output", "input") if at_start else ("input", "output")
-        lookup = {"output": spec.output_port, "input": spec.input_port}
+        lookup = {"output": lambda n: spec.output_port(n, params), "input": spec.input_port}
         port = lookup[wanted](name)
         if port is not None:
             return port
@@ -251,6 +257,7 @@ class Graph:
             ) from None
         old = node.params.get(name)
         if old != value or type(old) is not type(value):
+            self._check_ports_kept(node_id, spec, {**node.params, name: value})
             node.params[name] = value
             self.events.param_changed.emit(node_id, name, value)
         return old
@@ -272,6 +279,20 @@ class Graph:
         return old
 
     # ----------------------------------------------------------------- helpers
+    def _check_ports_kept(self, node_id: str, spec: LayerSpec, params: dict[str, Any]) -> None:
+        """Refuse parameters that would take away an output port still wired (fewer
+        parts for a Chunk), so an edge never hangs from a port that is gone."""
+        if spec.outputs_rule is None:
+            return
+        kept = {port.name for port in spec.output_ports(params)}
+        for edge in self.out_edges(node_id):
+            if edge.src_port not in kept:
+                raise PortInUseError(
+                    f"{self.describe(node_id)}: its output {edge.src_port!r} is connected; "
+                    "remove that connection first",
+                    node_id,
+                )
+
     def _insert_node(self, node: Node, index: int | None) -> None:
         if index is None or index >= len(self._nodes):
             self._nodes[node.id] = node

@@ -13,7 +13,6 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from designer.catalog import LayerSpec, Shape, ShapeError
-from designer.catalog.description import FLOAT, REAL_INPUT_MESSAGE
 from designer.model.analysis import Analysis, NodeInfo, Problem
 from designer.model.graph import Graph
 
@@ -26,14 +25,28 @@ def _freeze(value: Any) -> Any:
 
 class NodeMemo:
     """What the last inference saw of one node and what it found: reused as a whole while
-    nothing feeding it changed, and in part (the port problems and the parameters key)
-    when only its input shapes did."""
+    nothing feeding it changed, and in part (the port problems, the parameters key and
+    the input ports its wires enter) when only its input shapes did. ``info``, what
+    inference found, is set once it has been found."""
 
-    __slots__ = ("edges", "info", "key", "label", "params", "port_problems", "shapes", "spec")
+    __slots__ = (
+        "edges",
+        "info",
+        "key",
+        "label",
+        "params",
+        "port_problems",
+        "ports",
+        "shapes",
+        "spec",
+    )
 
-    def __init__(self, spec, label, params, edges, shapes, key, port_problems, info) -> None:
+    info: NodeInfo
+
+    def __init__(self, spec, label, params, edges, shapes, key, port_problems) -> None:
         self.spec, self.label, self.params, self.edges = spec, label, params, edges
-        self.shapes, self.key, self.port_problems, self.info = shapes, key, port_problems, info
+        self.shapes, self.key, self.port_problems = shapes, key, port_problems
+        self.ports = tuple([edge.dst_port for edge in edges])
 
 
 class ShapeCache:
@@ -146,26 +159,40 @@ class ShapeCache:
         spec: LayerSpec,
         params: Mapping[str, Any],
         inputs: tuple[Shape, ...],
+        ports: tuple[str, ...],
         key: tuple | None = None,
     ) -> NodeInfo | str:
-        """The rule result for a node of ``spec`` with these parameters (``key`` is
-        `params_key` of them, when the caller has it) and inputs: a `NodeInfo` shared by
-        every node alike, or the error message (the rule's, or that integer tokens
-        reach a layer computing on reals)."""
-        memo_key = (spec.type_id, key if key is not None else params_key(params), inputs)
+        """The result for a node of ``spec`` with these parameters (``key`` is
+        `params_key` of them, when the caller has it) and ``inputs`` entering its input
+        ``ports``: a `NodeInfo` shared by every node alike, or the error message (an input
+        its port refuses, such as token ids into a layer computing on reals, or the rule's
+        own)."""
+        memo_key = (spec.type_id, key if key is not None else params_key(params), inputs, ports)
         hit = self._memo.get(memo_key)
         if hit is not None:
             self._memo.move_to_end(memo_key)
             return hit
-        if spec.needs_real_input and any(s.dtype != FLOAT for s in inputs):
-            result: NodeInfo | str = REAL_INPUT_MESSAGE
-        else:
-            output, count, macs, error = _run_rules(spec, params, inputs)
-            result = error if error is not None else NodeInfo(inputs, output, count, macs)
+        result = _refusal(spec, ports, inputs)
+        if result is None:
+            outputs, count, macs, error = _run_rules(spec, params, inputs)
+            if error is not None:
+                result = error
+            else:
+                names = tuple(port.name for port in spec.output_ports(params))
+                result = NodeInfo(inputs, outputs, count, macs, ports=names)
         self._memo[memo_key] = result
         if len(self._memo) > self.capacity:
             self._memo.popitem(last=False)
         return result
+
+
+def _refusal(spec: LayerSpec, ports: tuple[str, ...], inputs: tuple[Shape, ...]) -> str | None:
+    """Why one of ``inputs`` may not enter its port (the first reason), or None."""
+    for port, shape in zip(ports, inputs, strict=True):
+        reason = spec.input_refusal(port, shape.dtype)
+        if reason is not None:
+            return reason
+    return None
 
 
 def params_key(params: Mapping[str, Any]) -> tuple:
@@ -174,19 +201,23 @@ def params_key(params: Mapping[str, Any]) -> tuple:
 
 
 def _run_rules(spec: LayerSpec, params: Mapping[str, Any], inputs: tuple[Shape, ...]):
-    """(output, params, macs, error message) for one node; never raises."""
+    """(output shapes, params, macs, error message) for one node; never raises."""
     try:
-        output = spec.shape_rule(params, inputs)
+        result = spec.shape_rule(params, inputs)
+        outputs = result if isinstance(result, tuple) else (result,)
+        ports = spec.output_ports(params) or outputs  # an Output node passes its shape on
+        if len(outputs) != len(ports) or not all(isinstance(s, Shape) for s in outputs):
+            raise TypeError(f"{len(outputs)} shapes for {len(ports)} outputs")
         return (
-            output,
-            spec.param_count(params, inputs, output),
-            spec.macs(params, inputs, output),
+            outputs,
+            spec.param_count(params, inputs, result),
+            spec.macs(params, inputs, result),
             None,
         )
     except ShapeError as error:
-        return None, 0, 0, str(error)
+        return (), 0, 0, str(error)
     except Exception as error:  # a faulty rule must not take the app down
-        return None, 0, 0, f"cannot infer its shape ({type(error).__name__}: {error})"
+        return (), 0, 0, f"cannot infer its shape ({type(error).__name__}: {error})"
 
 
 _CACHES: weakref.WeakKeyDictionary[Graph, ShapeCache] = weakref.WeakKeyDictionary()

@@ -56,18 +56,16 @@ def infer_shapes(graph: Graph, cache: ShapeCache | None = None) -> Analysis:
 def _full_pass(graph: Graph, order: tuple[str, ...], cache: ShapeCache) -> dict[str, NodeInfo]:
     """Every node's result, reusing what ``cache`` remembers of each."""
     infos: dict[str, NodeInfo] = {}
-    outputs: dict[str, Shape | None] = {}
     previous = cache.previous(graph)
     current: dict[str, NodeMemo] = {}
     nodes, catalog = graph.nodes, graph.catalog
     for node_id in order:
         node = nodes[node_id]
         edges = graph.in_edges(node_id)
-        shapes = tuple([outputs[e.src] for e in edges])
+        shapes = tuple([infos[e.src].output_at(e.src_port) for e in edges])
         memo = _remember(graph, node, catalog.get(node.type), edges, shapes, previous, cache)
         current[node_id] = memo
-        infos[node_id] = info = memo.info
-        outputs[node_id] = info.output
+        infos[node_id] = memo.info
     previous.clear()
     previous.update(current)
     return infos
@@ -80,23 +78,19 @@ def _edited_pass(
     as the last pass saw them, so a node is looked at again only when its parameters or
     its input shapes changed (the edit reached it)."""
     infos: dict[str, NodeInfo] = {}
-    outputs: dict[str, Shape | None] = {}
     memos = cache.previous(graph)
     nodes, catalog = graph.nodes, graph.catalog
     for node_id in order:
         memo = memos[node_id]
-        shapes = tuple([outputs[e.src] for e in memo.edges])
+        shapes = tuple([infos[e.src].output_at(e.src_port) for e in memo.edges])
         if node_id in edited:
             node = nodes[node_id]
             spec = catalog.get(node.type)
             memo = memos[node_id] = _remember(graph, node, spec, memo.edges, shapes, memos, cache)
         elif not _same(shapes, memo.shapes):
-            memo.info = _infer_node(
-                graph, node_id, memo.spec, memo.key, memo.port_problems, shapes, cache
-            )
+            memo.info = _infer_node(graph, node_id, memo, shapes, cache)
             memo.shapes = shapes
-        infos[node_id] = info = memo.info
-        outputs[node_id] = info.output
+        infos[node_id] = memo.info
     return infos
 
 
@@ -166,10 +160,10 @@ def _remember(
     ):
         problems = tuple(_port_problems(graph, node.id, spec, edges))
         key = params_key(node.params)
-        info = _infer_node(graph, node.id, spec, key, problems, shapes, cache)
-        return NodeMemo(spec, node.label, dict(node.params), edges, shapes, key, problems, info)
-    if not _same(shapes, memo.shapes):
-        memo.info = _infer_node(graph, node.id, spec, memo.key, memo.port_problems, shapes, cache)
+        memo = NodeMemo(spec, node.label, dict(node.params), edges, shapes, key, problems)
+        memo.info = _infer_node(graph, node.id, memo, shapes, cache)
+    elif not _same(shapes, memo.shapes):
+        memo.info = _infer_node(graph, node.id, memo, shapes, cache)
         memo.shapes = shapes
     return memo
 
@@ -186,18 +180,18 @@ def _same(new: tuple, old: tuple) -> bool:
 def _infer_node(
     graph: Graph,
     node_id: str,
-    spec: LayerSpec,
-    key: tuple,
-    port_problems: tuple[Problem, ...],
+    memo: NodeMemo,
     shapes: tuple[Shape | None, ...],
     cache: ShapeCache,
 ) -> NodeInfo:
-    if port_problems:
-        return NodeInfo(problems=port_problems)
+    """The node's result for these input shapes, from what ``memo`` keeps of it (its
+    port problems, the ports its wires enter and its parameters key)."""
+    if memo.port_problems:
+        return NodeInfo(problems=memo.port_problems)
     if None in shapes:
         return NodeInfo()  # an upstream node already reports the cause
     inputs: tuple[Shape, ...] = shapes  # type: ignore[assignment]
-    result = cache.lookup(spec, graph.nodes[node_id].params, inputs, key)
+    result = cache.lookup(memo.spec, memo.params, inputs, memo.ports, memo.key)
     if isinstance(result, str):
         return NodeInfo(inputs, problems=(_problem(graph, node_id, result),))
     return result
@@ -211,6 +205,8 @@ def _port_problems(graph: Graph, node_id: str, spec: LayerSpec, edges: list) -> 
     problems = []
     for port in spec.inputs:
         count = sum(1 for e in edges if e.dst_port == port.name)
+        if count == 0 and port.optional:
+            continue
         if count == 0:
             problems.append(_problem(graph, node_id, "its input is not connected"))
         elif count < port.min_count:

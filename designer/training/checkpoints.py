@@ -7,9 +7,7 @@ complete, so a crash never leaves a half-written file behind.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -19,6 +17,7 @@ from safetensors.torch import load as load_bytes
 from safetensors.torch import save as save_bytes
 from torch import nn
 
+from designer.io.atomic import write_atomic
 from designer.io.files import read_regular_file
 
 #: The largest weights file read: it is read whole, so a path naming a device or a pipe
@@ -49,24 +48,9 @@ def save_weights(
         raise CheckpointError(f"cannot store the weights: {error}") from error
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(
-            dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
-        )
+        write_atomic(target, payload)  # Ctrl+C included: never a temporary file left
     except OSError as error:
         raise CheckpointError(f"cannot write {target}: {error.strerror or error}") from error
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(payload)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, target)
-    except BaseException as error:  # Ctrl+C included: never leave the temporary file
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        if isinstance(error, OSError):
-            reason = error.strerror or error
-            raise CheckpointError(f"cannot write {target}: {reason}") from error
-        raise
 
 
 def read_weights(path: str | os.PathLike[str]) -> dict[str, torch.Tensor]:

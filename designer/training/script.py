@@ -41,6 +41,7 @@ _LINE_LENGTH = 100
 _IMPORTS = (
     "import argparse",
     "import gc",
+    "import json",
     "import math",
     "import os",
     "import torch",

@@ -110,9 +110,6 @@ def train(args: argparse.Namespace, rank: int, world_size: int, device: torch.de
     optimizer = make_optimizer(network.parameters(), args.lr)
 %%scheduler
     best = BestWeights(keep=EARLY_STOPPING)
-    metrics = validation_metrics(model, HEADS, INPUTS, val_set, rank, world_size)
-    if rank == 0 and args.epochs == 0:
-        report("validation", metrics)
     for epoch in range(args.epochs):
         order = epoch_order(len(train_set), args.seed, epoch, rank, world_size)
         batches = train_set.batches(order, args.batch_size, epoch)
@@ -127,10 +124,16 @@ def train(args: argparse.Namespace, rank: int, world_size: int, device: torch.de
             report(f"epoch {epoch + 1}/{args.epochs}  train loss {loss:.4f}  val", metrics)
 %%stopping
     best.restore(model)
+    metrics = validation_metrics(model, HEADS, INPUTS, val_set, rank, world_size)
+    if rank == 0:
+        report("final", metrics)
     if rank == 0 and args.save:
         state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
         save_file(state, args.save)
         print(f"saved the weights to {args.save}", flush=True)
+    if rank == 0 and args.metrics:
+        with open(args.metrics, "w", encoding="utf-8") as file:
+            json.dump(metrics, file, indent=2)
     return metrics
 
 
@@ -155,6 +158,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 %%workers
     parser.add_argument("--save", metavar="PATH", help="write the trained weights here")
     parser.add_argument("--load", metavar="PATH", help="start from these weights")
+    parser.add_argument("--metrics", metavar="PATH", help="write the final metrics here (JSON)")
     return parser.parse_args(argv)
 
 

@@ -85,12 +85,13 @@ class AutosaveController(QObject):
             self._remove_files()
             return False
         from designer.io import save_project
+        from designer.io.atomic import write_atomic
 
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             save_project(self.document.project, self.path)
             origin = str(self.document.path) if self.document.path else None
-            self._info.write_text(json.dumps({"origin": origin}), encoding="utf-8")
+            write_atomic(self._info, json.dumps({"origin": origin}))
         except (OSError, ValueError) as error:
             log.warning("autosave failed: %s", error)
             return False

@@ -22,8 +22,9 @@ from designer.model import (
     infer_shapes,
 )
 from designer.model.edits import Edit
+from designer.model.settings import DataSettings, TrainingSettings
 from designer.model.shapes import with_problems
-from designer.ui.commands import EditCommand
+from designer.ui.commands import EditCommand, Settings, SettingsCommand
 
 
 class GraphDocument(QObject):
@@ -35,6 +36,8 @@ class GraphDocument(QObject):
         project_replaced: a different project was loaded (new, open); views rebuild.
         file_state_changed: the path or the modified flag changed (window title).
         error_raised(str): an edit was refused; the text says why, for a status message.
+        settings_changed(str): the project's "data" or "training" settings changed (an
+            edit, its undo or redo); not emitted when another project is loaded.
     """
 
     analysis_changed = Signal()
@@ -42,6 +45,7 @@ class GraphDocument(QObject):
     project_replaced = Signal()
     file_state_changed = Signal()
     error_raised = Signal(str)
+    settings_changed = Signal(str)
 
     def __init__(self, project: Project | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -97,7 +101,8 @@ class GraphDocument(QObject):
         self.file_state_changed.emit()
 
     def mark_modified(self) -> None:
-        """For changes outside the graph (training settings): force the modified flag."""
+        """For a project that differs from its file without an undo step (a restored
+        autosave): force the modified flag."""
         self.undo_stack.resetClean()
         self.file_state_changed.emit()
 
@@ -114,6 +119,51 @@ class GraphDocument(QObject):
             self.error_raised.emit(str(error))
             return False
         self.undo_stack.push(EditCommand(self.graph, edit, applied=True))
+        return True
+
+    def set_data_settings(
+        self,
+        settings: DataSettings,
+        fit: Edit | None = None,
+        description: str = "Change data settings",
+    ) -> bool:
+        """Use ``settings`` for the project's data as one undo step; with ``fit``, a graph
+        edit that makes the design fit that data, in the same step (undo restores both).
+
+        A refused change (locked, or a fit the graph refuses) changes nothing, emits
+        ``error_raised`` and returns False; a change to the same values is no step at all.
+        """
+        return self._push_settings("data", settings, fit, description)
+
+    def set_training_settings(
+        self, settings: TrainingSettings, description: str = "Change training settings"
+    ) -> bool:
+        """Use ``settings`` for the project's training as one undo step (see
+        `set_data_settings`)."""
+        return self._push_settings("training", settings, None, description)
+
+    def _push_settings(
+        self, section: str, new: Settings, fit: Edit | None, description: str
+    ) -> bool:
+        old = getattr(self._project, section)
+        if new == old and fit is None:
+            return True
+        if self._locked_reason:
+            self.error_raised.emit(self._locked_reason)
+            return False
+        setattr(self._project, section, new)
+        if fit is not None:
+            try:
+                fit.apply(self.graph)
+            except GraphError as error:
+                setattr(self._project, section, old)
+                self.error_raised.emit(str(error))
+                return False
+        command = SettingsCommand(
+            self._project, section, old, new, self.settings_changed.emit, fit, description
+        )
+        self.undo_stack.push(command)
+        self.settings_changed.emit(section)
         return True
 
     def lock(self, reason: str | None) -> None:

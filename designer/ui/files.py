@@ -12,7 +12,6 @@ tests replace the dialogs instead of clicking through modal windows.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
@@ -22,6 +21,7 @@ from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from designer.io import EXTENSION
+from designer.io.atomic import write_atomic
 from designer.model import Problem, Project
 from designer.ui.export_checks import export_file_stem, export_problems_box, problems_html
 
@@ -389,10 +389,5 @@ def _stem(name: str) -> str:
 
 
 def _write_text_atomically(path: Path, text: str) -> None:
-    """Write next to the target, then rename: a failed export never leaves half a file."""
-    partial = path.with_name(f".{path.name}.partial")
-    try:
-        partial.write_text(text, encoding="utf-8")
-        os.replace(partial, path)
-    finally:
-        partial.unlink(missing_ok=True)
+    """Through the one atomic writer: a failed export never leaves half a file."""
+    write_atomic(path, text)

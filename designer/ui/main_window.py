@@ -100,7 +100,7 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ layout
     def _build_docks(self) -> None:
-        self.palette = PalettePanel(parent=self)
+        self.palette = PalettePanel(settings=self.settings, parent=self)
         self.inspector = InspectorPanel(self.document, self)
         self.problems = ProblemsPanel(self.document, self)
         self.code_view = CodeViewPanel(self.document, self)
@@ -173,6 +173,7 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         self.training.controller.state_changed.connect(self._on_training_state_changed)
+        self.training.run_refused.connect(self._on_training_run_refused)
         doc = self.document
         doc.file_state_changed.connect(self._on_document_file_state_changed)
         doc.project_replaced.connect(self._on_document_project_replaced)
@@ -213,6 +214,13 @@ class MainWindow(QMainWindow):
         else:
             self.training.show_training()
         self._training_buttons["train"].click()
+
+    def _on_training_run_refused(self, reason: str) -> None:
+        """Train could not start: the reason goes to the status bar and the problems list
+        comes forward; the node at fault is selected, so the inspector shows its fields."""
+        self.problems_dock.show()
+        self.problems_dock.raise_()
+        self._show_status(f"Cannot train: {reason}")
 
     def _on_training_state_changed(self, _state: str = "") -> None:
         for name, button in self._training_buttons.items():

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QMainWindow, QTabWidget
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QTabBar, QTabWidget
 
 from designer.data.checks import data_problems
 from designer.model import Problem
@@ -20,18 +20,28 @@ from designer.training.session import PreparedRun
 from designer.ui.panels.plots import LivePlots
 from designer.ui.panels.results_view import ResultsView
 from designer.ui.panels.training_panel import TrainingPanel
-from designer.ui.worker import TrainingController, warm_up_torch
+from designer.ui.warm_up import warm_up_torch
+from designer.ui.worker import TrainingController
 
 LIVE_TAB, RESULTS_TAB = 0, 1
+WARM_UP_VIEWS_MS = 500  # after start-up, once the window is on screen
+MAX_RESULTS_SHARE = 0.45  # of the window's height, for the results to fit their data
 
 
 class TrainingDock(QObject):
     """The training UI of one window: controller, panel, plots and results.
 
-    Stops and joins a running training thread when the application quits or the window
-    closes, and keeps the weights of the last finished run in ``document.trained_state``
-    (a CPU state dict, or None) for exporting.
+    Stops and joins a running training thread when the application quits, the window
+    closes or another project is opened, and keeps the weights of the last finished run
+    in ``document.trained_state`` (a CPU state dict, or None) for exporting.
+
+    Signals:
+        run_refused(str): Train was asked for but the design or data cannot train (the
+            text says why); the training plots stay as they were, so the window can keep
+            the problems list in front.
     """
+
+    run_refused = Signal(str)
 
     def __init__(self, window: QMainWindow) -> None:
         super().__init__(window)
@@ -53,6 +63,7 @@ class TrainingDock(QObject):
         self._connect()
         self._update_data_problems()
         warm_up_torch()
+        QTimer.singleShot(WARM_UP_VIEWS_MS, self._warm_up_views)
 
     def _dock(self) -> None:
         area = Qt.DockWidgetArea
@@ -68,11 +79,28 @@ class TrainingDock(QObject):
                 window.tabifyDockWidget(neighbour, dock)
                 neighbour.raise_()
 
+    def _warm_up_views(self) -> None:
+        """Paint the plots and results once, off screen, while nothing else happens.
+
+        NOTE: the first paint of a plot lays out its axis text for the first time (tens
+        of milliseconds); paid here, the first training run does not stall on it.
+        """
+        for view in (self.plots, self.results):
+            if view.visibleRegion().isEmpty():  # behind another dock: not painted yet
+                view.grab()
+
     def show_training(self) -> None:
-        """Bring the training panel and plots to the front (e.g. from a Train action)."""
-        for dock in (self.panel_dock, self.plots_dock):
-            dock.show()
-            dock.raise_()
+        """Bring the training panel to the front (e.g. from a Train action). The plots
+        come forward when a run really starts: a Train refused for a problem in the
+        design must not cover the problems list with empty plots."""
+        self.panel_dock.show()
+        self.panel_dock.raise_()
+
+    def show_plots(self) -> None:
+        """Bring the live plots to the front (a run started)."""
+        self.plots_dock.show()
+        self.plots_dock.raise_()
+        self.tabs.setCurrentIndex(LIVE_TAB)
 
     def _connect(self) -> None:
         c, document = self.controller, self.document
@@ -82,7 +110,9 @@ class TrainingDock(QObject):
         c.finished.connect(self._on_controller_finished)
         c.failed.connect(self._on_controller_failed)
         self.results.overlays_changed.connect(self.plots.set_overlays)
+        self.tabs.currentChanged.connect(self._on_tabs_current_changed)
         self.panel.data_changed.connect(self._update_data_problems)
+        self.panel.run_refused.connect(self.run_refused)
         document.analysis_changed.connect(self._update_data_problems)
         document.project_replaced.connect(self._on_document_project_replaced)
         app = QCoreApplication.instance()
@@ -95,8 +125,9 @@ class TrainingDock(QObject):
 
     # --------------------------------------------------------------- lifetime
     def shutdown(self) -> None:
-        """Stop any run and join its thread (quitting, closing the window)."""
+        """Stop any run and join its thread, and any data load (quitting, closing)."""
         self.controller.shutdown()
+        self.panel.shutdown()
         self.plots.end_run()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -117,7 +148,7 @@ class TrainingDock(QObject):
         s = prepared.settings
         steps = max(1, math.ceil(prepared.data.num_train / s.batch_size))
         self.plots.begin_run(steps, headline_of(prepared), prepared.name)
-        self.tabs.setCurrentIndex(LIVE_TAB)
+        self.show_plots()
 
     def _on_controller_finished(self, record: RunRecord) -> None:
         self.plots.end_run(record.summary)
@@ -125,12 +156,53 @@ class TrainingDock(QObject):
         self.document.trained_state = dict(record.state_dict)
         if record.reason != "stopped":
             self.tabs.setCurrentIndex(RESULTS_TAB)
+            self._make_room_for_results()
+
+    def _on_tabs_current_changed(self, index: int) -> None:
+        if index == RESULTS_TAB:
+            self._make_room_for_results()
+
+    def _make_room_for_results(self) -> None:
+        """Grow the docked plots (never shrink them) until the confusion matrix shows
+        every class without scrolling, up to a share of the window's height."""
+        needed = self.results.needed_height()
+        dock = self.plots_dock
+        if not needed or dock.isFloating() or not dock.isVisible():
+            return
+        chrome = dock.height() - self.results.height()
+        target = min(needed + chrome, int(MAX_RESULTS_SHARE * self.window.height()))
+        if dock.height() < target:
+            asked = target + self._tab_bar_height(dock)
+            self.window.resizeDocks([dock], [asked], Qt.Orientation.Vertical)
+
+    def _tab_bar_height(self, dock: QDockWidget) -> int:
+        """The height of the tab bar under ``dock`` when it shares its place with others
+        (`resizeDocks` sizes the place, tab bar included)."""
+        if not self.window.tabifiedDockWidgets(dock):
+            return 0
+        place = dock.geometry()
+        bars = (
+            bar
+            for bar in self.window.findChildren(QTabBar)
+            if bar.parent() is self.window and bar.isVisible()
+        )
+        for bar in bars:
+            area = bar.geometry()
+            below = abs(area.top() - place.bottom()) < area.height()
+            if below and area.left() < place.right() and place.left() < area.right():
+                return area.height()
+        return 0
 
     def _on_controller_failed(self, message: str) -> None:
         self.plots.end_run(f"Training failed: {message}")
 
     def _on_document_project_replaced(self) -> None:
+        """Another project: a run of the last one ends, and none of its curves, results
+        or runs stay on show (the panel resets its own progress and messages)."""
+        self.controller.shutdown()
+        self.plots.reset()
         self.results.clear_history()
+        self.tabs.setCurrentIndex(LIVE_TAB)
 
     def _on_theme_changed(self, _dark: bool) -> None:
         palette = QGuiApplication.palette()

@@ -18,6 +18,7 @@ import math
 import os
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
@@ -33,41 +34,11 @@ from designer.training.loop import (
 )
 from designer.training.results import RunHistory, RunRecord, cpu_state, evaluate
 from designer.training.session import PreparedRun
+from designer.ui.document import GraphDocument
 
 BATCH_INTERVAL_S = 1 / 30
 LOCK_REASON = "Training is running; stop it to edit the design"
 IDLE, RUNNING, PAUSED, STOPPING = "idle", "running", "paused", "stopping"
-
-
-_warm_up_lock = threading.Lock()
-_warm_up_started = False
-
-
-def _warm_up_torch() -> None:
-    """Build and step a throwaway optimizer: the first one makes torch import ~800 modules
-    (``torch._dynamo``, sympy) for about a second."""
-    layer = torch.nn.Linear(1, 1)
-    optimizer = torch.optim.Adam(layer.parameters())
-    layer(torch.zeros(1, 1)).sum().backward()
-    optimizer.step()
-
-
-def warm_up_torch() -> threading.Thread | None:
-    """Do torch's one-time lazy imports in a background thread, once per process.
-
-    NOTE: done in the first training run instead, those imports hold the GIL in long
-    stretches and stall the GUI thread (gaps of 100-160 ms in the heartbeat benchmark);
-    started when the training UI is installed, they happen while the user is still
-    designing. A daemon thread, so it can never delay quitting.
-    """
-    global _warm_up_started
-    with _warm_up_lock:
-        if _warm_up_started:
-            return None
-        _warm_up_started = True
-    thread = threading.Thread(target=_warm_up_torch, name="torch-warm-up", daemon=True)
-    thread.start()
-    return thread
 
 
 def worker_threads() -> int:
@@ -196,8 +167,9 @@ class RunClock:
 class TrainingController(QObject):
     """Starts, pauses, resumes and stops runs; owns the thread and worker of the current one.
 
-    The document (optional) is locked while a run is active, so the design the user sees
-    is the one being trained. ``finished``/``failed`` are emitted only after the thread has
+    The document is locked while a run is active, so the design the user sees is the one
+    being trained. ``make_control`` makes each run's `RunControl` (tests pass one they can
+    watch). ``finished``/``failed`` are emitted only after the thread has
     ended, so their handlers always see an idle controller and an unlocked document.
 
     Signals:
@@ -213,12 +185,18 @@ class TrainingController(QObject):
     state_changed = Signal(str)
     _run_requested = Signal(object)
 
-    def __init__(self, document: object | None = None, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        document: GraphDocument,
+        parent: QObject | None = None,
+        make_control: Callable[[], RunControl] = RunControl,
+    ) -> None:
         super().__init__(parent)
         self._document = document
+        self._make_control = make_control
         self._thread: QThread | None = None
         self._worker: TrainingWorker | None = None
-        self._control = RunControl()
+        self._control = RunControl()  # no run yet: a switch nothing reads
         self._outcome: tuple[str, object] | None = None
         self.clock = RunClock()
         self._retired: tuple[QThread | None, TrainingWorker | None] = (None, None)
@@ -248,7 +226,7 @@ class TrainingController(QObject):
         """Train ``prepared`` in a new thread; raises RuntimeError if a run is active."""
         if self.is_running:
             raise RuntimeError("a training run is already active")
-        self._control = RunControl()
+        self._control = self._make_control()
         self._outcome = None
         worker = TrainingWorker(self._control)
         thread = QThread()

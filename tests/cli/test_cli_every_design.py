@@ -14,7 +14,9 @@ from designer.io import load_project, save_project
 onnx = pytest.importorskip("onnx")
 
 
-@pytest.mark.parametrize("kind", ["two_inputs", "two_outputs", "tokens", "segmentation"])
+@pytest.mark.parametrize(
+    "kind", ["two_inputs", "two_outputs", "tokens", "segmentation", "transformer", "sequence_conv"]
+)
 def test_export_writes_script_weights_and_onnx_with_the_node_names(tmp_path, kind, capsys):
     path = KINDS[kind](tmp_path)
     script, weights, model = tmp_path / "m.py", tmp_path / "w.safetensors", tmp_path / "m.onnx"

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_compiler_graphs import chain, link, random_graph
+from test_compiler_graphs import WIDE_SEEDS, chain, link, random_graph, wide_graph
 
 from designer.compiler import generate_module_code, lower
 from designer.compiler.codegen import format_statement
@@ -67,9 +67,41 @@ def long_name_graph() -> Graph:
     return graph
 
 
+def long_parts_graph() -> Graph:
+    """Layers with several outputs whose names make the unpacking too long for a line."""
+    graph = Graph()
+    source = graph.add_node("Input", {"features": 8}, label="x" * 60)
+    previous = source.id
+    for chunks, label_length in ((2, 38), (2, 45), (8, 30), (4, 12)):
+        chunk = graph.add_node("Chunk", {"chunks": chunks}, label="c" * label_length)
+        graph.connect(previous, "out", chunk.id, "in")
+        joined = graph.add_node("Concatenate")
+        for index in range(1, chunks + 1):
+            graph.connect(chunk.id, f"part{index}", joined.id, "in")
+        previous = joined.id
+    split = graph.add_node("Split", {"sizes": [1, 1, 1, 1, 1, 1, 1, -1]}, label="s" * 40)
+    graph.connect(previous, "out", split.id, "in")
+    out = graph.add_node("Output", {"loss": "mse"})
+    graph.connect(split.id, "part8", out.id, "in")
+    return graph
+
+
+def test_several_outputs_unpack_and_unused_ones_are_underscores():
+    graph = Graph()
+    x = graph.add_node("Input", {"features": 6}, label="features")
+    halves = graph.add_node("Chunk", {"chunks": 3}, label="thirds")
+    out = graph.add_node("Output", {"loss": "mse"})
+    graph.connect(x.id, "out", halves.id, "in")
+    graph.connect(halves.id, "part2", out.id, "in")
+    source = generate_module_code(graph).source
+    assert "_, thirds_part2, _ = torch.chunk(features, 3, dim=-1)" in source
+    assert "return thirds_part2" in source
+
+
 def test_generated_modules_are_ruff_clean(tmp_path):
     graphs = [random_graph(seed) for seed in range(80)]
-    graphs += [chain([8, 4, 2]), long_name_graph()]
+    graphs += [wide_graph(seed) for seed in range(WIDE_SEEDS)]
+    graphs += [chain([8, 4, 2]), long_name_graph(), long_parts_graph()]
     for index, graph in enumerate(graphs):
         (tmp_path / f"model_{index}.py").write_text(generate_module_code(graph).source)
     assert_ruff_clean(tmp_path)

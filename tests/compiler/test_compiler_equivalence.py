@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from test_compiler_graphs import random_graph
+from test_compiler_graphs import WIDE_SEEDS, random_graph, wide_graph
 
 from designer.compiler import build_model, generate_module_code, lower
 from designer.compiler.export import example_inputs
@@ -58,6 +58,13 @@ def assert_equivalent(graph, seed: int = 0) -> None:
 def test_random_designs_are_equivalent(block):
     for seed in range(block * 50, block * 50 + 50):
         assert_equivalent(random_graph(seed), seed=seed % 7)
+
+
+@pytest.mark.parametrize("block", range(WIDE_SEEDS // 50))
+def test_designs_over_the_whole_catalogue_are_equivalent(block):
+    """Every layer type, layers with several outputs and attention masks included."""
+    for seed in range(block * 50, block * 50 + 50):
+        assert_equivalent(wide_graph(seed), seed=seed % 5)
 
 
 def example_files() -> list[Path]:

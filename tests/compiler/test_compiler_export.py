@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 import torch
 from test_compiler_equivalence import exec_source
-from test_compiler_graphs import chain, link, random_graph
+from test_compiler_graphs import WIDE_SEEDS, chain, link, random_graph, wide_graph
 
 from designer.catalog import Catalog, default_catalog
 from designer.compiler import (
@@ -17,6 +17,7 @@ from designer.compiler import (
     export_weights,
     generate_module_code,
     load_weights,
+    lower,
 )
 from designer.compiler import export as export_module
 from designer.compiler.export import example_inputs
@@ -83,11 +84,15 @@ def recurrent() -> Graph:
     "make", [lambda: chain([16, 8, 3]), cnn, recurrent, lambda: random_graph(6)]
 )
 def test_onnx_matches_torch(tmp_path, make):
+    assert_onnx_matches(make(), tmp_path / "model.onnx")
+
+
+def assert_onnx_matches(graph: Graph, path) -> None:
+    """The ONNX file gives the model's outputs in onnxruntime, for another batch size."""
     onnxruntime = pytest.importorskip("onnxruntime")
     pytest.importorskip("onnx")
-    model = build_model(make(), seed=2)
+    model = build_model(graph, seed=2)
     ir = model.designer_ir
-    path = tmp_path / "model.onnx"
     export_onnx(model, example_inputs(ir, batch=2), path)
     assert model.training  # the export put it back in training mode
     session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
@@ -101,6 +106,54 @@ def test_onnx_matches_torch(tmp_path, make):
     expected = expected if isinstance(expected, tuple) else (expected,)
     for got, want in zip(results, expected, strict=True):
         assert torch.allclose(torch.from_numpy(got), want, atol=1e-5, rtol=1e-5)
+
+
+def covering_seeds() -> list[int]:
+    """Few wide designs that between them compute every layer type (those ONNX can take:
+    adaptive pooling to sizes that are no whole windows is refused, as tested below)."""
+    covered: set[str] = set()
+    seeds = []
+    for seed in range(WIDE_SEEDS):
+        steps = lower(wide_graph(seed)).steps
+        types = {step.type_id for step in steps}
+        if types - covered and all(step.onnx for step in steps):
+            covered |= types
+            seeds.append(seed)
+    return seeds
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", covering_seeds())
+def test_every_layer_type_exports_to_onnx_and_matches(tmp_path, seed):
+    assert_onnx_matches(wide_graph(seed), tmp_path / "model.onnx")
+
+
+def test_the_onnx_designs_cover_the_catalogue():
+    covered = {step.type_id for s in covering_seeds() for step in lower(wide_graph(s)).steps}
+    layers = {spec.type_id for spec in default_catalog() if spec.role == "layer"}
+    assert covered == layers
+
+
+def test_adaptive_pooling_to_sizes_onnx_cannot_take_is_refused_with_the_reason(tmp_path):
+    graph = Graph()
+    source = graph.add_node("Input", {"kind": "image", "channels": 2, "height": 5, "width": 6})
+    pool = graph.add_node("AdaptiveAvgPool2d", {"height": 2, "width": 3}, label="pool")
+    flat = graph.add_node("Flatten")
+    out = graph.add_node("Output", {"loss": "mse"})
+    link(graph, source.id, pool.id, flat.id, out.id)
+    model = build_model(graph)
+    with pytest.raises(ExportError) as caught:
+        export_onnx(model, example_inputs(model.designer_ir), tmp_path / "m.onnx")
+    assert str(caught.value) == (
+        "Adaptive average pooling 2d 'pool' cannot be exported to ONNX: ONNX pools only by "
+        "whole windows, and its 5×6 input does not divide into 2×3 equal windows"
+    )
+    assert caught.value.node_id == pool.id
+    assert not list(tmp_path.iterdir())
+    graph.set_param(pool.id, "height", 1)  # windows of 5×2
+    assert_onnx_matches(graph, tmp_path / "windows.onnx")
+    graph.set_param(pool.id, "width", 1)  # 1×1: global pooling
+    assert_onnx_matches(graph, tmp_path / "global.onnx")
 
 
 def test_layers_marked_unexportable_are_named(tmp_path):

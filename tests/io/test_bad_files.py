@@ -326,6 +326,22 @@ def test_bad_edges(edge, path, match) -> None:
     refused(data, path, match)
 
 
+def test_an_edge_from_a_part_the_node_does_not_have() -> None:
+    """A Chunk has one output per part: part3 of a Chunk into 2 is refused where it is."""
+    data = valid()
+    data["nodes"].append(
+        {"id": "k", "type": "Chunk", "label": "k", "position": [0, 0], "params": {"chunks": 2}}
+    )
+    data["edges"] += [
+        {"from": ["b", "out"], "to": ["k", "in"]},
+        {"from": ["k", "part3"], "to": ["c", "in"]},
+    ]
+    del data["edges"][1]
+    refused(data, "edges[2].from[1]", "Chunk 'k' has no output 'part3'")
+    data["nodes"][-1]["params"]["chunks"] = 3
+    assert project_from_json(json.dumps(data)).graph.edges[-1].src_port == "part3"
+
+
 def test_an_occupied_input() -> None:
     data = valid()
     data["edges"].append({"from": ["a", "out"], "to": ["c", "in"]})

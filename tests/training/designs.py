@@ -1,12 +1,15 @@
 """Designs of every kind the canvas can draw, with data shaped for each, for the tests that
 train them everywhere: tokens into an Embedding and recurrent layers, two inputs, two
-outputs with weights, per-pixel classification, a U-Net-like regression with a skip, and
-an image folder. Each builder writes its data next to the project and returns the project
-file's path (data paths in projects are relative, as users' are)."""
+outputs with weights, per-pixel classification, a U-Net-like regression with a skip, an
+image folder, a small transformer with a padding mask and a layer with several outputs,
+and a sequence turned channels-first for Conv1d, split into two heads. Each builder writes
+its data next to the project and returns the project file's path (data paths in projects
+are relative, as users' are)."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -16,6 +19,13 @@ from designer.model import DataSettings, Graph, Project, TrainingSettings
 EPOCHS = 2
 
 
+class Port(NamedTuple):
+    """One output of a layer with several (a Chunk's ``part2``)."""
+
+    node: str
+    name: str
+
+
 class Builder:
     """Adds layers and wires them in a few lines: ``b.add("Linear", units=4, after=x)``."""
 
@@ -23,9 +33,13 @@ class Builder:
         self.graph = Graph()
 
     def add(self, type_id: str, label: str | None = None, after=(), **params) -> str:
-        node = self.graph.add_node(type_id, params, label)
-        for source in (after,) if isinstance(after, str) else after:
-            self.graph.connect(source, "out", node.id, "in")
+        """``after`` names what feeds the new node: a node id (its output ``out``), a
+        `Port` of a layer with several outputs, or a tuple of those (a merge)."""
+        position = (240.0 * len(self.graph), 120.0 * (len(self.graph) % 2))  # no overlaps
+        node = self.graph.add_node(type_id, params, label, position)
+        for source in (after,) if isinstance(after, str | Port) else after:
+            src, port = source if isinstance(source, Port) else (source, "out")
+            self.graph.connect(src, port, node.id, "in")
         return node.id
 
 
@@ -155,6 +169,62 @@ def image_folder(folder: Path, workers: int = 1) -> Path:
     return save(folder, "folder", b, data)
 
 
+def transformer(folder: Path) -> Path:
+    """Token ids (0 is padding, sequences of several lengths) -> Embedding -> positional
+    embedding -> causal attention that ignores the padding -> a residual Add and LayerNorm
+    -> Chunk: the mean over time of one half and the last step of the other, joined."""
+    rng = np.random.default_rng(6)
+    n, length = 96, 10
+    x = rng.integers(1, 30, (n, length))
+    x[np.arange(length) >= rng.integers(3, length + 1, (n, 1))] = 0  # right padding
+    np.savez(folder / "transformer.npz", x=x, y=(x[:, 0] > 15).astype(np.int64))
+    b = Builder()
+    text = b.add("Input", "text", kind="tokens", length=length, vocab_size=30)
+    embed = b.add("Embedding", after=text, num_embeddings=30, embedding_dim=8)
+    positions = b.add("PositionalEmbedding", after=embed)
+    attend = b.add("CausalSelfAttention", after=positions, num_heads=2)
+    b.graph.connect(text, "out", attend, "mask")
+    residual = b.add("Add", after=(attend, positions))
+    norm = b.add("LayerNorm", after=residual)
+    halves = b.add("Chunk", after=norm, chunks=2)
+    mean = b.add("MeanOverTime", after=Port(halves, "part1"))
+    last = b.add("PickStep", after=Port(halves, "part2"), step=-1)
+    joined = b.add("Concatenate", after=(mean, last))
+    logits = b.add("Linear", after=joined, units=2)
+    b.add("Output", "label", after=logits)
+    data = DataSettings(source="npz", path="transformer.npz")
+    return save(folder, "transformer", b, data, optimizer="adamw", schedule="cosine")
+
+
+def sequence_conv(folder: Path) -> Path:
+    """A steps x features sequence permuted to features x steps for Conv1d, normalized in
+    groups, pooled to a fixed length and split into a class head and a regression head."""
+    rng = np.random.default_rng(7)
+    n = 80
+    series = rng.normal(size=(n, 16, 3)).astype(np.float32)
+    np.savez(
+        folder / "sequence_conv.npz",
+        series=series,
+        trend=(series[:, :, 0].mean(axis=1) > 0).astype(np.int64),
+        level=series[:, -4:, 1:].mean(axis=1),
+    )
+    b = Builder()
+    source = b.add("Input", "series", kind="sequence", length=16, features=3)
+    channels = b.add("Permute", after=source, axes=(1, 0))
+    conv = b.add("Conv1d", after=channels, out_channels=6, padding=1)
+    norm = b.add("GroupNorm", after=conv, num_groups=2)
+    act = b.add("PReLU", after=norm, per_channel=True)
+    pooled = b.add("AdaptiveAvgPool1d", after=act, length=4)
+    flat = b.add("Flatten", after=pooled)
+    parts = b.add("Split", after=flat, sizes=(16, -1))
+    classes = b.add("Linear", after=Port(parts, "part1"), units=2)
+    b.add("Output", "trend", after=classes)
+    values = b.add("Linear", after=Port(parts, "part2"), units=2)
+    b.add("Output", "level", after=values, loss="mse", weight=0.5)
+    data = DataSettings(source="npz", path="sequence_conv.npz")
+    return save(folder, "sequence_conv", b, data, optimizer="adam")
+
+
 KINDS = {
     "tokens": tokens_classifier,
     "two_inputs": two_inputs,
@@ -162,4 +232,6 @@ KINDS = {
     "segmentation": segmentation,
     "unet": unet_regression,
     "image_folder": image_folder,
+    "transformer": transformer,
+    "sequence_conv": sequence_conv,
 }

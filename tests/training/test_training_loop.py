@@ -3,7 +3,6 @@
 import dataclasses
 import importlib.util
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -197,36 +196,40 @@ def test_stop_after_the_first_batch(iris):
     assert "accuracy" in end.final_metrics and end.best_epoch == 0
 
 
-def test_pause_and_resume_from_another_thread(iris):
-    control, records = RunControl(), []
+def test_pause_and_resume_from_another_thread(iris, watched_control, fake_clock):
+    control, records = watched_control(), []
+    first, go_on = threading.Event(), threading.Event()
     settings = TrainingSettings(epochs=3, batch_size=8, device="cpu")
 
     def consume():
         for record in train(run_for_module(mlp(4, 3), iris, settings), control):
             records.append(record)
-            time.sleep(0.002)
+            if len(records) == 1:  # hold the loop here until the test has paused it
+                first.set()
+                go_on.wait(timeout=60)
 
     worker = threading.Thread(target=consume)
     control.pause()
     worker.start()
-    time.sleep(0.2)
+    assert control.blocked.wait(timeout=60)  # waiting before its first batch
     assert records == [] and control.paused
+    fake_clock.advance(1000)
     control.resume()
-    while not records:
-        time.sleep(0.001)
+    assert first.wait(timeout=60)
     control.pause()
-    time.sleep(0.05)
+    go_on.set()
+    assert control.blocked.wait(timeout=60)  # waiting before the next batch
     count = len(records)
-    time.sleep(0.2)
-    assert len(records) == count and worker.is_alive()
+    fake_clock.advance(1000)
+    assert worker.is_alive() and len(records) == count == 1
     control.resume()
-    worker.join(timeout=10)
+    worker.join(timeout=60)
     assert not worker.is_alive() and records[-1].reason == "completed"
-    assert records[-1].elapsed < 0.2  # paused time is not counted
+    assert records[-1].elapsed < 1000  # the 2000 s spent paused are not counted
 
 
-def test_stop_while_paused_ends_within_a_second(iris):
-    control, records = RunControl(), []
+def test_stop_while_paused_ends_the_run(iris, watched_control):
+    control, records = watched_control(), []
     control.pause()
     worker = threading.Thread(
         target=lambda: records.extend(
@@ -234,11 +237,10 @@ def test_stop_while_paused_ends_within_a_second(iris):
         )
     )
     worker.start()
-    time.sleep(0.1)
-    started = time.perf_counter()
+    assert control.blocked.wait(timeout=60)
     control.stop()
-    worker.join(timeout=1.0)
-    assert not worker.is_alive() and time.perf_counter() - started < 1.0
+    worker.join(timeout=60)
+    assert not worker.is_alive()
     assert records[-1].reason == "stopped" and not control.paused
 
 

@@ -183,3 +183,30 @@ def test_a_valid_snippet_pastes(view, document):
     ids = view.paste(json.dumps(valid()), (10, 10))
     assert [document.graph.node(i).type for i in ids] == ["Linear", "ReLU"]
     assert document.graph.node(ids[1]).position == (11, 12)
+
+
+def chunk_snippet(chunks: int, port: str) -> dict:
+    """A Chunk of ``chunks`` parts whose ``port`` feeds a ReLU."""
+    data = valid()
+    data["nodes"][0] = {
+        "id": "a",
+        "type": "Chunk",
+        "label": "x",
+        "params": {"chunks": chunks},
+        "position": [0, 0],
+    }
+    data["edges"][0]["src_port"] = port
+    return data
+
+
+def test_a_later_output_of_a_layer_with_several_copies_and_pastes(view, document):
+    ids = view.paste(json.dumps(chunk_snippet(3, "part3")), (0, 300))
+    assert Edge(ids[0], "part3", ids[1], "in") in document.graph.edges
+    document.set_selection(ids)
+    again = view.paste(view.copy_selection())
+    assert Edge(again[0], "part3", again[1], "in") in document.graph.edges
+
+
+def test_an_output_beyond_the_parameters_is_refused():
+    with pytest.raises(SnippetError, match="has no output 'part3'"):
+        decode_snippet(json.dumps(chunk_snippet(2, "part3")), default_catalog())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 
 import pytest
-from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QPoint, QPointF, Qt
 from PySide6.QtTest import QTest
 
 from designer.model import Edge, Graph, Node, Project
@@ -39,7 +39,7 @@ def view(open_view, document) -> GraphView:
 
 def settle(qtbot, document: GraphDocument) -> None:
     """Let the document's coalesced re-inference run."""
-    with qtbot.waitSignal(document.analysis_changed, timeout=2000):
+    with qtbot.waitSignal(document.analysis_changed, timeout=20_000):
         pass
 
 
@@ -134,7 +134,7 @@ def test_a_deleted_view_stops_mirroring(qtbot, document):
     scene = view.graph_scene
     view.deleteLater()
     del view, scene
-    qtbot.wait(1)
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     gc.collect()
     assert document.push(AddNode("ReLU"))  # no handler of the dead scene is called
 

@@ -76,3 +76,59 @@ def test_trained_weights_belong_to_the_open_project(qtbot):
     document.trained_state = {"fc.weight": object()}
     document.replace_project(Project())
     assert document.trained_state is None
+
+
+def test_settings_changes_are_undo_steps_that_merge_per_field(qtbot):
+    document = GraphDocument()
+    training = document.project.training
+    for epochs in (5, 50, 500):
+        document.set_training_settings(document.project.training.replace(epochs=epochs))
+    document.set_training_settings(document.project.training.replace(seed=7))
+    assert document.undo_stack.count() == 2 and document.modified
+    with qtbot.waitSignal(document.settings_changed) as changed:
+        document.undo_stack.undo()
+    assert changed.args == ["training"] and document.project.training.seed == training.seed
+    document.undo_stack.undo()
+    assert document.project.training == training and not document.modified
+    document.undo_stack.redo()
+    assert document.project.training.epochs == 500
+
+
+def test_the_same_settings_again_are_no_step(qtbot):
+    document = GraphDocument()
+    with qtbot.assertNotEmitted(document.settings_changed):
+        assert document.set_data_settings(document.project.data)
+    assert document.undo_stack.count() == 0
+
+
+def test_data_choice_and_its_fit_undo_and_redo_together(qtbot):
+    document = GraphDocument()
+    source, _ = _chain(document)
+    steps = document.undo_stack.count()
+    choice = document.project.data.replace(source="iris")
+    assert document.set_data_settings(choice, SetParam(source, "features", 9), "Choose iris")
+    assert document.undo_stack.count() == steps + 1
+    document.undo_stack.undo()
+    assert document.project.data.source == "moons"
+    assert document.graph.node(source).params["features"] == 4
+    document.undo_stack.redo()
+    assert document.project.data == choice and document.graph.node(source).params["features"] == 9
+
+
+def test_a_refused_fit_leaves_the_data_choice_undone(qtbot):
+    document = GraphDocument()
+    source, _ = _chain(document)
+    steps = document.undo_stack.count()
+    choice = document.project.data.replace(source="iris")
+    with qtbot.waitSignal(document.error_raised):
+        assert not document.set_data_settings(choice, SetParam(source, "features", -1))
+    assert document.project.data.source == "moons" and document.undo_stack.count() == steps
+    assert document.graph.node(source).params["features"] == 4
+
+
+def test_settings_changes_are_refused_while_locked(qtbot):
+    document = GraphDocument()
+    document.lock("Training is running")
+    with qtbot.waitSignal(document.error_raised):
+        assert not document.set_training_settings(document.project.training.replace(epochs=2))
+    assert document.project.training.epochs != 2 and document.undo_stack.count() == 0

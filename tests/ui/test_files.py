@@ -280,10 +280,10 @@ def test_autosave_writes_while_modified_and_a_clean_exit_removes_it(qtbot, tmp_p
     autosave.start()
     assert not autosave.path.exists()
     _modify(document)
-    qtbot.waitUntil(autosave.path.exists, timeout=2000)
+    qtbot.waitUntil(autosave.path.exists, timeout=20_000)
     assert "Linear" in autosave.path.read_text(encoding="utf-8")
     document.undo_stack.setClean()  # saved elsewhere: nothing left to recover
-    qtbot.waitUntil(lambda: not autosave.path.exists(), timeout=2000)
+    qtbot.waitUntil(lambda: not autosave.path.exists(), timeout=20_000)
     _modify(document)
     assert autosave.save_now()
     autosave.stop()

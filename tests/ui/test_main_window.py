@@ -233,7 +233,7 @@ def test_autosave_and_recovery_offer(qtbot, make_window, tmp_path):
     assert len(win.document.graph) > 0 and win.isWindowModified()
     assert not (autosave_dir / "session-crashed.nndesign").exists()
     win.autosave.start()
-    qtbot.waitUntil(win.autosave.path.exists, timeout=2000)
+    qtbot.waitUntil(win.autosave.path.exists, timeout=20_000)
     dialogs.unsaved_answer = UNSAVED_DISCARD
     assert win.close()
     assert not win.autosave.path.exists()

@@ -215,7 +215,9 @@ def test_palette_lists_every_layer_and_filters_by_name_and_help(qtbot):
     everything = palette.visible_type_ids()
     assert {"Linear", "Conv2d", "Add"} <= set(everything)
     qtbot.keyClicks(palette.search, "conv")
-    assert palette.visible_type_ids() == ["Conv1d", "Conv2d", "ConvTranspose2d"]
+    convolutions = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d"]
+    # by name, and by help text ("convolutional networks", "... for a Conv1d")
+    assert palette.visible_type_ids() == ["Dropout2d", "Permute", *convolutions]
     palette.search.setText("residual")  # only in Add's help text
     assert palette.visible_type_ids() == ["Add"]
     palette.search.setText("zzzz")

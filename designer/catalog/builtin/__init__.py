@@ -1,7 +1,7 @@
-"""The layer types that ship with NN Designer, one module per category."""
+"""The layer types that ship with NN Designer, one module per category (or part of one)."""
 
-from designer.catalog.builtin import activation, conv, core, io, merge, norm, sequence
+from designer.catalog.builtin import activation, conv, core, io, merge, norm, pool, sequence, shape
 
-MODULES = (io, core, activation, conv, norm, sequence, merge)
+MODULES = (io, core, shape, activation, conv, pool, norm, sequence, merge)
 
 __all__ = ["MODULES"]

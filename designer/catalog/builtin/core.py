@@ -1,10 +1,14 @@
-"""Core layers: Linear, Dropout, Flatten, Reshape, Identity."""
+"""Core layers: Linear, Dropout (element-wise and by channel), Identity, Scale and bias."""
 
 from __future__ import annotations
 
-import math
-
-from designer.catalog.builtin.rules import ACTIVATION_PARAM, activate, describe, single
+from designer.catalog.builtin.rules import (
+    ACTIVATION_PARAM,
+    LAYOUTS,
+    activate,
+    need_rank,
+    single,
+)
 from designer.catalog.description import Binding, LayerSpec, ParamSpec, Shape, ShapeError
 
 CATEGORY = "Core"
@@ -62,63 +66,6 @@ DROPOUT = LayerSpec(
 )
 
 
-def _flatten_shape(params, inputs) -> Shape:
-    shape = single(inputs)
-    return Shape((shape.numel,))
-
-
-FLATTEN = LayerSpec(
-    type_id="Flatten",
-    display_name="Flatten",
-    category=CATEGORY,
-    help="Flattens each sample into a feature vector.",
-    params=(),
-    shape_rule=_flatten_shape,
-    binding=Binding("torch.nn.Flatten"),
-)
-
-
-def _reshape_shape(params, inputs) -> Shape:
-    (shape,) = inputs
-    target = params["shape"]
-    known = math.prod(d for d in target if d != -1)
-    if -1 in target:
-        if shape.numel % known:
-            raise ShapeError(f"cannot reshape {describe(shape)} into {_text(target)}")
-        target = tuple(shape.numel // known if d == -1 else d for d in target)
-    if math.prod(target) != shape.numel:
-        raise ShapeError(
-            f"cannot reshape {describe(shape)} ({shape.numel} values) into "
-            f"{_text(target)} ({math.prod(target)} values)"
-        )
-    return Shape(tuple(target), shape.dtype)
-
-
-def _text(dims) -> str:
-    return "×".join(map(str, dims))
-
-
-def _reshape_forward(module: str, inputs, params) -> str:
-    x = inputs[0]
-    dims = ", ".join(str(int(d)) for d in params["shape"])
-    return f"{x}.reshape({x}.size(0), {dims})"
-
-
-RESHAPE = LayerSpec(
-    type_id="Reshape",
-    display_name="Reshape",
-    category=CATEGORY,
-    help="Gives each sample a new shape with the same number of values (-1 infers one size).",
-    params=(
-        ParamSpec(
-            "shape", "ints", (1, -1), help="Target per-sample shape", minimum=1, maximum=1_000_000
-        ),
-    ),
-    shape_rule=_reshape_shape,
-    binding=Binding(None, forward=_reshape_forward),
-    accepts_integers=True,
-)
-
 IDENTITY = LayerSpec(
     type_id="Identity",
     display_name="Identity",
@@ -131,4 +78,51 @@ IDENTITY = LayerSpec(
 )
 
 
-SPECS = (LINEAR, DROPOUT, FLATTEN, RESHAPE, IDENTITY)
+def _dropout2d_rule(params, inputs) -> Shape:
+    shape = single(inputs)
+    need_rank(shape, (3,), LAYOUTS[2])
+    return shape
+
+
+DROPOUT_2D = LayerSpec(
+    type_id="Dropout2d",
+    display_name="Dropout2d",
+    category=CATEGORY,
+    help="Randomly zeroes whole channels of an image while training: for convolutional "
+    "networks, where neighbouring pixels are too alike for element-wise dropout.",
+    params=(ParamSpec("p", "float", 0.5, "Rate", "Probability of dropping a channel", 0.0, 1.0),),
+    shape_rule=_dropout2d_rule,
+    binding=Binding("torch.nn.Dropout2d", kwargs=lambda p, s: {"p": p["p"]}),
+    label_prefix="dropout",
+    aliases=("SpatialDropout2D",),
+)
+
+
+def _scale_bias_forward(module: str, inputs, params) -> str:
+    expression = inputs[0]
+    if params["scale"] != 1.0:
+        expression = f"{expression} * {params['scale']!r}"
+    bias = params["bias"]
+    if bias != 0.0:
+        expression = f"{expression} - {-bias!r}" if bias < 0 else f"{expression} + {bias!r}"
+    return expression
+
+
+SCALE_BIAS = LayerSpec(
+    type_id="ScaleBias",
+    display_name="Scale and bias",
+    category=CATEGORY,
+    help="Multiplies by a fixed number, then adds a fixed number: x · scale + bias "
+    "(scale 1/255 turns pixel values into 0..1).",
+    params=(
+        ParamSpec("scale", "float", 1.0, help="Factor", minimum=-1e6, maximum=1e6),
+        ParamSpec("bias", "float", 0.0, help="Added after scaling", minimum=-1e6, maximum=1e6),
+    ),
+    shape_rule=lambda p, s: single(s),
+    binding=Binding(None, forward=_scale_bias_forward),
+    macs=lambda p, s, o: o.numel,
+    label_prefix="scale",
+    aliases=("Rescaling",),
+)
+
+SPECS = (LINEAR, DROPOUT, DROPOUT_2D, IDENTITY, SCALE_BIAS)

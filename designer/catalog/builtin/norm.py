@@ -1,9 +1,10 @@
-"""Normalization layers."""
+"""Normalization layers: over the batch (BatchNorm), each sample (LayerNorm), groups of
+channels (GroupNorm) or each channel of each sample (InstanceNorm)."""
 
 from __future__ import annotations
 
-from designer.catalog.builtin.rules import need_rank, single
-from designer.catalog.description import Binding, LayerSpec, ParamSpec, Shape
+from designer.catalog.builtin.rules import LAYOUTS, describe, int_param, need_rank, single
+from designer.catalog.description import Binding, LayerSpec, ParamSpec, Shape, ShapeError
 
 CATEGORY = "Normalization"
 
@@ -77,6 +78,81 @@ LAYER_NORM = LayerSpec(
     label_prefix="ln",
 )
 
+
+def _group_norm_rule(params, inputs) -> Shape:
+    shape = single(inputs)
+    channels, groups = shape.dims[0], params["num_groups"]
+    if channels % groups:
+        raise ShapeError(
+            f"{groups} groups must divide the {channels} channels (the first axis) of its "
+            f"{describe(shape)} input"
+        )
+    return shape
+
+
+GROUP_NORM = LayerSpec(
+    type_id="GroupNorm",
+    display_name="GroupNorm",
+    category=CATEGORY,
+    help="Normalizes each sample over groups of channels; unlike BatchNorm it works the "
+    "same for any batch size.",
+    params=(int_param("num_groups", 2, "Groups of channels", 1, 65_536), _EPS, _AFFINE),
+    shape_rule=_group_norm_rule,
+    binding=Binding(
+        "torch.nn.GroupNorm",
+        kwargs=lambda p, s: {
+            "num_groups": p["num_groups"],
+            "num_channels": s[0].dims[0],
+            "eps": p["eps"],
+            "affine": p["affine"],
+        },
+    ),
+    param_count=lambda p, s, o: 2 * s[0].dims[0] if p["affine"] else 0,
+    macs=lambda p, s, o: 2 * s[0].numel,
+    label_prefix="gn",
+)
+
+
+def _instance_norm_rule(ndim: int):
+    def rule(params, inputs) -> Shape:
+        shape = single(inputs)
+        need_rank(shape, (ndim + 1,), LAYOUTS[ndim])
+        if shape.numel == shape.dims[0]:
+            raise ShapeError(
+                f"needs more than one value per channel to normalize, but its "
+                f"{describe(shape)} input has one"
+            )
+        return shape
+
+    return rule
+
+
+def _instance_norm(ndim: int, what: str) -> LayerSpec:
+    type_id = f"InstanceNorm{ndim}d"
+    return LayerSpec(
+        type_id=type_id,
+        display_name=type_id,
+        category=CATEGORY,
+        help=f"Normalizes each channel of each {what} on its own (style transfer, GANs).",
+        params=(
+            _EPS,
+            ParamSpec("affine", "bool", False, help="Learn a scale and shift per channel"),
+        ),
+        shape_rule=_instance_norm_rule(ndim),
+        binding=Binding(
+            f"torch.nn.{type_id}",
+            kwargs=lambda p, s: {
+                "num_features": s[0].dims[0],
+                "eps": p["eps"],
+                "affine": p["affine"],
+            },
+        ),
+        param_count=lambda p, s, o: 2 * s[0].dims[0] if p["affine"] else 0,
+        macs=lambda p, s, o: 2 * s[0].numel,
+        label_prefix="inorm",
+    )
+
+
 SPECS = (
     _batch_norm(
         "BatchNorm1d",
@@ -90,5 +166,14 @@ SPECS = (
         "a channels × height × width",
         "Normalizes each image channel over the batch.",
     ),
+    _batch_norm(
+        "BatchNorm3d",
+        (4,),
+        LAYOUTS[3],
+        "Normalizes each channel of a volume over the batch.",
+    ),
     LAYER_NORM,
+    GROUP_NORM,
+    _instance_norm(1, "sequence (channels × length)"),
+    _instance_norm(2, "image"),
 )

@@ -63,3 +63,39 @@ def window(size: int, kernel: int, stride: int, padding: int, dilation: int = 1)
 
 def spatial_text(dims: Sequence[int]) -> str:
     return "×".join(map(str, dims))
+
+
+#: The per-sample layout a convolution or pooling layer of each dimension needs.
+LAYOUTS = {
+    1: "a channels × length",
+    2: "a channels × height × width",
+    3: "a channels × depth × height × width",
+}
+
+
+def int_param(name: str, default: int, help_text: str, low: int, high: int = 1024) -> ParamSpec:
+    return ParamSpec(name, "int", default, help=help_text, minimum=low, maximum=high)
+
+
+def axis_param(default: int, help_text: str, name: str = "axis") -> ParamSpec:
+    """An axis of each sample: 0 is the first after the batch, -1 the last."""
+    return ParamSpec(name, "int", default, help=help_text, minimum=-8, maximum=7)
+
+
+def slide(spatial, kernel: int, stride: int, padding: int, dilation: int = 1) -> tuple[int, ...]:
+    """Output spatial size of a sliding window, with the error a user can act on."""
+    out = tuple(window(n, kernel, stride, padding, dilation) for n in spatial)
+    if min(out) < 1:
+        span = dilation * (kernel - 1) + 1
+        reach = f"kernel {kernel}" + (f" with dilation {dilation}" if dilation > 1 else "")
+        pad = f" padded by {padding}" if padding else ""
+        raise ShapeError(
+            f"{reach} (span {span}) is larger than its {spatial_text(spatial)} input{pad}"
+        )
+    return out
+
+
+def positive_axis(axis: int, rank: int) -> int:
+    """``axis`` (maybe negative) as an index into the per-sample dims, or a `ShapeError`."""
+    torch_dim(axis, rank)  # refuses an axis out of range
+    return axis if axis >= 0 else axis + rank

@@ -1,10 +1,12 @@
-"""Sequence layers: Embedding, LSTM, GRU and multi-head self-attention.
+"""Sequence layers: token and position embeddings, recurrent layers, and pooling over
+time or picking one time step (attention is in `attention`).
 
 Sequences are batch-first, ``length × features`` per sample, as a reader expects.
 """
 
 from __future__ import annotations
 
+from designer.catalog.builtin.attention import ATTENTION, CAUSAL_ATTENTION
 from designer.catalog.builtin.rules import describe, need_rank, single
 from designer.catalog.description import INT, Binding, LayerSpec, ParamSpec, Shape, ShapeError
 
@@ -106,26 +108,40 @@ def _rnn_forward(lstm: bool):
     return forward
 
 
-def _rnn(type_id: str, gates: int, help_text: str) -> LayerSpec:
+def _rnn_kwargs(params, inputs) -> dict:
+    kwargs = {
+        "input_size": inputs[0].dims[-1],
+        "hidden_size": params["hidden_size"],
+        "num_layers": params["num_layers"],
+        "bias": params["bias"],
+        "batch_first": True,
+        "dropout": params["dropout"] if params["num_layers"] > 1 else 0.0,
+        "bidirectional": params["bidirectional"],
+    }
+    if "nonlinearity" in params:
+        kwargs["nonlinearity"] = params["nonlinearity"]
+    return kwargs
+
+
+_NONLINEARITY = ParamSpec(
+    "nonlinearity",
+    "choice",
+    "tanh",
+    help="Activation of the hidden state",
+    choices=("tanh", "relu"),
+)
+
+
+def _rnn(type_id: str, gates: int, help_text: str, extra=()) -> LayerSpec:
     return LayerSpec(
         type_id=type_id,
         display_name=type_id,
         category=CATEGORY,
         help=help_text,
-        params=_RNN_PARAMS,
+        params=(*_RNN_PARAMS, *extra),
         shape_rule=_rnn_rule,
         binding=Binding(
-            f"torch.nn.{type_id}",
-            kwargs=lambda p, s: {
-                "input_size": s[0].dims[-1],
-                "hidden_size": p["hidden_size"],
-                "num_layers": p["num_layers"],
-                "bias": p["bias"],
-                "batch_first": True,
-                "dropout": p["dropout"] if p["num_layers"] > 1 else 0.0,
-                "bidirectional": p["bidirectional"],
-            },
-            forward=_rnn_forward(type_id == "LSTM"),
+            f"torch.nn.{type_id}", kwargs=_rnn_kwargs, forward=_rnn_forward(type_id == "LSTM")
         ),
         param_count=_rnn_params(gates),
         macs=_rnn_macs(gates),
@@ -133,48 +149,96 @@ def _rnn(type_id: str, gates: int, help_text: str) -> LayerSpec:
     )
 
 
-def _attention_rule(params, inputs) -> Shape:
+def _positions_rule(params, inputs) -> Shape:
     shape = single(inputs)
     need_rank(shape, (2,), "a length × features")
-    width, heads = shape.dims[1], params["num_heads"]
-    if width % heads:
-        raise ShapeError(f"{heads} heads must divide the {width} input features")
     return shape
 
 
-ATTENTION = LayerSpec(
-    type_id="SelfAttention",
-    display_name="Multi-head self-attention",
+POSITIONAL_EMBEDDING = LayerSpec(
+    type_id="PositionalEmbedding",
+    display_name="Positional embedding",
     category=CATEGORY,
-    help="Each position attends to every other position of the same sequence.",
-    params=(
-        ParamSpec("num_heads", "int", 4, help="Parallel attention heads", minimum=1, maximum=1024),
-        ParamSpec(
-            "dropout", "float", 0.0, help="Dropout on attention weights", minimum=0.0, maximum=1.0
-        ),
-        ParamSpec("bias", "bool", True, help="Learn projection biases"),
-    ),
-    shape_rule=_attention_rule,
+    help="Adds a learned vector to each position of a sequence, so that attention, which "
+    "ignores order, can tell the positions apart.",
+    params=(),
+    shape_rule=_positions_rule,
     binding=Binding(
-        "torch.nn.MultiheadAttention",
-        kwargs=lambda p, s: {
-            "embed_dim": s[0].dims[-1],
-            "num_heads": p["num_heads"],
-            "dropout": p["dropout"],
-            "bias": p["bias"],
-            "batch_first": True,
-        },
-        forward=lambda m, xs, p: f"{m}({xs[0]}, {xs[0]}, {xs[0]}, need_weights=False)[0]",
+        "torch.nn.Embedding",
+        kwargs=lambda p, s: {"num_embeddings": s[0].dims[0], "embedding_dim": s[0].dims[1]},
+        forward=lambda m, xs, p: f"{xs[0]} + {m}.weight",
     ),
-    param_count=lambda p, s, o: 4 * s[0].dims[-1] ** 2 + (4 * s[0].dims[-1] if p["bias"] else 0),
-    macs=lambda p, s, o: 4 * s[0].numel * s[0].dims[-1] + 2 * s[0].dims[0] * s[0].numel,
-    label_prefix="attention",
-    aliases=("MultiheadSelfAttention",),
+    param_count=lambda p, s, o: s[0].numel,
+    macs=lambda p, s, o: s[0].numel,
+    label_prefix="positions",
+    aliases=("PositionEmbedding",),
+)
+
+
+def _over_time_rule(params, inputs) -> Shape:
+    shape = single(inputs)
+    need_rank(shape, (2,), "a length × features")
+    return Shape(shape.dims[1:])
+
+
+def _over_time(kind: str, call: str, alias: str) -> LayerSpec:
+    what = "Averages" if kind == "Mean" else "Takes the maximum of"
+    return LayerSpec(
+        type_id=f"{kind}OverTime",
+        display_name=f"{kind} over time",
+        category=CATEGORY,
+        help=f"{what} each feature over all time steps: length × features becomes "
+        "features, e.g. before a classifier head.",
+        params=(),
+        shape_rule=_over_time_rule,
+        binding=Binding(None, forward=lambda m, xs, p: f"{xs[0]}.{call}(dim=1)"),
+        macs=lambda p, s, o: s[0].numel,
+        label_prefix=f"time_{kind.lower()}",
+        aliases=(alias,),
+    )
+
+
+def _pick_rule(params, inputs) -> Shape:
+    shape = single(inputs)
+    need_rank(shape, (2,), "a length × features")
+    length, step = shape.dims[0], params["step"]
+    if not -length <= step < length:
+        raise ShapeError(
+            f"step {step} is beyond its {length} time steps (0 is the first, -1 the last)"
+        )
+    return Shape(shape.dims[1:])
+
+
+PICK_STEP = LayerSpec(
+    type_id="PickStep",
+    display_name="Pick one time step",
+    category=CATEGORY,
+    help="Keeps the features of one time step: 0 the first, -1 the last (where a recurrent "
+    "layer has read the whole sequence).",
+    params=(
+        ParamSpec(
+            "step",
+            "int",
+            -1,
+            help="Which step (negative: counted from the end)",
+            minimum=-1_000_000,
+            maximum=1_000_000,
+        ),
+    ),
+    shape_rule=_pick_rule,
+    binding=Binding(None, forward=lambda m, xs, p: f"{xs[0]}[:, {int(p['step'])}]"),
+    label_prefix="step",
 )
 
 SPECS = (
     EMBEDDING,
+    POSITIONAL_EMBEDDING,
     _rnn("LSTM", 4, "Long short-term memory: a recurrent layer with gated memory."),
     _rnn("GRU", 3, "Gated recurrent unit: a lighter recurrent layer."),
+    _rnn("RNN", 1, "Plain (Elman) recurrent layer: the simplest memory.", [_NONLINEARITY]),
     ATTENTION,
+    CAUSAL_ATTENTION,
+    _over_time("Mean", "mean", "GlobalAveragePooling1D"),
+    _over_time("Max", "amax", "GlobalMaxPooling1D"),
+    PICK_STEP,
 )

@@ -58,7 +58,7 @@ def tooltip_of(item: QGraphicsItem, graph: Graph, analysis: Analysis) -> str:
 
 def edge_tooltip(graph: Graph, analysis: Analysis, edge: Edge) -> str:
     """``'hidden' → 'logit': N×10``: the two layers and the shape that flows between."""
-    shape = analysis.info(edge.src).output
+    shape = analysis.info(edge.src).output_at(edge.src_port)
     text = f"{graph.node(edge.src).label} → {graph.node(edge.dst).label}"
     text = f"{text}: {shape}" if shape is not None else text
     return f"<p>{html.escape(text)}</p>"  # rich text, so a '<' in a label stays literal

@@ -11,13 +11,14 @@ few dozen looks. The label, which is each node's own, `NodeItem` draws on top.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import NamedTuple
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPainterPath, QPen
 
-from designer.catalog import LayerSpec
+from designer.catalog import Catalog, LayerSpec
+from designer.model import Node
 from designer.ui.canvas import style
 from designer.ui.canvas.pixmaps import PixmapCache
 from designer.ui.canvas.port_item import PortState, draw_port
@@ -40,15 +41,38 @@ class NodeFace:
         return style.card_height(max(len(self.inputs), len(self.outputs), 1))
 
 
-def face_of(spec: LayerSpec) -> NodeFace:
-    """What every node of the layer type ``spec`` shows of it."""
+def face_of(spec: LayerSpec, outputs: tuple[str, ...] | None = None) -> NodeFace:
+    """What the nodes of the layer type ``spec`` show of it; ``outputs`` names a node's
+    output ports where its parameters choose them (a Chunk's parts), else the type's."""
     return NodeFace(
         spec.display_name,
         spec.category,
         spec.help,
         tuple((p.name, p.multiple) for p in spec.inputs),
-        tuple(p.name for p in spec.outputs),
+        outputs if outputs is not None else tuple(p.name for p in spec.outputs),
     )
+
+
+class Faces:
+    """The faces of a design's nodes, made once and shared: one per layer type, or one
+    per (type, output ports) for a type whose ports follow its parameters (a Chunk)."""
+
+    def __init__(self) -> None:
+        self._faces: dict[str | tuple[str, tuple[str, ...]], NodeFace] = {}
+
+    def of(self, catalog: Catalog, node: Node) -> NodeFace:
+        face = self._faces.get(node.type)  # a type whose ports never change
+        if face is not None:
+            return face
+        spec = catalog.get(node.type)
+        if spec.outputs_rule is None:
+            face = self._faces[node.type] = face_of(spec)
+            return face
+        outputs = tuple(p.name for p in spec.output_ports(node.params))
+        face = self._faces.get((node.type, outputs))
+        if face is None:
+            face = self._faces[node.type, outputs] = face_of(spec, outputs)
+        return face
 
 
 class CardLook(NamedTuple):
@@ -67,6 +91,75 @@ def port_y(index: int, count: int, height: float) -> float:
     """Where the ``index``-th of ``count`` ports on one side of a card sits."""
     middle = style.TITLE_HEIGHT + (height - style.TITLE_HEIGHT) / 2
     return middle + (index - (count - 1) / 2) * style.PORT_SPACING
+
+
+#: Space between a port's name and the label or badges beside it.
+PORT_NAME_GAP = 4.0
+#: The top of the label's row, and the height of a row of text (label or status).
+LABEL_TOP = style.TITLE_HEIGHT + 6.0
+ROW_HEIGHT = 18.0
+
+
+def row_top(height: float) -> float:
+    """The top of the status row (shape and parameters) of a card of ``height``."""
+    return height - 26.0
+
+
+class TextLayout(NamedTuple):
+    """Where a card's own text goes, clear of its port names (a mask input, a Chunk's
+    parts): the label from ``left`` to ``label_right``; the status row from ``row_left``
+    to ``row_right``; and ``raised``, the parameter count moved up to the label row (at
+    ``right``) because the status row has too little room for it beside the shape."""
+
+    left: float
+    label_right: float
+    right: float
+    row_left: float
+    row_right: float
+    raised: str
+
+
+@cache
+def _text_spans(face: NodeFace, fonts: style.CanvasFonts) -> tuple[float, float, float, float]:
+    """(left, right) of the label row and of the status row of a card of ``face``."""
+    label = _text_span(face, LABEL_TOP, fonts.small_metrics)
+    row = _text_span(face, row_top(face.height), fonts.small_metrics)
+    return (*label, *row)
+
+
+def _text_span(face: NodeFace, top: float, metrics: QFontMetricsF) -> tuple[float, float]:
+    """Where the text of the row at ``top`` may go: between the margins, and clear of
+    the port names painted on that row (names are painted where a side has several)."""
+
+    def beside(names: list[str]) -> float:
+        if len(names) < 2:
+            return 0.0
+        on_row = [
+            name
+            for i, name in enumerate(names)
+            if top - 8.0 < port_y(i, len(names), face.height) < top + 26.0
+        ]
+        widths = [metrics.horizontalAdvance(name) - 2.0 + PORT_NAME_GAP for name in on_row]
+        return max(widths, default=0.0)
+
+    inputs = [name for name, _ in face.inputs]
+    return 12.0 + beside(inputs), style.NODE_WIDTH - 12.0 - beside(list(face.outputs))
+
+
+@lru_cache(maxsize=4096)
+def text_layout(face: NodeFace, fonts: style.CanvasFonts, shape: str, params: str) -> TextLayout:
+    """How a card of ``face`` lays out its label and the status ``shape`` and ``params``
+    (shared by the card, which paints the label, and its status row).
+
+    NOTE: where port names leave the status row too little room for the shape and the
+    parameter count together, the count moves up beside the label.
+    """
+    left, right, row_left, row_right = _text_spans(face, fonts)
+    params_width = fonts.small_metrics.horizontalAdvance(params) if params else 0.0
+    room = row_right - row_left - params_width - 22.0
+    if params and fonts.mono_metrics.horizontalAdvance(shape) > room:
+        return TextLayout(left, right - params_width - 8.0, right, row_left, row_right, params)
+    return TextLayout(left, right, right, row_left, row_right, "")
 
 
 def paint_bounds(height: float, mark: str | None) -> QRectF:

@@ -159,7 +159,7 @@ def _decode_edge(raw: Any, index: int, nodes: dict[str, Node], catalog: Catalog)
     for node_id in (src, dst):
         if node_id not in nodes:
             raise SnippetError(f"{where} names a layer that is not copied ({node_id!r:.40})")
-    if catalog.get(nodes[src].type).output_port(src_port) is None:
+    if catalog.get(nodes[src].type).output_port(src_port, nodes[src].params) is None:
         raise SnippetError(f"{where}: layer {src!r:.40} has no output {src_port!r:.40}")
     if catalog.get(nodes[dst].type).input_port(dst_port) is None:
         raise SnippetError(f"{where}: layer {dst!r:.40} has no input {dst_port!r:.40}")

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtWidgets import QGraphicsSceneMouseEvent
 
-from designer.catalog.description import FLOAT, REAL_INPUT_MESSAGE
 from designer.model import Analysis, Edge, Graph, GraphError
 from designer.model.edits import Compound, Connect, Disconnect, Edit, MoveNodes, RemoveNodes
 from designer.ui.canvas import style
@@ -38,16 +37,16 @@ def refusal(
     """Why a wire may not join these ports (`check_connect`'s reason), or None if it may.
 
     Beyond the graph's rules, integer token ids may not feed a layer that computes on real
-    numbers: the analysis would flag it at once, so the canvas refuses it up front.
+    numbers, nor real values an input that takes token ids: the analysis would flag it at
+    once, so the canvas refuses it up front.
     """
     try:
         graph.check_connect(src, src_port, dst, dst_port)
     except GraphError as error:
         return str(error)
-    shape = analysis.info(src).output
-    if shape is not None and shape.dtype != FLOAT and graph.spec(dst).needs_real_input:
-        return f"{graph.describe(dst)} {REAL_INPUT_MESSAGE}"
-    return None
+    shape = analysis.info(src).output_at(src_port)
+    reason = graph.spec(dst).input_refusal(dst_port, shape.dtype) if shape else None
+    return f"{graph.describe(dst)} {reason}" if reason else None
 
 
 def delete_edit(graph: Graph, node_ids: list[str], edges: list[Edge]) -> Edit | None:

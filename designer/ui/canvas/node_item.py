@@ -4,8 +4,9 @@ The item holds its node id and what it shows, never the model's `Node`: the scen
 the label and each analysis result in. Painting is cached per item
 (`DeviceCoordinateCache`), so panning a large design blits pixmaps instead of re-laying
 out text; a change calls ``update()`` on the part it changes only: the card (label,
-problem marks) or its `StatusItem` row (shape and parameters), which is all an analysis
-usually changes. The tooltip is written only when the mouse rests on the node.
+problem marks, a parameter count moved up beside the label) or its `StatusItem` row
+(shape and parameters), which is all an analysis usually changes. The tooltip is
+written only when the mouse rests on the node.
 
 NOTE: the item is a rectangle item whose rectangle is the card with its shadow, so that
 Qt answers its bounding rectangle in C++: with thousands of nodes, a Python
@@ -32,11 +33,15 @@ from designer.model import NodeInfo
 from designer.ui.canvas import style
 from designer.ui.canvas.card import (
     CARDS,
+    LABEL_TOP,
+    ROW_HEIGHT,
     CardLook,
     NodeFace,
+    TextLayout,
     paint_bounds,
     paint_card,
     port_y,
+    text_layout,
 )
 from designer.ui.canvas.pixmaps import blit, render, zoom_of
 from designer.ui.canvas.port_item import JudgeSource, PortItem
@@ -77,6 +82,9 @@ class NodeItem(QGraphicsRectItem):
         self._note = ""
         self._status: NodeStatus | None = NodeStatus()
         self._flags = (False, False)  # (has errors, has errors or warnings)
+        #: The parameter count the card last painted beside its label ("" for none;
+        #: None while the card has not painted its label): see `card.text_layout`.
+        self.raised_shown: str | None = None
         self.accent = style.category_colour(face.category)
         self.height = face.height
         self._body = QRectF(0.0, 0.0, style.NODE_WIDTH, self.height)
@@ -135,7 +143,8 @@ class NodeItem(QGraphicsRectItem):
         """Take what the analysis found for this node (its `NodeInfo`, the messages of
         its warnings, an Output's loss note); returns whether the status row must be
         repainted, which the caller does for all rows at once. The card is repainted
-        here, and only when problems appeared or went: it is a cached pixmap."""
+        here, and only when problems appeared or went or when it shows the parameter
+        count beside its label (which the new status may move): it is a cached pixmap."""
         old = self._info
         if info is old and warnings == self._warnings and note == self._note:
             return False
@@ -146,15 +155,23 @@ class NodeItem(QGraphicsRectItem):
         row = (
             flags != self._flags
             or old is None
-            or info.output is not old.output  # equal results are the same object
+            or not _same(info.outputs, old.outputs)  # equal results are the same objects
             or info.params != old.params
             or note != self._note
         )
-        if flags != self._flags:
+        if flags != self._flags or (row and self.raised_shown):
             self._flags = flags
             self.update()
         self._info, self._warnings, self._note, self._status = info, warnings, note, None
         return row
+
+    @property
+    def analysis_shown(self) -> tuple[NodeInfo, tuple[str, ...], str] | None:
+        """What `show_analysis` last gave this node (None before any analysis), for a
+        new card of the same node to show until the next analysis."""
+        if self._info is None:
+            return None
+        return self._info, self._warnings, self._note
 
     @property
     def status(self) -> NodeStatus:
@@ -163,7 +180,7 @@ class NodeItem(QGraphicsRectItem):
             info = self._info or NodeInfo()
             known = info.output is not None
             self._status = NodeStatus(
-                shape=str(info.output) if known else "?",
+                shape=info.output_text,
                 params=info.params if known else None,
                 problems=tuple(p.message for p in info.problems if p.is_error),
                 warnings=self._warnings,
@@ -177,6 +194,10 @@ class NodeItem(QGraphicsRectItem):
         if not status.params:
             return status.note  # a layer without weights: its note, if any
         return f"{style.format_count(status.params)} params"
+
+    def text_layout(self, fonts: style.CanvasFonts) -> TextLayout:
+        """Where the label and the status row go on this card, for its current status."""
+        return text_layout(self.face, fonts, self.status.shape, self.params_text)
 
     def toolTip(self) -> str:
         """The tooltip, written when asked for (the scene asks when the mouse rests on
@@ -224,6 +245,8 @@ class NodeItem(QGraphicsRectItem):
             self._paint_mark_tag(painter, theme)
         if level == style.DETAIL:
             self._paint_label(painter, theme)
+        else:
+            self.raised_shown = None
 
     def _paint_mark_tag(self, painter: QPainter, theme: style.CanvasTheme) -> None:
         """The comparison mark's tag above the card (its outline is in the card)."""
@@ -241,23 +264,44 @@ class NodeItem(QGraphicsRectItem):
         painter.drawText(box, Qt.AlignmentFlag.AlignCenter, self.mark)
 
     def _paint_label(self, painter: QPainter, theme: style.CanvasTheme) -> None:
+        """The node's label, clear of the port names beside it, and the parameter count
+        at the right of its row when the status row has no room for it (see
+        `card.text_layout`); what the card then shows is remembered (`raised_shown`)."""
         fonts = theme.fonts
-        left, right = 12.0, style.NODE_WIDTH - 12.0
+        layout = self.text_layout(fonts)
         painter.setFont(fonts.label)
         painter.setPen(theme.colour("text"))
-        label_rect = QRectF(left, style.TITLE_HEIGHT + 6.0, right - left, 18.0)
+        label_rect = QRectF(layout.left, LABEL_TOP, layout.label_right - layout.left, ROW_HEIGHT)
         label = fonts.label_metrics.elidedText(
             self.label, Qt.TextElideMode.ElideRight, label_rect.width()
         )
         painter.drawText(
             label_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, label
         )
+        if layout.raised:
+            width = fonts.small_metrics.horizontalAdvance(layout.raised)
+            painter.setFont(fonts.small)
+            painter.setPen(theme.colour("subtext"))
+            painter.drawText(
+                QRectF(layout.right - width, LABEL_TOP, width, ROW_HEIGHT),
+                Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
+                layout.raised,
+            )
+        self.raised_shown = layout.raised
 
 
 _NO_PEN = QPen(Qt.PenStyle.NoPen)
 _FLAGS = (
     QGraphicsItem.GraphicsItemFlag.ItemIsMovable | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
 )
+
+
+def _same(new: tuple, old: tuple) -> bool:
+    """Whether two nodes' output shapes are the very same objects (inference hands an
+    unchanged shape on as it is, so this is as good as comparing them, and cheaper)."""
+    if len(new) == 1:
+        return len(old) == 1 and new[0] is old[0]
+    return len(new) == len(old) and all(a is b for a, b in zip(new, old, strict=True))
 
 
 def _bullets(title: str, lines: tuple[str, ...], colour: str) -> str:

@@ -17,7 +17,6 @@ from collections.abc import Iterable
 from PySide6.QtCore import QPointF, QRectF
 
 from designer.catalog import LayerSpec
-from designer.catalog.description import FLOAT
 from designer.model import Analysis, Edge, Graph
 from designer.model.edits import AddNode, Compound, Connect, Disconnect, Edit
 from designer.ui.canvas import style
@@ -47,14 +46,18 @@ def free_spot(spec: LayerSpec, wanted: QPointF, taken: Iterable[QRectF]) -> QPoi
     return QPointF(wanted.x(), wanted.y() + MAX_TRIES * ROW_GAP)
 
 
-def takes_output_of(graph: Graph, analysis: Analysis, src: str, spec: LayerSpec) -> bool:
-    """Whether a new layer of ``spec`` may be wired from ``src``'s first output: it
-    has an input, and integer token ids do not reach a layer computing on reals (the
-    rule the wiring gesture applies; the graph's other rules hold for a fresh node)."""
-    if not spec.inputs or not graph.spec(src).outputs:
+def takes_output_of(
+    graph: Graph, analysis: Analysis, src: str, spec: LayerSpec, src_port: str | None = None
+) -> bool:
+    """Whether a new layer of ``spec`` may be wired from ``src``'s output ``src_port``
+    (its first by default): it has an input, and integer token ids do not reach a layer
+    computing on reals (the rule the wiring gesture applies; the graph's other rules hold
+    for a fresh node)."""
+    ports = graph.output_ports(src)
+    if not spec.inputs or not ports:
         return False
-    shape = analysis.info(src).output
-    return not (shape is not None and shape.dtype != FLOAT and spec.needs_real_input)
+    shape = analysis.info(src).output_at(src_port or ports[0].name)
+    return not (shape is not None and spec.input_refusal(spec.inputs[0].name, shape.dtype))
 
 
 def add_after_edit(
@@ -66,7 +69,7 @@ def add_after_edit(
     add = AddNode(spec.type_id, position=_whole(position), node_id=node_id)
     if after is None or not takes_output_of(graph, analysis, after, spec):
         return add, node_id
-    wire = Connect(after, graph.spec(after).outputs[0].name, node_id, spec.inputs[0].name)
+    wire = Connect(after, graph.output_ports(after)[0].name, node_id, spec.inputs[0].name)
     return Compound([add, wire], f"Add {spec.display_name}"), node_id
 
 
@@ -79,7 +82,7 @@ def position_after(graph: Graph, node_id: str, spec: LayerSpec, taken: list[QRec
 def can_splice(graph: Graph, analysis: Analysis, edge: Edge, spec: LayerSpec) -> bool:
     """Whether a layer of ``spec`` fits into ``edge``: it takes the wire's data in and
     has an output to carry it on."""
-    return bool(spec.outputs) and takes_output_of(graph, analysis, edge.src, spec)
+    return bool(spec.outputs) and takes_output_of(graph, analysis, edge.src, spec, edge.src_port)
 
 
 def splice_edit(graph: Graph, edge: Edge, spec: LayerSpec, position: QPointF) -> tuple[Edit, str]:

@@ -30,7 +30,7 @@ from designer.model import Edge, Graph
 from designer.ui.canvas import style
 from designer.ui.canvas.analysis_view import show_analysis, tooltip_of
 from designer.ui.canvas.batch import collection_paused
-from designer.ui.canvas.card import NodeFace, face_of
+from designer.ui.canvas.card import Faces, NodeFace
 from designer.ui.canvas.edge_item import EdgeItem
 from designer.ui.canvas.interactions import InteractionController
 from designer.ui.canvas.node_item import NodeItem
@@ -67,7 +67,7 @@ class GraphScene(QGraphicsScene):
         self._nodes: dict[str, NodeItem] = {}
         self._edges: dict[Edge, EdgeItem] = {}
         self._wires_of: dict[str, set[Edge]] = defaultdict(set)
-        self._faces: dict[str, NodeFace] = {}
+        self._faces = Faces()
         self._handlers: list = []
         self._graph: Graph | None = None  # the graph the items mirror
         self._syncing = False
@@ -203,12 +203,15 @@ class GraphScene(QGraphicsScene):
         self._on_document_selection_changed(self.document.selection)
         self._grow_scene_rect(self.content_rect())
 
+    def _face(self, node_id: str) -> NodeFace:
+        """The node's face, shared by the nodes of one type with the same output ports."""
+        graph = self.document.graph
+        return self._faces.of(graph.catalog, graph.node(node_id))
+
     def _add_node_item(self, node_id: str, wired: Collection[tuple[str, bool]] = ()) -> NodeItem:
         """The item of a node, its ``wired`` ports (name, is output) shown connected."""
         node = self.document.graph.node(node_id)
-        face = self._faces.get(node.type)
-        if face is None:
-            face = self._faces[node.type] = face_of(self.document.graph.catalog.get(node.type))
+        face = self._faces.of(self.document.graph.catalog, node)
         item = NodeItem(node_id, face, node.label, wired, self._port_judge)
         item.setPos(*node.position)
         if self._node_marks:
@@ -220,6 +223,26 @@ class GraphScene(QGraphicsScene):
         self._nodes[node_id] = item
         self.addItem(item)
         return item
+
+    def _on_graph_param_changed(self, node_id: str, _name: str, _value: object) -> None:
+        """A parameter that changes a node's output ports (a Chunk's number of parts)
+        gives it a new card; its wires, which use only ports that remain, follow."""
+        old = self._nodes.get(node_id)
+        if old is None or old.face is self._face(node_id):  # faces are shared
+            return
+        self.interactions.cancel()
+        selected, shown = old.isSelected(), old.analysis_shown
+        wired = {
+            (e.src_port, True) if e.src == node_id else (e.dst_port, False)
+            for e in self._wires_of.get(node_id, ())
+        }
+        with _Guard(self):
+            self.removeItem(old)
+            item = self._add_node_item(node_id, wired)
+            if shown is not None:
+                item.show_analysis(*shown)
+            item.setSelected(selected)
+        self.on_node_item_moved(node_id)
 
     def _add_edge_item(self, edge: Edge, refresh_ports: bool = True) -> None:
         item = EdgeItem(edge)
@@ -281,6 +304,7 @@ class GraphScene(QGraphicsScene):
             (events.edge_removed, self._on_graph_edge_removed),
             (events.node_moved, self._on_graph_node_moved),
             (events.node_renamed, self._on_graph_node_renamed),
+            (events.param_changed, self._on_graph_param_changed),
         ]
         for signal, handler in self._handlers:
             signal.connect(handler)

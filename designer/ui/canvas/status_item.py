@@ -17,15 +17,16 @@ from PySide6.QtGui import QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QGraphicsRectItem, QStyleOptionGraphicsItem, QWidget
 
 from designer.ui.canvas import style
+from designer.ui.canvas.card import ROW_HEIGHT, row_top
 from designer.ui.canvas.pixmaps import PixmapCache, blit, render, zoom_of
 
 if TYPE_CHECKING:
-    from designer.ui.canvas.node_item import NodeItem, NodeStatus
+    from designer.ui.canvas.node_item import NodeItem
 
-#: The row's box in its card's coordinates: from the left margin to the right one.
+#: The most a row spans, in its card's coordinates: from the left margin to the right
+#: one (port names on the row's height make it narrower, see `card.text_layout`).
 ROW_LEFT = 10.0
 ROW_RIGHT = style.NODE_WIDTH - 12.0
-ROW_HEIGHT = 18.0
 
 
 ROWS = PixmapCache()
@@ -36,47 +37,69 @@ class StatusItem(QGraphicsRectItem):
     """The shape badge and parameter count of its parent `NodeItem`."""
 
     def __init__(self, node: NodeItem) -> None:
-        top = node.height - 26.0
-        super().__init__(ROW_LEFT, top, ROW_RIGHT - ROW_LEFT, ROW_HEIGHT, node)
+        self._top = row_top(node.height)
+        super().__init__(ROW_LEFT, self._top, ROW_RIGHT - ROW_LEFT, ROW_HEIGHT, node)
         self.setPen(_NO_PEN)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.node = node
         self._pixmap: QPixmap | None = None
-        self._seen: tuple = ()  # (status, zoom, device pixel ratio, theme) of the pixmap
-        self._corner = QPointF(ROW_LEFT, top)
+        self._seen: tuple = ()  # what the pixmap shows: see `paint`
+        self._corner = QPointF(ROW_LEFT, self._top)
+
+    @property
+    def shown(self) -> tuple[str, str]:
+        """The shape and the parameter count (or note) the row last painted; the count is
+        "" where the card shows it beside the label instead."""
+        return self._seen[0][:2] if self._seen else ("", "")
 
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
         theme = getattr(self.scene(), "theme", style.LIGHT)
-        status = self.node.status
-        seen = (status, zoom_of(painter), painter.device().devicePixelRatioF(), theme)
+        node = self.node
+        status, params = node.status, node.params_text
+        layout = node.text_layout(theme.fonts)
+        raised = layout.raised
+        if node.raised_shown is not None and raised != node.raised_shown:
+            # NOTE: the card, a cached pixmap, still shows the label as it was laid out
+            # before this status (the count raised beside it or not): show the row as the
+            # card expects for this frame, and have both follow the new layout in the next.
+            # Only a status whose count moves up or down costs this; `NodeItem.show_analysis`
+            # repaints a card whose raised count may change.
+            raised = node.raised_shown
+            node.update()
+        bad = bool(status.problems) and status.shape in ("…", "?")
+        shown = (status.shape, "" if raised else params, bad, layout.row_left, layout.row_right)
+        seen = (shown, zoom_of(painter), painter.device().devicePixelRatioF(), theme)
         if self._pixmap is None or seen != self._seen:
             self._pixmap, self._seen = self._lookup(*seen), seen
+            self._corner = QPointF(layout.row_left - 2.0, self._top)
         blit(painter, self._pixmap, self._corner)
 
-    def _lookup(
-        self, status: NodeStatus, zoom: float, ratio: float, theme: style.CanvasTheme
-    ) -> QPixmap:
-        params = self.node.params_text
-        bad = bool(status.problems) and status.shape in ("…", "?")
+    def _lookup(self, shown: tuple, zoom: float, ratio: float, theme: style.CanvasTheme) -> QPixmap:
+        shape, params, bad, left, right = shown
         zoom = max(zoom, 1e-3)
-        key = (theme.name, status.shape, params, bad, round(zoom, 4), ratio)
-        rect = QRectF(0.0, 0.0, ROW_RIGHT - ROW_LEFT, ROW_HEIGHT)
+        key = (theme.name, *shown, round(zoom, 4), ratio)
+        rect = QRectF(0.0, 0.0, right - left + 2.0, ROW_HEIGHT)
         return ROWS.get(
             key,
             lambda: render(
-                rect, zoom, ratio, lambda p: paint_row(p, theme, status.shape, params, bad)
+                rect, zoom, ratio, lambda p: paint_row(p, theme, shape, params, bad, rect)
             ),
         )
 
 
 def paint_row(
-    painter: QPainter, theme: style.CanvasTheme, shape: str, params: str, bad: bool
+    painter: QPainter,
+    theme: style.CanvasTheme,
+    shape: str,
+    params: str,
+    bad: bool,
+    rect: QRectF,
 ) -> None:
-    """The shape in a rounded badge at the left (elided in the middle when it does not
-    fit), the parameter count (or an Output's loss) at the right."""
-    fonts, width = theme.fonts, ROW_RIGHT - ROW_LEFT
+    """The shape in a rounded badge at the left of ``rect`` (elided in the middle when it
+    does not fit), the parameter count (or an Output's loss) at its right."""
+    fonts, width = theme.fonts, rect.width()
     params_width = fonts.small_metrics.horizontalAdvance(params) if params else 0.0
     mono = fonts.mono_metrics
     room = width - 2.0 - params_width - (10.0 if params else 0.0) - 12.0

@@ -61,6 +61,7 @@ def card_height(port_rows: int) -> float:
 CATEGORY_COLOURS: dict[str, str] = {
     "Input/Output": "#0d9488",
     "Core": "#4f6bed",
+    "Shape": "#a16207",
     "Activation": "#e8870e",
     "Convolution": "#7c4ddb",
     "Pooling": "#1d8fd6",

@@ -281,7 +281,7 @@ class InspectorPanel(QWidget):
         analysis = self._document.analysis
         info = analysis.info(self._node_id)
         self.shape_in.setText(", ".join(str(s) for s in info.inputs) or "—")
-        self.shape_out.setText(str(info.output) if info.output is not None else "—")
+        self.shape_out.setText(info.output_text if info.outputs else "—")
         self.param_count.setText(f"{info.params:,}")
         compact = f"  ({format_count(info.macs)})" if info.macs >= 1000 else ""
         self.mac_count.setText(f"{info.macs:,}{compact}")

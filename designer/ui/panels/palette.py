@@ -5,21 +5,25 @@ Dragging an entry carries its type id under `LAYER_MIME_TYPE` for the canvas to 
 double-clicking (or Enter) emits ``layer_activated`` and the window adds it after the
 selected layer. Long names ("Multi-head self-attention") wrap onto a second line rather
 than being cut off, whatever the width of the dock.
+
+With some seventy types the list is long, so categories fold (a click on the row, the
+arrow keys, or the context menu for all of them) and the folded ones are remembered in
+the settings. The search box matches every word against a layer's name, type id, former
+names and help text, and the category; while it holds text, every category with a match
+unfolds, and clearing it brings back the user's own folding.
 """
 
 from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import QEvent, QMimeData, QModelIndex, QObject, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QDrag, QKeyEvent, QResizeEvent
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSettings, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QLineEdit,
+    QMenu,
     QStyle,
-    QStyledItemDelegate,
     QStyleOptionViewItem,
-    QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -29,81 +33,30 @@ from designer.catalog import Catalog, LayerSpec, default_catalog
 from designer.resources import category_icon_name
 from designer.ui import theme
 from designer.ui.canvas.style import category_colour
+from designer.ui.panels.palette_tree import (
+    CATEGORY_ROLE,
+    LAYER_MIME_TYPE,
+    SEARCH_ROLE,
+    TYPE_ROLE,
+    LayerTree,
+    WrappingDelegate,
+    is_category,
+    layer_mime_data,
+)
 
-LAYER_MIME_TYPE = "application/x-nn-designer-layer"
-TYPE_ROLE = Qt.ItemDataRole.UserRole
-SEARCH_ROLE = Qt.ItemDataRole.UserRole + 1
+#: Settings key: the categories the user has folded (a list of category names).
+FOLDED_KEY = "palette/foldedCategories"
 
-
-def layer_mime_data(type_id: str) -> QMimeData:
-    """The drag payload for one layer type: its id as UTF-8 under `LAYER_MIME_TYPE`."""
-    mime = QMimeData()
-    mime.setData(LAYER_MIME_TYPE, type_id.encode("utf-8"))
-    mime.setText(type_id)
-    return mime
-
-
-class _WrappingDelegate(QStyledItemDelegate):
-    """Rows as tall as their text wrapped to the width the tree gives them.
-
-    `QTreeView` asks for a row's size without saying how wide the row will be, so word
-    wrap alone leaves the second line cut off; this delegate measures the text at the
-    width left after the row's indentation.
-    """
-
-    def __init__(self, tree: QTreeWidget) -> None:
-        super().__init__(tree)
-        self._tree = tree
-
-    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
-        size = super().sizeHint(option, index)
-        depth, parent = 0, index.parent()
-        while parent.isValid():
-            depth, parent = depth + 1, parent.parent()
-        decorated = 1 if self._tree.rootIsDecorated() else 0
-        width = self._tree.viewport().width() - self._tree.indentation() * (depth + decorated)
-        if width <= 0:
-            return size
-        wrapped = QStyleOptionViewItem(option)
-        self.initStyleOption(wrapped, index)
-        wrapped.features |= QStyleOptionViewItem.ViewItemFeature.WrapText
-        wrapped.rect = QRect(0, 0, width, 1)
-        style = self._tree.style()
-        needed = style.sizeFromContents(
-            QStyle.ContentsType.CT_ItemViewItem, wrapped, QSize(), self._tree
-        )
-        return QSize(size.width(), max(size.height(), needed.height()))
+__all__ = ["FOLDED_KEY", "LAYER_MIME_TYPE", "PalettePanel", "layer_mime_data"]
 
 
-class _LayerTree(QTreeWidget):
-    """A tree whose drags carry the layer MIME type instead of Qt's item encoding.
-
-    Activation is a double-click or Enter only: some platforms activate items on a single
-    click, which would add a layer every time the user merely starts a drag.
-    """
-
-    enter_pressed = Signal()
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        if event.size().width() != event.oldSize().width():
-            self.scheduleDelayedItemsLayout()  # rows re-measure their wrapped names
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            self.enter_pressed.emit()
-            return
-        super().keyPressEvent(event)
-
-    def startDrag(self, supported_actions: Qt.DropAction) -> None:
-        item = self.currentItem()
-        type_id = item.data(0, TYPE_ROLE) if item is not None else None
-        if not type_id:
-            return
-        drag = QDrag(self)
-        drag.setMimeData(layer_mime_data(type_id))
-        drag.setPixmap(item.icon(0).pixmap(24, 24))
-        drag.exec(Qt.DropAction.CopyAction)
+def _string_list(value: object) -> list[str]:
+    """QSettings hands back a list, a single string or None depending on the backend."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value] if value else []
+    return [str(v) for v in value if v]  # type: ignore[union-attr]
 
 
 class PalettePanel(QWidget):
@@ -115,28 +68,40 @@ class PalettePanel(QWidget):
 
     layer_activated = Signal(str)
 
-    def __init__(self, catalog: Catalog | None = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        catalog: Catalog | None = None,
+        settings: QSettings | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        """``settings`` keeps the folded categories between sessions (none: not kept)."""
         super().__init__(parent)
         self.setObjectName("palette")
         self._catalog = catalog or default_catalog()
+        self._settings = settings
+        self._folded = set(_string_list(settings.value(FOLDED_KEY))) if settings else set()
         self.search = QLineEdit(self)
         self.search.setPlaceholderText("Search layers…")
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self._on_search_text_changed)
         self.search.returnPressed.connect(self._on_search_return_pressed)
         self.search.installEventFilter(self)
-        self.tree = _LayerTree(self)
+        self.tree = LayerTree(self)
         self.tree.setHeaderHidden(True)
         self.tree.setRootIsDecorated(True)
         self.tree.setIndentation(14)
         self.tree.setWordWrap(True)
         self.tree.setTextElideMode(Qt.TextElideMode.ElideNone)
-        self.tree.setItemDelegate(_WrappingDelegate(self.tree))
+        self.tree.setItemDelegate(WrappingDelegate(self.tree))
         self.tree.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.tree.setDragEnabled(True)
         self.tree.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
         self.tree.itemDoubleClicked.connect(self._on_tree_item_double_clicked)
         self.tree.enter_pressed.connect(self._on_tree_enter_pressed)
+        self.tree.itemExpanded.connect(self._on_tree_item_folding_changed)
+        self.tree.itemCollapsed.connect(self._on_tree_item_folding_changed)
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.tree.customContextMenuRequested.connect(self._on_tree_context_menu_requested)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.setSpacing(6)
@@ -155,19 +120,22 @@ class PalettePanel(QWidget):
         for category, specs in self._catalog.categories():
             group = QTreeWidgetItem(self.tree, [category])
             group.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            group.setData(0, CATEGORY_ROLE, category)
             group.setData(0, SEARCH_ROLE, category.lower())
             font = group.font(0)
             font.setBold(True)
             group.setFont(0, font)
             for spec in specs:
                 self._add_layer_item(group, spec)
-            group.setExpanded(True)
+            self._show_count(group, len(specs))
+        self._restore_folding()
         self.refresh_icons()
 
     def _add_layer_item(self, group: QTreeWidgetItem, spec: LayerSpec) -> None:
         item = QTreeWidgetItem(group, [spec.display_name])
         item.setData(0, TYPE_ROLE, spec.type_id)
-        item.setData(0, SEARCH_ROLE, f"{spec.display_name} {spec.type_id} {spec.help}".lower())
+        words = [spec.display_name, spec.type_id, *spec.aliases, spec.help]
+        item.setData(0, SEARCH_ROLE, " ".join(words).lower())
         item.setToolTip(0, f"<b>{spec.display_name}</b><br>{spec.help}")
         item.setStatusTip(0, spec.help)
         flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
@@ -177,11 +145,10 @@ class PalettePanel(QWidget):
         """Category icons drawn in each category's canvas colour, so the palette and the
         node title bars match; layers get a chip of the same colour."""
         for group in self._groups():
-            colour = category_colour(group.text(0)).name()
+            category = group.data(0, CATEGORY_ROLE)
+            colour = category_colour(category).name()
             try:
-                group.setIcon(
-                    0, theme.icon("categories", category_icon_name(group.text(0)), colour)
-                )
+                group.setIcon(0, theme.icon("categories", category_icon_name(category), colour))
             except FileNotFoundError:
                 group.setIcon(0, theme.swatch(colour, 16))
             chip = theme.swatch(colour)
@@ -238,8 +205,54 @@ class PalettePanel(QWidget):
                 child.setHidden(not hit)
                 shown += hit
             group.setHidden(shown == 0)
-            group.setExpanded(True)
+            self._show_count(group, shown)
+            if words:
+                group.setExpanded(True)  # not remembered: see the folding handler
+        if not words:
+            self._restore_folding()
         self._select_first_visible()
+
+    # ----------------------------------------------------------------- folding
+    def folded_categories(self) -> list[str]:
+        """The categories the user has folded, in palette order."""
+        return [g.data(0, CATEGORY_ROLE) for g in self._groups() if self._is_folded(g)]
+
+    def _is_folded(self, group: QTreeWidgetItem) -> bool:
+        return group.data(0, CATEGORY_ROLE) in self._folded
+
+    def set_all_folded(self, folded: bool) -> None:
+        """Fold or unfold every category (the context menu's two entries)."""
+        for group in self._groups():
+            group.setExpanded(not folded)
+
+    def _restore_folding(self) -> None:
+        for group in self._groups():
+            group.setExpanded(not self._is_folded(group))
+
+    def _on_tree_item_folding_changed(self, item: QTreeWidgetItem) -> None:
+        if self.search.text().strip() or not is_category(item):
+            return  # a search unfolds what it finds; that is not the user's choice
+        category = item.data(0, CATEGORY_ROLE)
+        folded = set(self._folded)
+        if item.isExpanded():
+            folded.discard(category)
+        else:
+            folded.add(category)
+        if folded != self._folded:
+            self._folded = folded
+            if self._settings is not None:
+                self._settings.setValue(FOLDED_KEY, self.folded_categories())
+
+    def _on_tree_context_menu_requested(self, position: QPoint) -> None:
+        menu = QMenu(self.tree)
+        menu.addAction("Unfold all categories", lambda: self.set_all_folded(False))
+        menu.addAction("Fold all categories", lambda: self.set_all_folded(True))
+        menu.exec(self.tree.viewport().mapToGlobal(position))
+
+    @staticmethod
+    def _show_count(group: QTreeWidgetItem, count: int) -> None:
+        """``Activation  16``: how many layers a folded category holds (or matches)."""
+        group.setText(0, f"{group.data(0, CATEGORY_ROLE)}  {count}")
 
     def _select_first_visible(self, force: bool = False) -> None:
         visible = self.visible_type_ids()
@@ -284,5 +297,7 @@ class PalettePanel(QWidget):
 
     def _on_tree_enter_pressed(self) -> None:
         item = self.tree.currentItem()
-        if item is not None:
+        if item is not None and is_category(item):
+            item.setExpanded(not item.isExpanded())
+        elif item is not None:
             self._on_tree_item_double_clicked(item, 0)

@@ -2,7 +2,9 @@
 
 Redrawing on every record would tie the GUI's frame rate to the training speed, so records
 only append to NumPy buffers (amortized doubling, no per-point Python objects) and a ~30 Hz
-timer hands the buffers to a fixed set of long-lived curves. Curves downsample to the pixels
+timer hands the buffers to a fixed set of long-lived curves, only to those whose data
+changed: the epoch curves with symbols cost more to update than the batch curves, and
+change only once an epoch. Curves downsample to the pixels
 on screen (peak method, so spikes stay visible) and clip to the view, so a run of a million
 steps costs no more per frame than one of a thousand. Pens stay 1 px wide: wider pens are
 drawn much more slowly by Qt's raster engine.
@@ -18,10 +20,12 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QPalette, QPen
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from designer.catalog.objectives import headline_metric, metric_label, metric_spec
 from designer.training.loop import BatchProgress, EpochProgress
 from designer.training.results import RunRecord
 
 REFRESH_MS = 33
+IDLE_TEXT = "Train a model to see its learning curves here."
 SMOOTHING = 0.9
 TRAIN_COLOR = "#2563eb"
 VAL_COLOR = "#ea580c"
@@ -29,7 +33,12 @@ METRIC_COLOR = "#16a34a"
 BATCH_ALPHA = 70
 OVERLAY_COLORS = ("#94a3b8", "#a8a29e", "#a1a1aa", "#9ca3af", "#b4a7a0")
 MAX_SYMBOLS = 60
-METRIC_LABELS = {"accuracy": "accuracy (%)", "r2": "R²", "mae": "mean absolute error"}
+
+
+def metric_scale(key: str | None) -> float:
+    """100 for a metric read as a percentage (accuracy, mean IoU), else 1."""
+    spec = metric_spec(key) if key else None
+    return 100.0 if spec is not None and spec.percent else 1.0
 
 
 class GrowingBuffer:
@@ -91,8 +100,10 @@ class LivePlots(QWidget):
         self._steps_per_epoch = 1
         self._ema = 0.0
         self._ema_weight = 0.0
-        self._dirty = False
+        self._dirty: set[str] = set()  # "batch" and/or "epoch": the curves to update
+        self._symbols: bool | None = None
         self._metric_scale = 1.0
+        self._metric_name: str | None = None
         self._buffers = {
             name: GrowingBuffer()
             for name in ("step", "batch", "smooth", "epoch", "train", "val", "metric")
@@ -135,7 +146,7 @@ class LivePlots(QWidget):
         self.log_check = QCheckBox("Log scale")
         self.log_check.setToolTip("Show the loss on a logarithmic axis")
         self.log_check.toggled.connect(self._on_log_check_toggled)
-        self.status_label = QLabel("Train a model to see its learning curves here.")
+        self.status_label = QLabel(IDLE_TEXT)
         self.status_label.setStyleSheet("color: palette(placeholder-text);")
         bar = QHBoxLayout()
         bar.setContentsMargins(6, 4, 6, 0)
@@ -162,12 +173,14 @@ class LivePlots(QWidget):
         for buffer in self._buffers.values():
             buffer.clear()
         self._ema = self._ema_weight = 0.0
-        self._metric_scale = 100.0 if metric == "accuracy" else 1.0
-        label = METRIC_LABELS.get(metric or "", metric or "metric")
+        self._metric_name = metric
+        self._metric_scale = metric_scale(metric)
+        label = metric_label(metric) if metric else "metric"
+        label += " (%)" if self._metric_scale == 100.0 else ""
         self.metric_plot.setLabel("left", label)
         self.metric_plot.setTitle(label.split(" (")[0].capitalize(), size="10pt")
         self.status_label.setText(f"Training {name}…" if name else "Training…")
-        self._dirty = True
+        self._dirty = {"batch", "epoch"}
         self.refresh()
         self._timer.start()
 
@@ -182,42 +195,50 @@ class LivePlots(QWidget):
         self._buffers["step"].extend(steps)
         self._buffers["batch"].extend(losses)
         self._buffers["smooth"].extend(smooth)
-        self._dirty = True
+        self._dirty.add("batch")
 
     def add_epoch(self, record: EpochProgress) -> None:
         self._buffers["epoch"].extend([record.epoch])
         self._buffers["train"].extend([record.train_loss])
         self._buffers["val"].extend([record.val_loss])
-        metric = next(iter(record.metrics.values()), np.nan) if record.metrics else np.nan
-        for name in ("accuracy", "r2"):
-            if name in record.metrics:
-                metric = record.metrics[name]
-                break
+        name = self._metric_name or headline_metric(list(record.metrics))
+        metric = record.metrics.get(name, np.nan) if name else np.nan
         self._buffers["metric"].extend([metric * self._metric_scale])
-        self._dirty = True
+        self._dirty.add("epoch")
 
     def end_run(self, message: str = "") -> None:
         """Draw the last points and stop the redraw timer."""
         self._timer.stop()
-        self._dirty = True
         self.refresh()
         if message:
             self.status_label.setText(message)
 
+    def reset(self) -> None:
+        """Empty the curves and overlays and stop redrawing (another project opened)."""
+        self._timer.stop()
+        for buffer in self._buffers.values():
+            buffer.clear()
+        self.set_overlays([])
+        self.status_label.setText(IDLE_TEXT)
+        self._dirty = {"batch", "epoch"}
+        self.refresh()
+
     def refresh(self) -> None:
-        """Hand the buffers to the curves (only if something changed since last time)."""
-        if not self._dirty:
-            return
-        self._dirty = False
+        """Hand the buffers to the curves whose data changed since the last time."""
+        dirty, self._dirty = self._dirty, set()
         b = self._buffers
-        self.batch_curve.setData(b["step"].view, b["batch"].view)
-        self.smooth_curve.setData(b["step"].view, b["smooth"].view)
-        symbols = len(b["epoch"]) <= MAX_SYMBOLS
-        for curve in (self.val_curve, self.metric_curve):
-            curve.setSymbol("o" if symbols else None)
-        self.train_curve.setData(b["epoch"].view, b["train"].view)
-        self.val_curve.setData(b["epoch"].view, b["val"].view)
-        self.metric_curve.setData(b["epoch"].view, b["metric"].view)
+        if "batch" in dirty:
+            self.batch_curve.setData(b["step"].view, b["batch"].view)
+            self.smooth_curve.setData(b["step"].view, b["smooth"].view)
+        if "epoch" in dirty:
+            symbols = len(b["epoch"]) <= MAX_SYMBOLS
+            if symbols != self._symbols:
+                self._symbols = symbols
+                for curve in (self.val_curve, self.metric_curve):
+                    curve.setSymbol("o" if symbols else None)
+            self.train_curve.setData(b["epoch"].view, b["train"].view)
+            self.val_curve.setData(b["epoch"].view, b["val"].view)
+            self.metric_curve.setData(b["epoch"].view, b["metric"].view)
 
     def point_count(self, name: str) -> int:
         """How many points a buffer holds ("batch", "val", "metric", ...), for tests."""
@@ -239,7 +260,7 @@ class LivePlots(QWidget):
         for index, record in enumerate(records):
             color = OVERLAY_COLORS[index % len(OVERLAY_COLORS)]
             history = record.history
-            scale = 100.0 if history.metric_name == "accuracy" else 1.0
+            scale = metric_scale(history.metric_name)
             pairs = (
                 (self.loss_plot, history.val_loss, _pen(color, 200)),
                 (self.loss_plot, history.train_loss, _pen(color, 140, Qt.PenStyle.DashLine)),

@@ -3,6 +3,11 @@
 It only draws the frozen `RunResults` computed in the training thread (metrics, confusion
 matrix, sample predictions, decision-boundary grid), so showing an old run from the history
 is as cheap as showing the latest and never touches a model.
+
+The views sit side by side, each as wide as its data needs: the runs and metrics in a
+narrow column, the confusion matrix as wide as its classes, the decision boundary (only
+for data that has one) square, and the validation samples take the rest. `needed_height`
+says how tall the view must be to show a confusion matrix without scrolling.
 """
 
 from __future__ import annotations
@@ -10,11 +15,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QListWidget,
@@ -27,32 +32,32 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from designer.training.results import DecisionBoundary, RunRecord, RunResults
+from designer.catalog.objectives import format_metric, metric_label
+from designer.training.results import RunRecord, RunResults
+from designer.ui.panels.boundary_view import BoundaryView, class_color, mix
 
-CLASS_COLORS = (
-    "#2563eb", "#ea580c", "#16a34a", "#dc2626", "#9333ea",
-    "#0891b2", "#ca8a04", "#db2777", "#4b5563", "#65a30d",
-)  # fmt: skip
 RECORD_ROLE = Qt.ItemDataRole.UserRole
 ROW_HEIGHT = 22
-METRIC_LABELS = {"val_loss": "Validation loss", "accuracy": "Accuracy", "mae": "MAE", "r2": "R²"}
+COMPACT_ROW_HEIGHT = 20  # the confusion matrix and the samples: ten rows in 200 px
+MAX_CONFUSION_SHARE = 0.4  # of the view's width; more classes than fit scroll
+MAX_BOUNDARY_SHARE = 0.35
+SIDE_COLUMN_WIDTH = 220
+BOUNDARY_SIDE = 220  # a decision boundary smaller than this is hard to read
+MIN_SECTION_WIDTH = 130  # each view can shrink this far in a narrow window (and scroll)
+SECTION_MARGIN = 4
 
 
-def class_color(index: int) -> QColor:
-    return QColor(CLASS_COLORS[index % len(CLASS_COLORS)])
+class _FittingTable(QTableWidget):
+    """A table whose columns share its width when they all fit, and otherwise keep the
+    width of their contents and scroll (see `_fit_columns`), whatever resizes it."""
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        _fit_columns(self)
 
 
-def _mix(a: QColor, b: QColor, t: float) -> QColor:
-    """``a`` blended towards ``b`` by ``t`` (0..1)."""
-    return QColor(
-        round(a.red() + (b.red() - a.red()) * t),
-        round(a.green() + (b.green() - a.green()) * t),
-        round(a.blue() + (b.blue() - a.blue()) * t),
-    )
-
-
-def _table(columns: Sequence[str]) -> QTableWidget:
-    table = QTableWidget(0, len(columns))
+def _table(columns: Sequence[str], fitting: bool = False) -> QTableWidget:
+    table = (_FittingTable if fitting else QTableWidget)(0, len(columns))
     table.setHorizontalHeaderLabels(list(columns))
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
@@ -62,6 +67,28 @@ def _table(columns: Sequence[str]) -> QTableWidget:
     table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
     table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
     return table
+
+
+def _content_height(table: QTableWidget) -> int:
+    """The height showing every row of ``table`` and its header."""
+    header = table.horizontalHeader().sizeHint().height()
+    return table.verticalHeader().length() + header + 2 * table.frameWidth()
+
+
+def _fit_columns(table: QTableWidget, narrow: int = 1) -> None:
+    """Share the table's width between its columns (but the first ``narrow`` ones) when
+    all fit, else size each to its contents and scroll sideways (equal shares cut
+    "Predicted" to "edict")."""
+    header = table.horizontalHeader()
+    wanted = sum(
+        max(header.sectionSizeFromContents(i).width(), table.sizeHintForColumn(i))
+        for i in range(header.count())
+    )
+    fits = wanted <= table.viewport().width()
+    mode = QHeaderView.ResizeMode.Stretch if fits else QHeaderView.ResizeMode.ResizeToContents
+    header.setSectionResizeMode(mode)
+    for column in range(min(narrow, header.count())):
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
 
 
 def _cell(text: str, align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignCenter) -> QTableWidgetItem:
@@ -83,14 +110,22 @@ class _Section(QWidget):
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_label.setWordWrap(True)
         self.empty_label.setStyleSheet("color: palette(placeholder-text);")
+        self.preferred_width: int | None = None
         self.pages = QStackedWidget()
         self.pages.addWidget(self.empty_label)
         self.pages.addWidget(content)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.setSpacing(4)
+        layout.setContentsMargins(*(SECTION_MARGIN,) * 4)
+        layout.setSpacing(SECTION_MARGIN)
         layout.addWidget(heading)
         layout.addWidget(self.pages, 1)
+        self.heading = heading
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        if self.preferred_width is not None:
+            hint.setWidth(self.preferred_width)
+        return hint
 
     def show_content(self, shown: bool, empty_text: str | None = None) -> None:
         if empty_text:
@@ -117,20 +152,16 @@ class ResultsView(QWidget):
         self.setObjectName("resultsView")
         self.history = QListWidget()
         self.history.setToolTip("Finished runs; tick a run to overlay its curves")
+        self.history.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.history.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.history.currentItemChanged.connect(self._on_history_current_item_changed)
         self.history.itemChanged.connect(self._on_history_item_changed)
-        self.metrics_table = _table(["Metric", "Value"])
-        self.metrics_table.horizontalHeader().setSectionResizeMode(
-            0, QHeaderView.ResizeMode.ResizeToContents
-        )
+        self.metrics_table = _table(["Metric", "Value"], fitting=True)
         self.confusion_table = _table([])
         self.confusion_table.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.predictions_table = _table(["#", "True", "Predicted", "Probability"])
-        self.predictions_table.horizontalHeader().setSectionResizeMode(
-            0, QHeaderView.ResizeMode.ResizeToContents
-        )
+        self.predictions_table = _table(["#", "True", "Predicted", "Probability"], fitting=True)
         self.confusion_table.setToolTip("Rows: true class · columns: predicted class")
-        self._build_boundary()
+        self.boundary_widget = BoundaryView()
         self.sections = {
             "history": _Section("Runs", self.history, "No runs yet."),
             "metrics": _Section("Final metrics", self.metrics_table, "No results yet."),
@@ -148,41 +179,83 @@ class ResultsView(QWidget):
         }
         self._layout()
 
-    def _build_boundary(self) -> None:
-        self.boundary_widget = pg.PlotWidget()
-        plot = self.boundary_plot = self.boundary_widget.getPlotItem()
-        plot.setMenuEnabled(False)
-        plot.setLabel("bottom", "x1 (standardized)")
-        plot.setLabel("left", "x2 (standardized)")
-        self.boundary_image = pg.ImageItem(axisOrder="row-major")
-        self.boundary_curve = pg.IsocurveItem(
-            level=0.5, pen=pg.mkPen("#111827", width=1), axisOrder="row-major"
-        )
-        self.boundary_curve.setParentItem(self.boundary_image)
-        self.boundary_points = pg.ScatterPlotItem(size=6, pxMode=True)
-        plot.addItem(self.boundary_image)
-        plot.addItem(self.boundary_points)
-        self.boundary_widget.setMinimumSize(180, 150)
-        self.apply_palette(self.palette())
-
     def _layout(self) -> None:
         s = self.sections
-        left = QSplitter(Qt.Orientation.Vertical)
-        left.addWidget(s["history"])
-        left.addWidget(s["metrics"])
-        middle = QSplitter(Qt.Orientation.Vertical)
-        middle.addWidget(s["confusion"])
-        middle.addWidget(s["predictions"])
-        left.setMinimumWidth(150)
-        middle.setMinimumWidth(200)
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        for widget in (left, middle, s["boundary"]):
-            self.splitter.addWidget(widget)
-        for index, stretch in enumerate((3, 4, 3)):
-            self.splitter.setStretchFactor(index, stretch)
-        layout = QVBoxLayout(self)
+        side = QSplitter(Qt.Orientation.Vertical)
+        side.addWidget(s["history"])
+        side.addWidget(s["metrics"])
+        side.setMaximumWidth(SIDE_COLUMN_WIDTH)
+        side.setMinimumWidth(MIN_SECTION_WIDTH)
+        self.side_column = side
+        for name in ("confusion", "predictions", "boundary"):
+            s[name].setMinimumWidth(MIN_SECTION_WIDTH)
+        layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.splitter)
+        layout.setSpacing(2)
+        for widget, stretch in (
+            (side, 0),
+            (s["confusion"], 0),
+            (s["predictions"], 1),
+            (s["boundary"], 0),
+        ):
+            layout.addWidget(widget, stretch)
+        for table in (self.confusion_table, self.predictions_table):
+            table.verticalHeader().setMinimumSectionSize(COMPACT_ROW_HEIGHT)
+            table.verticalHeader().setDefaultSectionSize(COMPACT_ROW_HEIGHT)
+        self.confusion_table.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents
+        )
+        self.confusion_table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        s["confusion"].hide()
+        s["boundary"].hide()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._size_sections()
+
+    def _size_sections(self) -> None:
+        """Give the confusion matrix the width of its classes and the boundary a square."""
+        width = max(self.width(), 1)
+        confusion = self.sections["confusion"]
+        if not confusion.isHidden():
+            wanted = self._table_width(self.confusion_table) + 2 * SECTION_MARGIN
+            confusion.preferred_width = min(wanted, int(MAX_CONFUSION_SHARE * width))
+            confusion.setMaximumWidth(wanted)
+            confusion.updateGeometry()
+        boundary = self.sections["boundary"]
+        if not boundary.isHidden():
+            side = self.height() - boundary.heading.sizeHint().height() - 3 * SECTION_MARGIN
+            boundary.preferred_width = min(side, int(MAX_BOUNDARY_SHARE * width))
+            boundary.setMaximumWidth(max(side, MIN_SECTION_WIDTH))
+            boundary.updateGeometry()
+
+    @staticmethod
+    def _table_width(table: QTableWidget) -> int:
+        """The width showing every column, and the scroll bar when not every row fits."""
+        header = table.horizontalHeader()
+        labels = table.verticalHeader()
+        width = header.length() + 2 * table.frameWidth()
+        width += labels.sizeHint().width() if not labels.isHidden() else 0
+        rows = labels.length() + header.sizeHint().height() + 2 * table.frameWidth()
+        if rows > table.height():
+            width += table.verticalScrollBar().sizeHint().width()
+        return width
+
+    def needed_height(self) -> int:
+        """The height at which the final metrics and the shown confusion matrix need no
+        scrolling and a shown decision boundary is large enough to read; 0 when nothing
+        is shown. (The samples have rows as compact, so as many show.)"""
+        needs = [0]
+        if self.sections["metrics"].has_content:  # every output's metrics, runs above them
+            heading = self.sections["metrics"].heading.sizeHint().height()
+            needs.append(_content_height(self.metrics_table) + 2 * heading + 80)
+        if not self.sections["confusion"].isHidden():
+            heading = self.sections["confusion"].heading.sizeHint().height()
+            needs.append(_content_height(self.confusion_table) + heading + 3 * SECTION_MARGIN)
+        if not self.sections["boundary"].isHidden():
+            heading = self.sections["boundary"].heading.sizeHint().height()
+            needs.append(BOUNDARY_SIDE + heading + 3 * SECTION_MARGIN)
+        return max(needs)
 
     # ---------------------------------------------------------------- history
     @property
@@ -225,21 +298,24 @@ class ResultsView(QWidget):
         self._show_metrics(results)
         self._show_confusion(results)
         self._show_predictions(results)
-        self._show_boundary(results.boundary if results is not None else None, results)
+        self._show_boundary(results)
 
     def _show_metrics(self, results: RunResults | None) -> None:
         metrics = dict(results.metrics) if results is not None else {}
         table = self.metrics_table
         table.setRowCount(len(metrics))
         for row, (name, value) in enumerate(metrics.items()):
-            text = f"{value:.2%}" if name == "accuracy" else f"{value:.4g}"
-            table.setItem(row, 0, _cell(METRIC_LABELS.get(name, name), Qt.AlignmentFlag.AlignLeft))
+            text = format_metric(name, value)
+            label = metric_label(name)
+            table.setItem(row, 0, _cell(label[:1].upper() + label[1:], Qt.AlignmentFlag.AlignLeft))
             table.setItem(row, 1, _cell(text, Qt.AlignmentFlag.AlignRight))
         self.sections["metrics"].show_content(bool(metrics))
+        _fit_columns(table)
 
     def _show_confusion(self, results: RunResults | None) -> None:
         matrix = results.confusion if results is not None else None
         section = self.sections["confusion"]
+        section.setHidden(matrix is None)
         if matrix is None:
             section.show_content(False)
             return
@@ -256,13 +332,14 @@ class ResultsView(QWidget):
             for column in range(len(matrix)):
                 share = matrix[row, column] / totals[row, 0]
                 accent = class_color(0) if row == column else QColor("#dc2626")
-                color = _mix(base, accent, 0.85 * share)
+                color = mix(base, accent, 0.85 * share)
                 item = _cell(str(int(matrix[row, column])))
                 item.setBackground(QBrush(color))
                 item.setForeground(QBrush(QColor("white" if color.lightness() < 140 else "black")))
                 item.setToolTip(f"true {names[row]}, predicted {names[column]}: {share:.0%}")
                 table.setItem(row, column, item)
         section.show_content(True)
+        self._size_sections()
 
     def _show_predictions(self, results: RunResults | None) -> None:
         predictions = results.predictions if results is not None else ()
@@ -281,41 +358,21 @@ class ResultsView(QWidget):
                     item.setFont(font)
                 table.setItem(row, column, item)
         self.sections["predictions"].show_content(bool(predictions))
+        _fit_columns(table)
 
-    def _show_boundary(self, boundary: DecisionBoundary | None, results: RunResults | None) -> None:
+    def _show_boundary(self, results: RunResults | None) -> None:
+        boundary = results.boundary if results is not None else None
         section = self.sections["boundary"]
-        if boundary is None:
-            section.show_content(False)
-            self.boundary_image.clear()
-            self.boundary_points.clear()
-            return
-        base = self.palette().color(QPalette.ColorRole.Base)
-        x0, x1, y0, y1 = boundary.extent
-        self.boundary_image.setImage(boundary.values, lut=_lookup_table(boundary, base))
-        self.boundary_image.setLevels(_levels(boundary))
-        self.boundary_image.setRect(x0, y0, x1 - x0, y1 - y0)
-        self.boundary_curve.setVisible(boundary.kind == "probability")
-        if boundary.kind == "probability":
-            self.boundary_curve.setData(boundary.values, level=0.5)
+        section.setHidden(boundary is None)
         classified = results is not None and results.task == "classification"
-        brushes = [
-            pg.mkBrush(class_color(int(label)) if classified else QColor("#4b5563"))
-            for label in boundary.labels
-        ]
-        self.boundary_points.setData(
-            pos=boundary.points, brush=brushes, pen=pg.mkPen(base, width=1)
-        )
-        self.boundary_plot.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
-        section.show_content(True)
+        self.boundary_widget.show_boundary(boundary, classified)
+        section.show_content(boundary is not None)
+        if boundary is not None:
+            self._size_sections()
 
     def apply_palette(self, palette: QPalette) -> None:
         """Match the boundary plot to the window's colours and redraw the shown run."""
-        self.boundary_widget.setBackground(palette.color(QPalette.ColorRole.Base))
-        text = palette.color(QPalette.ColorRole.WindowText)
-        for name in ("left", "bottom"):
-            axis = self.boundary_plot.getAxis(name)
-            axis.setPen(pg.mkPen(text, width=1))
-            axis.setTextPen(pg.mkPen(text))
+        self.boundary_widget.apply_palette(palette)
         current = self.history.currentItem()
         if current is not None:
             self.show_results(current.data(RECORD_ROLE).results)
@@ -327,28 +384,3 @@ class ResultsView(QWidget):
     @property
     def has_confusion(self) -> bool:
         return self.sections["confusion"].has_content
-
-
-def _levels(boundary: DecisionBoundary) -> tuple[float, float]:
-    if boundary.kind == "probability":
-        return 0.0, 1.0
-    if boundary.kind == "class":
-        return 0.0, float(max((boundary.num_classes or 2) - 1, 1))
-    values = boundary.values
-    return float(np.nanmin(values)), float(np.nanmax(values)) + 1e-12
-
-
-def _lookup_table(boundary: DecisionBoundary, base: QColor) -> np.ndarray:
-    """Pale class colours, so the validation points drawn on top stay readable."""
-    if boundary.kind == "class":
-        count = max(boundary.num_classes or 2, 2)
-        colors = [_mix(base, class_color(i), 0.35) for i in range(count)]
-    elif boundary.kind == "probability":
-        low, high = _mix(base, class_color(0), 0.45), _mix(base, class_color(1), 0.45)
-        colors = [
-            _mix(low, base, t / 127) if t < 128 else _mix(base, high, (t - 128) / 127)
-            for t in range(256)
-        ]
-    else:
-        return pg.colormap.get("viridis").getLookupTable(nPts=256, alpha=False)
-    return np.array([[c.red(), c.green(), c.blue()] for c in colors], dtype=np.uint8)

@@ -18,16 +18,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from designer.catalog.objectives import OPTIMIZERS, SCHEDULES
 from designer.data import SOURCES
 from designer.training.loop import available_devices
 
-OPTIMIZER_LABELS = {"adam": "Adam", "adamw": "AdamW", "sgd": "SGD", "rmsprop": "RMSprop"}
-SCHEDULE_LABELS = {
-    "none": "Constant",
-    "step": "Step decay",
-    "cosine": "Cosine",
-    "one_cycle": "One-cycle",
-}
+OPTIMIZER_LABELS = {name: spec.label for name, spec in OPTIMIZERS.items()}
+SCHEDULE_LABELS = {name: spec.label for name, spec in SCHEDULES.items()}
 DEVICE_LABELS = {"auto": "Automatic", "cpu": "CPU", "cuda": "CUDA GPU", "mps": "Apple GPU"}
 
 Rows = dict[str, tuple[str, QWidget]]
@@ -63,8 +59,11 @@ def spin_box(
 
 
 def combo_box(items: dict[str, str]) -> QComboBox:
-    """A combo box showing each text with its value as the item data."""
+    """A combo box showing each text with its value as the item data; it may be narrower
+    than its longest text (the list shows them whole), so the panel fits a narrow dock."""
     box = QComboBox()
+    box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    box.setMinimumContentsLength(6)
     for value, text in items.items():
         box.addItem(text, value)
     return box
@@ -81,12 +80,22 @@ def data_rows() -> Rows:
         "path": ("File", QLineEdit()),
         "target_column": ("Target column", QComboBox()),
         "drop_missing": ("Missing values", QCheckBox("Drop those rows")),
+        "augment": ("Augment", QCheckBox("Flips, crops")),
+        "workers": ("Decoding", spin_box(0, 64)),
         "validation_fraction": ("Validation part", spin_box(0.05, 0.9, 0.05, 2)),
     }
     source = rows["source"][1]
     for index, info in enumerate(SOURCES.values()):
         source.setItemData(index, info.description, Qt.ItemDataRole.ToolTipRole)
-    rows["path"][1].setPlaceholderText("Choose a file…")
+    rows["path"][1].setPlaceholderText("Choose a file or folder…")
+    rows["augment"][1].setToolTip(
+        "Random horizontal flips and crops of training images (the same for the same seed)"
+    )
+    rows["workers"][1].setSuffix(" processes")
+    rows["workers"][1].setSpecialValueText("none")
+    rows["workers"][1].setToolTip(
+        "Processes decoding images while training (none: the training thread)"
+    )
     return rows
 
 
@@ -104,7 +113,7 @@ def training_rows() -> Rows:
         "gamma": ("Decay factor", spin_box(0.0, 1.0, 0.05, 3)),
         "batch_size": ("Batch size", spin_box(1, 65_536)),
         "epochs": ("Epochs", spin_box(1, 100_000)),
-        "early_stopping": ("Early stopping", QCheckBox("When validation stalls")),
+        "early_stopping": ("Early stopping", QCheckBox("When it stalls")),
         "patience": ("Patience", spin_box(1, 10_000)),
         "grad_clip": ("Clip gradients", spin_box(0.0, 1e6, 0.5, 2)),
         "seed": ("Seed", spin_box(0, 2**31 - 1)),

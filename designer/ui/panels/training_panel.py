@@ -1,43 +1,45 @@
 """`TrainingPanel`: pick the data, set the hyperparameters, and run, pause or stop training.
 
-Every field writes straight into the project's frozen settings (``replace``) and marks the
-document modified, so the settings are saved with the design and a headless ``train`` of the
-saved file does exactly what the panel would. Problems are shown in the panel, in words,
-and never as a dialog or an exception: data that fails to load, a design that does not fit
-it, a run that fails. The panel never trains itself; it asks the `TrainingController`.
-Its form fields are built and read by `training_fields`.
+The fields only express intent: each edit becomes new frozen settings (``replace``) that
+the `GraphDocument` applies as an undo step, and the fields follow the document's
+``settings_changed`` (so undo and redo show in them). Data sets load in the background
+(`DataLoadController`), never in the GUI thread; choosing another data set becomes one undo
+step with the fit of the design to it once it has loaded. The data is loaded as the
+design reads it (one array per Input and Output, token ids, image sizes), and again when
+that changes. The settings are saved with the
+design, so a headless ``train`` of the saved file does exactly what the panel would.
+Problems are shown in the panel, in words, and never as a dialog or an exception: data
+that fails to load, a design that does not fit it, a run that fails. The panel never
+trains itself; it asks the `TrainingController`. Its form fields are built and read by
+`training_fields`, its data preview is a `DataPreview`.
 """
 
 from __future__ import annotations
 
-import math
-
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
-from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
-    QProgressBar,
     QPushButton,
     QScrollArea,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from designer.data import SOURCES, DataError, PreparedData, data_layout
-from designer.data.checks import describe_shape
+from designer.data import SOURCES, DataError, DataLayout, PreparedData, data_layout
 from designer.data.fit import fit_compound
 from designer.data.tabular import read_csv_header
 from designer.model import SettingsError
-from designer.training.headless import format_duration
-from designer.training.results import RunRecord
-from designer.training.session import RunSetupError, load_data, prepare_run
+from designer.model.settings import DataSettings
+from designer.training.session import RunSetupError, prepare_run
+from designer.ui.commands import Settings
+from designer.ui.data_loading import DataLoadController
 from designer.ui.document import GraphDocument
+from designer.ui.panels.data_preview import DataPreview, summary_text
+from designer.ui.panels.run_box import ERROR_STYLE, RunBox
 from designer.ui.panels.training_fields import (
     changed_signal,
     data_rows,
@@ -45,13 +47,10 @@ from designer.ui.panels.training_fields import (
     set_field_value,
     training_rows,
 )
-from designer.ui.worker import PAUSED, RUNNING, TrainingController
+from designer.ui.worker import TrainingController
 
 RELOAD_DELAY_MS = 200
 FIT_TRIGGERS = frozenset({"source", "path", "target_column", "classes"})
-PREVIEW_ROWS = 8
-ERROR_STYLE = "color: #dc2626;"
-NOTE_STYLE = "color: palette(placeholder-text);"
 
 
 class TrainingPanel(QWidget):
@@ -60,9 +59,12 @@ class TrainingPanel(QWidget):
     Signals:
         data_changed(object): the data set was (re)loaded: a `PreparedData`, or None when
             it cannot be loaded (the reason is shown in the panel).
+        run_refused(str): Train was asked for, but the design or data cannot train; the
+            text says why (and the node at fault is selected).
     """
 
     data_changed = Signal(object)
+    run_refused = Signal(str)
 
     def __init__(
         self, document: GraphDocument, controller: TrainingController, parent: QWidget | None = None
@@ -72,13 +74,16 @@ class TrainingPanel(QWidget):
         self.setWindowTitle("Training")
         self._document, self._controller = document, controller
         self.data: PreparedData | None = None
+        self.loader = DataLoadController(self)
+        self._load_error = ""
+        self._pending_choice: tuple[DataSettings, str] | None = None
+        self._asked_key: tuple | None = None  # what the last reload asked for
+        self._train_when_loaded = False
+        self._columns_for: tuple[str, str] | None = None  # (source, path) of the column list
         self._run_count = 0
         self.choose_file = self._ask_file
-        self._fit_after_reload = False
         self._reload = QTimer(self, singleShot=True, interval=RELOAD_DELAY_MS)
         self._reload.timeout.connect(self.reload_data)
-        self._clock = QTimer(self, interval=500)
-        self._clock.timeout.connect(self._show_times)
         self._build()
         self._connect()
         self.sync_from_project()
@@ -96,15 +101,24 @@ class TrainingPanel(QWidget):
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setWidget(content)
+        self._scroll = scroll
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(scroll, 1)
-        layout.addWidget(self._build_run_box())
+        self.run_box = RunBox(self._controller)
+        layout.addWidget(self.run_box)
+        box = self.run_box
+        self.train_button, self.pause_button = box.train_button, box.pause_button
+        self.resume_button, self.stop_button = box.resume_button, box.stop_button
+        self.progress_bar, self.time_label = box.progress_bar, box.time_label
+        self.message_label = box.message_label
+        self.train_button.clicked.connect(self._on_train_button_clicked)
 
     def _build_data_group(self) -> QGroupBox:
         rows = data_rows()
         self.data_fields: dict[str, QWidget] = {name: w for name, (_, w) in rows.items()}
+        self._labels = {("data", name): label for name, (label, _) in rows.items()}
         self.browse_button = QPushButton("Browse…")
         self.browse_button.clicked.connect(self._on_browse_button_clicked)
         file_row = QHBoxLayout()
@@ -118,66 +132,42 @@ class TrainingPanel(QWidget):
             form.addRow(label, self.file_row if name == "path" else widget)
         self.data_summary = QLabel()
         self.data_summary.setWordWrap(True)
+
         self.data_message = QLabel()
         self.data_message.setWordWrap(True)
+
         self.data_message.setStyleSheet(ERROR_STYLE)
-        self.preview_model = QStandardItemModel(self)
-        self.preview_table = QTableView()
-        self.preview_table.setModel(self.preview_model)
-        self.preview_table.verticalHeader().setVisible(False)
-        self.preview_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.preview_table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
-        self.preview_table.verticalHeader().setDefaultSectionSize(22)
-        self.preview_table.setFixedHeight(22 * 5 + 26)
+        self.loading_label = QLabel("Loading the data set…")
+        self.loading_label.hide()
+        self.preview_table = DataPreview()
+        self.preview_model = self.preview_table.preview_model
         self.fit_button = QPushButton("Fit design to data")
         self.fit_button.setToolTip("Set the Input layer and the final Linear layer to the data")
         self.fit_button.clicked.connect(self._on_fit_button_clicked)
         group = QGroupBox("Data")
         layout = QVBoxLayout(group)
         layout.addLayout(form)
-        for widget in (self.data_summary, self.data_message, self.preview_table, self.fit_button):
+        widgets = (
+            self.loading_label,
+            self.data_summary,
+            self.data_message,
+            self.preview_table,
+            self.fit_button,
+        )
+        for widget in widgets:
             layout.addWidget(widget)
         return group
 
     def _build_training_group(self) -> QGroupBox:
         rows = training_rows()
         self.training_fields: dict[str, QWidget] = {name: w for name, (_, w) in rows.items()}
+        self._labels.update({("training", name): label for name, (label, _) in rows.items()})
         self.training_form = form = QFormLayout()
         for label, widget in rows.values():
             form.addRow(label, widget)
         group = QGroupBox("Training")
         group.setLayout(form)
         return group
-
-    def _build_run_box(self) -> QWidget:
-        self.train_button = QPushButton("Train")
-        self.train_button.setDefault(True)
-        self.pause_button = QPushButton("Pause")
-        self.resume_button = QPushButton("Resume")
-        self.stop_button = QPushButton("Stop")
-        c = self._controller
-        handlers = (self._on_train_button_clicked, c.pause, c.resume, c.stop)
-        buttons = QHBoxLayout()
-        for button, handler in zip(self.buttons, handlers, strict=True):
-            button.setMinimumWidth(56)
-            button.clicked.connect(handler)
-            buttons.addWidget(button)
-        self.progress_bar = QProgressBar()
-        self.progress_bar.setTextVisible(False)
-        self.progress_bar.setFixedHeight(8)
-        self.time_label = QLabel("Ready")
-        self.time_label.setStyleSheet(NOTE_STYLE)
-        self.message_label = QLabel()
-        self.message_label.setWordWrap(True)
-        self.message_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        box = QWidget()
-        layout = QVBoxLayout(box)
-        layout.setContentsMargins(8, 6, 8, 8)
-        layout.addLayout(buttons)
-        layout.addWidget(self.progress_bar)
-        layout.addWidget(self.time_label)
-        layout.addWidget(self.message_label)
-        return box
 
     @property
     def buttons(self) -> tuple[QPushButton, ...]:
@@ -188,64 +178,124 @@ class TrainingPanel(QWidget):
             changed_signal(widget).connect(lambda *_, n=name: self._on_data_field_changed(n))
         for name, widget in self.training_fields.items():
             changed_signal(widget).connect(lambda *_, n=name: self._on_training_field_changed(n))
-        self._document.project_replaced.connect(self.sync_from_project)
-        c = self._controller
-        c.state_changed.connect(self._on_controller_state_changed)
-        c.started.connect(self._on_controller_started)
-        c.batch.connect(self._on_controller_batch)
-        c.epoch.connect(self._on_controller_epoch)
-        c.finished.connect(self._on_controller_finished)
-        c.failed.connect(self._on_controller_failed)
-        self._on_controller_state_changed(c.state)
+        self._document.project_replaced.connect(self._on_document_project_replaced)
+        self._document.settings_changed.connect(self._on_document_settings_changed)
+        self._document.analysis_changed.connect(self._on_document_analysis_changed)
+        self.loader.loaded.connect(self._on_loader_loaded)
+        self.loader.failed.connect(self._on_loader_failed)
+        self.loader.busy_changed.connect(self.loading_label.setVisible)
+        self._controller.state_changed.connect(self._on_controller_state_changed)
+        self._on_controller_state_changed(self._controller.state)
 
     # ------------------------------------------------------------- settings
     def sync_from_project(self) -> None:
-        """Show the project's settings (after New/Open) and reload its data set."""
-        project = self._document.project
-        for name, widget in self.data_fields.items():
-            if name == "target_column":
-                self._fill_target_columns(project.data.path)
-            set_field_value(widget, getattr(project.data, name))
-        for name, widget in self.training_fields.items():
-            set_field_value(widget, getattr(project.training, name))
-        self._update_visible_rows()
+        """Show the project's settings and load its data set."""
+        for section in ("data", "training"):
+            self._show_settings(section)
         self.reload_data()
 
-    def _on_data_field_changed(self, name: str) -> None:
-        value = field_value(self.data_fields[name])
-        if name == "path":
-            self._fill_target_columns(str(value))
-        if self._write("data", name, value):
-            self._update_visible_rows()
-            # NOTE: the design follows a newly chosen data set (input size, output units,
-            # loss) as one undoable step; resizing or reseeding the same set changes nothing.
-            self._fit_after_reload |= name in FIT_TRIGGERS
+    def _on_document_project_replaced(self) -> None:
+        """Another project: its settings and data, and no trace of the last one's runs."""
+        self._run_count = 0
+        self.run_box.reset()
+        self.loader.forget()
+        self._pending_choice, self._train_when_loaded = None, False
+        self.sync_from_project()
+
+    def _on_document_settings_changed(self, section: str) -> None:
+        self._show_settings(section)
+        if section == "data" and not self._data_is_current():
             self._reload.start()
 
-    def _on_training_field_changed(self, name: str) -> None:
-        if self._write("training", name, field_value(self.training_fields[name])):
-            self._update_visible_rows()
+    def _on_document_analysis_changed(self) -> None:
+        """The design changed: reload when it now reads other arrays (an Input renamed or
+        made a token Input, another image size), also after a load that failed for it."""
+        if self._asked_key is not None and self._wanted_key() != self._asked_key:
+            self._reload.start()
 
-    def _write(self, section: str, name: str, value: object) -> bool:
+    def _show_settings(self, section: str) -> None:
+        """Push the project's ``section`` settings into the fields (signals blocked)."""
         project = self._document.project
-        settings = getattr(project, section)
+        settings = project.data if section == "data" else project.training
+        fields = self.data_fields if section == "data" else self.training_fields
+        if section == "data":
+            self._fill_target_columns(settings.source, settings.path)
+        for name, widget in fields.items():
+            set_field_value(widget, getattr(settings, name))
+        self._update_visible_rows()
+
+    def _on_data_field_changed(self, name: str) -> None:
+        current = self._document.project.data
+        new = self._edited(current, name, field_value(self.data_fields[name]), "data")
+        if new is None:
+            return
+        label = self._labels["data", name].lower()
+        if name in FIT_TRIGGERS:
+            self._choose_data(new, name, label)
+        elif not self._document.set_data_settings(new, description=f"Change {label}"):
+            self._show_settings("data")
+
+    def _choose_data(self, settings: DataSettings, name: str, label: str) -> None:
+        """Use another data set (or file, target, class count) and fit the design to it.
+
+        NOTE: the design follows a newly chosen data set (input size, output units, loss)
+        in the same undo step as the choice, so the step is pushed once the data has
+        loaded (in the background) and the fit is known; resizing or reseeding the same
+        set changes nothing in the design.
+        """
+        if name == "source":
+            description = f"Choose data set {SOURCES[settings.source].label}"
+        else:
+            description = f"Change {label}"
+        self._pending_choice = (settings, description)
+        self._reload.stop()
+        layout = self._layout()
+        self._asked_key = (settings, layout.loading_key(), self._folder())
+        self.loader.request(settings, layout, self._folder())
+
+    def _apply_choice(self, data: PreparedData | None) -> None:
+        """Push the pending data choice, with the fit to ``data`` when it loaded."""
+        settings, description = self._pending_choice  # type: ignore[misc]
+        self._pending_choice = None
+        fit = fit_compound(self._document.graph, data) if data is not None else None
+        if self._document.set_data_settings(settings, fit, description):
+            if fit is not None:
+                self._show_fitted(len(fit.edits))
+        else:
+            self._show_settings("data")
+            self.reload_data()
+
+    def _on_training_field_changed(self, name: str) -> None:
+        current = self._document.project.training
+        new = self._edited(current, name, field_value(self.training_fields[name]), "training")
+        label = self._labels["training", name].lower()
+        if new is not None and not self._document.set_training_settings(new, f"Change {label}"):
+            self._show_settings("training")
+
+    def _edited(
+        self, settings: Settings, name: str, value: object, section: str
+    ) -> Settings | None:
+        """``settings`` with ``name`` set to ``value``, or None when that is no change or
+        not a valid value (then the fields show the project's values again)."""
         if getattr(settings, name) == value:
-            return False
+            return None
         try:
-            setattr(project, section, settings.replace(**{name: value}))
+            return settings.replace(**{name: value})
         except SettingsError as error:
             self._show_message(str(error), error=True)
-            return False
-        self._document.mark_modified()
-        return True
+            self._show_settings(section)
+            return None
 
     def _update_visible_rows(self) -> None:
         project = self._document.project
         wanted = SOURCES[project.data.source].settings
         file_source = "path" in wanted
-        for name in ("samples", "noise", "classes", "seed", "target_column", "drop_missing"):
+        optional = ("samples", "noise", "classes", "seed", "target_column", "drop_missing")
+        for name in (*optional, "augment", "workers"):
             self.data_form.setRowVisible(self.data_fields[name], name in wanted)
         self.data_form.setRowVisible(self.file_row, file_source)
+        label = self.data_form.labelForField(self.file_row)
+        label.setText("Folder" if project.data.source == "image_folder" else "File")
         t = project.training
         rows = {
             "momentum": t.optimizer == "sgd",
@@ -256,11 +306,30 @@ class TrainingPanel(QWidget):
         }
         for name, visible in rows.items():
             self.training_form.setRowVisible(self.training_fields[name], visible)
+        self._keep_form_width()
 
-    def _fill_target_columns(self, path: str) -> None:
+    def _keep_form_width(self) -> None:
+        """No sideways scrolling, so the panel may not be narrower than its shown rows.
+
+        NOTE: each group's own hint is its true minimum; left to itself, the layout asks
+        for more around groups holding wrapped text, which would widen the dock."""
+        form = self._scroll.widget()
+        for group in form.findChildren(QGroupBox):
+            group.setMinimumWidth(0)
+            group.layout().invalidate()
+            group.setMinimumWidth(group.minimumSizeHint().width())
+        form.layout().invalidate()
+        scrollbar = self._scroll.verticalScrollBar().sizeHint().width()
+        self._scroll.setMinimumWidth(form.minimumSizeHint().width() + scrollbar)
+
+    def _fill_target_columns(self, source: str, path: str) -> None:
+        """Offer the columns of the CSV file at ``path`` (read only when it changed)."""
+        if self._columns_for == (source, path):
+            return
+        self._columns_for = (source, path)
         box = self.data_fields["target_column"]
         header: list[str] = []
-        if path and self._document.project.data.source == "csv":
+        if path and source == "csv":
             try:
                 header = read_csv_header(path)
             except DataError:
@@ -274,8 +343,13 @@ class TrainingPanel(QWidget):
             box.setCurrentIndex(max(box.findData(current), 0))
 
     def _ask_file(self, source: str) -> str:
+        if source == "image_folder":
+            title = "Choose a Folder of Images (One Sub-folder per Class)"
+            return QFileDialog.getExistingDirectory(self, title, self._folder() or "")
         pattern = "CSV files (*.csv *.tsv *.txt)" if source == "csv" else "NumPy archives (*.npz)"
-        path, _ = QFileDialog.getOpenFileName(self, "Choose a Data File", "", pattern)
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Choose a Data File", self._folder() or "", pattern
+        )
         return path
 
     def _on_browse_button_clicked(self) -> None:
@@ -285,137 +359,117 @@ class TrainingPanel(QWidget):
             self._on_data_field_changed("path")
 
     # ------------------------------------------------------------------ data
-    def reload_data(self) -> None:
-        """Load the project's data set now and show its summary and preview."""
-        self._reload.stop()
-        try:
-            graph = self._document.graph
-            self.data = load_data(self._document.project.data, data_layout(graph))
-        except RunSetupError as error:
-            self.data = None
-            self.data_message.setText(str(error))
-        else:
-            self.data_message.setText("")
-        self.data_message.setVisible(self.data is None)
-        self._show_data(self.data)
-        self.data_changed.emit(self.data)
-        if self._fit_after_reload and self.data is not None:
-            self._fit_after_reload = False
-            self._fit_design(automatic=True)
+    def _layout(self) -> DataLayout:
+        return data_layout(self._document.graph, self._document.analysis)
 
-    def _show_data(self, data: PreparedData | None) -> None:
-        self.preview_model.clear()
-        self.preview_table.setVisible(data is not None)
+    def _folder(self) -> str | None:
+        """The project file's folder, which relative data paths are taken from."""
+        path = self._document.path
+        return str(path.parent) if path is not None else None
+
+    def _wanted_key(self) -> tuple:
+        """What the project's settings and design read now (as `PreparedData.source_key`)."""
+        return self._document.project.data, self._layout().loading_key(), self._folder()
+
+    def _data_is_current(self) -> bool:
+        """Whether ``data`` is what the project's settings and design read now."""
+        return self.data is not None and self.data.source_key == self._wanted_key()
+
+    def reload_data(self) -> None:
+        """Load the project's data set in the background; `data_changed` follows."""
+        self._reload.stop()
+        self._asked_key = self._wanted_key()
+        self.loader.request(self._document.project.data, self._layout(), self._folder())
+
+    def _on_loader_loaded(self, data: PreparedData) -> None:
+        self._show_data(data, "")
+        if self._pending_choice is not None:
+            self._apply_choice(data)
+        self.data_changed.emit(data)
+        self._train_if_waiting()
+
+    def _on_loader_failed(self, message: str) -> None:
+        self._show_data(None, f"The data set cannot be loaded: {message}")
+        if self._pending_choice is not None:
+            self._apply_choice(None)
+        self.data_changed.emit(None)
+        self._train_if_waiting()
+
+    def _show_data(self, data: PreparedData | None, error: str) -> None:
+        """Show ``data`` (its summary and first rows), or why it cannot load."""
+        self.data, self._load_error = data, error
+        self.data_message.setText(error)
+        self.data_message.setVisible(bool(error))
+        self.preview_table.show_data(data, self.loader.preview_images)
+        self.data_summary.setText(summary_text(data) if data is not None else "")
         self.fit_button.setEnabled(data is not None and not self._controller.is_running)
-        if data is None:
-            self.data_summary.setText("")
-            return
-        header, rows = data.preview(PREVIEW_ROWS)
-        self.preview_model.setHorizontalHeaderLabels(list(header))
-        for row in rows:
-            self.preview_model.appendRow([QStandardItem(cell) for cell in row])
-        self.data_summary.setText(_summary(data))
 
     def _on_fit_button_clicked(self) -> None:
-        self._fit_design(automatic=False)
-
-    def _fit_design(self, automatic: bool) -> None:
         """Set the Input size, the output units and the loss from the data (one undo step)."""
         if self.data is None or self._document.locked:
             return
         compound = fit_compound(self._document.graph, self.data)
         if compound is None:
-            if not automatic:
-                self._show_message("The design already fits the data.")
+            self._show_message("The design already fits the data.")
         elif self._document.push(compound):
-            count = len(compound.edits)
-            self._show_message(
-                f"Fitted the design to {self.data.name}: {count} setting(s) changed "
-                "(Undo restores them)."
-            )
+            self._show_fitted(len(compound.edits))
+
+    def _show_fitted(self, count: int) -> None:
+        name = self.data.name if self.data is not None else "the data"
+        self._show_message(
+            f"Fitted the design to {name}: {count} setting(s) changed (Undo restores them)."
+        )
 
     # ------------------------------------------------------------------- runs
     def _on_train_button_clicked(self) -> None:
         if self._controller.is_running:
             return
         self._show_message("")
+        if self.loader.pending or not self._data_is_current():
+            self._train_when_loaded = True  # starts as soon as the data has loaded
+            self._show_message("Loading the data set; training starts when it is ready.")
+            if not self.loader.pending:
+                self.reload_data()
+            return
+        self._start_run()
+
+    def _train_if_waiting(self) -> None:
+        if self._train_when_loaded and not self.loader.pending:
+            self._train_when_loaded = False
+            self._start_run()
+
+    def _start_run(self) -> None:
+        if self.data is None:
+            self._refuse(RunSetupError(self._load_error or "The data set has not loaded"))
+            return
         name = f"Run {self._run_count + 1} ({self._document.project.data.source})"
         try:
-            prepared = prepare_run(self._document.project, name=name)
+            prepared = prepare_run(
+                self._document.project, name=name, folder=self._folder(), data=self.data
+            )
         except RunSetupError as error:
-            self._show_message(str(error), error=True)
-            if error.node_id:
-                self._document.set_selection([error.node_id])
+            self._refuse(error)
             return
         self._run_count += 1
         self._controller.start(prepared)
 
-    def _on_controller_started(self, _prepared: object) -> None:
-        self.progress_bar.setRange(0, self._controller.clock.total_steps)
-        self.progress_bar.setValue(0)
-        self._clock.start()
-        self._show_times()
+    def _refuse(self, error: RunSetupError) -> None:
+        self._show_message(str(error), error=True)
+        if error.node_id:
+            self._document.set_selection([error.node_id])
+        self.run_refused.emit(str(error))
 
-    def _on_controller_batch(self, _records: list) -> None:
-        self.progress_bar.setValue(self._controller.clock.done_steps)
+    def shutdown(self) -> None:
+        """Wait for data loads in flight (quitting, closing the window)."""
+        self._reload.stop()
+        self.loader.shutdown()
 
-    def _on_controller_epoch(self, _record: object) -> None:
-        self._show_times()
-
-    def _on_controller_finished(self, record: RunRecord) -> None:
-        self._clock.stop()
-        if record.reason == "completed":
-            self.progress_bar.setValue(self.progress_bar.maximum())
-        text = {"completed": "Finished", "early_stopped": "Stopped early", "stopped": "Stopped"}
-        ended = text.get(record.reason, "Finished")
-        self.time_label.setText(f"{ended} after {format_duration(record.elapsed)}")
-        self._show_message(record.summary)
-
-    def _on_controller_failed(self, message: str) -> None:
-        self._clock.stop()
-        self.time_label.setText("Failed")
-        self._show_message(f"Training failed: {message}", error=True)
+    def _show_message(self, text: str, error: bool = False) -> None:
+        self.run_box.show_message(text, error)
 
     def _on_controller_state_changed(self, state: str) -> None:
         running = state != "idle"
-        self.train_button.setEnabled(not running)
-        self.pause_button.setEnabled(state == RUNNING)
-        self.resume_button.setEnabled(state == PAUSED)
-        self.stop_button.setEnabled(state in (RUNNING, PAUSED))
         for widget in (*self.data_fields.values(), *self.training_fields.values()):
             widget.setEnabled(not running)
         self.browse_button.setEnabled(not running)
         self.fit_button.setEnabled(not running and self.data is not None)
-        if running:
-            self._show_times()
-
-    def _show_times(self) -> None:
-        clock = self._controller.clock
-        epoch = f"Epoch {clock.epoch}/{clock.epochs}" if clock.epoch else "Starting"
-        left = clock.remaining()
-        eta = f" · about {format_duration(left)} left" if math.isfinite(left) else ""
-        paused = " · paused" if self._controller.is_paused else ""
-        elapsed = format_duration(clock.elapsed())
-        self.time_label.setText(f"{epoch} · {elapsed} elapsed{eta}{paused}")
-
-    def _show_message(self, text: str, error: bool = False) -> None:
-        self.message_label.setText(text)
-        self.message_label.setStyleSheet(ERROR_STYLE if error else "")
-        self.message_label.setVisible(bool(text))
-
-
-def _summary(data: PreparedData) -> str:
-    """Rows, input shape and targets; for classes, the rows of each (imbalance shows)."""
-    lines = [
-        f"{data.num_train} training + {data.num_val} validation rows",
-        f"{describe_shape(data.feature_shape)} per sample",
-    ]
-    if data.task == "classification":
-        counts = list(data.class_counts().items())
-        shown = ", ".join(f"{name}: {count}" for name, count in counts[:12])
-        more = ", …" if len(counts) > 12 else ""
-        lines.append(f"{len(counts)} classes ({shown}{more})")
-    else:
-        targets = data.target_shape[0] if data.target_shape else 1
-        lines.append(f"{targets} real-valued target{'s' * (targets != 1)}")
-    return "\n".join(lines)
