@@ -60,8 +60,13 @@ class ShapeCache:
       say when; moving a node changes nothing inference sees);
     * each node's last result, reused while its type, label, parameters, incoming edges
       and input shapes are the same;
-    * a bounded memo of rule results by (layer type, parameters, input shapes), shared by
-      all nodes alike: 2,000 layers of six kinds with one input shape run six rules.
+    * a bounded memo of rule results by (layer type, parameters, input shapes, the ports
+      they enter), shared by all nodes alike: 2,000 layers of six kinds with one input
+      shape run six rules.
+
+    Equal output shapes found apart (a Dropout whose rate changed) are handed out as one
+    tuple of the same `Shape` objects, so readers compare results by identity: inference
+    looks no further downstream, and the canvas repaints no row.
 
     Not thread-safe: infer on the thread that edits the graph (the GUI thread).
     """
@@ -69,6 +74,7 @@ class ShapeCache:
     def __init__(self, capacity: int = 20_000) -> None:
         self.capacity = capacity
         self._memo: OrderedDict = OrderedDict()
+        self._outputs: dict[tuple[Shape, ...], tuple[Shape, ...]] = {}
         self._graph: weakref.ref | None = None
         self._last: dict[str, NodeMemo] = {}
         self._order: tuple[str, ...] = ()
@@ -179,11 +185,17 @@ class ShapeCache:
                 result = error
             else:
                 names = tuple(port.name for port in spec.output_ports(params))
-                result = NodeInfo(inputs, outputs, count, macs, ports=names)
+                result = NodeInfo(inputs, self._shared(outputs), count, macs, ports=names)
         self._memo[memo_key] = result
         if len(self._memo) > self.capacity:
             self._memo.popitem(last=False)
         return result
+
+    def _shared(self, outputs: tuple[Shape, ...]) -> tuple[Shape, ...]:
+        """``outputs``, or the equal tuple handed out before (bounded like the memo)."""
+        if len(self._outputs) >= self.capacity:
+            self._outputs.clear()
+        return self._outputs.setdefault(outputs, outputs)
 
 
 def _refusal(spec: LayerSpec, ports: tuple[str, ...], inputs: tuple[Shape, ...]) -> str | None:

@@ -191,6 +191,23 @@ def test_an_edit_reruns_each_distinct_rule_once(monkeypatch) -> None:
     assert all(analysis.info(n).output.dims == (7,) for n in ids[1:-1])
 
 
+def test_equal_results_found_apart_are_one_object() -> None:
+    """Readers compare results by identity (the canvas repaints a row only when a node's
+    result is another object), so an edit that leaves a shape as it was hands out the
+    very same shapes, for a layer with several outputs too."""
+    graph = Graph()
+    ids = chain(graph, ("Input", {"features": 8}), ("Linear", {"units": 6}), ("Chunk", {}))
+    cache = ShapeCache()
+    before = infer_shapes(graph, cache)
+    graph.set_param(ids[1], "bias", False)
+    graph.set_param(ids[2], "axis", 0)  # the same axis as -1, for one dimension
+    after = infer_shapes(graph, cache)
+    assert after.info(ids[1]).params != before.info(ids[1]).params
+    for node_id in ids[1:]:
+        assert after.info(node_id).outputs is before.info(node_id).outputs
+    assert len(after.info(ids[2]).outputs) == 2
+
+
 def test_a_faulty_rule_becomes_a_problem_not_a_crash() -> None:
     graph = Graph()
     ids = chain(graph, ("Input", {"features": 4}), ("Reshape", {"shape": [3, -1]}, "r"))

@@ -155,7 +155,7 @@ class NodeItem(QGraphicsRectItem):
         row = (
             flags != self._flags
             or old is None
-            or not _same(info.outputs, old.outputs)  # equal results are the same objects
+            or info.outputs is not old.outputs  # equal results are one object (ShapeCache)
             or info.params != old.params
             or note != self._note
         )
@@ -294,14 +294,6 @@ _NO_PEN = QPen(Qt.PenStyle.NoPen)
 _FLAGS = (
     QGraphicsItem.GraphicsItemFlag.ItemIsMovable | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
 )
-
-
-def _same(new: tuple, old: tuple) -> bool:
-    """Whether two nodes' output shapes are the very same objects (inference hands an
-    unchanged shape on as it is, so this is as good as comparing them, and cheaper)."""
-    if len(new) == 1:
-        return len(old) == 1 and new[0] is old[0]
-    return len(new) == len(old) and all(a is b for a, b in zip(new, old, strict=True))
 
 
 def _bullets(title: str, lines: tuple[str, ...], colour: str) -> str:
