@@ -129,7 +129,11 @@ class IR:
 
 
 def lower(graph: Graph) -> IR:
-    """Check ``graph`` and lower it; raises `CompileError` listing every problem."""
+    """Check ``graph`` and lower it; raises `CompileError` listing every problem.
+
+    The analysis comes from the graph's one shared cache: when the editor has already
+    analysed this state of the graph, lowering infers nothing again.
+    """
     analysis = infer_shapes(graph)
     if analysis.errors:
         raise CompileError(analysis.errors)

@@ -1,231 +1,116 @@
 """Shape, parameter-count and multiply-add inference over a whole graph.
 
 Errors are data: each `NodeInfo` carries the problems of its node, worded for the user,
-and nothing here raises for a bad design. Re-inference after an edit is cheap at two levels:
-the per-node result is memoized on (layer type, parameters, input shapes), so only nodes
-whose inputs or parameters changed run their shape rule again; and the cache also remembers
-the last graph it analysed node by node, so an unchanged node (same type, label, parameters,
-incoming edges and input shapes) reuses its `NodeInfo` without even building that key.
+and nothing here raises for a bad design. Each graph has one `ShapeCache` that every
+reader shares (the editor's document, the compiler, the command line): asked twice about
+one state of the graph it infers once, and after an edit it re-runs only what the edit
+reached (see `ShapeCache`).
 """
 
 from __future__ import annotations
 
-import functools
-import weakref
-from collections import OrderedDict
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
-from typing import Any
-
-from designer.catalog import LayerSpec, Shape, ShapeError
-from designer.catalog.description import INT
+from designer.catalog import LayerSpec, Shape
+from designer.model.analysis import (
+    ACTIVATION_BUDGET,
+    ERROR,
+    TRAINING_FACTOR,
+    WARNING,
+    Analysis,
+    NodeInfo,
+    Problem,
+    tensor_bytes,
+    with_problems,
+)
 from designer.model.graph import Graph
-
-ERROR = "error"
-WARNING = "warning"
-
-#: Training keeps every layer's output for the backward pass and adds a gradient of the
-#: same size, so it needs about twice the forward activations.
-TRAINING_FACTOR = 2
-#: Above this much training memory per sample a design gets a warning: a batch of 32
-#: would then need 8 GB, more than most GPUs have free.
-ACTIVATION_BUDGET = 256 * 1024 * 1024
-_BYTES_PER_ELEMENT = {INT: 8}  # int64 token ids; everything else is float32
-
-
-@dataclass(frozen=True)
-class Problem:
-    """Something wrong with the design, attached to a node where there is one."""
-
-    message: str
-    node_id: str | None = None
-    severity: str = ERROR
-    field: str | None = None
-
-    @property
-    def is_error(self) -> bool:
-        return self.severity == ERROR
-
-
-@dataclass(frozen=True)
-class NodeInfo:
-    """What inference knows about one node: the shape of each output port (``ports``
-    names them, in order), empty when it cannot be known."""
-
-    inputs: tuple[Shape, ...] = ()
-    outputs: tuple[Shape, ...] = ()
-    params: int = 0
-    macs: int = 0
-    problems: tuple[Problem, ...] = ()
-    ports: tuple[str, ...] = ()
-
-    @property
-    def output(self) -> Shape | None:
-        """The first (for most layers the only) output's shape, or None when unknown."""
-        return self.outputs[0] if self.outputs else None
-
-    def output_at(self, port: str) -> Shape | None:
-        """The shape leaving output ``port`` (None when unknown)."""
-        if len(self.outputs) == 1:
-            return self.outputs[0]
-        try:
-            return self.outputs[self.ports.index(port)]
-        except ValueError:
-            return None
-
-    @property
-    def output_text(self) -> str:
-        """``N×8``; for several outputs ``N×2, N×6``, or ``3 × N×4`` when they are alike
-        (``?`` when unknown)."""
-        if len(self.outputs) > 1 and len(set(self.outputs)) == 1:
-            return f"{len(self.outputs)} × {self.outputs[0]}"
-        return ", ".join(map(str, self.outputs)) or "?"
-
-    @functools.cached_property
-    def output_bytes(self) -> int:
-        """Bytes of one sample of this node's outputs (0 when unknown); cached, since
-        results are memoized across inferences and the total is summed after each."""
-        return sum(tensor_bytes(shape) for shape in self.outputs)
-
-
-@dataclass(frozen=True)
-class Analysis:
-    """The result of `infer_shapes` for a whole graph."""
-
-    nodes: Mapping[str, NodeInfo]
-    problems: tuple[Problem, ...]
-    order: tuple[str, ...]
-    total_params: int = 0
-    total_macs: int = 0
-    #: Bytes of every layer's output for one sample in a forward pass (of the layers
-    #: whose shape is known); see `training_bytes` for what a training step needs.
-    activation_bytes: int = 0
-
-    @property
-    def training_bytes(self) -> int:
-        """Estimated activation memory per sample while training (outputs and gradients)."""
-        return TRAINING_FACTOR * self.activation_bytes
-
-    @property
-    def valid(self) -> bool:
-        return not any(p.is_error for p in self.problems)
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.is_error]
-
-    def info(self, node_id: str) -> NodeInfo:
-        return self.nodes.get(node_id, NodeInfo())
-
-
-def _freeze(value: Any) -> Any:
-    if isinstance(value, list | tuple):
-        return tuple(_freeze(v) for v in value)
-    return value
-
-
-@dataclass
-class ShapeCache:
-    """A bounded memo of per-node results, kept by a view between inferences."""
-
-    capacity: int = 20_000
-    _memo: OrderedDict = field(default_factory=OrderedDict)
-    # The previous analysis of one graph (held weakly): node id -> (key parts, NodeInfo).
-    _graph: Any = field(default=None, repr=False)
-    _last: dict = field(default_factory=dict, repr=False)
-
-    def previous(self, graph: Graph) -> dict:
-        """Per-node results of the last inference of ``graph`` ({} for another graph)."""
-        if self._graph is None or self._graph() is not graph:
-            self._graph, self._last = weakref.ref(graph), {}
-        return self._last
-
-    def lookup(self, spec: LayerSpec, params: Mapping[str, Any], inputs: tuple[Shape, ...]):
-        key = (spec.type_id, tuple((k, _freeze(v)) for k, v in sorted(params.items())), inputs)
-        hit = self._memo.get(key)
-        if hit is not None:
-            self._memo.move_to_end(key)
-            return hit
-        result = _run_rules(spec, params, inputs)
-        self._memo[key] = result
-        if len(self._memo) > self.capacity:
-            self._memo.popitem(last=False)
-        return result
-
-
-def _run_rules(spec: LayerSpec, params: Mapping[str, Any], inputs: tuple[Shape, ...]):
-    """(output shapes, params, macs, error message) for one node; never raises."""
-    try:
-        result = spec.shape_rule(params, inputs)
-        outputs = result if isinstance(result, tuple) else (result,)
-        ports = spec.output_ports(params) or outputs  # an Output node passes its shape on
-        if len(outputs) != len(ports) or not all(isinstance(s, Shape) for s in outputs):
-            raise TypeError(f"{len(outputs)} shapes for {len(ports)} outputs")
-        return (
-            outputs,
-            spec.param_count(params, inputs, result),
-            spec.macs(params, inputs, result),
-            None,
-        )
-    except ShapeError as error:
-        return (), 0, 0, str(error)
-    except Exception as error:  # a faulty rule must not take the app down
-        return (), 0, 0, f"cannot infer its shape ({type(error).__name__}: {error})"
-
-
-_DEFAULT_CACHE = ShapeCache()
+from designer.model.node import Node
+from designer.model.shape_cache import NodeMemo, ShapeCache, cache_for, params_key
 
 
 def infer_shapes(graph: Graph, cache: ShapeCache | None = None) -> Analysis:
-    """Infer every node's output shape, parameter count and multiply-adds."""
-    cache = cache or _DEFAULT_CACHE
-    try:
-        order = graph.topological_order()
-    except Exception:  # only a corrupt graph has a cycle
-        return Analysis({}, (Problem("the design contains a cycle"),), ())
+    """Infer every node's output shape, parameter count and multiply-adds.
+
+    Without a ``cache`` the graph's own (`cache_for`) is used, so every reader of one
+    graph shares one analysis: asked again before the graph changes, this returns the
+    very same `Analysis` object at no cost.
+    """
+    cache = cache if cache is not None else cache_for(graph)
+    analysis = cache.current(graph)
+    if analysis is None:
+        edited = cache.edited(graph)
+        if edited is None:
+            try:
+                order = tuple(graph.topological_order())
+            except Exception:  # only a corrupt graph has a cycle
+                analysis = Analysis({}, (Problem("the design contains a cycle"),), ())
+                cache.keep(graph, analysis, passed=False)
+                return analysis
+            infos = _full_pass(graph, order, cache)
+        else:
+            order = cache.order
+            infos = _edited_pass(graph, order, edited, cache)
+        analysis = _summarise(graph, order, infos, cache)
+        cache.keep(graph, analysis)
+    return analysis
+
+
+def _full_pass(graph: Graph, order: tuple[str, ...], cache: ShapeCache) -> dict[str, NodeInfo]:
+    """Every node's result, reusing what ``cache`` remembers of each."""
     infos: dict[str, NodeInfo] = {}
     previous = cache.previous(graph)
-    current: dict[str, tuple] = {}
+    current: dict[str, NodeMemo] = {}
     nodes, catalog = graph.nodes, graph.catalog
     for node_id in order:
         node = nodes[node_id]
-        spec = catalog.get(node.type)
         edges = graph.in_edges(node_id)
         shapes = tuple([infos[e.src].output_at(e.src_port) for e in edges])
-        memo = previous.get(node_id)
-        if not (
-            memo is not None
-            and memo[0] is spec
-            and memo[1] == node.label
-            and memo[2] == node.params
-            and memo[3] == edges
-            and memo[4] == shapes
-        ):
-            info = _infer_node(graph, node_id, spec, edges, shapes, cache)
-            memo = (spec, node.label, dict(node.params), edges, shapes, info)
+        memo = _remember(graph, node, catalog.get(node.type), edges, shapes, previous, cache)
         current[node_id] = memo
-        infos[node_id] = memo[5]
+        infos[node_id] = memo.info
     previous.clear()
     previous.update(current)
-    problems = [*_graph_problems(graph)]
+    return infos
+
+
+def _edited_pass(
+    graph: Graph, order: tuple[str, ...], edited: set[str], cache: ShapeCache
+) -> dict[str, NodeInfo]:
+    """Every node's result after edits of parameters alone: nodes, wires and labels are
+    as the last pass saw them, so a node is looked at again only when its parameters or
+    its input shapes changed (the edit reached it)."""
+    infos: dict[str, NodeInfo] = {}
+    memos = cache.previous(graph)
+    nodes, catalog = graph.nodes, graph.catalog
     for node_id in order:
-        problems.extend(infos[node_id].problems)
+        memo = memos[node_id]
+        shapes = tuple([infos[e.src].output_at(e.src_port) for e in memo.edges])
+        if node_id in edited:
+            node = nodes[node_id]
+            spec = catalog.get(node.type)
+            memo = memos[node_id] = _remember(graph, node, spec, memo.edges, shapes, memos, cache)
+        elif not _same(shapes, memo.shapes):
+            memo.info = _infer_node(graph, node_id, memo, shapes, cache)
+            memo.shapes = shapes
+        infos[node_id] = memo.info
+    return infos
+
+
+def _summarise(
+    graph: Graph, order: tuple[str, ...], infos: dict[str, NodeInfo], cache: ShapeCache
+) -> Analysis:
+    """The `Analysis` of a pass: every problem (the graph's own first), the totals."""
+    problems = [*cache.graph_problems(graph, _graph_problems)]
+    for info in infos.values():
+        if info.problems:
+            problems.extend(info.problems)
     analysis = Analysis(
         nodes=infos,
         problems=tuple(problems),
-        order=tuple(order),
+        order=order,
         total_params=sum(i.params for i in infos.values()),
         total_macs=sum(i.macs for i in infos.values()),
         activation_bytes=sum(i.output_bytes for i in infos.values()),
     )
     return with_problems(analysis, _memory_problems(graph, analysis))
-
-
-def tensor_bytes(shape: Shape | None) -> int:
-    """Bytes of one sample of a tensor of ``shape`` (0 when the shape is unknown)."""
-    if shape is None:
-        return 0
-    return shape.numel * _BYTES_PER_ELEMENT.get(shape.dtype, 4)
 
 
 def format_bytes(size: int) -> str:
@@ -254,30 +139,62 @@ def _memory_problems(graph: Graph, analysis: Analysis) -> tuple[Problem, ...]:
     return (_problem(graph, largest, message, WARNING),)
 
 
-def _infer_node(
+def _remember(
     graph: Graph,
-    node_id: str,
+    node: Node,
     spec: LayerSpec,
     edges: list,
     shapes: tuple[Shape | None, ...],
+    previous: dict[str, NodeMemo],
+    cache: ShapeCache,
+) -> NodeMemo:
+    """The node's result: the last one while nothing it depends on changed, re-inferred
+    from its kept port problems and parameters key when only its input shapes did."""
+    memo = previous.get(node.id)
+    if (
+        memo is None
+        or memo.spec is not spec
+        or memo.label != node.label
+        or memo.params != node.params
+        or memo.edges != edges
+    ):
+        problems = tuple(_port_problems(graph, node.id, spec, edges))
+        key = params_key(node.params)
+        memo = NodeMemo(spec, node.label, dict(node.params), edges, shapes, key, problems)
+        memo.info = _infer_node(graph, node.id, memo, shapes, cache)
+    elif not _same(shapes, memo.shapes):
+        memo.info = _infer_node(graph, node.id, memo, shapes, cache)
+        memo.shapes = shapes
+    return memo
+
+
+def _same(new: tuple, old: tuple) -> bool:
+    """Whether the input shapes are the very objects seen last time. Cheaper than
+    comparing them, and as good: an unchanged result is handed on as the same object
+    (shared `NodeInfo`s), and an equal one found again only costs a memo lookup."""
+    if len(new) == 1:
+        return len(old) == 1 and new[0] is old[0]
+    return len(new) == len(old) and all(a is b for a, b in zip(new, old, strict=True))
+
+
+def _infer_node(
+    graph: Graph,
+    node_id: str,
+    memo: NodeMemo,
+    shapes: tuple[Shape | None, ...],
     cache: ShapeCache,
 ) -> NodeInfo:
-    problems = _port_problems(graph, node_id, spec, edges)
-    if problems:
-        return NodeInfo(problems=tuple(problems))
-    if any(shape is None for shape in shapes):
+    """The node's result for these input shapes, from what ``memo`` keeps of it (its
+    port problems, the ports its wires enter and its parameters key)."""
+    if memo.port_problems:
+        return NodeInfo(problems=memo.port_problems)
+    if None in shapes:
         return NodeInfo()  # an upstream node already reports the cause
     inputs: tuple[Shape, ...] = shapes  # type: ignore[assignment]
-    for edge, shape in zip(edges, inputs, strict=True):
-        refusal = spec.input_refusal(edge.dst_port, shape.dtype)
-        if refusal is not None:
-            return NodeInfo(inputs, problems=(_problem(graph, node_id, refusal),))
-    params = graph.node(node_id).params
-    outputs, count, macs, error = cache.lookup(spec, params, inputs)
-    if error is not None:
-        return NodeInfo(inputs, problems=(_problem(graph, node_id, error),))
-    ports = tuple(port.name for port in spec.output_ports(params))
-    return NodeInfo(inputs, outputs, count, macs, ports=ports)
+    result = cache.lookup(memo.spec, memo.params, inputs, memo.ports, memo.key)
+    if isinstance(result, str):
+        return NodeInfo(inputs, problems=(_problem(graph, node_id, result),))
+    return result
 
 
 def _problem(graph: Graph, node_id: str, message: str, severity: str = ERROR) -> Problem:
@@ -326,18 +243,18 @@ def _graph_problems(graph: Graph) -> list[Problem]:
     return problems
 
 
-def with_problems(analysis: Analysis, extra: tuple[Problem, ...]) -> Analysis:
-    """``analysis`` with problems found outside the graph (data that does not fit the
-    design) attached to their nodes as if inference had found them."""
-    if not extra:
-        return analysis
-    nodes = dict(analysis.nodes)
-    kept = []
-    for problem in extra:
-        if problem.node_id is not None:
-            if problem.node_id not in nodes:
-                continue  # the node was deleted since the problem was found
-            info = nodes[problem.node_id]
-            nodes[problem.node_id] = replace(info, problems=(*info.problems, problem))
-        kept.append(problem)
-    return replace(analysis, nodes=nodes, problems=(*analysis.problems, *kept))
+__all__ = [
+    "ACTIVATION_BUDGET",
+    "ERROR",
+    "TRAINING_FACTOR",
+    "WARNING",
+    "Analysis",
+    "NodeInfo",
+    "Problem",
+    "ShapeCache",
+    "cache_for",
+    "format_bytes",
+    "infer_shapes",
+    "tensor_bytes",
+    "with_problems",
+]

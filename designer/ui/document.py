@@ -19,7 +19,6 @@ from designer.model import (
     GraphError,
     Problem,
     Project,
-    ShapeCache,
     infer_shapes,
 )
 from designer.model.edits import Edit
@@ -52,7 +51,6 @@ class GraphDocument(QObject):
         super().__init__(parent)
         self.undo_stack = QUndoStack(self)
         self.undo_stack.cleanChanged.connect(self._on_undo_stack_clean_changed)
-        self._cache = ShapeCache()
         self._selection: list[str] = []
         self._path: Path | None = None
         self._locked_reason: str | None = None
@@ -64,7 +62,7 @@ class GraphDocument(QObject):
         self._reinfer.timeout.connect(self.refresh_analysis)
         self._project = project or Project()
         self._connect_graph()
-        self.analysis: Analysis = infer_shapes(self.graph, self._cache)
+        self.analysis: Analysis = infer_shapes(self.graph)
 
     # ---------------------------------------------------------------- project
     @property
@@ -192,9 +190,13 @@ class GraphDocument(QObject):
 
     # -------------------------------------------------------------- analysis
     def refresh_analysis(self) -> None:
-        analysis = infer_shapes(self.graph, self._cache)
-        self.analysis = with_problems(analysis, self._data_problems)
-        self.analysis_changed.emit()
+        """Re-infer (through the graph's one shared cache, which `lower` and the code
+        view read too) and tell the views, unless nothing inference sees has changed
+        (a move): then the analysis is the very same object and nobody re-derives."""
+        analysis = with_problems(infer_shapes(self.graph), self._data_problems)
+        if analysis is not self.analysis:
+            self.analysis = analysis
+            self.analysis_changed.emit()
 
     def set_data_problems(self, problems: Iterable[Problem]) -> None:
         """Problems of the data against the design (loss versus targets, input size),

@@ -452,8 +452,8 @@ _RANK = {
 }
 # Layers offered for one layout only, although torch would run them on others as well.
 _ONE_LAYOUT = {
-    "Upsample", "GlobalAvgPool2d", "GlobalMaxPool2d", "Dropout2d", "PositionalEmbedding",
-    "MeanOverTime", "MaxOverTime", "PickStep",
+    "Upsample", "AdaptiveAvgPool2d", "GlobalAvgPool2d", "GlobalMaxPool2d", "Dropout2d",
+    "PositionalEmbedding", "MeanOverTime", "MaxOverTime", "PickStep",
 }  # fmt: skip
 
 

@@ -221,6 +221,9 @@ class EditMachine(RuleBasedStateMachine):
         assert set(analysis.nodes) == set(self.graph.nodes)
         fresh = infer_shapes(self.graph, ShapeCache())  # the memo changes nothing
         assert fresh.nodes == analysis.nodes and fresh.problems == analysis.problems
+        shared = infer_shapes(self.graph)  # the graph's own cache, kept across edits
+        assert shared.nodes == fresh.nodes and shared.problems == fresh.problems
+        assert infer_shapes(self.graph) is shared
 
     def teardown(self) -> None:
         while self.done:

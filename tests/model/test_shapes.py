@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from designer.io import example_paths, load_project
-from designer.model import Graph, ShapeCache, infer_shapes
+from designer.model import Graph, ShapeCache, infer_shapes, shape_cache
 from designer.model.shapes import ACTIVATION_BUDGET, TRAINING_FACTOR, format_bytes
 
 
@@ -150,6 +150,62 @@ def test_memo_follows_every_kind_of_change() -> None:
     chain(other, ("Input", {"features": 9}), ("Linear", {"units": 2}), ("Linear", {"units": 4}))
     assert infer_shapes(other, cache).info(ids[2]).inputs[0].dims == (2,)
     assert infer_shapes(graph, cache).info(ids[1]).inputs[0].dims == (1,)
+
+
+def test_one_analysis_per_state_of_the_graph() -> None:
+    """Every reader of a graph shares its cache: asked again about the same state, the
+    analysis is the very same object; any change but a move makes a new one."""
+    graph = Graph()
+    ids = chain(graph, ("Input", {"features": 4}), ("Linear", {"units": 8}), ("Output", {}))
+    first = infer_shapes(graph)
+    assert infer_shapes(graph) is first
+    graph.move_node(ids[1], 300.0, 40.0)
+    assert infer_shapes(graph) is first
+    graph.set_param(ids[1], "units", 6)
+    edited = infer_shapes(graph)
+    assert edited is not first and edited.info(ids[1]).output.dims == (6,)
+    graph.rename_node(ids[1], "hidden")
+    graph.disconnect(graph.in_edges(ids[1])[0])
+    problems = [p.message for p in infer_shapes(graph).problems]
+    assert "Linear 'hidden': its input is not connected" in problems
+    assert infer_shapes(graph) is infer_shapes(graph)
+
+
+def test_an_edit_reruns_each_distinct_rule_once(monkeypatch) -> None:
+    """Many nodes alike share one rule result: an edit upstream of a hundred identical
+    layers runs their shape rule once, and each node keeps its own problems."""
+    graph = Graph()
+    ids = chain(graph, ("Input", {"features": 4}), *[("ReLU", {})] * 100, ("Output", {}))
+    infer_shapes(graph)
+    runs: list[str] = []
+    real = shape_cache._run_rules
+
+    def counting(spec, params, inputs):
+        runs.append(spec.type_id)
+        return real(spec, params, inputs)
+
+    monkeypatch.setattr(shape_cache, "_run_rules", counting)
+    graph.set_param(ids[0], "features", 7)
+    analysis = infer_shapes(graph)
+    assert sorted(runs) == ["Input", "Output", "ReLU"]
+    assert all(analysis.info(n).output.dims == (7,) for n in ids[1:-1])
+
+
+def test_equal_results_found_apart_are_one_object() -> None:
+    """Readers compare results by identity (the canvas repaints a row only when a node's
+    result is another object), so an edit that leaves a shape as it was hands out the
+    very same shapes, for a layer with several outputs too."""
+    graph = Graph()
+    ids = chain(graph, ("Input", {"features": 8}), ("Linear", {"units": 6}), ("Chunk", {}))
+    cache = ShapeCache()
+    before = infer_shapes(graph, cache)
+    graph.set_param(ids[1], "bias", False)
+    graph.set_param(ids[2], "axis", 0)  # the same axis as -1, for one dimension
+    after = infer_shapes(graph, cache)
+    assert after.info(ids[1]).params != before.info(ids[1]).params
+    for node_id in ids[1:]:
+        assert after.info(node_id).outputs is before.info(node_id).outputs
+    assert len(after.info(ids[2]).outputs) == 2
 
 
 def test_a_faulty_rule_becomes_a_problem_not_a_crash() -> None:

@@ -10,6 +10,7 @@ from PySide6.QtTest import QTest
 from designer.model import Edge
 from designer.model.edits import Connect, SetParam
 from designer.ui.canvas import GraphView
+from designer.ui.canvas.analysis_view import tooltip_of
 from designer.ui.document import GraphDocument
 
 LEFT = Qt.MouseButton.LeftButton
@@ -51,13 +52,14 @@ def drag(view: GraphView, start: QPoint, end: QPoint) -> None:
     QTest.mouseRelease(viewport, LEFT, NO_MOD, end)
 
 
-def test_a_card_shows_one_port_per_part_and_the_shape_of_each(view):
+def test_a_card_shows_one_port_per_part_and_the_shape_of_each(view, document):
     item = view.graph_scene.node_item("chunk")
     assert list(item.outputs) == ["part1", "part2"]
     assert item.status.shape == "2 × N×6×4"
     wire = view.graph_scene.edge_item(Edge("chunk", "part2", "attend", "in"))
     assert wire.path().pointAtPercent(0.0) == item.outputs["part2"].scenePos()
-    assert "N×6×4" in wire.toolTip()
+    # the tooltip the scene writes when the mouse rests on the wire
+    assert "N×6×4" in tooltip_of(wire, document.graph, document.analysis)
     assert list(view.graph_scene.node_item("attend").inputs) == ["in", "mask"]
 
 

@@ -152,10 +152,15 @@ def test_dragging_nodes_is_one_move_step(view, document):
     end = start + QPoint(40, 100)
     viewport = view.viewport()
     QTest.mousePress(viewport, LEFT, NO_MOD, start)
+    into, out_of = Edge("n2", "out", "n3", "in"), Edge("n1", "out", "n2", "in")
     for i in range(1, 6):
         QTest.mouseMove(viewport, start + (end - start) * (i / 5))
         assert document.graph.node("n2").position == (260, 0)  # the model waits
+        wire = scene.edge_item(out_of).path()  # the wires follow the dragged nodes
+        assert wire.pointAtPercent(1.0) == scene.node_item("n2").inputs["in"].scenePos()
     assert scene.node_item("n3").pos() != QPointF(520, 0)  # the items follow the mouse
+    moved = scene.edge_item(into).path()
+    assert moved.pointAtPercent(1.0) == scene.node_item("n3").inputs["in"].scenePos()
     QTest.mouseRelease(viewport, LEFT, NO_MOD, end)
     assert document.undo_stack.count() == count + 1
     assert document.undo_stack.undoText() == "Move"

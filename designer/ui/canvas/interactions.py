@@ -23,6 +23,7 @@ from designer.ui.canvas import style
 from designer.ui.canvas.edge_item import WireItem
 from designer.ui.canvas.node_item import NodeItem
 from designer.ui.canvas.port_item import PortItem, PortState
+from designer.ui.canvas.port_states import PortStatesItem
 
 if TYPE_CHECKING:
     from designer.ui.canvas.scene import GraphScene
@@ -67,7 +68,13 @@ def delete_edit(graph: Graph, node_ids: list[str], edges: list[Edge]) -> Edit | 
 
 
 class WireGesture:
-    """One wire being dragged from ``src``.``src_port``; ``detached`` is a picked-up wire."""
+    """One wire being dragged from ``src``.``src_port``; ``detached`` is a picked-up wire.
+
+    The gesture is the `PortJudge` of every input port while it lasts, and its
+    `PortStatesItem` draws what it says over the ports in view: starting a drag over a
+    design of thousands of layers judges only the ports on screen, and the others as
+    they scroll into it.
+    """
 
     def __init__(self, scene: GraphScene, src: str, src_port: str, detached: Edge | None) -> None:
         self.scene = scene
@@ -79,24 +86,30 @@ class WireGesture:
         scene.addItem(self.wire)
         if detached is not None:
             scene.edge_item(detached).setVisible(False)  # type: ignore[union-attr]
-        # NOTE: every input port is judged by `check_connect` up front (the graph's indexed
-        # queries make this ~6 ms for 500 layers), so the highlight never disagrees with
-        # what a drop would do.
-        for node_item in scene.node_items():
-            for port in node_item.inputs.values():
-                port.set_state(self._resting_state(port))
+        self.states = PortStatesItem(self, scene.sceneRect())
+        scene.addItem(self.states)
 
-    def _resting_state(self, port: PortItem) -> PortState:
-        return PortState.REFUSED if self.reason(port) else PortState.CANDIDATE
+    def state_of(self, port: PortItem) -> PortState:
+        """What an input port shows during the drag (see `PortJudge`). A port that takes
+        one wire and has it is refused without asking the graph why; the reason is
+        looked up when the wire comes near it (`reason`)."""
+        if port is self.hovered:
+            refused = self.reason(port) is not None
+            return PortState.HOVER_REFUSED if refused else PortState.HOVER_OK
+        taken = port.connected and not port.multiple and not self._picked_from(port)
+        refused = taken or self.reason(port) is not None
+        return PortState.REFUSED if refused else PortState.CANDIDATE
+
+    def _picked_from(self, port: PortItem) -> bool:
+        """Whether the dragged wire was picked up from ``port``."""
+        edge = self.detached
+        return edge is not None and port.key == (edge.dst, edge.dst_port)
 
     def reason(self, port: PortItem) -> str | None:
         """`refusal` for one port, memoized for the gesture. Dropping a picked-up wire
         back on its own port is allowed (it changes nothing)."""
         if port.key not in self.reasons:
-            if self.detached is not None and port.key == (
-                self.detached.dst,
-                self.detached.dst_port,
-            ):
+            if self._picked_from(port):
                 self.reasons[port.key] = None  # dropping it back where it was
             else:
                 document = self.scene.document
@@ -108,9 +121,9 @@ class WireGesture:
     def move(self, pos: QPointF) -> None:
         target = self.target_at(pos)
         if target is not self.hovered:
-            if self.hovered is not None:
-                self.hovered.set_state(self._resting_state(self.hovered))
+            self.states.refresh(self.hovered)
             self.hovered = target
+            self.states.refresh(target)
             self._show_hover(target)
         end = self.scene.port_scene_pos(target.node_id, target.port_name, False) if target else pos
         self.wire.follow(end)
@@ -121,7 +134,6 @@ class WireGesture:
             self.scene.message.emit("")
             return
         reason = self.reason(target)
-        target.set_state(PortState.HOVER_REFUSED if reason else PortState.HOVER_OK)
         self.wire.set_state(reason is None, self.scene.theme)
         graph = self.scene.document.graph
         text = reason or f"Connect {graph.describe(self.src)} to {graph.describe(target.node_id)}"
@@ -168,13 +180,11 @@ class WireGesture:
     def end(self) -> None:
         """Take the wire away and put every port back to normal."""
         self.scene.removeItem(self.wire)
+        self.scene.removeItem(self.states)
         if self.detached is not None:
             item = self.scene.edge_item(self.detached)
             if item is not None:
                 item.setVisible(True)
-        for node_item in self.scene.node_items():
-            for port in node_item.inputs.values():
-                port.set_state(PortState.NORMAL)
 
 
 class InteractionController:
@@ -250,6 +260,11 @@ class InteractionController:
         return None
 
     # ---------------------------------------------------------------- moving
+    @property
+    def dragged(self) -> list[str]:
+        """The ids of the nodes being dragged (none outside a drag)."""
+        return list(self._move_from)
+
     def after_press(self, event: QGraphicsSceneMouseEvent) -> None:
         """Remember where the selected nodes were when a drag of one of them begins."""
         self._move_from = {}

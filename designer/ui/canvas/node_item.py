@@ -1,37 +1,51 @@
 """`NodeItem`: one layer on the canvas, a rounded card with a category-coloured title bar.
 
-The item holds its node id and the strings it shows, never the model's `Node`: the scene
-pushes new text in when the model or the analysis changes. Painting is cached per item
+The item holds its node id and what it shows, never the model's `Node`: the scene pushes
+the label and each analysis result in. Painting is cached per item
 (`DeviceCoordinateCache`), so panning a large design blits pixmaps instead of re-laying
-out text; any change calls ``update()``, which drops the cache.
+out text; a change calls ``update()`` on the part it changes only: the card (label,
+problem marks, a parameter count moved up beside the label) or its `StatusItem` row
+(shape and parameters), which is all an analysis usually changes. The tooltip is
+written only when the mouse rests on the node.
+
+NOTE: the item is a rectangle item whose rectangle is the card with its shadow, so that
+Qt answers its bounding rectangle in C++: with thousands of nodes, a Python
+``boundingRect`` costs milliseconds a frame.
 """
 
 from __future__ import annotations
 
 import html
+from collections.abc import Collection
 from dataclasses import dataclass
-from functools import cache
 
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
-from PySide6.QtWidgets import QGraphicsItem, QStyle, QStyleOptionGraphicsItem, QWidget
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import (
+    QGraphicsItem,
+    QGraphicsRectItem,
+    QStyle,
+    QStyleOptionGraphicsItem,
+    QWidget,
+)
 
+from designer.model import NodeInfo
 from designer.ui.canvas import style
-from designer.ui.canvas.port_item import PortItem
-
-#: Space between a port's name and the label or badges beside it.
-PORT_NAME_GAP = 4.0
-
-
-@dataclass(frozen=True)
-class NodeFace:
-    """What a node shows that comes from its layer type (fixed for the node's life)."""
-
-    title: str
-    category: str
-    help: str
-    inputs: tuple[tuple[str, bool], ...]  # (port name, accepts many)
-    outputs: tuple[str, ...]
+from designer.ui.canvas.card import (
+    CARDS,
+    LABEL_TOP,
+    ROW_HEIGHT,
+    CardLook,
+    NodeFace,
+    TextLayout,
+    paint_bounds,
+    paint_card,
+    port_y,
+    text_layout,
+)
+from designer.ui.canvas.pixmaps import blit, render, zoom_of
+from designer.ui.canvas.port_item import JudgeSource, PortItem
+from designer.ui.canvas.status_item import StatusItem
 
 
 @dataclass(frozen=True)
@@ -45,46 +59,64 @@ class NodeStatus:
     note: str = ""  # shown where a layer with weights shows its count (an Output's loss)
 
 
-class NodeItem(QGraphicsItem):
+class NodeItem(QGraphicsRectItem):
     """A movable, selectable card; ``pos()`` is the model position (its top-left corner)."""
 
-    def __init__(self, node_id: str, face: NodeFace, label: str) -> None:
+    def __init__(
+        self,
+        node_id: str,
+        face: NodeFace,
+        label: str,
+        wired: Collection[tuple[str, bool]] = (),
+        judge: JudgeSource | None = None,
+    ) -> None:
+        """``wired`` names the ports (name, is output) that have wires; ``judge`` is where
+        the input ports find the wire drag in progress (see `PortItem.state`)."""
         super().__init__()
+        self.setPen(_NO_PEN)
         self.node_id = node_id
         self.face = face
         self.label = label
-        self.status = NodeStatus()
+        self._info: NodeInfo | None = None  # no analysis shown yet
+        self._warnings: tuple[str, ...] = ()
+        self._note = ""
+        self._status: NodeStatus | None = NodeStatus()
+        self._flags = (False, False)  # (has errors, has errors or warnings)
+        #: The parameter count the card last painted beside its label ("" for none;
+        #: None while the card has not painted its label): see `card.text_layout`.
+        self.raised_shown: str | None = None
         self.accent = style.category_colour(face.category)
-        self.height = style.card_height(self._port_rows())
+        self.height = face.height
         self._body = QRectF(0.0, 0.0, style.NODE_WIDTH, self.height)
         self.mark: str | None = None  # added, removed or changed, in a comparison
-        self._bounds = self._card_bounds()
-        flags = QGraphicsItem.GraphicsItemFlag
-        self.setFlags(flags.ItemIsMovable | flags.ItemIsSelectable | flags.ItemSendsGeometryChanges)
+        self.setRect(paint_bounds(self.height, None))
+        self.setFlags(_FLAGS)
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.setZValue(style.NODE_Z)
         self.inputs: dict[str, PortItem] = {}
         self.outputs: dict[str, PortItem] = {}
-        self._make_ports()
-        self._refresh_tooltip()
+        self._make_ports(wired, judge)
+        self.row = StatusItem(self)
 
     # ------------------------------------------------------------------ ports
-    def _port_rows(self) -> int:
-        return max(len(self.face.inputs), len(self.face.outputs), 1)
-
-    def _make_ports(self) -> None:
+    def _make_ports(self, wired: Collection[tuple[str, bool]], judge: JudgeSource | None) -> None:
+        self._offsets: dict[tuple[str, bool], tuple[float, float]] = {}
         for i, (name, multiple) in enumerate(self.face.inputs):
-            port = PortItem(self.node_id, name, False, multiple, self)
-            port.setPos(0.0, self._port_y(i, len(self.face.inputs)))
-            self.inputs[name] = port
+            offset = (0.0, port_y(i, len(self.face.inputs), self.height))
+            port = PortItem(
+                self.node_id, name, False, multiple, self, (name, False) in wired, judge
+            )
+            port.setPos(*offset)
+            self.inputs[name], self._offsets[name, False] = port, offset
         for i, name in enumerate(self.face.outputs):
-            port = PortItem(self.node_id, name, True, False, self)
-            port.setPos(style.NODE_WIDTH, self._port_y(i, len(self.face.outputs)))
-            self.outputs[name] = port
+            offset = (style.NODE_WIDTH, port_y(i, len(self.face.outputs), self.height))
+            port = PortItem(self.node_id, name, True, False, self, (name, True) in wired)
+            port.setPos(*offset)
+            self.outputs[name], self._offsets[name, True] = port, offset
 
-    def _port_y(self, index: int, count: int) -> float:
-        middle = style.TITLE_HEIGHT + (self.height - style.TITLE_HEIGHT) / 2
-        return middle + (index - (count - 1) / 2) * style.PORT_SPACING
+    def port_offset(self, name: str, is_output: bool) -> tuple[float, float]:
+        """Where a port sits on the card ((0, 0), the corner, for a port it lacks)."""
+        return self._offsets.get((name, is_output), (0.0, 0.0))
 
     def port(self, name: str, is_output: bool) -> PortItem | None:
         return (self.outputs if is_output else self.inputs).get(name)
@@ -96,7 +128,6 @@ class NodeItem(QGraphicsItem):
     def set_label(self, label: str) -> None:
         if label != self.label:
             self.label = label
-            self._refresh_tooltip()
             self.update()
 
     def set_mark(self, mark: str | None) -> None:
@@ -104,58 +135,88 @@ class NodeItem(QGraphicsItem):
         mark): an outline in the mark's colour and a tag naming it above the card, so the
         mark never rests on colour alone."""
         if mark != self.mark:
-            self.prepareGeometryChange()
             self.mark = mark
-            self._bounds = self._card_bounds()
+            self.setRect(paint_bounds(self.height, self.mark))
             self.update()
 
-    def _card_bounds(self) -> QRectF:
-        margin = 7.0 if self.mark else 5.0
-        top = margin + (style.MARK_TAG_HEIGHT + style.MARK_TAG_GAP if self.mark else 0.0)
-        return self._body.adjusted(-margin, -top, margin, margin + style.SHADOW_OFFSET)
-
-    def set_status(self, status: NodeStatus) -> bool:
-        """Show new analysis results; returns whether anything visible changed."""
-        if status == self.status:
+    def show_analysis(self, info: NodeInfo, warnings: tuple[str, ...], note: str) -> bool:
+        """Take what the analysis found for this node (its `NodeInfo`, the messages of
+        its warnings, an Output's loss note); returns whether the status row must be
+        repainted, which the caller does for all rows at once. The card is repainted
+        here, and only when problems appeared or went or when it shows the parameter
+        count beside its label (which the new status may move): it is a cached pixmap."""
+        old = self._info
+        if info is old and warnings == self._warnings and note == self._note:
             return False
-        self.status = status
-        self._refresh_tooltip()
-        self.update()
-        return True
+        flags = self._flags
+        if info.problems or warnings or flags[1]:  # the marks may come or go
+            errors = any(p.is_error for p in info.problems)
+            flags = (errors, errors or bool(warnings))
+        row = (
+            flags != self._flags
+            or old is None
+            or info.outputs is not old.outputs  # equal results are one object (ShapeCache)
+            or info.params != old.params
+            or note != self._note
+        )
+        if flags != self._flags or (row and self.raised_shown):
+            self._flags = flags
+            self.update()
+        self._info, self._warnings, self._note, self._status = info, warnings, note, None
+        return row
+
+    @property
+    def analysis_shown(self) -> tuple[NodeInfo, tuple[str, ...], str] | None:
+        """What `show_analysis` last gave this node (None before any analysis), for a
+        new card of the same node to show until the next analysis."""
+        if self._info is None:
+            return None
+        return self._info, self._warnings, self._note
+
+    @property
+    def status(self) -> NodeStatus:
+        """What the node shows from the analysis (built when first asked for)."""
+        if self._status is None:
+            info = self._info or NodeInfo()
+            known = info.output is not None
+            self._status = NodeStatus(
+                shape=info.output_text,
+                params=info.params if known else None,
+                problems=tuple(p.message for p in info.problems if p.is_error),
+                warnings=self._warnings,
+                note=self._note,
+            )
+        return self._status
 
     @property
     def params_text(self) -> str:
-        if not self.status.params:
-            return self.status.note  # a layer without weights: its note, if any
-        return f"{style.format_count(self.status.params)} params"
+        status = self.status
+        if not status.params:
+            return status.note  # a layer without weights: its note, if any
+        return f"{style.format_count(status.params)} params"
 
-    def _refresh_tooltip(self) -> None:
+    def text_layout(self, fonts: style.CanvasFonts) -> TextLayout:
+        """Where the label and the status row go on this card, for its current status."""
+        return text_layout(self.face, fonts, self.status.shape, self.params_text)
+
+    def toolTip(self) -> str:
+        """The tooltip, written when asked for (the scene asks when the mouse rests on
+        the node), not after every analysis for every node."""
         face, status = self.face, self.status
         head = f"<b>{html.escape(face.title)}</b> &nbsp;{html.escape(self.label)}"
         if status.problems:
-            self.setToolTip(head + _bullets("Problems", status.problems, "#dc2626"))
-            return
+            return head + _bullets("Problems", status.problems, "#dc2626")
         parts = [head, html.escape(face.help), f"Output: <code>{html.escape(status.shape)}</code>"]
         if status.params is not None:
             parts.append(f"Parameters: {status.params:,}")
         text = "<br>".join(parts)
         if status.warnings:
             text += _bullets("Warnings", status.warnings, "#d97706")
-        self.setToolTip(text)
-
-    def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: object) -> object:
-        if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged:
-            scene = self.scene()
-            if scene is not None and hasattr(scene, "on_node_item_moved"):
-                scene.on_node_item_moved(self.node_id)
-        return super().itemChange(change, value)
+        return text
 
     # --------------------------------------------------------------- painting
     def body_rect(self) -> QRectF:
         return QRectF(self._body)
-
-    def boundingRect(self) -> QRectF:
-        return self._bounds
 
     def shape(self) -> QPainterPath:
         path = QPainterPath()
@@ -166,73 +227,35 @@ class NodeItem(QGraphicsItem):
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
         theme = getattr(self.scene(), "theme", style.LIGHT)
+        zoom = zoom_of(painter)
+        level = style.detail_level(zoom, theme.fonts)
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        wired = tuple(port.connected for port in self.ports())
+        look = CardLook(self.face, selected, *self._flags, self.mark, level, wired)
+        ratio = painter.device().devicePixelRatioF()
+        bounds = self.rect()
+        card = CARDS.get(
+            (theme.name, look, round(zoom, 4), ratio),
+            lambda: render(bounds, max(zoom, 1e-3), ratio, lambda p: paint_card(p, theme, look)),
+        )
+        blit(painter, card, bounds.topLeft())
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
-        zoom = option.levelOfDetailFromTransform(painter.worldTransform())
-        level = style.detail_level(zoom, theme.fonts)
-        self._paint_card(painter, theme, selected)
-        if self.mark:
-            self._paint_mark(painter, theme, level != style.BLOCKS)
-        self._paint_title(painter, theme, level == style.DETAIL)
+        if self.mark and level != style.BLOCKS:
+            self._paint_mark_tag(painter, theme)
         if level == style.DETAIL:
-            self._paint_body(painter, theme)
-        elif level == style.OVERVIEW:
-            self._paint_overview(painter, theme)
-
-    def _paint_card(self, painter: QPainter, theme: style.CanvasTheme, selected: bool) -> None:
-        rect, radius = self.body_rect(), style.CORNER_RADIUS
-        shadow = theme.colour("shadow")
-        painter.setPen(Qt.PenStyle.NoPen)
-        for grow, alpha in (
-            (2.0, 14 if not theme.dark else 40),
-            (0.5, 22 if not theme.dark else 60),
-        ):
-            shadow.setAlpha(alpha)
-            painter.setBrush(shadow)
-            painter.drawRoundedRect(
-                rect.adjusted(-grow, -grow + style.SHADOW_OFFSET, grow, grow + style.SHADOW_OFFSET),
-                radius + grow,
-                radius + grow,
-            )
-        painter.setBrush(theme.colour("node_body"))
-        painter.drawRoundedRect(rect, radius, radius)
-        if selected:
-            # a marked node's outline covers the usual ring: draw it outside, stronger
-            grow, alpha = (4.5, 170) if self.mark else (2.0, 90)
-            ring = theme.colour("accent")
-            ring.setAlpha(alpha)
-            painter.setPen(QPen(ring, 4.0 if not self.mark else 3.0))
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawRoundedRect(
-                rect.adjusted(-grow, -grow, grow, grow), radius + grow, radius + grow
-            )
-        if self.mark:
-            return  # the mark's outline is drawn instead (see `_paint_mark`)
-        if self.status.problems:
-            pen = QPen(theme.colour("error"), 2.0)
-        elif selected:
-            pen = QPen(theme.colour("accent"), 1.6)
+            self._paint_label(painter, theme)
         else:
-            pen = QPen(theme.colour("node_border"), 1.0)
-        painter.setPen(pen)
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawRoundedRect(rect.adjusted(0.5, 0.5, -0.5, -0.5), radius, radius)
+            self.raised_shown = None
 
-    def _paint_mark(self, painter: QPainter, theme: style.CanvasTheme, tag: bool) -> None:
-        """The comparison mark: a coloured outline and, where text is legible, a tag."""
+    def _paint_mark_tag(self, painter: QPainter, theme: style.CanvasTheme) -> None:
+        """The comparison mark's tag above the card (its outline is in the card)."""
         assert self.mark is not None
         colour = theme.colour(self.mark)
-        rect, radius = self.body_rect(), style.CORNER_RADIUS
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.setPen(QPen(colour, style.MARK_WIDTH))
-        painter.drawRoundedRect(rect.adjusted(-1, -1, 1, 1), radius + 1, radius + 1)
-        if not tag:
-            return
         fonts = theme.fonts
         width = fonts.small_metrics.horizontalAdvance(self.mark) + 14.0
         height = style.MARK_TAG_HEIGHT
-        box = QRectF(rect.right() - width, -height - style.MARK_TAG_GAP, width, height)
+        box = QRectF(style.NODE_WIDTH - width, -height - style.MARK_TAG_GAP, width, height)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(colour)
         painter.drawRoundedRect(box, height / 2, height / 2)
@@ -240,150 +263,37 @@ class NodeItem(QGraphicsItem):
         painter.setPen(style.text_colour_on(colour))
         painter.drawText(box, Qt.AlignmentFlag.AlignCenter, self.mark)
 
-    def _paint_title(self, painter: QPainter, theme: style.CanvasTheme, text: bool) -> None:
-        rect = self.body_rect().adjusted(1, 1, -1, 0)
-        rect.setHeight(style.TITLE_HEIGHT - 1)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(self.accent)
-        painter.drawPath(_title_band())
-        if not text:
-            return
+    def _paint_label(self, painter: QPainter, theme: style.CanvasTheme) -> None:
+        """The node's label, clear of the port names beside it, and the parameter count
+        at the right of its row when the status row has no room for it (see
+        `card.text_layout`); what the card then shows is remembered (`raised_shown`)."""
         fonts = theme.fonts
-        painter.setFont(fonts.title)
-        painter.setPen(theme.colour("title_text"))
-        flagged = bool(self.status.problems or self.status.warnings)
-        text_rect = rect.adjusted(10, 0, -30 if flagged else -10, 0)
-        title = fonts.title_metrics.elidedText(
-            self.face.title, Qt.TextElideMode.ElideRight, text_rect.width()
-        )
-        painter.drawText(
-            text_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, title
-        )
-        if flagged:
-            centre = QPointF(rect.right() - 13, rect.center().y())
-            painter.setPen(QPen(QColor("#ffffff"), 1.5))
-            painter.setBrush(theme.colour("error" if self.status.problems else "warning"))
-            painter.drawEllipse(centre, 7.5, 7.5)
-            painter.setFont(fonts.title)
-            painter.drawText(
-                QRectF(centre.x() - 7, centre.y() - 8, 14, 16), Qt.AlignmentFlag.AlignCenter, "!"
-            )
-
-    def _paint_overview(self, painter: QPainter, theme: style.CanvasTheme) -> None:
-        """The simplified node: its layer type in one big line (two if it must wrap)."""
-        rect = self.body_rect().adjusted(8, style.TITLE_HEIGHT, -8, -4)
-        painter.setFont(theme.fonts.overview)
-        painter.setPen(theme.colour("error") if self.status.problems else theme.colour("text"))
-        flags = Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap
-        painter.drawText(rect, int(flags), self.face.title)
-
-    def _paint_body(self, painter: QPainter, theme: style.CanvasTheme) -> None:
-        fonts = theme.fonts
-        top, badge_top = style.TITLE_HEIGHT + 6.0, self.height - 26.0
-        left, right = self._text_span(top, fonts.small_metrics)
-        badge_left, badge_right = self._text_span(badge_top, fonts.small_metrics)
-        params = self.params_text
-        params_width = fonts.small_metrics.horizontalAdvance(params) if params else 0.0
-        room = badge_right - badge_left - params_width - 22.0
-        # NOTE: where port names leave the badge row too little room for the shape and the
-        # parameter count together, the count moves up beside the label.
-        raised = bool(params) and fonts.mono_metrics.horizontalAdvance(self.status.shape) > room
-        label_right = right - params_width - 8.0 if raised else right
+        layout = self.text_layout(fonts)
         painter.setFont(fonts.label)
         painter.setPen(theme.colour("text"))
-        label_rect = QRectF(left, top, label_right - left, 18.0)
+        label_rect = QRectF(layout.left, LABEL_TOP, layout.label_right - layout.left, ROW_HEIGHT)
         label = fonts.label_metrics.elidedText(
             self.label, Qt.TextElideMode.ElideRight, label_rect.width()
         )
         painter.drawText(
             label_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, label
         )
-        if raised:
-            self._paint_params(painter, theme, right, top)
-        self._paint_badges(painter, theme, badge_left, badge_right, badge_top, not raised)
-        self._paint_port_names(painter, theme)
-
-    def _text_span(self, top: float, metrics) -> tuple[float, float]:
-        """Where the text of the 18-pixel row at ``top`` may go: between the margins, and
-        clear of the port names painted on that row (a mask input, a Chunk's parts)."""
-
-        def beside(ports: dict[str, PortItem]) -> float:
-            if len(ports) < 2:
-                return 0.0
-            on_row = [n for n, p in ports.items() if top - 8.0 < p.y() < top + 26.0]
-            widths = [metrics.horizontalAdvance(name) - 2.0 + PORT_NAME_GAP for name in on_row]
-            return max(widths, default=0.0)
-
-        return 12.0 + beside(self.inputs), style.NODE_WIDTH - 12.0 - beside(self.outputs)
-
-    def _paint_badges(
-        self,
-        painter: QPainter,
-        theme: style.CanvasTheme,
-        left: float,
-        right: float,
-        top: float,
-        with_params: bool = True,
-    ) -> None:
-        fonts = theme.fonts
-        params = self.params_text if with_params else ""
-        params_width = fonts.small_metrics.horizontalAdvance(params) if params else 0.0
-        mono = fonts.mono_metrics
-        room = right - left - params_width - (10.0 if params else 0.0) - 12.0
-        shape = mono.elidedText(self.status.shape, Qt.TextElideMode.ElideMiddle, room)
-        badge = QRectF(left - 2, top, mono.horizontalAdvance(shape) + 12.0, 18.0)
-        bad = bool(self.status.problems) and self.status.shape in ("…", "?")
-        painter.setPen(Qt.PenStyle.NoPen)
-        fill = theme.colour("badge_fill")
-        if bad:
-            fill = theme.colour("error")
-            fill.setAlpha(30)
-        painter.setBrush(fill)
-        painter.drawRoundedRect(badge, 5.0, 5.0)
-        painter.setFont(fonts.mono)
-        painter.setPen(theme.colour("error") if bad else theme.colour("badge_text"))
-        painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, shape)
-        if params:
-            self._paint_params(painter, theme, right, top)
-
-    def _paint_params(
-        self, painter: QPainter, theme: style.CanvasTheme, right: float, top: float
-    ) -> None:
-        """The parameter count, right-aligned at ``right`` on the row at ``top``."""
-        params = self.params_text
-        width = theme.fonts.small_metrics.horizontalAdvance(params)
-        painter.setFont(theme.fonts.small)
-        painter.setPen(theme.colour("subtext"))
-        painter.drawText(
-            QRectF(right - width, top, width, 18.0),
-            Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
-            params,
-        )
-
-    def _paint_port_names(self, painter: QPainter, theme: style.CanvasTheme) -> None:
-        """Port names only where a side has several ports (one port needs no name)."""
-        painter.setFont(theme.fonts.small)
-        painter.setPen(theme.colour("subtext"))
-        align = Qt.AlignmentFlag
-        if len(self.inputs) > 1:
-            for name, port in self.inputs.items():
-                rect = QRectF(10.0, port.y() - 8, 70.0, 16.0)
-                painter.drawText(rect, align.AlignLeft | align.AlignVCenter, name)
-        if len(self.outputs) > 1:
-            for name, port in self.outputs.items():
-                rect = QRectF(style.NODE_WIDTH - 80.0, port.y() - 8, 70.0, 16.0)
-                painter.drawText(rect, align.AlignRight | align.AlignVCenter, name)
+        if layout.raised:
+            width = fonts.small_metrics.horizontalAdvance(layout.raised)
+            painter.setFont(fonts.small)
+            painter.setPen(theme.colour("subtext"))
+            painter.drawText(
+                QRectF(layout.right - width, LABEL_TOP, width, ROW_HEIGHT),
+                Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
+                layout.raised,
+            )
+        self.raised_shown = layout.raised
 
 
-@cache
-def _title_band() -> QPainterPath:
-    """The title bar: rounded top corners, square bottom (built once, shared by all nodes)."""
-    radius = style.CORNER_RADIUS - 1
-    card = QPainterPath()
-    card.addRoundedRect(QRectF(1, 1, style.NODE_WIDTH - 2, style.NODE_HEIGHT), radius, radius)
-    band = QPainterPath()
-    band.addRect(QRectF(1, 1, style.NODE_WIDTH - 2, style.TITLE_HEIGHT - 1))
-    return card.intersected(band)
+_NO_PEN = QPen(Qt.PenStyle.NoPen)
+_FLAGS = (
+    QGraphicsItem.GraphicsItemFlag.ItemIsMovable | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
+)
 
 
 def _bullets(title: str, lines: tuple[str, ...], colour: str) -> str:

@@ -2,30 +2,45 @@
 
 The scene keeps the id-to-item maps and follows the graph's events one by one (an added
 node adds one item, a moved node moves one item and its wires); the analysis only ever
-updates badges. No model state lives here: positions are read from the model, and a drag
-writes them back through one `MoveNodes` edit (see `interactions`).
+updates status rows, and only those whose node's result changed. No model state lives
+here: positions are read from the model, and a drag writes them back through one
+`MoveNodes` edit (see `interactions`).
+
+Tooltips are written when the mouse rests on an item (`helpEvent`), never for every item
+after every edit; the view tells the scene how much detail its zoom can show
+(`set_zoom`), and rows of text too small to read are hidden rather than drawn.
 """
 
 from __future__ import annotations
 
-import html
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from functools import partial
 
-from PySide6.QtCore import QObject, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent
+from PySide6.QtWidgets import (
+    QGraphicsScene,
+    QGraphicsSceneHelpEvent,
+    QGraphicsSceneMouseEvent,
+    QToolTip,
+)
 
-from designer.catalog.objectives import LOSSES
 from designer.model import Edge, Graph
 from designer.ui.canvas import style
+from designer.ui.canvas.analysis_view import show_analysis, tooltip_of
+from designer.ui.canvas.batch import collection_paused
+from designer.ui.canvas.card import Faces, NodeFace
 from designer.ui.canvas.edge_item import EdgeItem
 from designer.ui.canvas.interactions import InteractionController
-from designer.ui.canvas.node_item import NodeFace, NodeItem, NodeStatus
+from designer.ui.canvas.node_item import NodeItem
+from designer.ui.canvas.port_item import PortJudge
 from designer.ui.document import GraphDocument
 
 SCENE_MARGIN = 20000.0
+#: Up to this many changed status rows are repainted one by one (Qt's views repaint the
+#: bounding rectangle of more than 50 areas anyway); more, and the scene at once.
+ROW_UPDATES = 50
 
 
 class GraphScene(QGraphicsScene):
@@ -52,10 +67,12 @@ class GraphScene(QGraphicsScene):
         self._nodes: dict[str, NodeItem] = {}
         self._edges: dict[Edge, EdgeItem] = {}
         self._wires_of: dict[str, set[Edge]] = defaultdict(set)
-        self._faces: dict[tuple[str, tuple[str, ...]], NodeFace] = {}
+        self._faces = Faces()
         self._handlers: list = []
         self._graph: Graph | None = None  # the graph the items mirror
         self._syncing = False
+        self.zoom = 1.0  # the view's (`set_zoom`)
+        self.detail = style.DETAIL  # how much that zoom can show
         self.setSceneRect(QRectF(-SCENE_MARGIN, -SCENE_MARGIN, 2 * SCENE_MARGIN, 2 * SCENE_MARGIN))
         document.analysis_changed.connect(self._on_document_analysis_changed)
         document.project_replaced.connect(self._on_document_project_replaced)
@@ -91,12 +108,15 @@ class GraphScene(QGraphicsScene):
         return [n for n in self.document.graph.nodes if n in selected]
 
     def port_scene_pos(self, node_id: str, port_name: str, is_output: bool) -> QPointF:
+        return QPointF(*self._port_point(node_id, port_name, is_output))
+
+    def _port_point(self, node_id: str, port_name: str, is_output: bool) -> tuple[float, float]:
         item = self._nodes[node_id]
-        port = item.port(port_name, is_output)
-        return port.scenePos() if port is not None else item.scenePos()
+        dx, dy = item.port_offset(port_name, is_output)
+        return item.x() + dx, item.y() + dy
 
     def content_rect(self) -> QRectF:
-        """The rectangle around every node (empty when there are none)."""
+        """The rectangle around every card, ports included (empty when there are none)."""
         rect = QRectF()
         for item in self._nodes.values():
             rect = rect.united(item.sceneBoundingRect())
@@ -125,6 +145,21 @@ class GraphScene(QGraphicsScene):
             for item in self.items():
                 item.update()
 
+    def set_zoom(self, zoom: float) -> None:
+        """Draw for a view at ``zoom`` (each `GraphView` has a scene of its own): status
+        rows only where their text is legible (`style.detail_level`), so a zoomed-out
+        design of thousands of layers draws none; wires cached as pixmaps only while
+        they are small on screen."""
+        level = style.detail_level(zoom, self.theme.fonts)
+        if level != self.detail:
+            self.detail = level
+            for node in self._nodes.values():
+                node.row.setVisible(level == style.DETAIL)
+        if zoom != self.zoom:
+            self.zoom = zoom
+            for wire in self._edges.values():
+                wire.cache_for(zoom)
+
     def set_marks(self, nodes: Mapping[str, str], edges: Mapping[Edge, str]) -> None:
         """Mark nodes and wires as added, removed or changed (a comparison of designs);
         everything not named is unmarked. The marks last until the project is replaced."""
@@ -140,10 +175,15 @@ class GraphScene(QGraphicsScene):
         for node_id in node_ids:
             if node_id in graph.nodes and node_id in self._nodes:
                 self._nodes[node_id].setPos(*graph.node(node_id).position)
+                self.on_node_item_moved(node_id)
 
     # ------------------------------------------------------- building items
     def rebuild(self) -> None:
         """Drop every item and make them again from the model (a project was replaced)."""
+        with collection_paused():
+            self._rebuild()
+
+    def _rebuild(self) -> None:
         self.interactions.reset()
         with _Guard(self):
             self.clear()
@@ -151,37 +191,33 @@ class GraphScene(QGraphicsScene):
         self._edges.clear()
         self._wires_of.clear()
         graph = self.document.graph
+        wired: dict[str, set[tuple[str, bool]]] = defaultdict(set)
+        for edge in graph.edges:  # ports are made connected, not told so wire by wire
+            wired[edge.src].add((edge.src_port, True))
+            wired[edge.dst].add((edge.dst_port, False))
         for node_id in graph.nodes:
-            self._add_node_item(node_id)
+            self._add_node_item(node_id, wired.get(node_id, ()))
         for edge in graph.edges:
-            self._add_edge_item(edge)
+            self._add_edge_item(edge, refresh_ports=False)
         self._on_document_analysis_changed()
         self._on_document_selection_changed(self.document.selection)
         self._grow_scene_rect(self.content_rect())
 
     def _face(self, node_id: str) -> NodeFace:
-        """The node's face, shared by nodes of one type with the same output ports."""
+        """The node's face, shared by the nodes of one type with the same output ports."""
         graph = self.document.graph
-        node = graph.node(node_id)
-        outputs = tuple(p.name for p in graph.output_ports(node_id))
-        face = self._faces.get((node.type, outputs))
-        if face is None:
-            spec = graph.catalog.get(node.type)
-            face = NodeFace(
-                spec.display_name,
-                spec.category,
-                spec.help,
-                tuple((p.name, p.multiple) for p in spec.inputs),
-                outputs,
-            )
-            self._faces[(node.type, outputs)] = face
-        return face
+        return self._faces.of(graph.catalog, graph.node(node_id))
 
-    def _add_node_item(self, node_id: str) -> NodeItem:
+    def _add_node_item(self, node_id: str, wired: Collection[tuple[str, bool]] = ()) -> NodeItem:
+        """The item of a node, its ``wired`` ports (name, is output) shown connected."""
         node = self.document.graph.node(node_id)
-        item = NodeItem(node_id, self._face(node_id), node.label)
+        face = self._faces.of(self.document.graph.catalog, node)
+        item = NodeItem(node_id, face, node.label, wired, self._port_judge)
         item.setPos(*node.position)
-        item.set_mark(self._node_marks.get(node_id))
+        if self._node_marks:
+            item.set_mark(self._node_marks.get(node_id))
+        if self.detail != style.DETAIL:
+            item.row.setVisible(False)
         if self.read_only:
             item.setFlag(NodeItem.GraphicsItemFlag.ItemIsMovable, False)
         self._nodes[node_id] = item
@@ -192,54 +228,61 @@ class GraphScene(QGraphicsScene):
         """A parameter that changes a node's output ports (a Chunk's number of parts)
         gives it a new card; its wires, which use only ports that remain, follow."""
         old = self._nodes.get(node_id)
-        if old is None or old.face == self._face(node_id):
+        if old is None or old.face is self._face(node_id):  # faces are shared
             return
         self.interactions.cancel()
-        selected = old.isSelected()
+        selected, shown = old.isSelected(), old.analysis_shown
+        wired = {
+            (e.src_port, True) if e.src == node_id else (e.dst_port, False)
+            for e in self._wires_of.get(node_id, ())
+        }
         with _Guard(self):
             self.removeItem(old)
-            item = self._add_node_item(node_id)
-            item.set_status(old.status)
+            item = self._add_node_item(node_id, wired)
+            if shown is not None:
+                item.show_analysis(*shown)
             item.setSelected(selected)
-        for edge in self._wires_of.get(node_id, ()):
-            wire = self._edges.get(edge)
-            if wire is not None:
-                self._place_edge(wire)
-                self._refresh_ports(edge)
+        self.on_node_item_moved(node_id)
 
-    def _add_edge_item(self, edge: Edge) -> None:
+    def _add_edge_item(self, edge: Edge, refresh_ports: bool = True) -> None:
         item = EdgeItem(edge)
-        item.set_mark(self._edge_marks.get(edge))
+        if self._edge_marks:
+            item.set_mark(self._edge_marks.get(edge))
         self._edges[edge] = item
         self._wires_of[edge.src].add(edge)
         self._wires_of[edge.dst].add(edge)
         self._place_edge(item)
         self.addItem(item)
-        self._refresh_ports(edge)
+        if refresh_ports:
+            self._refresh_ports(edge)
 
     def _place_edge(self, item: EdgeItem) -> None:
         e = item.edge
-        item.set_endpoints(
-            self.port_scene_pos(e.src, e.src_port, True),
-            self.port_scene_pos(e.dst, e.dst_port, False),
+        start, end = (
+            self._port_point(e.src, e.src_port, True),
+            self._port_point(e.dst, e.dst_port, False),
         )
+        item.set_endpoints(start, end, self.zoom)
 
     def _refresh_ports(self, edge: Edge) -> None:
-        for node_id, port_name, is_output in (
+        """Show whether the two ports ``edge`` joins (or joined) still have a wire."""
+        wires = self._wires_of
+        for node_id, name, out in (
             (edge.src, edge.src_port, True),
             (edge.dst, edge.dst_port, False),
         ):
             item = self._nodes.get(node_id)
-            port = item.port(port_name, is_output) if item else None
+            port = item.port(name, out) if item else None
             if port is not None:
-                attr = "src_port" if is_output else "dst_port"
-                end = "src" if is_output else "dst"
-                port.set_connected(
-                    any(
-                        getattr(e, attr) == port_name and getattr(e, end) == node_id
-                        for e in self._wires_of.get(node_id, ())
-                    )
-                )
+                ends = {
+                    (e.src_port, True) if e.src == node_id else (e.dst_port, False)
+                    for e in wires.get(node_id, ())
+                }
+                port.set_connected((name, out) in ends)
+
+    def _port_judge(self) -> PortJudge | None:
+        """The wire drag in progress, which says what the input ports show."""
+        return self.interactions.wire
 
     def _grow_scene_rect(self, rect: QRectF) -> None:
         """Keep room to pan around the content; the rectangle only ever grows."""
@@ -297,6 +340,7 @@ class GraphScene(QGraphicsScene):
         item = self._nodes.get(node_id)
         if item is not None and (item.x(), item.y()) != (x, y):
             item.setPos(x, y)
+            self.on_node_item_moved(node_id)
             self._grow_scene_rect(item.sceneBoundingRect())
 
     def _on_graph_node_renamed(self, node_id: str, label: str) -> None:
@@ -305,7 +349,7 @@ class GraphScene(QGraphicsScene):
             item.set_label(label)
 
     def on_node_item_moved(self, node_id: str) -> None:
-        """Called by a `NodeItem` whose position changed (drag or model): re-route wires."""
+        """Re-route the wires of a node whose item moved (a drag, or the model)."""
         for edge in self._wires_of.get(node_id, ()):
             item = self._edges.get(edge)
             if item is not None:
@@ -315,39 +359,25 @@ class GraphScene(QGraphicsScene):
     def _on_document_analysis_changed(self) -> None:
         if self._graph is not self.document.graph:
             return  # a new project's analysis arrives before project_replaced
-        analysis = self.document.analysis
-        notes: dict[str, list[str]] = defaultdict(list)
-        for problem in analysis.problems:
-            if problem.node_id is not None and not problem.is_error:
-                notes[problem.node_id].append(problem.message)
-        for node_id, item in self._nodes.items():
-            info = analysis.info(node_id)
-            errors = tuple(p.message for p in info.problems if p.is_error)
-            status = NodeStatus(
-                shape=info.output_text,
-                params=info.params if info.output is not None else None,
-                problems=errors,
-                warnings=tuple(notes.get(node_id, ())),
-                note=self._note(node_id),
-            )
-            item.set_status(status)
-        for edge, item in self._edges.items():
-            item.set_tooltip(self._edge_tooltip(edge))
+        changed = show_analysis(self._nodes, self.document.graph, self.document.analysis)
+        if self.detail != style.DETAIL:
+            return  # the rows are hidden: nothing they show needs painting
+        if len(changed) <= ROW_UPDATES:
+            for item in changed:
+                item.row.update()
+        else:  # rows are drawn fresh on every paint: one update, not one per item
+            self.update()
 
-    def _note(self, node_id: str) -> str:
-        """An Output node's loss and weight (each Output trains with its own)."""
-        node = self.document.graph.node(node_id)
-        loss = LOSSES.get(str(node.params.get("loss", "")))
-        if node.type != "Output" or loss is None:
-            return ""
-        return loss.badge(float(node.params.get("weight", 1.0)))
-
-    def _edge_tooltip(self, edge: Edge) -> str:
-        graph = self.document.graph
-        shape = self.document.analysis.info(edge.src).output_at(edge.src_port)
-        text = f"{graph.node(edge.src).label} → {graph.node(edge.dst).label}"
-        text = f"{text}: {shape}" if shape is not None else text
-        return f"<p>{html.escape(text)}</p>"  # rich text, so a '<' in a label stays literal
+    def helpEvent(self, event: QGraphicsSceneHelpEvent) -> None:
+        """Show the tooltip of the topmost item under the mouse that has one (what
+        Qt does), with the text written now rather than kept current for every item."""
+        text = ""
+        for item in self.items(event.scenePos()):
+            text = tooltip_of(item, self.document.graph, self.document.analysis)
+            if text:
+                break
+        QToolTip.showText(event.screenPos() if text else QPoint(), text, event.widget())
+        event.setAccepted(bool(text))
 
     def _on_document_project_replaced(self) -> None:
         self._node_marks, self._edge_marks = {}, {}  # they named the old project's ids
@@ -375,6 +405,14 @@ class GraphScene(QGraphicsScene):
             with _Guard(self):
                 self.document.set_selection(self.selected_node_ids())
 
+    def event(self, event: QEvent) -> bool:
+        # NOTE: QGraphicsScene answers its window gaining or losing focus by sorting every
+        # item and sending each top-level one the news: tens of milliseconds on a large
+        # design, every time the user switches windows. No item here uses activation.
+        if event.type() in (QEvent.Type.WindowActivate, QEvent.Type.WindowDeactivate):
+            return True
+        return super().event(event)
+
     # ------------------------------------------------------------- gestures
     def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         if self.read_only:
@@ -387,7 +425,9 @@ class GraphScene(QGraphicsScene):
 
     def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         if self.read_only or not self.interactions.move(event):
-            super().mouseMoveEvent(event)
+            super().mouseMoveEvent(event)  # moves the dragged nodes, if any
+            for node_id in self.interactions.dragged:
+                self.on_node_item_moved(node_id)
 
     def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         if self.read_only:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QFontInfo, QFontMetricsF, QPalette, QPen
@@ -74,10 +74,15 @@ _FALLBACK_COLOURS = ("#64748b", "#b45309", "#0e7490", "#9333ea", "#be123c")
 
 def category_colour(category: str) -> QColor:
     """The title-bar colour of a category; unknown categories get a stable fallback."""
+    return QColor(_category_rgba(category))
+
+
+@cache
+def _category_rgba(category: str) -> int:
     name = CATEGORY_COLOURS.get(category)
     if name is None:
         name = _FALLBACK_COLOURS[zlib.crc32(category.encode()) % len(_FALLBACK_COLOURS)]
-    return QColor(name)
+    return QColor(name).rgba()
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from PySide6.QtGui import (
     QKeySequence,
     QMouseEvent,
     QPainter,
-    QPolygonF,
+    QPixmapCache,
     QResizeEvent,
     QTransform,
     QWheelEvent,
@@ -32,6 +32,7 @@ from PySide6.QtWidgets import QFrame, QGraphicsView, QWidget
 from designer.model.edits import MoveNodes
 from designer.ui.canvas import clipboard, style
 from designer.ui.canvas.adding import LayerAdder
+from designer.ui.canvas.grid import paint_grid
 from designer.ui.canvas.layout import layered_layout
 from designer.ui.canvas.scene import GraphScene
 from designer.ui.document import GraphDocument
@@ -42,6 +43,7 @@ MAX_ZOOM = 3.0
 ZOOM_STEP = 1.2
 FIT_MARGIN = 40.0
 PASTE_STEP = 30.0
+PIXMAP_CACHE_KB = 128 * 1024
 
 
 class GraphView(QGraphicsView):
@@ -78,6 +80,9 @@ class GraphView(QGraphicsView):
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
         self.setCacheMode(QGraphicsView.CacheModeFlag.CacheBackground)
         self.setOptimizationFlag(QGraphicsView.OptimizationFlag.DontSavePainterState)
+        # NOTE: cached items keep their pixmaps in the global QPixmapCache; at its default
+        # 10 MB a large design at a readable zoom evicts its own items while panning.
+        QPixmapCache.setCacheLimit(max(QPixmapCache.cacheLimit(), PIXMAP_CACHE_KB))
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setFrameShape(QFrame.Shape.NoFrame)
@@ -116,9 +121,14 @@ class GraphView(QGraphicsView):
         anchor = anchor if anchor is not None else self.viewport().rect().center()
         fixed = self.mapToScene(anchor)
         self.setTransform(QTransform.fromScale(factor, factor))
+        self._show_detail()
         delta = self.mapFromScene(fixed) - anchor
         self._scroll_by(delta.x(), delta.y())
         self.zoom_changed.emit(factor)
+
+    def _show_detail(self) -> None:
+        """Tell the scene the zoom it is drawn at (what is legible, what to cache)."""
+        self.graph_scene.set_zoom(self.zoom)
 
     def _zoom_by(self, step: float, anchor: QPoint | None = None) -> None:
         self.set_zoom(self.zoom * step, anchor)
@@ -263,6 +273,7 @@ class GraphView(QGraphicsView):
         else:
             theme = style.DARK if self._theme_forced else style.LIGHT
         self.graph_scene.set_theme(theme)
+        self._show_detail()
         self.resetCachedContent()
         self.viewport().update()
 
@@ -275,25 +286,7 @@ class GraphView(QGraphicsView):
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
         theme = self.graph_scene.theme
         painter.fillRect(rect, theme.colour("background"))
-        spacing = style.GRID_SPACING
-        while spacing * self.zoom < 12.0:
-            spacing *= style.GRID_MAJOR_EVERY
-        minor_dots, major_dots = QPolygonF(), QPolygonF()
-        left = int(rect.left() // spacing)
-        top = int(rect.top() // spacing)
-        columns = range(left, int(rect.right() // spacing) + 1)
-        every = style.GRID_MAJOR_EVERY
-        for j in range(top, int(rect.bottom() // spacing) + 1):
-            y = j * spacing
-            on_major_row = j % every == 0
-            for i in columns:
-                target = major_dots if on_major_row and i % every == 0 else minor_dots
-                target.append(QPointF(i * spacing, y))
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-        painter.setPen(style.pen(theme.colour("grid_minor"), 1.5, cosmetic=True))
-        painter.drawPoints(minor_dots)
-        painter.setPen(style.pen(theme.colour("grid_major"), 2.5, cosmetic=True))
-        painter.drawPoints(major_dots)
+        paint_grid(painter, rect, self.zoom, theme)
 
     # --------------------------------------------------------------- drops
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
