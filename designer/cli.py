@@ -231,7 +231,7 @@ def run_export(args: argparse.Namespace) -> int:
     from designer.compiler import (
         CompileError,
         ExportError,
-        build_model,
+        compile_design,
         export_onnx,
         export_weights,
     )
@@ -251,12 +251,13 @@ def run_export(args: argparse.Namespace) -> int:
             write_text_atomic(args.output, code.source)
             print(f"wrote {args.output}", file=sys.stderr)
         if args.weights or args.onnx:
-            model = build_model(project.graph, seed=project.training.seed)
+            compiled = compile_design(project.graph, seed=project.training.seed)
         if args.weights:
-            export_weights(model, args.weights)
+            export_weights(compiled.module, args.weights)
             print(f"wrote {args.weights}", file=sys.stderr)
         if args.onnx:
-            export_onnx(model, example_inputs(model.designer_ir), args.onnx)
+            inputs = example_inputs(compiled.ir)
+            export_onnx(compiled.module, inputs, args.onnx, ir=compiled.ir)
             print(f"wrote {args.onnx}", file=sys.stderr)
     except (CompileError, ExportError) as error:
         for line in str(error).splitlines():

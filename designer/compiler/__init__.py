@@ -18,12 +18,14 @@ from designer.compiler.errors import CompileError, ExportError
 from designer.compiler.lower import IR, IRInput, IROutput, IRStep, lower
 
 if TYPE_CHECKING:
-    from designer.compiler.build import build_model
+    from designer.compiler.build import CompiledModel, build_model, compile_design
     from designer.compiler.codegen import PythonCode, generate_module_code
     from designer.compiler.export import export_onnx, export_weights, load_weights
 
 _HOMES = {
     "build_model": "build",
+    "compile_design": "build",
+    "CompiledModel": "build",
     "PythonCode": "codegen",
     "generate_module_code": "codegen",
     "export_onnx": "export",
@@ -34,12 +36,14 @@ _HOMES = {
 __all__ = [
     "IR",
     "CompileError",
+    "CompiledModel",
     "ExportError",
     "IRInput",
     "IROutput",
     "IRStep",
     "PythonCode",
     "build_model",
+    "compile_design",
     "export_onnx",
     "export_weights",
     "generate_module_code",

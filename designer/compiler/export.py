@@ -73,14 +73,16 @@ def export_onnx(
     example_inputs: torch.Tensor | Sequence[torch.Tensor],
     path: PathLike,
     opset_version: int = ONNX_OPSET,
+    ir: IR | None = None,
 ) -> None:
     """Export to ONNX with a dynamic batch axis and check the file with the ONNX checker.
 
-    The TorchScript exporter is tried first because it needs nothing beyond torch; the
+    With the design's ``ir``, layers ONNX cannot express are refused up front (naming the
+    layer), and the graph's inputs and outputs carry the Input and Output labels. The
+    TorchScript exporter is tried first because it needs nothing beyond torch; the
     torch.export-based one is the fallback where that is unavailable.
     """
     inner = _unwrap(model)
-    ir: IR | None = getattr(inner, "designer_ir", None)
     if ir is not None:
         _refuse_unsupported(ir)
     args = (example_inputs,) if isinstance(example_inputs, torch.Tensor) else tuple(example_inputs)

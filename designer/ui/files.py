@@ -283,7 +283,7 @@ class FileController(QObject):
 
         def write(path: Path) -> None:
             ir = lower(self.document.graph)
-            export_onnx(self._model(), example_inputs(ir), path)
+            export_onnx(self._model(), example_inputs(ir), path, ir=ir)
 
         kind = ExportKind("Export ONNX", "the ONNX model", ".onnx", "ONNX models (*.onnx)")
         return self._export(kind, write)
