@@ -95,8 +95,10 @@ class RunList:
         """List the runs recorded in ``store`` (none when there is no such file yet, or
         no store at all), forgetting those listed before."""
         self._store = store
-        self._records = self._read(store)
+        self._records, problems = self._read(store)
         self.events.reset.emit()
+        for problem in problems:  # after the reset, which starts the view afresh
+            self.events.problem.emit(problem)
 
     def relocate(self, store: Path | None) -> None:
         """The project was saved under another name: its runs go with it (the store is
@@ -105,28 +107,31 @@ class RunList:
         old, self._store = self._store, store
         if store == old:
             return
+        problems = []
         if old is not None and store is not None and old.is_file() and not store.exists():
             try:
                 with RunStore.open(old) as source:
                     source.copy_to(store)
             except RunStoreError as error:
-                self.events.problem.emit(f"The runs were not copied to {store.name}: {error}")
+                problems.append(f"The runs were not copied to {store.name}: {error}")
         unrecorded = [record for record in self._records if not record.recorded]
-        self._records = self._read(store) + unrecorded
+        records, more = self._read(store)
+        self._records = records + unrecorded
         self.events.reset.emit()
+        for problem in problems + more:
+            self.events.problem.emit(problem)
 
-    def _read(self, store: Path | None) -> list[RunRecord]:
+    @staticmethod
+    def _read(store: Path | None) -> tuple[list[RunRecord], list[str]]:
+        """The runs recorded in ``store``, and what could not be read."""
         if store is None or not store.exists():
-            return []
+            return [], []
         try:
             with RunStore.open(store) as opened:
                 loaded = load_runs(opened)
         except RunStoreError as error:
-            self.events.problem.emit(f"The recorded runs cannot be read: {error}")
-            return []
-        for problem in loaded.problems:
-            self.events.problem.emit(problem)
-        return loaded.records
+            return [], [f"The recorded runs cannot be read: {error}"]
+        return loaded.records, loaded.problems
 
     def report(self, problem: str) -> None:
         """Say that the runs could not be recorded as asked (from whoever records them)."""

@@ -298,7 +298,7 @@ class RunHistoryView(QWidget):
             action = menu.addAction(text)
             action.setEnabled(bool(record.snapshot))
             action.triggered.connect(
-                lambda _checked=False, w=what: self.restore_requested.emit(record, w)
+                lambda _checked=False, w=what: self.restore_requested.emit(self.runs[row], w)
             )
         return menu
 
