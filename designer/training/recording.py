@@ -30,7 +30,7 @@ from designer.training import core
 from designer.training.loop import BatchProgress, EpochProgress, Progress
 from designer.training.results import RunRecord, headline_of
 from designer.training.run_codec import BatchCurve, design_hash, library_versions, to_json
-from designer.training.run_store import RunStore, RunStoreError, now
+from designer.training.run_store import RunStore, now
 from designer.training.session import PreparedRun
 
 MAX_BATCH_POINTS = 100_000  # a run's batch curve, at most (8 bytes a point in the store)
@@ -205,17 +205,13 @@ class Recording:
         sinks: list[Sink] = []
         device = device_name(prepared.settings.device)
         if targets.store is not None:
-            try:
-                sinks.append(StoreSink(targets.store, prepared, targets.source, device))
-            except RunStoreError as error:
-                warn(f"The run is not recorded: {error}")
+            opened = _opened(lambda: StoreSink(targets.store, prepared, targets.source, device))
+            _keep(sinks, opened, "The run is not recorded", warn)
         if targets.tensorboard is not None:
-            from designer.training.tensorboard import TensorBoardError, TensorBoardLog
+            from designer.training.tensorboard import TensorBoardLog
 
-            try:
-                sinks.append(TensorBoardLog(targets.tensorboard, prepared))
-            except TensorBoardError as error:
-                warn(f"No TensorBoard logs: {error}")
+            opened = _opened(lambda: TensorBoardLog(targets.tensorboard, prepared))
+            _keep(sinks, opened, "No TensorBoard logs", warn)
         return cls(prepared, sinks, warn)
 
     @property
@@ -278,3 +274,20 @@ class Recording:
                 self._sinks.remove(sink)
                 with contextlib.suppress(Exception):  # its first problem is reported
                     sink.close()
+
+
+def _opened(make: Callable[[], Sink]) -> Sink | Exception:
+    """A new sink, or why it could not be made. Any error: recording is best-effort, and
+    not even a library's surprise (a TensorBoard built against another protobuf) may
+    stop the run."""
+    try:
+        return make()
+    except Exception as error:
+        return error
+
+
+def _keep(sinks: list[Sink], opened: Sink | Exception, prefix: str, warn: Warn) -> None:
+    if isinstance(opened, Exception):
+        warn(f"{prefix}: {opened}")
+    else:
+        sinks.append(opened)

@@ -18,7 +18,7 @@ from designer.model import Graph, Project
 from designer.model.settings import DataSettings, TrainingSettings
 from designer.training import recording as recording_module
 from designer.training import run_store
-from designer.training.loop import EpochProgress, RunFailed, RunFinished, train
+from designer.training.loop import BatchProgress, EpochProgress, RunFailed, RunFinished, train
 from designer.training.recording import BatchCurveBuffer, Recording, RecordTargets, curve_stride
 from designer.training.results import evaluate, run_record
 from designer.training.run_codec import design_hash
@@ -67,12 +67,13 @@ class Trained:
                     self.epochs.append(progress)
                 elif isinstance(progress, RunFinished | RunFailed):
                     self.end = progress
-                elif hasattr(progress, "batch_loss"):
+                elif isinstance(progress, BatchProgress):
                     self.batch_losses.append(progress.batch_loss)
             finished = isinstance(self.end, RunFinished)
             results = evaluate(prepared, self.end.final_metrics) if finished else None
             best = self.end.best_epoch if finished else 0
-            self.record = recording.finish(run_record(prepared, self.end, self.epochs, results), best)
+            ended = run_record(prepared, self.end, self.epochs, results)
+            self.record = recording.finish(ended, best)
         finally:
             recording.close()
 
@@ -434,3 +435,39 @@ def test_a_restored_snapshot_is_the_trained_project(store_file):
     record(store_file, project=project)
     [back] = loaded(store_file).records
     assert project_to_json(project_from_json(back.snapshot)) == project_to_json(project)
+
+
+def test_a_path_with_spaces_hashes_and_accents_is_fine(tmp_path):
+    folder = tmp_path / "my runs #1 ?über%20"
+    folder.mkdir()
+    path = store_path(folder / "moons.nndesign")
+    assert record(path).warnings == []
+    assert [r.name for r in loaded(path).records] == ["Run 1 (moons)"]
+    assert sorted(p.name for p in folder.iterdir()) == ["moons.runs.sqlite"]
+
+
+def test_a_sink_that_breaks_is_dropped_and_the_run_goes_on(store_file, monkeypatch):
+    from designer.training import tensorboard
+
+    def broken(self, record, curve):
+        raise TypeError("an event file could not be written")
+
+    monkeypatch.setattr(tensorboard.TensorBoardLog, "epoch", broken)
+    trained = record(store_file, tensorboard=store_file.parent / "logs")
+    assert isinstance(trained.end, RunFinished) and len(trained.epochs) == 3
+    assert trained.warnings == [
+        "TensorBoard logs stopped: an event file could not be written; training goes on"
+    ]
+    assert loaded(store_file).records[0].reason == "completed"  # the store went on
+
+
+def test_a_sink_that_cannot_open_for_any_reason_is_one_message(store_file, monkeypatch):
+    from designer.training import tensorboard
+
+    def surprise(self, folder, prepared):
+        raise TypeError("Descriptors cannot be created directly")
+
+    monkeypatch.setattr(tensorboard.TensorBoardLog, "__init__", surprise)
+    trained = record(store_file, tensorboard=store_file.parent / "logs")
+    assert isinstance(trained.end, RunFinished)
+    assert trained.warnings == ["No TensorBoard logs: Descriptors cannot be created directly"]

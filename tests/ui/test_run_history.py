@@ -5,11 +5,14 @@ design or settings are restored as one undo step, and the store's troubles are s
 from __future__ import annotations
 
 import dataclasses
+import zipfile
 
 import numpy as np
 import pytest
+import torch
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication, QLineEdit
+from safetensors.torch import load as load_tensors
 
 # NOTE: sibling test modules; pytest puts their folders on the import path.
 from test_files import RecordingDialogs
@@ -18,6 +21,7 @@ from test_training_ui import SIGNAL_TIMEOUT_MS, Exploding, moons_project
 
 from designer.io import project_to_dict, project_to_json, save_project
 from designer.model.edits import SetParam
+from designer.training.bundle import write_run_bundle
 from designer.training.results import RunHistory, RunRecord
 from designer.training.run_list import RunList
 from designer.training.run_loader import load_runs
@@ -104,6 +108,10 @@ def test_the_history_comes_back_after_a_restart(qtbot, make_window, project_file
     assert dock.plots.overlay_count == 1 and "Run 1 (moons)" in dock.plots.overlay_label.text()
     results.history.setCurrentRow(0)
     assert results.metrics_table.item(1, 1).text() == results.records[0].summary.split()[-1]
+    bundle = project_file.parent / "run1.zip"  # its weights come from the store
+    write_run_bundle(results.records[0], bundle, project_file.parent)
+    kept = load_tensors(zipfile.ZipFile(bundle).read("weights.safetensors"))
+    assert all(torch.equal(kept[k], first.state_dict[k]) for k in first.state_dict)
     third = train(qtbot, again)
     assert third.name == "Run 3 (moons)" and third.run_id == 3  # numbering goes on
     assert results.run_history.status_label.isHidden()  # all is well: nothing to say

@@ -82,6 +82,13 @@ class _NameDelegate(QStyledItemDelegate):
         editor.setText(record.name)
         editor.selectAll()
 
+    def updateEditorGeometry(self, editor: QWidget, option, index: QModelIndex) -> None:
+        """Over the name's line only: the line below (epochs, metric) stays readable."""
+        super().updateEditorGeometry(editor, option, index)
+        area = editor.geometry()
+        area.setHeight(min(area.height(), editor.sizeHint().height()))
+        editor.setGeometry(area)
+
     def setModelData(self, editor: QWidget, _model, index: QModelIndex) -> None:
         self._rename(index.row(), editor.text())
 
