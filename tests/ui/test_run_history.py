@@ -30,7 +30,7 @@ from designer.training.session import prepare_run
 from designer.ui.document import GraphDocument
 from designer.ui.main_window import MainWindow
 from designer.ui.panels.results_view import ResultsView
-from designer.ui.panels.run_history_view import STAR, UNSAVED_TEXT
+from designer.ui.panels.run_history_view import UNSAVED_TEXT
 from designer.ui.run_restore import restore_run
 from designer.ui.training_dock import RESULTS_TAB, TENSORBOARD_KEY
 
@@ -99,7 +99,10 @@ def test_the_history_comes_back_after_a_restart(qtbot, make_window, project_file
         ("Run 1 (moons)", True),
         ("Run 2 (moons)", False),
     ]
-    assert results.history.item(0).text().startswith(STAR + "Run 1 (moons)\n2 epochs · ")
+    starred, plain = results.history.item(0), results.history.item(1)
+    assert starred.text().startswith("Run 1 (moons)\n2 epochs · ")
+    assert opaque_colours(starred.icon()) == {"#f59e0b"} and not opaque_colours(plain.icon())
+    assert starred.toolTip().startswith("Starred: Run 1 (moons)")
     assert results.current_record().run_id == 2  # the newest, with its results on show
     assert results.has_confusion and results.has_boundary
     assert results.confusion_table.rowCount() == 2
@@ -115,6 +118,13 @@ def test_the_history_comes_back_after_a_restart(qtbot, make_window, project_file
     third = train(qtbot, again)
     assert third.name == "Run 3 (moons)" and third.run_id == 3  # numbering goes on
     assert results.run_history.status_label.isHidden()  # all is well: nothing to say
+
+
+def opaque_colours(icon) -> set[str]:
+    """The colours of the fully opaque pixels of an item's icon (the star is drawn)."""
+    image = icon.pixmap(16, 16).toImage()
+    pixels = (image.pixelColor(x, y) for x in range(16) for y in range(16))
+    return {c.name() for c in pixels if c.alpha() == 255}
 
 
 def test_f2_renames_in_place_and_the_store_keeps_it(qtbot, tmp_path):

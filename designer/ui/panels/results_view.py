@@ -45,6 +45,7 @@ SIDE_COLUMN_WIDTH = 220
 BOUNDARY_SIDE = 220  # a decision boundary smaller than this is hard to read
 MIN_SECTION_WIDTH = 130  # each view can shrink this far in a narrow window (and scroll)
 SECTION_MARGIN = 4
+QWIDGETSIZE_MAX = (1 << 24) - 1  # Qt's "no maximum"
 
 
 class _FittingTable(QTableWidget):
@@ -254,12 +255,14 @@ class ResultsView(QWidget):
 
     def needed_height(self) -> int:
         """The height at which the final metrics and the shown confusion matrix need no
-        scrolling and a shown decision boundary is large enough to read; 0 when nothing
-        is shown. (The samples have rows as compact, so as many show.)"""
+        scrolling, a few runs show above the metrics, and a shown decision boundary is
+        large enough to read; 0 when nothing is shown. (The samples have rows as
+        compact, so as many show.)"""
         needs = [0]
         if self.sections["metrics"].has_content:  # every output's metrics, runs above them
             heading = self.sections["metrics"].heading.sizeHint().height()
-            needs.append(_content_height(self.metrics_table) + 2 * heading + 80)
+            runs = self.run_history.needed_height()
+            needs.append(_content_height(self.metrics_table) + 2 * heading + runs)
         if not self.sections["confusion"].isHidden():
             heading = self.sections["confusion"].heading.sizeHint().height()
             needs.append(_content_height(self.confusion_table) + heading + 3 * SECTION_MARGIN)
@@ -304,8 +307,12 @@ class ResultsView(QWidget):
             label = metric_label(name)
             table.setItem(row, 0, _cell(label[:1].upper() + label[1:], Qt.AlignmentFlag.AlignLeft))
             table.setItem(row, 1, _cell(text, Qt.AlignmentFlag.AlignRight))
-        self.sections["metrics"].show_content(bool(metrics))
+        section = self.sections["metrics"]
+        section.show_content(bool(metrics))
         _fit_columns(table)
+        # NOTE: no taller than its rows, so the splitter gives the rest to the runs above
+        wanted = _content_height(table) + section.heading.sizeHint().height()
+        section.setMaximumHeight(wanted + 3 * SECTION_MARGIN if metrics else QWIDGETSIZE_MAX)
 
     def _show_confusion(self, results: RunResults | None) -> None:
         matrix = results.confusion if results is not None else None

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QModelIndex, QPoint, Qt, Signal
-from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
+from PySide6.QtCore import QEvent, QModelIndex, QPoint, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QIcon, QKeyEvent, QKeySequence, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -31,9 +31,11 @@ from PySide6.QtWidgets import (
 
 from designer.training.results import RunRecord
 from designer.training.run_list import RunList
+from designer.ui import theme
 
 RECORD_ROLE = Qt.ItemDataRole.UserRole
-STAR = "★ "
+STAR_SIZE = 16
+SHOWN_RUNS = 3  # the results ask for room to show this many runs at once
 UNSAVED_TEXT = "Not recorded: save the project to keep its runs."
 ERROR_STYLE = "color: #dc2626;"
 QUIET_STYLE = "color: palette(placeholder-text);"
@@ -47,13 +49,13 @@ Confirm = Callable[[str], bool]
 
 
 def item_text(record: RunRecord) -> str:
-    """Two lines: the (starred) name, then epochs, headline metric and how it ended."""
+    """Two lines: the name, then epochs, headline metric and how it ended."""
     name, _, rest = record.summary.partition(" · ")
-    return f"{STAR if record.starred else ''}{name}\n{rest}"
+    return f"{name}\n{rest}"
 
 
 def item_tooltip(record: RunRecord) -> str:
-    lines = [record.summary]
+    lines = [("Starred: " if record.starred else "") + record.summary]
     if record.message:
         lines.append(record.message)
     if record.recorded:
@@ -62,6 +64,12 @@ def item_tooltip(record: RunRecord) -> str:
         lines.append("Not recorded in a run store")
     lines.append("Tick to overlay its curves · F2 rename · S star · Delete delete")
     return "\n".join(lines)
+
+
+def _blank_icon() -> QIcon:
+    pixmap = QPixmap(STAR_SIZE, STAR_SIZE)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    return QIcon(pixmap)
 
 
 class _NameDelegate(QStyledItemDelegate):
@@ -141,6 +149,7 @@ class RunHistoryView(QWidget):
         self.list.setEditTriggers(QAbstractItemView.EditTrigger.EditKeyPressed)
         self.list.setItemDelegate(_NameDelegate(self._on_delegate_rename, self.list))
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.list.setIconSize(QSize(STAR_SIZE, STAR_SIZE))
         self.status_label = QLabel()
         self.status_label.setWordWrap(True)
         self.tensorboard_check = QCheckBox("TensorBoard logs")
@@ -150,6 +159,7 @@ class RunHistoryView(QWidget):
         for widget in (self.list, self.status_label, self.tensorboard_check):
             layout.addWidget(widget, 1 if widget is self.list else 0)
         self._problem = ""
+        self._marks = {True: theme.status_icon("star"), False: _blank_icon()}
         self._connect()
         self._on_runs_reset()
 
@@ -166,6 +176,17 @@ class RunHistoryView(QWidget):
         self.list.key_pressed.connect(self._on_list_key_pressed)
 
     # ---------------------------------------------------------------- reading
+    def needed_height(self) -> int:
+        """The height showing up to `SHOWN_RUNS` runs and the lines under the list."""
+        rows = min(max(self.list.count(), 1), SHOWN_RUNS)
+        row = self.list.sizeHintForRow(0) if self.list.count() else 2 * self.fontMetrics().height()
+        below = sum(
+            w.sizeHint().height() + 2
+            for w in (self.status_label, self.tensorboard_check)
+            if not w.isHidden()
+        )
+        return rows * row + 2 * self.list.frameWidth() + below
+
     @property
     def records(self) -> list[RunRecord]:
         return [self.list.item(i).data(RECORD_ROLE) for i in range(self.list.count())]
@@ -189,6 +210,7 @@ class RunHistoryView(QWidget):
     def _fill(self, item: QListWidgetItem, record: RunRecord) -> None:
         blocker = self.list.blockSignals(True)  # no itemChanged: the ticks did not change
         item.setText(item_text(record))
+        item.setIcon(self._marks[record.starred])  # blank when not: the names stay aligned
         item.setData(RECORD_ROLE, record)
         item.setToolTip(item_tooltip(record))
         self.list.blockSignals(blocker)
