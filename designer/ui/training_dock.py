@@ -178,6 +178,7 @@ class TrainingDock(QObject):
     def _on_controller_finished(self, record: RunRecord) -> None:
         self.plots.end_run(record.summary)
         self.runs.add(record)
+        self._follow_file()
         self.document.trained_state = dict(record.state_dict)
         if record.reason != "stopped":
             self.tabs.setCurrentIndex(RESULTS_TAB)
@@ -220,6 +221,7 @@ class TrainingDock(QObject):
 
     def _on_controller_failed(self, message: str) -> None:
         self.plots.end_run(f"Training failed: {message}")
+        self._follow_file()
 
     def _on_document_project_replaced(self) -> None:
         """Another project: a run of the last one ends, and none of its curves, results
@@ -236,9 +238,15 @@ class TrainingDock(QObject):
         self.runs.open(store_path(path) if path is not None else None)
 
     def _on_document_file_state_changed(self) -> None:
-        """Saved under another name (or for the first time): the runs follow the file."""
+        self._follow_file()
+
+    def _follow_file(self) -> None:
+        """Saved under another name (or for the first time): the runs follow the file.
+
+        NOTE: not while a run trains: it is being recorded in the store it started
+        with, so the runs move (the store is copied) once it has ended and is in it."""
         path = self.document.path
-        if path != self._listed_path:
+        if path != self._listed_path and not self.controller.is_running:
             self._listed_path = path
             self.runs.relocate(store_path(path) if path is not None else None)
 

@@ -360,3 +360,23 @@ def test_a_failed_run_is_listed_and_recorded(qtbot, make_window, project_file):
     assert [(r.reason, r.message) for r in stored(project_file.with_name("moons.runs.sqlite"))] == [
         ("failed", failed.message)
     ]
+
+
+def test_saved_under_another_name_mid_run_the_runs_follow_once_it_ends(
+    qtbot, make_window, tmp_path
+):
+    path = tmp_path / "long.nndesign"
+    save_project(moons_project(epochs=10_000), path)
+    window = make_window(path)
+    dock = window.training
+    with qtbot.waitSignal(dock.controller.epoch, timeout=SIGNAL_TIMEOUT_MS):
+        dock.panel.train_button.click()
+    window.dialogs.save_answer = tmp_path / "moved.nndesign"
+    assert window.files.save_as()
+    assert dock.runs.store_path == tmp_path / "long.runs.sqlite"  # still recording there
+    with qtbot.waitSignal(dock.controller.finished, timeout=SIGNAL_TIMEOUT_MS):
+        dock.controller.stop()
+    assert dock.runs.store_path == tmp_path / "moved.runs.sqlite"
+    [moved] = stored(tmp_path / "moved.runs.sqlite")
+    assert moved.reason == "stopped" and moved.state_dict  # the whole run went along
+    assert [r.reason for r in dock.results.records] == ["stopped"]
