@@ -3,7 +3,7 @@
     nn-designer check PROJECT [--strict] [--no-data]
     nn-designer export PROJECT -o model.py [--weights W.safetensors] [--onnx M.onnx]
     nn-designer train PROJECT [--epochs N] [--lr LR] [--save-weights W.safetensors]
-                      [--data PATH [--target COLUMN]]
+                      [--data PATH [--target COLUMN]] [--no-record] [--tensorboard DIR]
     nn-designer bundle PROJECT -o B.zip [--epochs N] [--seed S]
     nn-designer diff A B [--json] [--no-settings]
 
@@ -289,6 +289,14 @@ def add_train_command(commands: Any) -> None:
     )
     train.add_argument("--target", metavar="COLUMN", help="the target column of a CSV file")
     train.add_argument("--bundle", metavar="ZIP", help="also write a reproducibility bundle")
+    train.add_argument(
+        "--no-record",
+        action="store_true",
+        help="do not record the run in the project's run store (NAME.runs.sqlite)",
+    )
+    train.add_argument(
+        "--tensorboard", metavar="DIR", help="also write the curves as TensorBoard event files"
+    )
     train.set_defaults(handler=run_train)
 
 
@@ -306,6 +314,8 @@ def run_train(args: argparse.Namespace) -> int:
         data=args.data,
         target=args.target,
         bundle=args.bundle,
+        record=not args.no_record,
+        tensorboard=args.tensorboard,
     )
 
 
