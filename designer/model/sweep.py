@@ -216,7 +216,7 @@ def check_param(param: SweepParam, path: str = "sweep") -> None:
     if param.kind == INT and (low != int(low) or high != int(high)):
         raise SettingsError(f"{path}.low", "a whole-number range needs whole numbers")
     if not low < high:
-        raise SettingsError(f"{path}.high", f"must be above the low end {low:g}")
+        raise SettingsError(f"{path}.high", f"the high end must be above the low end {low:g}")
     if param.log and low <= 0:
         raise SettingsError(f"{path}.low", "a logarithmic range must start above 0")
 
@@ -311,6 +311,20 @@ def setting_param(name: str) -> SweepParam:
     if name not in SETTING_CHOICES:
         raise SweepError(f"{name!r} is not a training setting a sweep can vary")
     return SweepParam("", name, CHOICE, choices=setting_rule(name).choices or (False, True))
+
+
+def allowed_choices(graph: Graph, param: SweepParam) -> tuple[Choice, ...]:
+    """Every value a choice dimension could try (its own, for a layer deleted since)."""
+    if not param.node:
+        known = param.name in SWEEPABLE_SETTINGS
+        return setting_rule(param.name).choices or (False, True) if known else param.choices
+    if param.node not in graph.nodes:
+        return param.choices
+    spec = graph.spec(param.node)
+    if not any(p.name == param.name for p in spec.params):
+        return param.choices
+    found = spec.param(param.name)
+    return (False, True) if found.kind == "bool" else found.choices
 
 
 def sweepable(spec: ParamSpec) -> bool:

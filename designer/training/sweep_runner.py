@@ -140,8 +140,8 @@ class SweepRunner:
 
     @property
     def done(self) -> bool:
-        """Whether every worker has ended (its events all received)."""
-        return bool(self._processes) and len(self._ended) == len(self._processes)
+        """Whether every worker started has ended (its events all received)."""
+        return len(self._ended) == len(self._processes)
 
     @property
     def alive(self) -> int:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from designer.catalog.objectives import CLASSES, LOSSES, VALUES, metric_spec
 from designer.data import data_layout
-from designer.model import Project, infer_shapes
+from designer.model import Analysis, Project, infer_shapes
 from designer.model.sweep import CHOICE, INT, SweepParam, SweepSettings, grid_values
 
 if TYPE_CHECKING:
@@ -67,12 +67,13 @@ def default_study_name(project_path: str | os.PathLike[str] | None) -> str:
 
 
 # ------------------------------------------------------------------- metrics
-def available_metrics(project: Project) -> tuple[str, ...]:
+def available_metrics(project: Project, analysis: Analysis | None = None) -> tuple[str, ...]:
     """The metrics a run of this design reports, as the loop names them: the validation
     loss first, then per output its accuracy (and mean IoU when it is dense) or MAE and
-    R²; with several outputs ``"name: metric"`` and each output's own loss."""
-    analysis = infer_shapes(project.graph)
-    if analysis.errors:
+    R²; with several outputs ``"name: metric"`` and each output's own loss. ``analysis``
+    is the design's, when the caller has it."""
+    analysis = analysis or infer_shapes(project.graph)
+    if analysis.errors or not project.graph.nodes_of_role("output"):
         return ("val_loss",)
     layout = data_layout(project.graph, analysis)
     several = len(layout.outputs) > 1

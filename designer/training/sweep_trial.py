@@ -129,6 +129,7 @@ class SweepObjective:
         self.sweep: SweepSettings = project_from_json(project_text).sweep
         self.data = TrialData(folder)
         self.control, self.send, self.worker = control, send, worker
+        self.epochs = 0  # of the trial running
 
     def __call__(self, trial) -> float:
         import optuna
@@ -166,6 +167,7 @@ class SweepObjective:
         """Train the trial's project; returns the final value and metrics. Raises
         `TrialFailedError` or `optuna.TrialPruned`."""
         project = self._project(values)
+        self.epochs = project.training.epochs
         try:
             prepared = self.data.prepare(project, name=f"trial {trial.number}")
         except RunSetupError as error:
@@ -197,6 +199,7 @@ class SweepObjective:
         return project
 
     def _report(self, trial, record: EpochProgress) -> None:
+        """Tell Optuna the epoch's value; stop a trial the pruner finds hopeless."""
         import optuna
 
         value = _metric(self.sweep.metric, record.val_loss, record.metrics)
@@ -204,7 +207,8 @@ class SweepObjective:
             return
         trial.report(value, record.epoch)
         self.send(TrialEpoch(trial.number, record.epoch, value))
-        if trial.should_prune():
+        last = record.epoch >= self.epochs  # a finished trial is worth its value
+        if not last and trial.should_prune():
             raise optuna.TrialPruned(f"pruned after epoch {record.epoch}")
 
     def _final(self, end: RunFinished) -> tuple[float, dict[str, float]]:

@@ -131,8 +131,11 @@ def test_a_trial_worse_than_the_median_after_an_epoch_is_pruned() -> None:
     assert (events[-1].state, events[-1].epoch) == ("pruned", 1)
 
 
-def test_without_pruning_the_same_trial_runs_every_epoch() -> None:
-    project = tiny_project(epochs=2, metric="val_loss", pruning=False)
+@pytest.mark.parametrize(
+    ("epochs", "pruning"), [(2, False), (1, True)], ids=["pruning off", "last epoch"]
+)
+def test_a_trial_is_not_pruned_when_pruning_is_off_or_it_has_finished(epochs, pruning) -> None:
+    project = tiny_project(epochs=epochs, metric="val_loss", pruning=pruning)
     study = optuna.create_study(direction="minimize", pruner=make_pruner(project.sweep))
     for _ in range(3):
         study.add_trial(create_trial(value=1e-6, intermediate_values={1: 1e-6, 2: 1e-6}))
