@@ -16,6 +16,7 @@ from __future__ import annotations
 import itertools
 import math
 import os
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -31,6 +32,8 @@ if TYPE_CHECKING:
 INSTALL_HINT = 'Sweeps need Optuna: pip install "nn-designer[sweep]"'
 STORAGE_SUFFIX = ".sweeps.sqlite"
 SQLITE_TIMEOUT_S = 60  # writers of one SQLite file wait in turn rather than fail
+OPEN_ATTEMPTS = 4
+OPEN_RETRY_S = 0.25
 PRUNE_STARTUP_TRIALS = 3  # finished trials before any is pruned
 PRUNE_WARMUP_EPOCHS = 1  # epochs every trial runs before it may be pruned
 METRIC_ATTR = "nn_designer_metric"
@@ -160,13 +163,28 @@ def _suggest_one(trial: optuna.Trial, param: SweepParam) -> Any:
 
 def storage_for(url: str) -> optuna.storages.BaseStorage | str:
     """An SQLite storage that waits for its turn to write (several processes share the
-    file); any other URL as it is, for Optuna to open."""
+    file) and writes ahead (see `_sqlite_pragmas`); any other URL as it is, for Optuna."""
     import optuna
+    import sqlalchemy
 
     if not url.startswith("sqlite:"):
         return url
     engine = {"connect_args": {"timeout": SQLITE_TIMEOUT_S}}
-    return optuna.storages.RDBStorage(url, engine_kwargs=engine)
+    storage = optuna.storages.RDBStorage(url, engine_kwargs=engine)
+    sqlalchemy.event.listen(storage.engine, "connect", _sqlite_pragmas)
+    storage.engine.dispose()  # the connections made before the listener: made anew
+    return storage
+
+
+def _sqlite_pragmas(connection, _record) -> None:
+    """Write-ahead logging, synced at checkpoints rather than at every commit: a trial
+    commits after every epoch, and waiting for the disk each time cost a quarter of a
+    small trial's time. Readers then no longer wait for a writer either. (A file that
+    several machines share needs a database server instead, as SQLite says anyway.)"""
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
 
 
 def open_study(
@@ -176,24 +194,36 @@ def open_study(
 
     Raises `SweepSetupError` for a storage that cannot be opened."""
     import optuna
+    import sqlalchemy
 
     optuna.logging.set_verbosity(optuna.logging.ERROR)
-    try:
-        study = optuna.create_study(
-            storage=storage_for(storage),
-            study_name=name,
-            direction=direction(sweep.metric),
-            sampler=sampler,
-            pruner=pruner,
-            load_if_exists=True,
-        )
-    except (ValueError, ImportError, OSError) as error:
-        raise SweepSetupError(f"cannot open the storage {storage}: {error}") from None
-    except Exception as error:  # a database driver's own errors (SQLAlchemy, the server)
-        text = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
-        raise SweepSetupError(f"cannot open the storage {storage}: {text}") from None
+    for attempt in range(OPEN_ATTEMPTS):
+        try:
+            study = optuna.create_study(
+                storage=storage_for(storage),
+                study_name=name,
+                direction=direction(sweep.metric),
+                sampler=sampler,
+                pruner=pruner,
+                load_if_exists=True,
+            )
+            break
+        except sqlalchemy.exc.SQLAlchemyError as error:
+            # NOTE: processes opening a new database at once race to create its tables
+            # (one finds them half made); the loser's next try finds them complete.
+            if attempt + 1 == OPEN_ATTEMPTS:
+                reason = _first_line(error)
+                raise SweepSetupError(f"cannot open the storage {storage}: {reason}") from None
+            time.sleep(OPEN_RETRY_S * (attempt + 1))
+        except (ValueError, ImportError, OSError) as error:
+            raise SweepSetupError(f"cannot open the storage {storage}: {error}") from None
     _check_metric(study, name, sweep.metric)
     return study
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
 
 
 def _check_metric(study: optuna.Study, name: str, metric: str) -> None:

@@ -222,3 +222,23 @@ def test_a_storage_that_cannot_be_opened_is_one_message(tmp_path) -> None:
     bad = SweepJob(job.project_text, None, f"sqlite:///{tmp_path}/none/x.sqlite", "x", 1)
     with pytest.raises(SweepSetupError, match="cannot open the storage"):
         SweepRunner(bad)
+
+
+def test_opening_a_database_another_process_is_creating_tries_again(tmp_path, monkeypatch):
+    import sqlalchemy
+
+    from designer.training import sweep_study
+
+    real, calls = sweep_study.storage_for, []
+
+    def racing(url: str):
+        calls.append(url)
+        if len(calls) == 1:  # as when another process inserted the schema's version first
+            raise sqlalchemy.exc.IntegrityError("INSERT", {}, Exception("UNIQUE constraint"))
+        return real(url)
+
+    monkeypatch.setattr(sweep_study, "storage_for", racing)
+    monkeypatch.setattr(sweep_study, "OPEN_RETRY_S", 0.0)
+    storage = f"sqlite:///{tmp_path / 'race.sqlite'}"
+    study = open_study(storage, "race", tiny_project().sweep)
+    assert len(calls) == 2 and study.study_name == "race"

@@ -31,6 +31,7 @@ from designer.training.sweep_study import (
 from designer.training.sweep_trial import TrialEnded, TrialEpoch, TrialStarted, WorkerEnded
 
 POLL_MS = 100
+EXIT_GRACE_MS = 3000
 STATES = (COMPLETE, PRUNED, FAILED, RUNNING)
 SHUTDOWN_TIMEOUT_S = 5.0
 
@@ -55,6 +56,7 @@ class SweepController(QObject):
         self.rows: dict[int, TrialRow] = {}
         self.sweep: SweepSettings | None = None  # the space of the sweep shown
         self._runner: SweepRunner | None = None
+        self._done_ticks = 0  # polls since every worker said it was done
         self._setup: queue.Queue = queue.Queue()
         self._setting_up = False
         self._cancelled = threading.Event()
@@ -126,7 +128,11 @@ class SweepController(QObject):
         events = self._runner.poll()
         self._apply(events)
         if self._runner.done:
-            self._finish()
+            # NOTE: the processes exit just after their last event; waiting for that
+            # (a few ticks) keeps `close`, which joins them, from blocking the window.
+            self._done_ticks += 1
+            if self._runner.alive == 0 or self._done_ticks * POLL_MS >= EXIT_GRACE_MS:
+                self._finish()
 
     def _collect_setup(self) -> None:
         try:
@@ -140,7 +146,7 @@ class SweepController(QObject):
             return
         runner, rows = outcome
         self.rows = {row.number: row for row in rows}
-        self._runner = runner
+        self._runner, self._done_ticks = runner, 0
         if self._cancelled.is_set():
             runner.stop()
         self.started.emit()
