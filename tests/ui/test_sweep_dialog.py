@@ -4,6 +4,8 @@ keeps running, its trials in the table and the plot, and "Apply Best" as one und
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 pytest.importorskip("optuna")
@@ -155,3 +157,10 @@ def test_stop_ends_the_workers_and_another_project_clears_the_trials(qtbot, wind
     assert dialog.model.trial(0).reason == "stopped before it finished"
     window.document.replace_project(load_project(window.document.path), None)
     assert dialog.model.rowCount() == 0 and dialog.plot.line_count() == 0
+
+
+def test_without_optuna_start_says_what_to_install(dialog, monkeypatch):
+    monkeypatch.setitem(sys.modules, "optuna", None)  # as if it were not installed
+    assert not dialog.start()
+    assert dialog.message_label.text() == 'Sweeps need Optuna: pip install "nn-designer[sweep]"'
+    assert not dialog.controller.busy
