@@ -107,7 +107,7 @@ class TrialsModel(QAbstractTableModel):
         if column == 0:
             return str(row.number)
         if column == 1:
-            return row.state + (" ★" if row.number == self._best else "")
+            return row.state + (" (best)" if row.number == self._best else "")
         if column == 2:
             if row.value is None or not math.isfinite(row.value):
                 return ""
