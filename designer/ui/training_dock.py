@@ -17,7 +17,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QTabBar, QTabWidget
+from PySide6.QtWidgets import QDialog, QDockWidget, QMainWindow, QTabBar, QTabWidget
 
 from designer.data.checks import data_problems
 from designer.model import Problem
@@ -69,6 +69,7 @@ class TrainingDock(QObject):
         self.plots = LivePlots()
         self.results = ResultsView(self.runs)
         self._listed_path: Path | None = None
+        self.compare_dialog: QDialog | None = None  # the last run compared, while open
         self.tabs = QTabWidget()
         self.tabs.setObjectName("trainingPlots")
         self.tabs.setWindowTitle("Training Plots")
@@ -134,6 +135,7 @@ class TrainingDock(QObject):
         self.runs.events.problem.connect(self._show_message)
         self.results.overlays_changed.connect(self.plots.set_overlays)
         self.results.restore_requested.connect(self._on_results_restore_requested)
+        self.results.compare_requested.connect(self._on_results_compare_requested)
         self.tabs.currentChanged.connect(self._on_tabs_current_changed)
         self.panel.data_changed.connect(self._update_data_problems)
         self.panel.run_refused.connect(self.run_refused)
@@ -277,6 +279,19 @@ class TrainingDock(QObject):
 
     def _on_results_restore_requested(self, record: RunRecord, what: str) -> None:
         self._show_message(restore_run(self.document, record, what))
+
+    def _on_results_compare_requested(self, record: RunRecord) -> None:
+        """The run's design beside the current one, as File > Compare With… shows files."""
+        from designer.io import project_from_json
+        from designer.ui.compare import CompareDialog
+
+        titles = (record.name, "the current design")
+        dialog = CompareDialog(
+            project_from_json(record.snapshot), self.document.project, titles, self.window
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        self.compare_dialog = dialog
 
     def _show_message(self, text: str) -> None:
         self.window.statusBar().showMessage(text, MESSAGE_MS)

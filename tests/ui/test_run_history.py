@@ -185,6 +185,7 @@ def test_the_context_menu_offers_every_action(qtbot):
         "Rename",
         "Star",
         "Delete…",
+        "Compare With Current Design…",
         "Restore Design",
         "Restore Settings",
         "Restore Design and Settings",
@@ -193,10 +194,10 @@ def test_the_context_menu_offers_every_action(qtbot):
     actions[1].trigger()
     assert runs[0].starred and view.run_history.context_menu(0).actions()[1].text() == "Unstar"
     with qtbot.waitSignal(view.restore_requested) as asked:
-        actions[3].trigger()
+        actions[4].trigger()
     assert asked.args[0] is runs[0] and asked.args[1] == "design"  # as it is now (starred)
     no_design = view.run_history.context_menu(1).actions()
-    assert not any(a.isEnabled() for a in no_design if a.text().startswith("Restore"))
+    assert not any(a.isEnabled() for a in no_design if a.text().startswith(("Restore", "Comp")))
 
 
 def plain_record(name: str, snapshot: str) -> RunRecord:
@@ -290,6 +291,18 @@ def test_restore_from_the_list_in_the_window(qtbot, make_window, project_file):
     assert hidden.params["units"] == 8 and document.project.training.learning_rate == 0.5
     assert window.statusBar().currentMessage().startswith("Restored the design of Run 1")
     assert window.isWindowModified()
+
+
+def test_a_run_compares_with_the_current_design(qtbot, make_window, project_file):
+    window = make_window(project_file)
+    train(qtbot, window)
+    edited(window.document)
+    menu = window.training.results.run_history.context_menu(0)
+    next(a for a in menu.actions() if a.text().startswith("Compare")).trigger()
+    dialog = window.training.compare_dialog
+    assert dialog.isVisible() and "Run 1" in dialog.windowTitle()
+    assert not dialog.diff.equal  # the design and settings changed since the run
+    dialog.close()
 
 
 def test_an_unsaved_project_says_so_and_its_runs_are_recorded_once_saved(

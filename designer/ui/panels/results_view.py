@@ -146,10 +146,12 @@ class ResultsView(QWidget):
     Signals:
         overlays_changed(list): the checked `RunRecord`s changed.
         restore_requested(object, str): restore a run's "design", "settings" or "both".
+        compare_requested(object): compare a run's design with the current one.
     """
 
     overlays_changed = Signal(list)
     restore_requested = Signal(object, str)
+    compare_requested = Signal(object)
 
     def __init__(
         self,
@@ -165,6 +167,7 @@ class ResultsView(QWidget):
         self.run_history.current_changed.connect(self._on_run_history_current_changed)
         self.run_history.overlays_changed.connect(self.overlays_changed)
         self.run_history.restore_requested.connect(self.restore_requested)
+        self.run_history.compare_requested.connect(self.compare_requested)
         self.metrics_table = _table(["Metric", "Value"], fitting=True)
         self.confusion_table = _table([])
         self.confusion_table.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)

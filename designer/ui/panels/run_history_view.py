@@ -133,11 +133,13 @@ class RunHistoryView(QWidget):
         current_changed(object): the selected run (a `RunRecord`, or None).
         overlays_changed(list): the ticked runs changed.
         restore_requested(object, str): restore a run's "design", "settings" or "both".
+        compare_requested(object): compare a run's design with the current one.
     """
 
     current_changed = Signal(object)
     overlays_changed = Signal(list)
     restore_requested = Signal(object, str)
+    compare_requested = Signal(object)
 
     def __init__(self, runs: RunList, confirm: Confirm | None = None) -> None:
         super().__init__()
@@ -323,6 +325,9 @@ class RunHistoryView(QWidget):
             action.triggered.connect(slot)
             menu.addAction(action)
         menu.addSeparator()
+        compare = menu.addAction("Compare With Current Design…")
+        compare.setEnabled(bool(record.snapshot))
+        compare.triggered.connect(lambda _checked=False: self.compare_requested.emit(record))
         for what, text in RESTORES:
             action = menu.addAction(text)
             action.setEnabled(bool(record.snapshot))
