@@ -233,9 +233,10 @@ def run_export(args: argparse.Namespace) -> int:
     from designer.compiler import (
         CompileError,
         ExportError,
+        WeightsError,
         compile_design,
         export_onnx,
-        export_weights,
+        save_weights,
     )
     from designer.compiler.export import example_inputs, write_text_atomic
     from designer.training.script import generate_script
@@ -255,13 +256,13 @@ def run_export(args: argparse.Namespace) -> int:
         if args.weights or args.onnx:
             compiled = compile_design(project.graph, seed=project.training.seed)
         if args.weights:
-            export_weights(compiled.module, args.weights)
+            save_weights(compiled.module, args.weights)
             print(f"wrote {args.weights}", file=sys.stderr)
         if args.onnx:
             inputs = example_inputs(compiled.ir)
             export_onnx(compiled.module, inputs, args.onnx, ir=compiled.ir)
             print(f"wrote {args.onnx}", file=sys.stderr)
-    except (CompileError, ExportError) as error:
+    except (CompileError, ExportError, WeightsError) as error:
         for line in str(error).splitlines():
             print(f"error: {_printable(line)}", file=sys.stderr)
         return EXIT_PROBLEMS

@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import TextIO
 
 from designer.catalog.objectives import format_metric
+from designer.compiler.weights import WeightsError
+from designer.compiler.weights import save_weights as write_weights
 from designer.io import EXAMPLES_DIR, ProjectFileError, load_project
 from designer.model import DataSettings, Project, SettingsError
-from designer.training.checkpoints import CheckpointError
-from designer.training.checkpoints import save_weights as write_weights
 from designer.training.loop import EpochProgress, RunControl, RunFailed, RunFinished, train
 from designer.training.recording import Recording, RecordTargets
 from designer.training.results import evaluate, run_record
@@ -99,7 +99,7 @@ def train_project(
     if save_weights is not None:
         try:
             write_weights(prepared.model, save_weights)
-        except CheckpointError as error:
+        except WeightsError as error:
             return _fail(err, str(error), EXIT_FAILED)
         print(f"Saved the weights to {os.fspath(save_weights)}", file=out, flush=True)
     if kept is not None:

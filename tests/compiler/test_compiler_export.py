@@ -12,13 +12,14 @@ from test_compiler_graphs import WIDE_SEEDS, chain, link, random_graph, wide_gra
 from designer.catalog import Catalog, default_catalog
 from designer.compiler import (
     ExportError,
+    WeightsError,
     build_model,
     compile_design,
     export_onnx,
-    export_weights,
     generate_module_code,
     load_weights,
     lower,
+    save_weights,
 )
 from designer.compiler import export as export_module
 from designer.compiler.export import example_inputs
@@ -30,7 +31,7 @@ def test_weights_load_into_the_exported_class(tmp_path):
     compiled = compile_design(graph, seed=9)
     model = compiled.module.eval()
     path = tmp_path / "weights.safetensors"
-    export_weights(model, path)
+    save_weights(model, path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["weights.safetensors"]
     net = exec_source(generate_module_code(graph).source)["Net"]().eval()
     load_weights(net, path)
@@ -41,19 +42,20 @@ def test_weights_load_into_the_exported_class(tmp_path):
 
 def test_mismatched_weights_are_refused(tmp_path):
     path = tmp_path / "w.safetensors"
-    export_weights(build_model(chain([8, 2])), path)
-    with pytest.raises(ExportError, match="do not fit"):
+    save_weights(build_model(chain([8, 2])), path)
+    with pytest.raises(WeightsError, match="does not match the model"):
         load_weights(build_model(chain([9, 2])), path)
     (tmp_path / "junk.safetensors").write_bytes(b"not safetensors")
-    with pytest.raises(ExportError, match="cannot read"):
+    with pytest.raises(WeightsError, match="not a valid safetensors weights file"):
         load_weights(build_model(chain([8, 2])), tmp_path / "junk.safetensors")
 
 
 def test_unwritable_targets_are_export_errors(tmp_path):
     compiled = compile_design(chain([3]))
     model, ir = compiled.module, compiled.ir
-    with pytest.raises(ExportError):
-        export_weights(model, tmp_path / "missing" / "w.safetensors")
+    (tmp_path / "a file").write_text("not a folder")
+    with pytest.raises(WeightsError, match="cannot write"):
+        save_weights(model, tmp_path / "a file" / "w.safetensors")
     with pytest.raises(ExportError, match="cannot write"):
         export_onnx(model, example_inputs(ir), tmp_path / "missing" / "m.onnx", ir=ir)
 

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 import torch
 
+from designer.compiler.weights import read_weights
 from designer.io import load_project, save_project
 from designer.model import Graph, Project
 from designer.model.settings import DataSettings, TrainingSettings
-from designer.training.checkpoints import read_weights
 from designer.training.headless import (
     EXIT_BAD_PROJECT,
     EXIT_FAILED,
