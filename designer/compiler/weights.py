@@ -18,6 +18,7 @@ from safetensors.torch import load as load_bytes
 from safetensors.torch import save as save_bytes
 from torch import nn
 
+from designer.catalog.description import dims_text
 from designer.io.atomic import write_atomic
 from designer.io.files import read_regular_file
 
@@ -32,7 +33,7 @@ class WeightsError(OSError):
 
 
 def _shape(tensor: torch.Tensor) -> str:
-    return "x".join(str(d) for d in tensor.shape) or "scalar"
+    return dims_text(tensor.shape)
 
 
 def save_weights(

@@ -87,6 +87,9 @@ def train_project(
         print(_first_line(name, prepared), file=out, flush=True)
         end, epochs = _run(prepared, out, recording)
         kept = _finish_recording(recording, prepared, end, epochs, err)
+    except KeyboardInterrupt:  # wherever it comes: the first line, the loop, the record
+        recording.interrupt()
+        raise
     finally:
         recording.close()
     if isinstance(end, RunFailed):
@@ -166,8 +169,8 @@ def _run(
     """Drive the loop, printing and recording each epoch; returns the final record (None
     when there is none) and the epochs.
 
-    Ctrl+C stops and closes the loop, records the run as interrupted, then goes on up:
-    the command line reports it."""
+    Ctrl+C stops and closes the loop, then goes on up (the caller records the run as
+    interrupted, the command line reports it)."""
     control = RunControl()
     total = prepared.settings.epochs
     records = train(prepared, control)
@@ -183,7 +186,6 @@ def _run(
     except KeyboardInterrupt:
         control.stop()
         records.close()
-        recording.interrupt()
         raise
     return None, epochs
 

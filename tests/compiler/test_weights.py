@@ -48,7 +48,7 @@ def test_errors_are_clear(tmp_path):
         load_weights(model(), bad)
     path = tmp_path / "w.safetensors"
     save_weights(model(hidden=8), path)
-    with pytest.raises(WeightsError, match=r"'0\.weight' is 8x4 in the file but 5x4"):
+    with pytest.raises(WeightsError, match=r"'0\.weight' is 8×4 in the file but 5×4"):
         load_weights(model(hidden=5), path)
     with pytest.raises(WeightsError, match=r"missing 4\.weight, 4\.bias"):
         load_weights(nn.Sequential(*model(), nn.ReLU(), nn.Linear(2, 2)), path)
