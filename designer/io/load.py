@@ -31,6 +31,7 @@ from designer.io.schema import (
     Document,
     EdgeRecord,
     Invalid,
+    NodeRecord,
     check_sizes,
     check_tree,
     read_document,
@@ -193,9 +194,23 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any] | Invalid:
 
 # -------------------------------------------------------------------------- building
 def _build(document: Document, catalog: Catalog) -> Project:
+    graph = build_graph(document.nodes, document.edges, catalog)
+    try:
+        data = DataSettings.from_dict(document.data, "data")
+        training = TrainingSettings.from_dict(document.training, "training")
+        sweep = SweepSettings.from_dict(document.sweep, "sweep")
+    except SettingsError as error:
+        raise ProjectFileError(error.message, error.path) from None
+    return Project(graph, data, training, copy.deepcopy(document.metadata), sweep)
+
+
+def build_graph(nodes: list[NodeRecord], edges: list[EdgeRecord], catalog: Catalog) -> Graph:
+    """The graph of checked records, built through `Graph.add_node` and `Graph.add_edges`
+    so that every check an edit gets applies; the one builder of project files and
+    clipboard snippets. Raises `ProjectFileError` naming the record at fault."""
     graph = Graph(catalog)
     where: dict[str, str] = {}
-    for record in document.nodes:
+    for record in nodes:
         try:
             type_id = catalog.resolve(record.type)
         except LayerTypeNotFoundError:
@@ -215,14 +230,8 @@ def _build(document: Document, catalog: Catalog) -> Project:
         except GraphError as error:
             raise ProjectFileError(str(error), record.path) from None
         where[record.id] = record.path
-    _connect(graph, document.edges)
-    try:
-        data = DataSettings.from_dict(document.data, "data")
-        training = TrainingSettings.from_dict(document.training, "training")
-        sweep = SweepSettings.from_dict(document.sweep, "sweep")
-    except SettingsError as error:
-        raise ProjectFileError(error.message, error.path) from None
-    return Project(graph, data, training, copy.deepcopy(document.metadata), sweep)
+    _connect(graph, edges)
+    return graph
 
 
 def _connect(graph: Graph, records: list[EdgeRecord]) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 from designer import __version__
 from designer.io.atomic import write_atomic
 from designer.io.schema import FORMAT, FORMAT_VERSION
-from designer.model import Project
+from designer.model import Edge, Node, Project
 from designer.model.sweep import SweepSettings
 
 
@@ -27,26 +27,32 @@ def project_to_dict(project: Project) -> dict[str, Any]:
         "format_version": FORMAT_VERSION,
         "app_version": __version__,
         "metadata": _plain(project.metadata),
-        "nodes": [
-            {
-                "id": node.id,
-                "type": node.type,
-                "label": node.label,
-                "position": [float(node.position[0]), float(node.position[1])],
-                "params": _plain(node.params),
-            }
-            for node in graph
-        ],
-        "edges": [
-            {"from": [edge.src, edge.src_port], "to": [edge.dst, edge.dst_port]}
-            for edge in graph.edges
-        ],
+        "nodes": [node_record(node) for node in graph],
+        "edges": [edge_record(edge) for edge in graph.edges],
         "data": project.data.to_dict(),
         "training": project.training.to_dict(),
     }
     if project.sweep != SweepSettings():
         document["sweep"] = _plain(project.sweep.to_dict())
     return document
+
+
+def node_record(node: Node, node_id: str | None = None) -> dict[str, Any]:
+    """The file's record of one node (under ``node_id`` if given): the one writer of node
+    records, shared by project files and clipboard snippets."""
+    return {
+        "id": node.id if node_id is None else node_id,
+        "type": node.type,
+        "label": node.label,
+        "position": [float(node.position[0]), float(node.position[1])],
+        "params": _plain(node.params),
+    }
+
+
+def edge_record(edge: Edge, ids: dict[str, str] | None = None) -> dict[str, Any]:
+    """The file's record of one connection (its ends renamed through ``ids`` if given)."""
+    src, dst = (edge.src, edge.dst) if ids is None else (ids[edge.src], ids[edge.dst])
+    return {"from": [src, edge.src_port], "to": [dst, edge.dst_port]}
 
 
 def project_to_json(project: Project) -> str:

@@ -234,20 +234,30 @@ def _leaf_problem(value: Any) -> str | None:
 
 def read_document(data: dict[str, Any]) -> Document:
     """Check the structure of a current-format document and return its records."""
-    _keys(data, "", _TOP_REQUIRED, _TOP_OPTIONAL)
+    check_keys(data, "", _TOP_REQUIRED, _TOP_OPTIONAL)
     app_version = _string(data.get("app_version", ""), "app_version", 100, empty=True)
     metadata = _object(data.get("metadata", {}), "metadata")
     check_metadata(metadata)
-    nodes = _array(data["nodes"], "nodes", MAX_NODES, "nodes")
-    edges = _array(data["edges"], "edges", MAX_EDGES, "connections")
+    nodes, edges = read_graph_records(data)
     return Document(
         app_version=app_version,
         metadata=metadata,
-        nodes=[_node(item, join("nodes", i)) for i, item in enumerate(nodes)],
-        edges=[_edge(item, join("edges", i)) for i, item in enumerate(edges)],
+        nodes=nodes,
+        edges=edges,
         data=_object(data.get("data", {}), "data"),
         training=_object(data.get("training", {}), "training"),
         sweep=_object(data.get("sweep", {}), "sweep"),
+    )
+
+
+def read_graph_records(data: dict[str, Any]) -> tuple[list[NodeRecord], list[EdgeRecord]]:
+    """The checked ``nodes`` and ``edges`` of a document: the part that project files and
+    clipboard snippets (documents of a sub-graph) share."""
+    nodes = _array(data["nodes"], "nodes", MAX_NODES, "nodes")
+    edges = _array(data["edges"], "edges", MAX_EDGES, "connections")
+    return (
+        [_node(item, join("nodes", i)) for i, item in enumerate(nodes)],
+        [_edge(item, join("edges", i)) for i, item in enumerate(edges)],
     )
 
 
@@ -276,7 +286,7 @@ def check_metadata(metadata: dict[str, Any], root_path: str = "metadata") -> Non
 
 def _node(item: Any, path: str) -> NodeRecord:
     item = _object(item, path)
-    _keys(item, path, _NODE_REQUIRED, _NODE_OPTIONAL)
+    check_keys(item, path, _NODE_REQUIRED, _NODE_OPTIONAL)
     position = _pair(item.get("position", (0.0, 0.0)), join(path, "position"))
     return NodeRecord(
         path=path,
@@ -301,7 +311,7 @@ def _pair(value: Any, path: str) -> tuple[float, float]:
 
 def _edge(item: Any, path: str) -> EdgeRecord:
     item = _object(item, path)
-    _keys(item, path, _EDGE_KEYS, ())
+    check_keys(item, path, _EDGE_KEYS, ())
     src, src_port = _end(item["from"], join(path, "from"))
     dst, dst_port = _end(item["to"], join(path, "to"))
     return EdgeRecord(path, src, src_port, dst, dst_port)
@@ -315,7 +325,8 @@ def _end(value: Any, path: str) -> tuple[str, str]:
     return node, port
 
 
-def _keys(item: dict[str, Any], path: str, required: tuple, optional: tuple) -> None:
+def check_keys(item: dict[str, Any], path: str, required: tuple, optional: tuple) -> None:
+    """Refuse a missing ``required`` key, or one that is neither required nor optional."""
     for key in required:
         if key not in item:
             raise ProjectFileError(f"missing key {key!r}", path or "(top level)")

@@ -10,13 +10,9 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
 
 from designer.catalog import default_catalog
+from designer.io import SnippetError, subgraph_from_json, subgraph_to_json
 from designer.model import Edge
 from designer.ui.canvas import GraphView
-from designer.ui.canvas.clipboard import (
-    SnippetError,
-    decode_snippet,
-    encode_snippet,
-)
 from designer.ui.document import GraphDocument
 
 
@@ -39,16 +35,16 @@ def view(open_view, document) -> GraphView:
 
 
 def test_snippets_round_trip_with_local_ids(qtbot, document):
-    text = encode_snippet(document.graph, ["n3", "n2"])
+    text = subgraph_to_json(document.graph, ["n3", "n2"])
     data = json.loads(text)
     assert data["format"] == "nn-designer-snippet"
     assert [n["id"] for n in data["nodes"]] == ["n1", "n2"]  # local, in graph order
-    assert data["edges"] == [{"src": "n1", "src_port": "out", "dst": "n2", "dst_port": "in"}]
-    snippet = decode_snippet(text, default_catalog())
+    assert data["edges"] == [{"from": ["n1", "out"], "to": ["n2", "in"]}]  # project records
+    snippet = subgraph_from_json(text, default_catalog())
     assert [n.type for n in snippet.nodes] == ["Linear", "Reshape"]
     assert snippet.nodes[1].params["shape"] == (2, -1)
     assert snippet.edges == (Edge("n1", "out", "n2", "in"),)
-    assert encode_snippet(document.graph, []) == ""
+    assert subgraph_to_json(document.graph, []) == ""
 
 
 def test_copy_then_paste_adds_one_undo_step_and_selects_the_copies(view, document):
@@ -160,7 +156,7 @@ GARBAGE = [
 @pytest.mark.parametrize("text", GARBAGE)
 def test_garbage_is_refused_with_a_reason(text):
     with pytest.raises(SnippetError) as info:
-        decode_snippet(text, default_catalog())
+        subgraph_from_json(text, default_catalog())
     assert str(info.value)
 
 
@@ -209,4 +205,4 @@ def test_a_later_output_of_a_layer_with_several_copies_and_pastes(view, document
 
 def test_an_output_beyond_the_parameters_is_refused():
     with pytest.raises(SnippetError, match="has no output 'part3'"):
-        decode_snippet(json.dumps(chunk_snippet(2, "part3")), default_catalog())
+        subgraph_from_json(json.dumps(chunk_snippet(2, "part3")), default_catalog())

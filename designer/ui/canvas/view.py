@@ -29,6 +29,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QFrame, QGraphicsView, QWidget
 
+from designer.io import subgraph_to_json
 from designer.model.edits import MoveNodes
 from designer.ui.canvas import clipboard, style
 from designer.ui.canvas.adding import LayerAdder
@@ -223,7 +224,7 @@ class GraphView(QGraphicsView):
     # ----------------------------------------------------------- clipboard
     def copy_selection(self) -> str:
         """Copy the selected layers (and wires among them); returns the snippet text."""
-        text = clipboard.encode_snippet(self.document.graph, self.graph_scene.selected_node_ids())
+        text = subgraph_to_json(self.document.graph, self.graph_scene.selected_node_ids())
         if text:
             clipboard.write_clipboard(text)
             self._last_paste = (text, 0)
@@ -255,7 +256,7 @@ class GraphView(QGraphicsView):
 
     def duplicate(self) -> list[str]:
         """Copy and paste the selection 30 px down-right, leaving the clipboard alone."""
-        text = clipboard.encode_snippet(self.document.graph, self.graph_scene.selected_node_ids())
+        text = subgraph_to_json(self.document.graph, self.graph_scene.selected_node_ids())
         if not text:
             self.message.emit("Select layers to duplicate")
             return []
