@@ -128,13 +128,15 @@ class FileController(QObject):
         settings: QSettings,
         dialogs: FileDialogs | None = None,
         parent: QObject | None = None,
+        model_provider: Callable[[], object] | None = None,
     ) -> None:
+        """``model_provider`` returns the model whose weights Export writes (the window's
+        trained one); without it, a freshly initialised model of the design."""
         super().__init__(parent)
         self.document = document
         self.settings = settings
         self.dialogs = dialogs or FileDialogs()
-        #: Returns the model whose weights Export writes (a training panel sets this).
-        self.model_provider: Callable[[], object] | None = None
+        self._model_provider = model_provider
 
     # ---------------------------------------------------------------- naming
     def display_name(self) -> str:
@@ -264,8 +266,8 @@ class FileController(QObject):
         )
 
     def export_weights(self) -> bool:
-        """Write the model's weights as safetensors: the trained ones when a training
-        panel has set `model_provider`, else a freshly initialised model."""
+        """Write the model's weights as safetensors: the trained ones when the controller
+        was given a `model_provider`, else a freshly initialised model."""
         from designer.compiler import save_weights
 
         def write(path: Path) -> None:
@@ -302,8 +304,8 @@ class FileController(QObject):
         return folder / f"{export_file_stem(stem)}{suffix}"
 
     def _model(self):  # -> torch.nn.Module
-        if self.model_provider is not None:
-            return self.model_provider()
+        if self._model_provider is not None:
+            return self._model_provider()
         from designer.compiler import build_model
 
         return build_model(self.document.graph)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QToolButton,
     QWidget,
@@ -37,7 +38,7 @@ from designer.ui.panels import (
     ProblemsPanel,
     format_count,
 )
-from designer.ui.training_dock import install_training
+from designer.ui.training_dock import TrainingDock
 from designer.ui.welcome import WelcomePanel
 from designer.ui.window_actions import (
     build_actions,
@@ -74,9 +75,10 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self.settings = settings if settings is not None else QSettings()
         self.document = document or GraphDocument(parent=self)
-        self.dialogs = dialogs or FileDialogs()
-        self.dialogs.parent = self
-        self.files = FileController(self.document, self.settings, self.dialogs, self)
+        self.dialogs = dialogs or FileDialogs(self)
+        self.files = FileController(
+            self.document, self.settings, self.dialogs, self, model_provider=self.trained_model
+        )
         self.autosave = AutosaveController(self.document, autosave_dir, autosave_interval_ms, self)
         mode = str(self.settings.value(THEME_KEY, "system"))
         self.theme = theme or themes.ThemeController(QApplication.instance(), mode, self)
@@ -86,8 +88,9 @@ class MainWindow(QMainWindow):
         self._laid_out = False
         self.view = GraphView(self.document, self)
         self.setCentralWidget(self.view)
+        #: View > Panels: one toggle per dock, added by `add_dock` (the View menu holds it).
+        self.panels_menu = QMenu("&Panels", self)
         self._build_docks()
-        self.files.model_provider = self.trained_model
         self._build_status_bar()
         self._training_buttons = training_buttons(self.training.panel)
         self.actions_by_name = build_actions(self)
@@ -113,7 +116,14 @@ class MainWindow(QMainWindow):
         self.code_dock = self.add_dock(self.code_view, area.BottomDockWidgetArea, "Code")
         self.tabifyDockWidget(self.problems_dock, self.code_dock)
         self.problems_dock.raise_()
-        self.training = install_training(self)
+        self.training = TrainingDock(
+            self,
+            self.document,
+            self.settings,
+            self.add_dock,
+            self.theme,
+            beside=(self.inspector_dock, self.problems_dock),
+        )
         self.setCorner(Qt.Corner.BottomLeftCorner, area.LeftDockWidgetArea)
         self.setCorner(Qt.Corner.BottomRightCorner, area.RightDockWidgetArea)
         relax_bottom_minimums(self)
@@ -131,9 +141,7 @@ class MainWindow(QMainWindow):
         dock.setObjectName(f"{(widget.objectName() or title).replace(' ', '')}Dock")
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
-        menus = getattr(self, "menus", None)
-        if menus is not None:
-            menus["panels"].addAction(dock.toggleViewAction())
+        self.panels_menu.addAction(dock.toggleViewAction())
         if self._saved_state is not None:
             self.restoreState(self._saved_state, STATE_VERSION)
         return dock

@@ -1,8 +1,9 @@
-"""`install_training`: the training panel, live plots and results, docked on the main window.
+"""`TrainingDock`: the training panel, live plots and results, docked on the main window.
 
 This is the only place that knows all the training pieces; each piece knows only the
-document or the controller, so each can be tested alone. The window needs just one call,
-and gets back a `TrainingDock` holding the pieces for menus or tests.
+document or the controller, so each can be tested alone. The window makes one
+`TrainingDock`, handing it what it uses (the document, the settings, a way to dock a
+widget, the theme, the docks to share places with), and keeps it for menus or tests.
 
 It also ties the runs to the project file: the `RunList` shows the runs recorded in the
 project's run store (``NAME.runs.sqlite``), read when the project opens and carried along
@@ -13,11 +14,19 @@ TensorBoard preference is on, as event files in ``NAME.tensorboard``) by the wor
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QDialog, QDockWidget, QMainWindow, QTabBar, QTabWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDockWidget,
+    QMainWindow,
+    QTabBar,
+    QTabWidget,
+    QWidget,
+)
 
 from designer.data.checks import data_problems
 from designer.model import Problem
@@ -27,10 +36,12 @@ from designer.training.run_list import RunList
 from designer.training.run_store import store_path
 from designer.training.session import PreparedRun
 from designer.training.tensorboard import tensorboard_available, tensorboard_folder
+from designer.ui.document import GraphDocument
 from designer.ui.panels.plots import LivePlots
 from designer.ui.panels.results_view import ResultsView
 from designer.ui.panels.training_panel import TrainingPanel
 from designer.ui.run_restore import restore_run
+from designer.ui.theme import ThemeController
 from designer.ui.warm_up import warm_up_torch
 from designer.ui.worker import TrainingController
 
@@ -41,6 +52,9 @@ TENSORBOARD_KEY = "training/tensorboard"  # an application preference: where log
 # the user's tooling, not part of the design (the project file, scripts and diffs)
 MESSAGE_MS = 10_000
 NO_TENSORBOARD_UNSAVED = "No TensorBoard logs: save the project first (they are written beside it)"
+
+#: How the window docks a widget: ``add_dock(widget, area, title)`` returns the dock.
+AddDock = Callable[[QWidget, Qt.DockWidgetArea, str], QDockWidget]
 
 
 class TrainingDock(QObject):
@@ -58,11 +72,22 @@ class TrainingDock(QObject):
 
     run_refused = Signal(str)
 
-    def __init__(self, window: QMainWindow) -> None:
+    def __init__(
+        self,
+        window: QMainWindow,
+        document: GraphDocument,
+        settings: QSettings,
+        add_dock: AddDock,
+        theme: ThemeController,
+        beside: tuple[QDockWidget, QDockWidget],
+    ) -> None:
+        """``beside`` are the docks whose places the panel and the plots share (the
+        inspector's and the problems list's), which stay in front."""
         super().__init__(window)
         self.window = window
-        self.document = document = window.document
-        self.settings: QSettings = window.settings
+        self.document = document
+        self.settings = settings
+        self._theme = theme
         self.runs = RunList()
         self.controller = TrainingController(document, self, record_targets=self._record_targets)
         self.panel = TrainingPanel(document, self.controller, next_run_number=self.runs.next_number)
@@ -78,7 +103,7 @@ class TrainingDock(QObject):
         self.tabs.addTab(self.results, "Results")
         self._sent_problems: list[Problem] | None = None
         self._closing = False
-        self._dock()
+        self._dock(add_dock, beside)
         self._set_up_tensorboard_check()
         self._connect()
         self._open_runs()
@@ -86,19 +111,15 @@ class TrainingDock(QObject):
         warm_up_torch()
         QTimer.singleShot(WARM_UP_VIEWS_MS, self._warm_up_views)
 
-    def _dock(self) -> None:
+    def _dock(self, add_dock: AddDock, beside: tuple[QDockWidget, QDockWidget]) -> None:
         area = Qt.DockWidgetArea
-        window = self.window
-        self.panel_dock = window.add_dock(self.panel, area.RightDockWidgetArea, "Training")
-        self.plots_dock = window.add_dock(self.tabs, area.BottomDockWidgetArea, "Training Plots")
+        self.panel_dock = add_dock(self.panel, area.RightDockWidgetArea, "Training")
+        self.plots_dock = add_dock(self.tabs, area.BottomDockWidgetArea, "Training Plots")
         # Share the places of the inspector and the problems list, which stay in front:
         # the design comes first; `show_training` brings the training tabs forward.
-        pairs = (("inspector_dock", self.panel_dock), ("problems_dock", self.plots_dock))
-        for attribute, dock in pairs:
-            neighbour = getattr(window, attribute, None)
-            if neighbour is not None:
-                window.tabifyDockWidget(neighbour, dock)
-                neighbour.raise_()
+        for neighbour, dock in zip(beside, (self.panel_dock, self.plots_dock), strict=True):
+            self.window.tabifyDockWidget(neighbour, dock)
+            neighbour.raise_()
 
     def _warm_up_views(self) -> None:
         """Paint the plots and results once, off screen, while nothing else happens.
@@ -146,9 +167,7 @@ class TrainingDock(QObject):
         if app is not None:
             app.aboutToQuit.connect(self.shutdown)
         self.window.installEventFilter(self)
-        theme = getattr(self.window, "theme", None)
-        if theme is not None and hasattr(theme, "changed"):
-            theme.changed.connect(self._on_theme_changed)
+        self._theme.changed.connect(self._on_theme_changed)
 
     # --------------------------------------------------------------- lifetime
     def shutdown(self) -> None:
@@ -312,11 +331,3 @@ class TrainingDock(QObject):
         if problems != self._sent_problems:
             self._sent_problems = problems
             self.document.set_data_problems(problems)
-
-
-def install_training(window: QMainWindow) -> TrainingDock:
-    """Add the training panel and plots to ``window`` (which has ``document`` and
-    ``add_dock``); returns the `TrainingDock` holding them."""
-    dock = TrainingDock(window)
-    window.training = dock
-    return dock

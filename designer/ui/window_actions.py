@@ -246,9 +246,8 @@ def _view_menu(window) -> tuple[QMenu, QMenu]:
     view.addAction(a["arrange"])
     view.addSeparator()
     view.addAction(a["find_layer"])
-    panels = view.addMenu("&Panels")
-    for dock in window.docks():
-        panels.addAction(dock.toggleViewAction())
+    panels = window.panels_menu  # filled by `MainWindow.add_dock`, one toggle per dock
+    view.addMenu(panels)
     view.addMenu(_theme_menu(window))
     return view, panels
 

@@ -6,11 +6,15 @@ import gc
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QEvent, QPoint, QPointF, Qt
+from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QGraphicsScene
 
 from designer.model import Edge, Graph, Node, Project
 from designer.model.edits import AddNode, Connect, MoveNodes, RemoveNodes, Rename, SetParam
-from designer.ui.canvas import GraphScene, GraphView
+from designer.ui.canvas import GraphScene, GraphView, style
+from designer.ui.canvas.card import Faces
+from designer.ui.canvas.edge_item import EdgeItem
 from designer.ui.canvas.node_item import NodeItem
 from designer.ui.document import GraphDocument
 
@@ -256,3 +260,30 @@ def test_an_output_shows_its_loss_and_weight(qtbot, view, document):
     document.undo_stack.undo()
     settle(qtbot, document)
     assert scene.node_item(add.node_id).params_text == "MSE"
+
+
+def test_items_paint_with_the_theme_they_are_handed(qtbot):
+    """Items ask the theme source they were made with, not their scene's attributes, so
+    they paint the same in any scene (here a plain one)."""
+    graph = Graph()
+    node = graph.add_node("Linear", {"units": 4})
+    asked = []
+
+    def dark() -> style.CanvasTheme:
+        asked.append(True)
+        return style.DARK
+
+    scene = QGraphicsScene()
+    face = Faces().of(graph.catalog, node)
+    scene.addItem(NodeItem(node.id, face, node.label, dark, wired=[("in", False)]))
+    wire = EdgeItem(Edge("a", "out", "b", "in"), dark)
+    wire.set_endpoints((0.0, 0.0), (100.0, 50.0), 1.0)
+    scene.addItem(wire)
+    image = QImage(400, 200, QImage.Format.Format_ARGB32)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    scene.render(painter)
+    painter.end()
+    assert len(asked) >= 2  # the card and the wire
+    body = style.DARK.colour("node_body")
+    assert any(image.pixelColor(x, 100) == body for x in range(0, 400, 4))

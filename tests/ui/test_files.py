@@ -261,6 +261,30 @@ def test_export_weights(files, dialogs, tmp_path):
     assert (tmp_path / "w.safetensors").stat().st_size > 0
 
 
+def test_export_weights_writes_the_model_of_the_provider_it_was_given(settings, dialogs, tmp_path):
+    import torch
+    from safetensors.torch import load_file
+
+    from designer.compiler import build_model
+
+    document = GraphDocument(Project())
+    model = None
+
+    def trained():
+        nonlocal model
+        model = build_model(document.graph)
+        for tensor in model.state_dict().values():
+            tensor.fill_(0.5)
+        return model
+
+    files = FileController(document, settings, dialogs, model_provider=trained)
+    files.open_example(example())
+    dialogs.save_answer = tmp_path / "w.safetensors"
+    assert files.export_weights()
+    saved = load_file(tmp_path / "w.safetensors")
+    assert saved and all(torch.all(tensor == 0.5) for tensor in saved.values())
+
+
 def test_export_of_an_invalid_design_explains_why(files, dialogs, tmp_path):
     _modify(files.document)
     files.document.refresh_analysis()

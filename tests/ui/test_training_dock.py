@@ -10,8 +10,8 @@ import itertools
 import numpy as np
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QFontMetrics
-from PySide6.QtWidgets import QApplication
+from PySide6.QtGui import QColor, QFontMetrics, QPalette
+from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow
 
 # NOTE: a sibling test module; pytest puts this folder on the import path.
 from test_training_ui import SIGNAL_TIMEOUT_MS, Exploding, QuietDialogs, moons_project
@@ -23,7 +23,8 @@ from designer.ui.document import GraphDocument
 from designer.ui.main_window import MainWindow
 from designer.ui.panels.data_preview import THUMBNAIL, thumbnail
 from designer.ui.panels.plots import IDLE_TEXT
-from designer.ui.training_dock import LIVE_TAB, RESULTS_TAB
+from designer.ui.theme import ThemeController
+from designer.ui.training_dock import LIVE_TAB, RESULTS_TAB, TrainingDock
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
@@ -219,3 +220,42 @@ def test_image_data_preview_shows_thumbnails(qtbot, make_window):
 def test_thumbnails_of_odd_arrays(qtbot, sample):
     picture = thumbnail(sample)
     assert not picture.isNull() and max(picture.width(), picture.height()) == THUMBNAIL
+
+
+def test_the_dock_is_given_what_it_uses_and_needs_no_main_window(qtbot, tmp_path):
+    """Every collaborator comes through the constructor: a bare window will do."""
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    document = GraphDocument(moons_project())
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    theme = ThemeController(QApplication.instance())
+    neighbours = []
+    for title, area in (
+        ("A", Qt.DockWidgetArea.RightDockWidgetArea),
+        ("B", Qt.DockWidgetArea.BottomDockWidgetArea),
+    ):
+        neighbour = QDockWidget(title, window)
+        window.addDockWidget(area, neighbour)
+        neighbours.append(neighbour)
+    docked = []
+
+    def add_dock(widget, area, title):
+        dock = QDockWidget(title, window)
+        dock.setWidget(widget)
+        window.addDockWidget(area, dock)
+        docked.append(title)
+        return dock
+
+    training = TrainingDock(window, document, settings, add_dock, theme, tuple(neighbours))
+    assert docked == ["Training", "Training Plots"]
+    assert window.tabifiedDockWidgets(neighbours[0]) == [training.panel_dock]
+    assert window.tabifiedDockWidgets(neighbours[1]) == [training.plots_dock]
+    dark, old = QPalette(QColor("#16191d")), QApplication.palette()
+    QApplication.setPalette(dark)
+    try:
+        theme.changed.emit(True)
+        background = training.plots.loss_widget.backgroundBrush().color()
+        assert background == dark.color(QPalette.ColorRole.Base)
+    finally:
+        QApplication.setPalette(old)
+        training.shutdown()

@@ -67,10 +67,11 @@ class EdgeItem(QGraphicsRectItem):
     """A connection; selectable (so Delete removes it) and highlighted under the mouse.
     Its tooltip is written by the scene when the mouse rests on it (`GraphScene.helpEvent`)."""
 
-    def __init__(self, edge: Edge) -> None:
+    def __init__(self, edge: Edge, theme: style.ThemeSource) -> None:
         super().__init__()
         self.setPen(_NO_PEN)
         self.edge = edge
+        self._theme = theme
         self._ends: tuple[float, float, float, float] | None = None  # x0, y0, x1, y1
         self._path: QPainterPath | None = None  # the curve, made when first drawn
         self._pick: QPainterPath | None = None  # the pick band, stroked when first asked
@@ -151,7 +152,7 @@ class EdgeItem(QGraphicsRectItem):
         self.update()
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
-        theme = getattr(self.scene(), "theme", style.LIGHT)
+        theme = self._theme()
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         if selected or self._hovered or self._drop_target:

@@ -67,12 +67,15 @@ class NodeItem(QGraphicsRectItem):
         node_id: str,
         face: NodeFace,
         label: str,
+        theme: style.ThemeSource,
         wired: Collection[tuple[str, bool]] = (),
         judge: JudgeSource | None = None,
     ) -> None:
-        """``wired`` names the ports (name, is output) that have wires; ``judge`` is where
-        the input ports find the wire drag in progress (see `PortItem.state`)."""
+        """``theme`` gives the theme to paint with (the card's ports and status row use
+        it too); ``wired`` names the ports (name, is output) that have wires; ``judge`` is
+        where the input ports find the wire drag in progress (see `PortItem.state`)."""
         super().__init__()
+        self.theme = theme
         self.setPen(_NO_PEN)
         self.node_id = node_id
         self.face = face
@@ -104,13 +107,15 @@ class NodeItem(QGraphicsRectItem):
         for i, (name, multiple) in enumerate(self.face.inputs):
             offset = (0.0, port_y(i, len(self.face.inputs), self.height))
             port = PortItem(
-                self.node_id, name, False, multiple, self, (name, False) in wired, judge
+                self.node_id, name, False, multiple, self, self.theme, (name, False) in wired, judge
             )
             port.setPos(*offset)
             self.inputs[name], self._offsets[name, False] = port, offset
         for i, name in enumerate(self.face.outputs):
             offset = (style.NODE_WIDTH, port_y(i, len(self.face.outputs), self.height))
-            port = PortItem(self.node_id, name, True, False, self, (name, True) in wired)
+            port = PortItem(
+                self.node_id, name, True, False, self, self.theme, (name, True) in wired
+            )
             port.setPos(*offset)
             self.outputs[name], self._offsets[name, True] = port, offset
 
@@ -226,7 +231,7 @@ class NodeItem(QGraphicsRectItem):
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
-        theme = getattr(self.scene(), "theme", style.LIGHT)
+        theme = self.theme()
         zoom = zoom_of(painter)
         level = style.detail_level(zoom, theme.fonts)
         selected = bool(option.state & QStyle.StateFlag.State_Selected)

@@ -71,10 +71,12 @@ class PortItem(QGraphicsEllipseItem):
         is_output: bool,
         multiple: bool,
         parent: QGraphicsItem,
+        theme: style.ThemeSource,
         connected: bool = False,
         judge: JudgeSource | None = None,
     ) -> None:
         super().__init__(_BOUNDS, parent)
+        self._theme = theme
         self.setPen(_NO_PEN)
         self.node_id = node_id
         self.port_name = port_name
@@ -127,7 +129,7 @@ class PortItem(QGraphicsEllipseItem):
     def paint_look(self, painter: QPainter, state: PortState, centre: QPointF) -> None:
         """Draw the port as it looks in ``state``, centred on ``centre`` (painter
         coordinates), from the pixmap shared by every port that looks the same."""
-        theme, zoom = _theme(self), zoom_of(painter)
+        theme, zoom = self._theme(), zoom_of(painter)
         colour = self._colour(theme, state)
         ratio = painter.device().devicePixelRatioF()
         look = (state, self._hovered, self.connected, self.multiple, self.is_output)
@@ -175,8 +177,3 @@ def draw_port(painter: QPainter, theme: style.CanvasTheme, colour: QColor, look:
         painter.drawRoundedRect(rect, radius * 0.8, radius * 0.8)
     else:
         painter.drawEllipse(QPointF(0, 0), radius - 1.0, radius - 1.0)
-
-
-def _theme(item: QGraphicsItem) -> style.CanvasTheme:
-    scene = item.scene()
-    return getattr(scene, "theme", style.LIGHT)

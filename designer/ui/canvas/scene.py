@@ -138,6 +138,10 @@ class GraphScene(QGraphicsScene):
                     item.setSelected(True)
         self.document.set_selection(node_ids)
 
+    def current_theme(self) -> style.CanvasTheme:
+        """The theme the items paint with (they are handed this method when made)."""
+        return self.theme
+
     def set_theme(self, theme: style.CanvasTheme) -> None:
         if theme != self.theme:
             self.theme = theme
@@ -212,7 +216,7 @@ class GraphScene(QGraphicsScene):
         """The item of a node, its ``wired`` ports (name, is output) shown connected."""
         node = self.document.graph.node(node_id)
         face = self._faces.of(self.document.graph.catalog, node)
-        item = NodeItem(node_id, face, node.label, wired, self._port_judge)
+        item = NodeItem(node_id, face, node.label, self.current_theme, wired, self._port_judge)
         item.setPos(*node.position)
         if self._node_marks:
             item.set_mark(self._node_marks.get(node_id))
@@ -245,7 +249,7 @@ class GraphScene(QGraphicsScene):
         self.on_node_item_moved(node_id)
 
     def _add_edge_item(self, edge: Edge, refresh_ports: bool = True) -> None:
-        item = EdgeItem(edge)
+        item = EdgeItem(edge, self.current_theme)
         if self._edge_marks:
             item.set_mark(self._edge_marks.get(edge))
         self._edges[edge] = item

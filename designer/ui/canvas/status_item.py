@@ -55,7 +55,7 @@ class StatusItem(QGraphicsRectItem):
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
-        theme = getattr(self.scene(), "theme", style.LIGHT)
+        theme = self.node.theme()
         node = self.node
         status, params = node.status, node.params_text
         layout = node.text_layout(theme.fonts)

@@ -8,6 +8,7 @@ colours match the application style sheets (dark window #1e2227, highlight #2563
 from __future__ import annotations
 
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, cached_property
 
@@ -245,6 +246,10 @@ DARK = CanvasTheme(
     changed="#f59e0b",
 )
 
+
+#: Where a canvas item finds the theme to paint with: its scene's `current_theme`, handed to
+#: the item when it is made (a theme change repaints every item of the scene).
+ThemeSource = Callable[[], CanvasTheme]
 
 #: The marks a comparison gives nodes and wires; each is also a colour role of the theme.
 MARKS = ("added", "removed", "changed")
