@@ -124,6 +124,18 @@ def format_bytes(size: int) -> str:
     return f"{size} bytes"
 
 
+def format_count(count: int) -> str:
+    """``1234`` -> ``1.2k``, ``12345678`` -> ``12.3M``: a parameter or multiply-add count
+    short enough for a node's badge or a status line (one decimal below 100, whole
+    numbers above; the one compact count text of the app)."""
+    for suffix, scale in (("T", 10**12), ("B", 10**9), ("M", 10**6), ("k", 10**3)):
+        if abs(count) >= scale:
+            scaled = count / scale
+            text = f"{scaled:.1f}" if abs(scaled) < 100 else f"{scaled:.0f}"
+            return text.removesuffix(".0") + suffix
+    return str(count)
+
+
 def _memory_problems(graph: Graph, analysis: Analysis) -> tuple[Problem, ...]:
     """A warning on the largest layer when training would need more than
     `ACTIVATION_BUDGET` per sample: found here, not as an allocator error mid-run."""

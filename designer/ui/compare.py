@@ -40,6 +40,7 @@ from designer.model.diff_text import LAYER, DiffEntry, diff_entries, summary
 from designer.ui import theme as themes
 from designer.ui.canvas import GraphView, style
 from designer.ui.document import GraphDocument
+from designer.ui.window_actions import install_canvas_keys
 
 READ_ONLY_REASON = "A comparison cannot be edited; change the design in the main window"
 LIST_WIDTH = 300
@@ -95,6 +96,7 @@ class CompareDialog(QDialog):
         document.lock(READ_ONLY_REASON)
         view = GraphView(document, self, read_only=True)
         view.setMinimumSize(200, 150)
+        install_canvas_keys(view)
         return view
 
     def _header(self, side: str, title: str) -> QWidget:

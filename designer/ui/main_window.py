@@ -24,11 +24,12 @@ from PySide6.QtWidgets import (
 )
 
 from designer import APP_NAME
-from designer.model.shapes import format_bytes
+from designer.model.shapes import format_bytes, format_count
 from designer.training.bundle import write_run_bundle
 from designer.ui import theme as themes
 from designer.ui.autosave import INTERVAL_MS, AutosaveController
 from designer.ui.canvas import GraphView
+from designer.ui.compare import compare_with_file
 from designer.ui.document import GraphDocument
 from designer.ui.files import FileController, FileDialogs
 from designer.ui.panels import (
@@ -36,7 +37,6 @@ from designer.ui.panels import (
     InspectorPanel,
     PalettePanel,
     ProblemsPanel,
-    format_count,
 )
 from designer.ui.training_dock import TrainingDock
 from designer.ui.welcome import WelcomePanel
@@ -268,6 +268,10 @@ class MainWindow(QMainWindow):
             return False
         self._show_status(f"Exported {path.resolve()}")
         return True
+
+    def compare_with_file(self) -> None:
+        """File > Compare With: a project file beside the open design."""
+        compare_with_file(self)
 
     def trained_model(self):  # -> torch.nn.Module
         """The model to export: with the weights of the last run when they still fit the

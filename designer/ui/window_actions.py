@@ -3,6 +3,11 @@
 Each function takes the `MainWindow` and uses only its public parts (files, view,
 document, theme, training, and its request methods), so the window module keeps the
 layout and the state, and this one keeps the list of commands and where they appear.
+
+It is also the one home of the canvas keys (`canvas_actions`): a `GraphView` handles no
+key presses for commands, it only offers the intents (``zoom_in``, ``paste``...) that
+these actions call; a canvas outside the window (a comparison) gets the same actions
+through `install_canvas_keys`.
 """
 
 from __future__ import annotations
@@ -11,11 +16,11 @@ from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QMenu, QPushButton, QToolBar
+from PySide6.QtWidgets import QMainWindow, QMenu, QPushButton, QToolBar, QWidget
 
 from designer import APP_NAME
 from designer.ui import theme as themes
-from designer.ui.compare import compare_with_file
+from designer.ui.canvas import GraphView
 from designer.ui.welcome import example_title
 
 # name, text, icon, shortcut, tip: each presses the training panel's button of that name
@@ -29,9 +34,16 @@ TRAINING_SPECS = (
 # Delete in a text field or Ctrl+C in the code view keep their usual meaning.
 CANVAS_ONLY = ("cut", "copy", "paste", "duplicate", "delete", "select_all")
 WINDOW_WIDE = ("new", "open", "save", "save_as", "export_python", "quit", "undo", "redo")
+#: Canvas commands that change the design: a read-only canvas gets none of them.
+CANVAS_EDITS = ("cut", "paste", "duplicate", "delete", "arrange")
 # NOTE: Qt's standard Redo is Ctrl+Shift+Z only on Linux and Ctrl+Y only on Windows;
-# users (and the README) expect both everywhere.
-EXTRA_KEYS = {"redo": ("Ctrl+Shift+Z", "Ctrl+Y")}
+# users (and the README) expect both everywhere. Backspace deletes as on a Mac keyboard,
+# and Ctrl+= zooms in without Shift (the standard Ctrl++ needs it on most layouts).
+EXTRA_KEYS = {
+    "redo": ("Ctrl+Shift+Z", "Ctrl+Y"),
+    "delete": ("Backspace",),
+    "zoom_in": ("Ctrl+=",),
+}
 TOOLBAR_GROUPS = (
     ("new", "open", "save"),
     ("undo", "redo"),
@@ -91,7 +103,7 @@ def _file_actions(window) -> dict[str, QAction]:
         "compare": act(
             window,
             "Co&mpare With…",
-            lambda: compare_with_file(window),
+            window.compare_with_file,
             tip="Compare the design with a project file: what was added, removed, changed",
         ),
         # NOTE: the exports live in File > Export, so their texts omit the verb.
@@ -117,25 +129,49 @@ def _file_actions(window) -> dict[str, QAction]:
     }
 
 
-def _canvas_actions(window) -> dict[str, QAction]:
-    key, view, act = QKeySequence.StandardKey, window.view, make_action
-    return {
-        "cut": act(window, "Cu&t", view.cut_selection, "cut", key.Cut),
-        "copy": act(window, "&Copy", view.copy_selection, "copy", key.Copy),
-        "paste": act(window, "&Paste", view.paste, "paste", key.Paste),
-        "duplicate": act(window, "D&uplicate", view.duplicate, "duplicate", "Ctrl+D"),
-        "delete": act(window, "&Delete", view.delete_selection, "delete", key.Delete),
-        "select_all": act(window, "Select &All", view.select_all, shortcut=key.SelectAll),
-        "zoom_in": act(window, "Zoom &In", view.zoom_in, "zoom-in", key.ZoomIn),
-        "zoom_out": act(window, "Zoom &Out", view.zoom_out, "zoom-out", key.ZoomOut),
-        "fit": act(window, "&Fit to Window", view.fit_to_view, "zoom-fit", "Ctrl+0"),
+def canvas_actions(parent: QWidget, view: GraphView) -> dict[str, QAction]:
+    """The canvas commands of ``view``, by name, with their keys (see `EXTRA_KEYS`)."""
+    key, act = QKeySequence.StandardKey, make_action
+    a = {
+        "cut": act(parent, "Cu&t", view.cut_selection, "cut", key.Cut),
+        "copy": act(parent, "&Copy", view.copy_selection, "copy", key.Copy),
+        "paste": act(parent, "&Paste", view.paste, "paste", key.Paste),
+        "duplicate": act(parent, "D&uplicate", view.duplicate, "duplicate", "Ctrl+D"),
+        "delete": act(parent, "&Delete", view.delete_selection, "delete", key.Delete),
+        "select_all": act(parent, "Select &All", view.select_all, shortcut=key.SelectAll),
+        "zoom_in": act(parent, "Zoom &In", view.zoom_in, "zoom-in", key.ZoomIn),
+        "zoom_out": act(parent, "Zoom &Out", view.zoom_out, "zoom-out", key.ZoomOut),
+        "fit": act(parent, "&Fit to Window", view.fit_to_view, "zoom-fit", "Ctrl+0"),
         "arrange": act(
-            window, "&Auto-Arrange", view.auto_arrange, "arrange", "Ctrl+L", "Lay the graph out"
-        ),
-        "find_layer": act(
-            window, "&Find Layer…", window.find_layer, shortcut=key.Find, tip="Search the layers"
+            parent, "&Auto-Arrange", view.auto_arrange, "arrange", "Ctrl+L", "Lay the graph out"
         ),
     }
+    for name, standard in (("delete", key.Delete), ("zoom_in", key.ZoomIn)):
+        a[name].setShortcuts(_with_extra_keys(standard, EXTRA_KEYS[name]))
+    return a
+
+
+def install_canvas_keys(view: GraphView) -> dict[str, QAction]:
+    """Give a canvas outside the window its keys: the canvas actions, acting while it
+    has focus (a read-only canvas gets none that edit)."""
+    actions = canvas_actions(view, view)
+    for name in CANVAS_EDITS if view.read_only else ():
+        actions.pop(name).deleteLater()
+    for action in actions.values():
+        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        view.addAction(action)
+    return actions
+
+
+def _canvas_actions(window) -> dict[str, QAction]:
+    find = make_action(
+        window,
+        "&Find Layer…",
+        window.find_layer,
+        shortcut=QKeySequence.StandardKey.Find,
+        tip="Search the layers",
+    )
+    return {**canvas_actions(window, window.view), "find_layer": find}
 
 
 def _undo_actions(window) -> dict[str, QAction]:

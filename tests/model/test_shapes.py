@@ -10,7 +10,7 @@ import pytest
 
 from designer.io import example_paths, load_project
 from designer.model import Graph, ShapeCache, infer_shapes, shape_cache
-from designer.model.shapes import ACTIVATION_BUDGET, TRAINING_FACTOR, format_bytes
+from designer.model.shapes import ACTIVATION_BUDGET, TRAINING_FACTOR, format_bytes, format_count
 
 
 def chain(graph: Graph, *layers: tuple) -> list[str]:
@@ -274,3 +274,21 @@ def test_format_bytes() -> None:
     assert format_bytes(1536) == "1.5 KB"
     assert format_bytes(256 * 1024 * 1024) == "256 MB"
     assert format_bytes(3 * 1024**4) == "3 TB"
+
+
+@pytest.mark.parametrize(
+    ("count", "text"),
+    [
+        (999, "999"),
+        (1000, "1k"),
+        (1234, "1.2k"),
+        (1_234_567, "1.2M"),
+        (12_345_678, "12.3M"),
+        (123_456_789, "123M"),
+        (7_000_000_000, "7B"),
+        (2_500_000_000_000, "2.5T"),
+        (-1500, "-1.5k"),
+    ],
+)
+def test_format_count_is_the_one_compact_count(count: int, text: str) -> None:
+    assert format_count(count) == text

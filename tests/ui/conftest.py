@@ -22,6 +22,7 @@ from designer.model import Project
 from designer.ui.canvas import GraphView
 from designer.ui.document import GraphDocument
 from designer.ui.main_window import MainWindow
+from designer.ui.window_actions import install_canvas_keys
 
 # (node id, layer type, parameters, position): fixed ids let tests name the nodes.
 Layer = tuple[str, str, Mapping[str, Any], tuple[float, float]]
@@ -54,7 +55,8 @@ def make_document() -> Callable[..., GraphDocument]:
 @pytest.fixture
 def open_view(qtbot) -> Callable[..., GraphView]:
     """Shows a canvas on a document at ``size``, exposed so that real mouse events reach
-    it, and centred on the scene point ``center`` when one is given."""
+    it, with the canvas keys of the window's actions, and centred on the scene point
+    ``center`` when one is given."""
 
     def show(
         document: GraphDocument,
@@ -62,6 +64,7 @@ def open_view(qtbot) -> Callable[..., GraphView]:
         center: tuple[float, float] | None = None,
     ) -> GraphView:
         widget = GraphView(document)
+        install_canvas_keys(widget)
         qtbot.addWidget(widget)
         widget.resize(*size)
         widget.show()

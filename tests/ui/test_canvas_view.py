@@ -12,6 +12,7 @@ from designer.model import Project
 from designer.ui.canvas import GraphView, style
 from designer.ui.canvas.view import LAYER_MIME, MAX_ZOOM, MIN_ZOOM
 from designer.ui.document import GraphDocument
+from designer.ui.window_actions import install_canvas_keys
 
 COPY = Qt.DropAction.CopyAction
 LEFT = Qt.MouseButton.LeftButton
@@ -118,6 +119,25 @@ def test_zoom_in_out_is_clamped(view):
     for _ in range(60):
         view.zoom_out()
     assert view.zoom == pytest.approx(MIN_ZOOM)
+
+
+def test_the_view_binds_no_command_keys_itself(qtbot, document):
+    """Keys live in the window's actions; a bare view only offers the intents."""
+    bare = GraphView(document)
+    qtbot.addWidget(bare)
+    bare.resize(600, 400)
+    bare.show()
+    bare.activateWindow()
+    qtbot.waitUntil(bare.isActiveWindow)  # window shortcuts need an active window
+    bare.setFocus()
+    zoom = bare.zoom
+    QTest.keyClick(bare, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
+    QTest.keyClick(bare, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    assert bare.zoom == zoom and document.selection == []
+    keys = install_canvas_keys(bare)
+    assert "Ctrl+=" in [k.toString() for k in keys["zoom_in"].shortcuts()]
+    QTest.keyClick(bare, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
+    assert bare.zoom == pytest.approx(zoom * 1.2)
 
 
 def test_keyboard_zoom(view):

@@ -17,6 +17,7 @@ from test_files import RecordingDialogs
 
 from designer import APP_NAME, __version__
 from designer.io import example_paths
+from designer.model import Graph, Project
 from designer.model.edits import AddNode, SetParam
 from designer.ui.files import UNSAVED_CANCEL, UNSAVED_DISCARD, UNSAVED_SAVE
 from designer.ui.main_window import about_text
@@ -60,6 +61,21 @@ def test_status_bar_shows_totals_and_validity(qtbot, window):
     # with an error, sums over the layers whose shapes are known would mislead
     assert window.params_label.text() == "Parameters: ?"
     assert window.macs_label.text() == "Multiply-adds: ?"
+
+
+def test_one_compact_count_text_in_the_status_bar_inspector_and_canvas(qtbot, window):
+    graph = Graph()
+    source = graph.add_node("Input", {"kind": "features", "features": 1000})
+    layer = graph.add_node("Linear", {"units": 2000})
+    output = graph.add_node("Output", {"loss": "mse"})
+    graph.connect(source.id, "out", layer.id, "in")
+    graph.connect(layer.id, "out", output.id, "in")
+    window.document.replace_project(Project(graph))
+    window.document.refresh_analysis()
+    window.document.set_selection([layer.id])
+    assert window.macs_label.text() == "Multiply-adds: 2M"
+    assert window.inspector.mac_count.text() == "2,000,000  (2M)"
+    qtbot.waitUntil(lambda: window.view.graph_scene.node_item(layer.id).params_text == "2M params")
 
 
 def test_welcome_shows_on_an_empty_design_and_hides_once_there_are_nodes(qtbot, window):

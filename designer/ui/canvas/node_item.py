@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from designer.model import NodeInfo
+from designer.model.shapes import format_count
 from designer.ui.canvas import style
 from designer.ui.canvas.card import (
     CARDS,
@@ -198,7 +199,7 @@ class NodeItem(QGraphicsRectItem):
         status = self.status
         if not status.params:
             return status.note  # a layer without weights: its note, if any
-        return f"{style.format_count(status.params)} params"
+        return f"{format_count(status.params)} params"
 
     def text_layout(self, fonts: style.CanvasFonts) -> TextLayout:
         """Where the label and the status row go on this card, for its current status."""

@@ -274,14 +274,3 @@ def theme_for_palette(palette: QPalette) -> CanvasTheme:
     """`DARK` when the widget palette's window colour is dark, else `LIGHT`."""
     window = palette.color(QPalette.ColorRole.Window)
     return DARK if window.lightness() < 128 else LIGHT
-
-
-def format_count(count: int) -> str:
-    """``1234`` -> ``1.2k``: a parameter count short enough for a node badge."""
-    value = float(count)
-    for suffix, scale in (("B", 1e9), ("M", 1e6), ("k", 1e3)):
-        if abs(value) >= scale:
-            scaled = value / scale
-            text = f"{scaled:.1f}" if abs(scaled) < 100 else f"{scaled:.0f}"
-            return text.removesuffix(".0") + suffix
-    return str(count)

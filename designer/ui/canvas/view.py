@@ -1,7 +1,9 @@
 """`GraphView`: the canvas widget: zoom, pan, a dotted grid, palette drops, clipboard.
 
 The view owns its `GraphScene` and turns user intent into edits pushed on the document;
-like the scene it keeps no model state. Zoom and pan are view state only.
+like the scene it keeps no model state. Zoom and pan are view state only. It binds no
+command keys: its public methods are the intents that the window's actions (the one
+home of the keys, `designer.ui.window_actions`) call.
 
 Fitting follows the window: after a fit (opening a design, Ctrl+0) the view re-fits
 whenever it is resized, until the user zooms or pans by hand. A fit never zooms out so
@@ -19,7 +21,6 @@ from PySide6.QtGui import (
     QDropEvent,
     QFocusEvent,
     QKeyEvent,
-    QKeySequence,
     QMouseEvent,
     QPainter,
     QPixmapCache,
@@ -368,9 +369,6 @@ class GraphView(QGraphicsView):
             self._update_cursor()
             event.accept()
             return
-        if self._handle_shortcut(event):
-            event.accept()
-            return
         super().keyPressEvent(event)
 
     def keyReleaseEvent(self, event: QKeyEvent) -> None:
@@ -385,44 +383,6 @@ class GraphView(QGraphicsView):
         self._space_held = False
         self._update_cursor()
         super().focusOutEvent(event)
-
-    def _handle_shortcut(self, event: QKeyEvent) -> bool:
-        """Canvas keys. A window action with the same shortcut wins (Qt delivers the
-        shortcut first), so these only act when nobody else claimed the key."""
-        key, ctrl = event.key(), bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier)
-        keys = QKeySequence.StandardKey
-        if self.read_only and _edits(event):
-            return False
-        if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and not ctrl:
-            self.delete_selection()
-        elif ctrl and key in (Qt.Key.Key_Equal, Qt.Key.Key_Plus):
-            self.zoom_in()
-        elif ctrl and key in (Qt.Key.Key_Minus, Qt.Key.Key_Underscore):
-            self.zoom_out()
-        elif ctrl and key == Qt.Key.Key_0:
-            self.fit_to_view()
-        elif event.matches(keys.SelectAll):
-            self.select_all()
-        elif event.matches(keys.Copy):
-            self.copy_selection()
-        elif event.matches(keys.Cut):
-            self.cut_selection()
-        elif event.matches(keys.Paste):
-            self.paste()
-        elif ctrl and key == Qt.Key.Key_D:
-            self.duplicate()
-        else:
-            return False
-        return True
-
-
-def _edits(event: QKeyEvent) -> bool:
-    """Whether a key would change the design (delete, cut, paste, duplicate)."""
-    keys = QKeySequence.StandardKey
-    ctrl = bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier)
-    deleting = event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and not ctrl
-    pasting = event.matches(keys.Cut) or event.matches(keys.Paste)
-    return deleting or pasting or (ctrl and event.key() == Qt.Key.Key_D)
 
 
 def _dragged_type(event: QDropEvent) -> str:

@@ -5,7 +5,7 @@ merely places them and wires the few requests that concern the canvas.
 """
 
 from designer.ui.panels.code_view import CodeViewPanel, PythonHighlighter
-from designer.ui.panels.inspector import InspectorPanel, format_count
+from designer.ui.panels.inspector import InspectorPanel
 from designer.ui.panels.palette import LAYER_MIME_TYPE, PalettePanel, layer_mime_data
 from designer.ui.panels.problems import ProblemsPanel
 
@@ -16,6 +16,5 @@ __all__ = [
     "PalettePanel",
     "ProblemsPanel",
     "PythonHighlighter",
-    "format_count",
     "layer_mime_data",
 ]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import keyword
 import re
 from collections.abc import Mapping
+from html import escape
 
 from PySide6.QtCore import QRect, Qt, QTimer
 from PySide6.QtGui import (
@@ -306,11 +307,11 @@ class CodeViewPanel(QWidget):
 
     def _show_problems(self, reason: str) -> None:
         errors = self._document.analysis.errors
-        items = "".join(f"<li>{_html(p.message)}</li>" for p in errors[:20])
+        items = "".join(f"<li>{escape(p.message)}</li>" for p in errors[:20])
         self._show_message(FIX_PROBLEMS_TEXT, reason, f"<ul>{items}</ul>" if items else "")
 
     def _show_message(self, title: str, reason: str, detail: str = "") -> None:
-        detail = detail or f"<p>{_html(reason)}</p>"
+        detail = detail or f"<p>{escape(reason)}</p>"
         self.message.setText(f"<h3>{title}</h3>{detail}")
         self.pages.setCurrentIndex(1)
         self.copy_button.setEnabled(False)
@@ -376,7 +377,3 @@ class CodeViewPanel(QWidget):
         super().showEvent(event)
         if self._dirty:
             self._timer.start()
-
-
-def _html(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from designer.catalog import LayerSpec, ParamError, ParamSpec
 from designer.model import Graph
 from designer.model.edits import Rename, SetParam
+from designer.model.shapes import format_count
 from designer.resources import category_icon_name
 from designer.ui import theme
 from designer.ui.document import GraphDocument
@@ -40,14 +41,6 @@ from designer.ui.panels.param_fields import ParamField, make_field
 from designer.ui.panels.problems import ProblemRows
 
 EMPTY_TEXT = "Select a layer on the canvas to see and edit its parameters."
-
-
-def format_count(value: int) -> str:
-    """``1234567`` -> ``1.23 M``: compact counts for labels that must stay short."""
-    for limit, suffix in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "K")):
-        if abs(value) >= limit:
-            return f"{value / limit:.3g} {suffix}"
-    return str(value)
 
 
 class _FormKey(NamedTuple):
