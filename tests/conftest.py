@@ -28,7 +28,7 @@ except ImportError:  # the pure layers are tested without torch too
 
 from hypothesis import HealthCheck, settings
 
-try:  # guards a defect of one Qt binding release before any test touches Qt
+try:  # as `create_application` does: guard a defect of one Qt binding release first
     from designer.ui.qt_compat import keep_none_alive
 
     keep_none_alive()

@@ -2,7 +2,3 @@
 
 Widgets render the model and send commands; they never own the truth (see document.py).
 """
-
-from designer.ui.qt_compat import keep_none_alive
-
-keep_none_alive()

@@ -1,10 +1,15 @@
-"""Guards against defects of particular Qt binding releases, applied once at import.
+"""Guards against defects of particular Qt binding releases, applied when the application
+is created (`designer.ui.application.create_application`), never on import.
 
-PySide6 6.12.0 on Python < 3.12: methods returning nothing hand back ``None`` without a new
+PySide6 6.12 on Python < 3.12: methods returning nothing hand back ``None`` without a new
 reference, so every ``item.setPos(...)`` drops one reference to ``None`` until the
 interpreter aborts ("Fatal Python error: none_dealloc: deallocating None") after a few
 thousand calls. Python 3.12 made ``None`` immortal (PEP 683); on older interpreters we give
 it a reference count no session can exhaust, which is what immortality amounts to.
+
+NOTE: no upstream report of the defect was found, so the bound is the releases it was seen
+in and tested with: 6.12.x (`AFFECTED_BINDINGS`). A later release is left alone; if it
+still has the defect, the canvas tests (thousands of moves) abort and the bound is raised.
 """
 
 from __future__ import annotations
@@ -14,13 +19,29 @@ import sys
 
 import shiboken6
 
+#: The binding releases with the defect: from the first (inclusive) to the last
+#: (exclusive), as (major, minor).
+AFFECTED_BINDINGS = ((6, 12), (6, 13))
+#: The first Python whose ``None`` is immortal, so the defect cannot harm it.
+IMMORTAL_NONE_PYTHON = (3, 12)
 _IMMORTAL = 1 << 40
 
 
-def keep_none_alive() -> None:
-    """Make ``None`` effectively immortal where the binding under-counts it."""
-    if sys.version_info >= (3, 12) or tuple(shiboken6.__version_info__[:2]) < (6, 12):
-        return
+def needs_none_guard(
+    python: tuple[int, ...] = tuple(sys.version_info[:2]),
+    binding: tuple[int, ...] = tuple(shiboken6.__version_info__[:2]),
+) -> bool:
+    """Whether this interpreter and binding release have the ``None`` defect."""
+    first, last = AFFECTED_BINDINGS
+    return tuple(python[:2]) < IMMORTAL_NONE_PYTHON and first <= tuple(binding[:2]) < last
+
+
+def keep_none_alive() -> bool:
+    """Make ``None`` effectively immortal where the binding under-counts it; returns
+    whether the guard is in force. Idempotent."""
+    if not needs_none_guard():
+        return False
     refcount = ctypes.c_ssize_t.from_address(id(None))
     if refcount.value < _IMMORTAL:
         refcount.value += _IMMORTAL
+    return True
