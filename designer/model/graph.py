@@ -29,6 +29,7 @@ from designer.model.errors import (
 from designer.model.events import GraphEvents
 from designer.model.index import GraphIndex
 from designer.model.node import Edge, Node
+from designer.model.shape_cache import ShapeCache
 
 MAX_LABEL_LENGTH = 10_000
 _ID_PATTERN = re.compile(r"n(\d+)")
@@ -55,6 +56,9 @@ class Graph:
         self._edges: list[Edge] = []
         self._next_id = 1
         self._index = GraphIndex(self._input_ports)
+        #: What shape inference remembers of this graph: the one cache of its analysis,
+        #: shared by every reader (see `designer.model.shapes.infer_shapes`).
+        self.shape_cache = ShapeCache()
 
     # ----------------------------------------------------------------- queries
     @property

@@ -1,8 +1,9 @@
 """`ShapeCache`: what inference remembers between one edit and the next.
 
-One cache per graph (`cache_for`) is shared by every reader of that graph, so that the
-editor's document, the compiler and the command line never infer one state of a design
-twice, and an edit costs only what it reached.
+Each graph owns one (`Graph.shape_cache`), shared by every reader of that graph, so that
+the editor's document, the compiler and the command line never infer one state of a
+design twice, and an edit costs only what it reached. There is no cache beside it (no
+module-level table of graphs): the cache lives and dies with its graph.
 """
 
 from __future__ import annotations
@@ -10,11 +11,13 @@ from __future__ import annotations
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from designer.catalog import LayerSpec, Shape, ShapeError
 from designer.model.analysis import Analysis, NodeInfo, Problem
-from designer.model.graph import Graph
+
+if TYPE_CHECKING:  # the graph owns its cache, so the cache cannot import the graph
+    from designer.model.graph import Graph
 
 
 def _freeze(value: Any) -> Any:
@@ -51,8 +54,8 @@ class NodeMemo:
 
 class ShapeCache:
     """The memory that makes re-inference after an edit cheap, kept for one graph at a
-    time. Every reader of a graph shares one (`cache_for`), so the document, the compiler
-    and the command line never infer the same state twice.
+    time. The graph owns it (`Graph.shape_cache`) and every reader of the graph shares it,
+    so the document, the compiler and the command line never infer the same state twice.
 
     Three levels, from the cheapest hit to the most general:
 
@@ -230,14 +233,3 @@ def _run_rules(spec: LayerSpec, params: Mapping[str, Any], inputs: tuple[Shape, 
         return (), 0, 0, str(error)
     except Exception as error:  # a faulty rule must not take the app down
         return (), 0, 0, f"cannot infer its shape ({type(error).__name__}: {error})"
-
-
-_CACHES: weakref.WeakKeyDictionary[Graph, ShapeCache] = weakref.WeakKeyDictionary()
-
-
-def cache_for(graph: Graph) -> ShapeCache:
-    """The one `ShapeCache` of ``graph``, made on first use and gone with the graph."""
-    cache = _CACHES.get(graph)
-    if cache is None:
-        cache = _CACHES[graph] = ShapeCache()
-    return cache

@@ -23,17 +23,17 @@ from designer.model.analysis import (
 )
 from designer.model.graph import Graph
 from designer.model.node import Node
-from designer.model.shape_cache import NodeMemo, ShapeCache, cache_for, params_key
+from designer.model.shape_cache import NodeMemo, ShapeCache, params_key
 
 
 def infer_shapes(graph: Graph, cache: ShapeCache | None = None) -> Analysis:
     """Infer every node's output shape, parameter count and multiply-adds.
 
-    Without a ``cache`` the graph's own (`cache_for`) is used, so every reader of one
+    Without a ``cache`` the graph's own (`Graph.shape_cache`) is used, so every reader of one
     graph shares one analysis: asked again before the graph changes, this returns the
     very same `Analysis` object at no cost.
     """
-    cache = cache if cache is not None else cache_for(graph)
+    cache = cache if cache is not None else graph.shape_cache
     analysis = cache.current(graph)
     if analysis is None:
         edited = cache.edited(graph)
@@ -264,7 +264,6 @@ __all__ = [
     "NodeInfo",
     "Problem",
     "ShapeCache",
-    "cache_for",
     "format_bytes",
     "infer_shapes",
     "tensor_bytes",

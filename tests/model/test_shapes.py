@@ -292,3 +292,23 @@ def test_format_bytes() -> None:
 )
 def test_format_count_is_the_one_compact_count(count: int, text: str) -> None:
     assert format_count(count) == text
+
+
+def test_the_one_cache_is_the_graphs_own_and_goes_with_it() -> None:
+    import gc
+    import weakref
+
+    from designer.model import shape_cache, shapes
+
+    graph = Graph()
+    chain(graph, ("Input", {"features": 3}), ("Linear", {"units": 2}))
+    analysis = infer_shapes(graph)
+    assert graph.shape_cache.current(graph) is analysis
+    assert Graph().shape_cache is not graph.shape_cache
+    for module in (shape_cache, shapes):  # no table of graphs beside the graph's own
+        tables = [v for v in vars(module).values() if isinstance(v, weakref.WeakKeyDictionary)]
+        assert tables == []
+    cache = weakref.ref(graph.shape_cache)
+    del graph, analysis
+    gc.collect()
+    assert cache() is None

@@ -149,3 +149,19 @@ def test_describe_shape():
     assert describe_shape((1,)) == "1 feature"
     assert describe_shape((4,)) == "4 features"
     assert describe_shape((1, 8, 8)) == "1×8×8 images"
+
+
+def test_data_already_loaded_is_used_and_not_loaded_again(monkeypatch):
+    from designer.data import layout as layouts
+    from designer.training import session
+
+    project = mlp_project()
+    layout = layouts.data_layout(project.graph)
+    data = load_dataset(project.data, layout)
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("the data set was loaded again")
+
+    monkeypatch.setattr(session, "load_dataset", refuse)
+    prepared = prepare_run(project, data=data)
+    assert prepared.data is data

@@ -117,6 +117,20 @@ def test_run_from_the_panel_draws_plots_and_results(qtbot, setup):
     assert "Run 1" in setup.panel.message_label.text()
 
 
+def test_train_hands_the_loaded_data_to_the_run_without_loading_it_again(qtbot, setup, monkeypatch):
+    from designer.training import session
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("the data set was loaded again")
+
+    monkeypatch.setattr(session, "load_dataset", refuse)
+    with qtbot.waitSignal(setup.controller.started, timeout=SIGNAL_TIMEOUT_MS) as started:
+        qtbot.mouseClick(setup.panel.train_button, Qt.MouseButton.LeftButton)
+    assert started.args[0].data is setup.panel.data
+    setup.controller.stop()
+    qtbot.waitUntil(lambda: not setup.controller.is_running, timeout=SIGNAL_TIMEOUT_MS)
+
+
 def test_batches_arrive_in_throttled_lists(qtbot, setup):
     setup.set_epochs(20)
     sizes: list[int] = []
