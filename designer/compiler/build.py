@@ -1,8 +1,11 @@
-"""The in-app model: built from the IR, running the exact ``forward`` codegen emits.
+"""The in-app model: built from the IR, running the ``forward`` codegen emits.
 
 Like torch.fx's GraphModule, the forward method is compiled from generated source rather
 than interpreted node by node, so the model runs at the speed of a hand-written module and
-is, line for line, the class the user exports. That source is made only from sanitized
+is, line for line, the class the user exports, with two changes that alter no value
+(`codegen.render_class` with ``in_app``): each intermediate is deleted after its last use,
+and layers are looked up in ``_modules``, so that a long chain runs as fast and holds as
+little memory as an ``nn.Sequential`` of its layers. That source is made only from sanitized
 identifiers and lint-checked catalogue templates (see `lower`), never from user text.
 """
 
@@ -44,7 +47,7 @@ def compile_design(source: Graph | IR, seed: int = 0, class_name: str = "Net") -
     """`build_model`, keeping the IR and the generated source beside the module (rather
     than as attributes stuck onto it)."""
     ir = source if isinstance(source, IR) else lower(source)
-    code = render_class(ir, class_name)
+    code = render_class(ir, class_name, in_app=True)
     attributes = tuple(step.attribute for step in ir.steps if step.attribute)
     cls = _model_class(code.name, code.forward, attributes)
     model = cls()
@@ -82,11 +85,11 @@ def _model_class(name: str, forward_source: str, attributes: tuple[str, ...]) ->
 
     Cached on the source text, so rebuilding an unchanged design (every edit in the app)
     reuses the class. The source is registered with `linecache` so that tracebacks and
-    debuggers show the generated lines. Each submodule also gets a class-level property:
-    ``self.fc1`` then reads ``_modules`` directly instead of failing the normal lookup and
-    falling back to ``nn.Module.__getattr__``, which makes the in-app model a little faster
-    than the same class written by hand, with the same semantics (replacing or deleting a
-    submodule still goes through ``nn.Module``).
+    debuggers show the generated lines. Each submodule also gets a class-level property, so
+    that ``model.fc1`` (outside the forward, which reads ``_modules`` itself) reads
+    ``_modules`` directly instead of failing the normal lookup and falling back to
+    ``nn.Module.__getattr__``, with the same semantics (replacing or deleting a submodule
+    still goes through ``nn.Module``).
     """
     forward = _compile_forward(forward_source)
     namespace: dict = {"forward": forward, "__module__": __name__, "__qualname__": name}

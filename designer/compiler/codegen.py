@@ -19,12 +19,15 @@ from typing import Any
 
 from torch import nn
 
-from designer.compiler.lower import IR, IRStep, lower
+from designer.compiler.lower import IR, UNUSED, IRStep, lower
 from designer.compiler.namespace import class_name as safe_class_name
 from designer.compiler.namespace import literal
 from designer.model import Graph
 
 LINE_LENGTH = 100
+#: The in-app forward's local for ``self._modules``: generated names never start with an
+#: underscore (`namespace.sanitize`), so it cannot collide with one.
+MODULES = "_modules"
 INDENT = 4
 
 
@@ -61,7 +64,9 @@ def module_imports(ir: IR) -> list[str]:
     return ["import torch", *functional, "from torch import nn"]
 
 
-def render_class(ir: IR, class_name: str = "Net") -> ClassCode:
+def render_class(ir: IR, class_name: str = "Net", in_app: bool = False) -> ClassCode:
+    """The class's source: the exported one, or with ``in_app`` the in-app model's, whose
+    forward runs at the speed of ``nn.Sequential`` (see `_add_forward`)."""
     name = safe_class_name(class_name)
     lines: list[str] = []
     nodes: dict[int, str] = {}
@@ -81,24 +86,73 @@ def render_class(ir: IR, class_name: str = "Net") -> ClassCode:
             add(_render(_init_statement(step), 2), step.node_id)
     add([""])
     start = len(lines)
-    _add_forward(ir, add)
+    _add_forward(ir, add, in_app)
     forward = textwrap.dedent("\n".join(lines[start:])) + "\n"
     return ClassCode(tuple(lines), nodes, forward, name)
 
 
-def _add_forward(ir: IR, add) -> None:
+def _add_forward(ir: IR, add, in_app: bool = False) -> None:
+    """The forward: one statement per step. The in-app model's differs in two ways that
+    change no value it computes: it drops each intermediate after its last use
+    (`_dead_after`), and it calls its layers through ``_modules["fc1"]`` (a dict lookup)
+    rather than ``self.fc1`` (a Python property per layer); the exported class keeps the
+    plain one line per layer."""
+    dead = _dead_after(ir) if in_app else {}
     arguments = ["self", *(f"{item.name}: torch.Tensor" for item in ir.inputs)]
     returns = "torch.Tensor" if len(ir.outputs) == 1 else "tuple[torch.Tensor, ...]"
     signature = ["def forward", _bracket("(", Group(_commas(arguments)), ")"), f" -> {returns}:"]
     add(_render(signature, 1), ir.inputs[0].node_id if ir.inputs else None)
-    for step in ir.steps:
+    if in_app:
+        add(format_statement(f"{MODULES} = self._modules", 2))
+    for index, step in enumerate(ir.steps):
         value = ast.parse(step.expression, mode="eval").body
+        if in_app and step.attribute:
+            value = _LayerLookup(step.attribute).visit(value)
         add(_render_assignment(step.outputs, value, 2), step.node_id)
+        if index in dead:
+            add(format_statement(f"del {', '.join(dead[index])}", 2), step.node_id)
     results = ", ".join(out.name for out in ir.outputs)
     rendered = format_statement(f"return {results}", 2)
     for index, text in enumerate(rendered):
         output = ir.outputs[min(max(index - 1, 0), len(ir.outputs) - 1)]
         add([text], output.node_id)
+
+
+class _LayerLookup(ast.NodeTransformer):
+    """``self.<attribute>`` -> ``_modules["<attribute>"]`` (the in-app forward)."""
+
+    def __init__(self, attribute: str) -> None:
+        self.attribute = attribute
+
+    def visit_Attribute(self, node: ast.Attribute) -> ast.expr:
+        target = isinstance(node.value, ast.Name) and node.value.id == "self"
+        if target and node.attr == self.attribute:
+            return ast.Subscript(ast.Name(MODULES), ast.Constant(self.attribute))
+        return self.generic_visit(node)
+
+
+def _dead_after(ir: IR) -> dict[int, list[str]]:
+    """The values each step reads for the last time (by step index), the network's
+    results excepted.
+
+    NOTE: a straight-line forward keeps every intermediate alive until it returns, so a
+    2,000-layer chain holds 2,000 activations where ``nn.Sequential`` holds two; deleting
+    each name after its last reader lets the allocator reuse the memory at once. Only the
+    in-app model's forward does this: the exported class stays one line per layer, and
+    both compute exactly the same values."""
+    last: dict[str, int] = {}
+    for index, step in enumerate(ir.steps):
+        for name in step.inputs:
+            last[name] = index
+    kept = {output.name for output in ir.outputs}
+    dead: dict[int, list[str]] = {}
+    for name, index in last.items():
+        if name not in kept:
+            dead.setdefault(index, []).append(name)
+    for index, step in enumerate(ir.steps):  # an output port nothing reads: dead at once
+        if UNUSED in step.outputs and len(step.outputs) > 1:
+            dead.setdefault(index, []).append(UNUSED)
+    return dead
 
 
 def _init_statement(step: IRStep) -> list:

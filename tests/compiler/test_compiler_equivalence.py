@@ -9,7 +9,9 @@ Net()`` initializes exactly like ``build_model(graph, seed=s)``.
 from __future__ import annotations
 
 import linecache
+import re
 import textwrap
+import weakref
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,7 @@ from test_compiler_graphs import WIDE_SEEDS, random_graph, wide_graph
 
 from designer.compiler import build_model, compile_design, generate_module_code, lower
 from designer.compiler.export import example_inputs
+from designer.model import Graph
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -91,14 +94,45 @@ def test_there_are_examples_or_a_reason():
     assert len(example_files()) >= 1
 
 
-def test_forward_is_the_generated_text():
+def test_forward_is_the_generated_text_freeing_each_value_after_its_last_use():
     graph = random_graph(5)
     compiled = compile_design(graph)
     model = compiled.module
     source = generate_module_code(graph).source
     forward = source[source.index("    def forward(") :]
-    assert textwrap.dedent(forward) == compiled.source
+    lines = compiled.source.splitlines(keepends=True)
+    assert lines[1] == "    _modules = self._modules\n"
+    assert any(line.startswith("    del ") for line in lines)
+    kept = [line for line in lines[2:] if not line.startswith("    del ")]
+    exported = re.sub(r'_modules\["(\w+)"\]', r"self.\1", "".join([lines[0], *kept]))
+    assert textwrap.dedent(forward) == exported
+    assert "del " not in source  # the exported class stays one line per layer
     assert linecache.getline(type(model).forward.__code__.co_filename, 1).startswith("def forward")
+
+
+def test_the_in_app_forward_keeps_no_dead_intermediate_alive():
+    """As in ``nn.Sequential``, a chain holds only the values still to be read."""
+    graph = Graph()
+    last = graph.add_node("Input", {"features": 4}).id
+    for index in range(40):
+        node = graph.add_node("Linear" if index % 2 == 0 else "ReLU", {})
+        graph.connect(last, "out", node.id, "in")
+        last = node.id
+    output = graph.add_node("Output", {"loss": "mse"}).id
+    graph.connect(last, "out", output, "in")
+    model = build_model(graph).eval()
+    outputs: list[weakref.ref] = []
+    alive: list[int] = []
+
+    def record(_module, _inputs, result):
+        alive.append(sum(ref() is not None for ref in outputs))
+        outputs.append(weakref.ref(result))
+
+    for layer in model.children():
+        layer.register_forward_hook(record)
+    with torch.no_grad():
+        model(torch.randn(2, 4))
+    assert len(alive) == 40 and max(alive) <= 1  # only the layer's own input
 
 
 def test_compiled_nodes_map_attributes_to_nodes():
