@@ -14,7 +14,7 @@ from typing import Any
 from designer import __version__
 from designer.io.atomic import write_atomic
 from designer.io.schema import FORMAT, FORMAT_VERSION
-from designer.model import Project
+from designer.model import Node, Project
 
 
 def project_to_dict(project: Project) -> dict[str, Any]:
@@ -25,16 +25,7 @@ def project_to_dict(project: Project) -> dict[str, Any]:
         "format_version": FORMAT_VERSION,
         "app_version": __version__,
         "metadata": _plain(project.metadata),
-        "nodes": [
-            {
-                "id": node.id,
-                "type": node.type,
-                "label": node.label,
-                "position": [float(node.position[0]), float(node.position[1])],
-                "params": _plain(node.params),
-            }
-            for node in graph
-        ],
+        "nodes": [_node(node) for node in graph],
         "edges": [
             {"from": [edge.src, edge.src_port], "to": [edge.dst, edge.dst_port]}
             for edge in graph.edges
@@ -42,6 +33,19 @@ def project_to_dict(project: Project) -> dict[str, Any]:
         "data": project.data.to_dict(),
         "training": project.training.to_dict(),
     }
+
+
+def _node(node: Node) -> dict[str, Any]:
+    record = {
+        "id": node.id,
+        "type": node.type,
+        "label": node.label,
+        "position": [float(node.position[0]), float(node.position[1])],
+        "params": _plain(node.params),
+    }
+    if node.silenced:  # NOTE: only when there are some, so older files stay byte-identical
+        record["silenced"] = dict(node.silenced)
+    return record
 
 
 def project_to_json(project: Project) -> str:
