@@ -1,6 +1,6 @@
 """Command-line verbs that need no window: ``check``, ``export``, ``train`` and ``diff``.
 
-    nn-designer check PROJECT [--strict] [--no-data]
+    nn-designer check PROJECT [--strict] [--no-data] [--verbose]
     nn-designer export PROJECT -o model.py [--weights W.safetensors] [--onnx M.onnx]
     nn-designer train PROJECT [--epochs N] [--lr LR] [--save-weights W.safetensors]
                       [--data PATH [--target COLUMN]]
@@ -133,8 +133,10 @@ def add_check_command(commands: Any) -> None:
     check = commands.add_parser(
         "check", help="list the layers, shapes and problems of a design", description=(
             "Print each layer's name, type, output shape and parameters, the totals, and "
-            "every problem, those of the design against its data set included. Exit "
-            "status 1 if the design has errors."
+            "every problem, those of the design against its data set included, and the "
+            "linter's findings with their rule ids (warning NN201: ...). Exit status 1 if "
+            "the design has errors (with --strict, warnings too). Findings silenced on a "
+            "layer are not printed; --verbose lists them with their reasons."
         )
     )  # fmt: skip
     check.add_argument("project", help="the .nndesign file")
@@ -142,11 +144,15 @@ def add_check_command(commands: Any) -> None:
     check.add_argument(
         "--no-data", action="store_true", help="check the design alone, without loading its data"
     )
+    check.add_argument(
+        "--verbose", action="store_true", help="also list silenced findings and their reasons"
+    )
     check.set_defaults(handler=run_check)
 
 
 def run_check(args: argparse.Namespace) -> int:
     from designer.model import infer_shapes
+    from designer.model.lint import review
 
     project = _load(args.project)
     graph = project.graph
@@ -159,17 +165,38 @@ def run_check(args: argparse.Namespace) -> int:
         spec = graph.spec(node_id).display_name
         print(f"{label:<{_LABEL_WIDTH}}  {spec:<26} {shape:<16} {params:>12}")
     print(_totals_line(analysis))
-    problems = list(analysis.problems)
+    extra, facts = [], None
     if analysis.valid:
-        problems += _compile_problems(graph)
+        extra += _compile_problems(graph)
     if analysis.valid and not args.no_data:
-        problems += _data_problems(
-            project, analysis, os.path.dirname(os.path.abspath(args.project))
-        )
-    for problem in problems:
-        print(f"{problem.severity}: {_printable(problem.message)}")
-    failed = any(p.is_error or args.strict for p in problems)
+        folder = os.path.dirname(os.path.abspath(args.project))
+        data_extra, facts = _data_problems(project, analysis, folder)
+        extra += data_extra
+    reviewed = review(graph, analysis, project.training, facts, extra)
+    for problem in reviewed.problems:
+        print(_problem_line(problem))
+    _print_silenced(graph, reviewed.silenced, args.verbose)
+    failed = any(p.is_error or args.strict for p in reviewed.problems)
     return EXIT_PROBLEMS if failed else EXIT_OK
+
+
+def _problem_line(problem: Any) -> str:
+    """``error: ...`` or, for a linter rule's finding, ``warning NN201: ...``."""
+    rule = f" {problem.rule}" if problem.rule else ""
+    return f"{problem.severity}{rule}: {_printable(problem.message)}"
+
+
+def _print_silenced(graph: Any, silenced: Any, verbose: bool) -> None:
+    """Silenced findings: each with its reason when ``verbose``, else only how many."""
+    if not silenced:
+        return
+    if not verbose:
+        count = len(silenced)
+        print(f"{count} silenced finding{'s' * (count != 1)} not shown (--verbose lists them)")
+        return
+    for problem in silenced:
+        reason = _one_line(graph.node(problem.node_id).silenced[problem.rule])
+        print(f"silenced {problem.rule}: {_printable(problem.message)} (reason: {reason})")
 
 
 def _totals_line(analysis: Any) -> str:
@@ -187,17 +214,18 @@ def _totals_line(analysis: Any) -> str:
     )
 
 
-def _data_problems(project: Any, analysis: Any, folder: str) -> list:
-    """The design against its data set (loaded as for training; no torch needed)."""
-    from designer.data import DataError, data_layout, load_dataset
+def _data_problems(project: Any, analysis: Any, folder: str) -> tuple[list, Any]:
+    """The design against its data set (loaded as for training; no torch needed), and the
+    facts of the data the linter reads (None when it cannot be loaded)."""
+    from designer.data import DataError, data_facts, data_layout, load_dataset
     from designer.data.checks import data_problems
     from designer.model import Problem
 
     try:
         data = load_dataset(project.data, data_layout(project.graph, analysis), folder)
     except DataError as error:
-        return [Problem(f"the data set cannot be loaded: {error}")]
-    return data_problems(project, data, analysis)
+        return [Problem(f"the data set cannot be loaded: {error}")], None
+    return data_problems(project, data, analysis), data_facts(project, data, analysis)
 
 
 def _compile_problems(graph: Any) -> list:
