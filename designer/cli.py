@@ -3,9 +3,11 @@
     nn-designer check PROJECT [--strict] [--no-data] [--verbose]
     nn-designer export PROJECT -o model.py [--weights W.safetensors] [--onnx M.onnx]
     nn-designer train PROJECT [--epochs N] [--lr LR] [--save-weights W.safetensors]
-                      [--data PATH [--target COLUMN]]
-    nn-designer bundle PROJECT -o B.zip [--epochs N] [--seed S]
+                      [--data PATH [--target COLUMN]] [--no-record] [--tensorboard DIR]
+    nn-designer bundle PROJECT -o B.zip [--run ID | --epochs N --seed S]
     nn-designer diff A B [--json] [--no-settings]
+    nn-designer sweep PROJECT [--trials N] [--jobs J] [--storage URL] [--study NAME]
+                      [--sampler tpe|grid]
 
 (``nn-designer-cli`` is the same without the window entry point.)
 Exit status: 0 when all is well, 1 when the design has errors (or cannot be exported; for
@@ -259,9 +261,10 @@ def run_export(args: argparse.Namespace) -> int:
     from designer.compiler import (
         CompileError,
         ExportError,
-        build_model,
+        WeightsError,
+        compile_design,
         export_onnx,
-        export_weights,
+        save_weights,
     )
     from designer.compiler.export import example_inputs, write_text_atomic
     from designer.training.script import generate_script
@@ -279,14 +282,15 @@ def run_export(args: argparse.Namespace) -> int:
             write_text_atomic(args.output, code.source)
             print(f"wrote {args.output}", file=sys.stderr)
         if args.weights or args.onnx:
-            model = build_model(project.graph, seed=project.training.seed)
+            compiled = compile_design(project.graph, seed=project.training.seed)
         if args.weights:
-            export_weights(model, args.weights)
+            save_weights(compiled.module, args.weights)
             print(f"wrote {args.weights}", file=sys.stderr)
         if args.onnx:
-            export_onnx(model, example_inputs(model.designer_ir), args.onnx)
+            inputs = example_inputs(compiled.ir)
+            export_onnx(compiled.module, inputs, args.onnx, ir=compiled.ir)
             print(f"wrote {args.onnx}", file=sys.stderr)
-    except (CompileError, ExportError) as error:
+    except (CompileError, ExportError, WeightsError) as error:
         for line in str(error).splitlines():
             print(f"error: {_printable(line)}", file=sys.stderr)
         return EXIT_PROBLEMS
@@ -316,6 +320,14 @@ def add_train_command(commands: Any) -> None:
     )
     train.add_argument("--target", metavar="COLUMN", help="the target column of a CSV file")
     train.add_argument("--bundle", metavar="ZIP", help="also write a reproducibility bundle")
+    train.add_argument(
+        "--no-record",
+        action="store_true",
+        help="do not record the run in the project's run store (NAME.runs.sqlite)",
+    )
+    train.add_argument(
+        "--tensorboard", metavar="DIR", help="also write the curves as TensorBoard event files"
+    )
     train.set_defaults(handler=run_train)
 
 
@@ -333,32 +345,68 @@ def run_train(args: argparse.Namespace) -> int:
         data=args.data,
         target=args.target,
         bundle=args.bundle,
+        record=not args.no_record,
+        tensorboard=args.tensorboard,
     )
 
 
 # -------------------------------------------------------------------- bundle
 def add_bundle_command(commands: Any) -> None:
     bundle = commands.add_parser(
-        "bundle", help="train and write a bundle that reproduces the run exactly", description=(
-            "Train the project (as `train` does) and write one zip file holding the design, "
-            "the exported script, the weights, the final metrics, the exact library "
-            "versions, the data split and the data (or its hash), with a README saying how "
-            "to rerun it; the rerun on a CPU ends with the very same metrics."
+        "bundle", help="write a bundle that reproduces a run exactly", description=(
+            "Write one zip file holding the design, the exported script, the weights, the "
+            "final metrics, the exact library versions, the data split and the data (or its "
+            "hash), with a README saying how to rerun it; the rerun on a CPU ends with the "
+            "very same metrics. With --run, of a run recorded in the project's run store; "
+            "else the project is trained first (as `train` does)."
         )
     )  # fmt: skip
     bundle.add_argument("project", help="the .nndesign project file")
     bundle.add_argument("-o", "--output", required=True, metavar="ZIP", help="the bundle")
-    bundle.add_argument("--epochs", type=int, help="number of epochs")
-    bundle.add_argument("--seed", type=int, help="random seed")
+    bundle.add_argument("--run", type=int, metavar="ID", help="a recorded run (see its id)")
+    bundle.add_argument("--epochs", type=int, help="number of epochs (when training)")
+    bundle.add_argument("--seed", type=int, help="random seed (when training)")
     bundle.set_defaults(handler=run_bundle)
 
 
 def run_bundle(args: argparse.Namespace) -> int:
+    if args.run is not None:
+        return _bundle_recorded_run(args)
     from designer.training.headless import train_project
 
     return train_project(
         args.project, epochs=args.epochs, seed=args.seed, device="cpu", bundle=args.output
     )
+
+
+def _bundle_recorded_run(args: argparse.Namespace) -> int:
+    from designer.training.bundle import write_run_bundle
+    from designer.training.run_loader import load_runs
+    from designer.training.run_store import RunStore, RunStoreError, store_path
+
+    _load(args.project)  # a readable project, or exit status 2
+    path = store_path(args.project)
+    try:
+        with RunStore.open(path) as store:
+            records = {record.run_id: record for record in load_runs(store).records}
+    except RunStoreError as error:
+        raise _BadInputError(str(error)) from None
+    record = records.get(args.run)
+    if record is None or record.results is None or not record.state_dict:
+        known = ", ".join(str(i) for i, r in records.items() if r.results is not None) or "none"
+        print(
+            f"error: no finished run {args.run} in {path.name} (finished runs: {known})",
+            file=sys.stderr,
+        )
+        return EXIT_PROBLEMS
+    folder = os.path.dirname(os.path.abspath(args.project))
+    try:
+        names = write_run_bundle(record, args.output, folder)
+    except OSError as error:
+        print(f"error: cannot write the bundle: {error.strerror or error}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    print(f"wrote {args.output} ({len(names)} files) from run {args.run}", file=sys.stderr)
+    return EXIT_OK
 
 
 # ---------------------------------------------------------------------- diff
@@ -397,14 +445,44 @@ def run_diff(args: argparse.Namespace) -> int:
     return EXIT_OK if diff.equal else EXIT_PROBLEMS
 
 
+# --------------------------------------------------------------------- sweep
+def add_sweep_command(commands: Any) -> None:
+    sweep = commands.add_parser(
+        "sweep", help="search the project's sweep space with Optuna, one line per trial",
+        description=(
+            "Run trials of the project's sweep (its search space, metric and sampler, as "
+            "chosen in Training > Sweep...) in worker processes, printing one line per "
+            "trial and the best trial of the study at the end. The study is kept in an "
+            "Optuna storage, SQLite beside the project by default; runs pointed at the same "
+            "storage and study, on one machine or several, share their trials. Needs "
+            'Optuna: pip install "nn-designer[sweep]".'
+        ),
+    )  # fmt: skip
+    sweep.add_argument("project", help="the .nndesign project file")
+    sweep.add_argument("--trials", type=int, help="trials to run (default: the project's)")
+    sweep.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
+    sweep.add_argument("--storage", metavar="URL", help="Optuna storage URL (default: SQLite)")
+    sweep.add_argument("--study", metavar="NAME", help="study name (default: the file's name)")
+    sweep.add_argument("--sampler", choices=("tpe", "grid"), help="override the sampler")
+
+    def run(args: argparse.Namespace) -> int:
+        from designer.training.sweep_headless import sweep_project
+
+        options = ("trials", "jobs", "storage", "study", "sampler")
+        return sweep_project(args.project, **{name: getattr(args, name) for name in options})
+
+    sweep.set_defaults(handler=run)
+
+
 COMMANDS: list[Callable[[Any], None]] = [
     add_check_command,
     add_export_command,
     add_train_command,
     add_bundle_command,
     add_diff_command,
+    add_sweep_command,
 ]
-VERBS = ("check", "export", "train", "bundle", "diff")
+VERBS = ("check", "export", "train", "bundle", "diff", "sweep")
 
 
 # ------------------------------------------------------------------- helpers

@@ -10,7 +10,7 @@ Layout::
     icons/actions/<name>.svg             24x24 monochrome toolbar/menu icons
     icons/categories/<slug>.svg          one icon per layer catalogue category
     icons/widgets/<name>.svg             small images referenced by the style sheets
-    icons/status/<name>.svg              error and warning marks (monochrome, recoloured)
+    icons/status/<name>.svg              error, warning and star marks (monochrome, recoloured)
     styles/light.qss, styles/dark.qss    application style sheets
 
 Monochrome icons are drawn with the fixed stroke colour :data:`ICON_STROKE`; a dark

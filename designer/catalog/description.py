@@ -27,6 +27,11 @@ class ParamError(ValueError):
         self.name = name
 
 
+def dims_text(dims: Sequence[int], empty: str = "scalar") -> str:
+    """How a per-sample shape reads everywhere (messages, badges, previews): ``3×8×8``."""
+    return "×".join(map(str, dims)) or empty
+
+
 @dataclass(frozen=True)
 class Shape:
     """A per-sample tensor shape: the batch dimension is implicit and symbolic (``N``)."""
@@ -43,7 +48,7 @@ class Shape:
         return math.prod(self.dims)
 
     def __str__(self) -> str:
-        return "×".join(["N", *map(str, self.dims)])
+        return dims_text(["N", *self.dims])
 
 
 @dataclass(frozen=True)

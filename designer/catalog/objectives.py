@@ -15,6 +15,8 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from designer.catalog.description import dims_text
+
 CLASSIFICATION, REGRESSION = "classification", "regression"
 # How a loss wants its targets: class indices (one per position), 0/1 values shaped like
 # the output, or real values shaped like the output.
@@ -282,7 +284,7 @@ def headline_metric(keys: tuple[str, ...] | list[str]) -> str | None:
 
 # ------------------------------------------------------------------ target checks
 def _shape_text(shape: tuple[int, ...]) -> str:
-    return "x".join(str(d) for d in shape) or "a single value"
+    return dims_text(shape, "a single value")
 
 
 def _units(count: int) -> str:

@@ -2,7 +2,7 @@
 
 `lower` checks a graph and produces a small IR; `build_model` turns the IR into a module
 whose forward is the generated source; `generate_module_code` writes that source out (the
-training script around it is `designer.training.script`); `export_weights` and
+training script around it is `designer.training.script`); `save_weights` and
 `export_onnx` write files. Never imports Qt.
 
 The names that need torch load on first use, so that checking a design (`lower`,
@@ -18,33 +18,42 @@ from designer.compiler.errors import CompileError, ExportError
 from designer.compiler.lower import IR, IRInput, IROutput, IRStep, lower
 
 if TYPE_CHECKING:
-    from designer.compiler.build import build_model
+    from designer.compiler.build import CompiledModel, build_model, compile_design
     from designer.compiler.codegen import PythonCode, generate_module_code
-    from designer.compiler.export import export_onnx, export_weights, load_weights
+    from designer.compiler.export import export_onnx
+    from designer.compiler.weights import WeightsError, load_weights, read_weights, save_weights
 
 _HOMES = {
     "build_model": "build",
+    "compile_design": "build",
+    "CompiledModel": "build",
     "PythonCode": "codegen",
     "generate_module_code": "codegen",
     "export_onnx": "export",
-    "export_weights": "export",
-    "load_weights": "export",
+    "load_weights": "weights",
+    "read_weights": "weights",
+    "save_weights": "weights",
+    "WeightsError": "weights",
 }
 
 __all__ = [
     "IR",
     "CompileError",
+    "CompiledModel",
     "ExportError",
     "IRInput",
     "IROutput",
     "IRStep",
     "PythonCode",
+    "WeightsError",
     "build_model",
+    "compile_design",
     "export_onnx",
-    "export_weights",
     "generate_module_code",
     "load_weights",
     "lower",
+    "read_weights",
+    "save_weights",
 ]
 
 

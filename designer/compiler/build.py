@@ -11,8 +11,10 @@ from __future__ import annotations
 import hashlib
 import linecache
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from functools import lru_cache
+from types import MappingProxyType
 
 import torch
 import torch.nn.functional as F
@@ -27,13 +29,20 @@ _KEEP_SOURCES = 64
 _SOURCES: OrderedDict[str, None] = OrderedDict()
 
 
-def build_model(source: Graph | IR, seed: int = 0, class_name: str = "Net") -> nn.Module:
-    """A fresh model of the design, initialized deterministically from ``seed``.
+@dataclass(frozen=True, eq=False)
+class CompiledModel:
+    """A built model with what it was built from: the IR, the ``forward`` source it runs,
+    and which node each submodule belongs to (for messages and highlighting)."""
 
-    ``torch.manual_seed(seed)`` is set once and the layers are built in step order, which
-    is also the order of the exported ``__init__``: ``torch.manual_seed(seed); Net()`` in
-    the exported script gives the very same weights.
-    """
+    module: nn.Module
+    ir: IR
+    source: str
+    nodes: Mapping[str, str]
+
+
+def compile_design(source: Graph | IR, seed: int = 0, class_name: str = "Net") -> CompiledModel:
+    """`build_model`, keeping the IR and the generated source beside the module (rather
+    than as attributes stuck onto it)."""
     ir = source if isinstance(source, IR) else lower(source)
     code = render_class(ir, class_name)
     attributes = tuple(step.attribute for step in ir.steps if step.attribute)
@@ -43,10 +52,17 @@ def build_model(source: Graph | IR, seed: int = 0, class_name: str = "Net") -> n
     for step in ir.steps:
         if step.attribute:
             model.add_module(step.attribute, _instantiate(step))
-    model.designer_nodes = dict(ir.node_for_attribute)
-    model.designer_ir = ir
-    model.designer_source = code.forward
-    return model
+    return CompiledModel(model, ir, code.forward, MappingProxyType(dict(ir.node_for_attribute)))
+
+
+def build_model(source: Graph | IR, seed: int = 0, class_name: str = "Net") -> nn.Module:
+    """A fresh model of the design, initialized deterministically from ``seed``.
+
+    ``torch.manual_seed(seed)`` is set once and the layers are built in step order, which
+    is also the order of the exported ``__init__``: ``torch.manual_seed(seed); Net()`` in
+    the exported script gives the very same weights.
+    """
+    return compile_design(source, seed, class_name).module
 
 
 def _instantiate(step: IRStep) -> nn.Module:
@@ -75,7 +91,7 @@ def _model_class(name: str, forward_source: str, attributes: tuple[str, ...]) ->
     forward = _compile_forward(forward_source)
     namespace: dict = {"forward": forward, "__module__": __name__, "__qualname__": name}
     namespace.update((attribute, _submodule(attribute)) for attribute in attributes)
-    namespace["__doc__"] = "A network built by NN Designer; see `designer_source`."
+    namespace["__doc__"] = "A network built by NN Designer (its source: `compile_design`)."
     return type(name, (nn.Module,), namespace)
 
 

@@ -15,7 +15,6 @@ import warnings
 from collections.abc import Callable, Iterator, Sequence
 
 import torch
-from safetensors.torch import load_file, save_file
 from torch import nn
 
 from designer.compiler.errors import CompileError, ExportError
@@ -27,40 +26,9 @@ ONNX_OPSET = 17
 _DEFAULT_MODE = 0o644  # what a new file gets, rather than the private mode of a temp file
 
 
-def export_weights(model: nn.Module, path: PathLike) -> None:
-    """Save the model's ``state_dict`` as safetensors (loadable into the exported class)."""
-    state = {k: v.detach().cpu().contiguous() for k, v in _unwrap(model).state_dict().items()}
-    try:
-        _atomic_write(path, lambda tmp: save_file(state, tmp, metadata={"format": "pt"}))
-    except Exception as error:  # safetensors raises its own SafetensorError
-        raise ExportError(
-            f"cannot write the weights to {os.fspath(path)!r}: {_reason(error)}"
-        ) from None
-
-
 def write_text_atomic(path: PathLike, text: str) -> None:
     """Write a text file (generated source) atomically, as UTF-8 with Unix newlines."""
-
-    def write(temporary: str) -> None:
-        with open(temporary, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-
-    _atomic_write(path, write)
-
-
-def load_weights(model: nn.Module, path: PathLike, strict: bool = True) -> None:
-    """Load safetensors weights into ``model``; a mismatch is an `ExportError` saying which."""
-    try:
-        state = load_file(os.fspath(path))
-    except Exception as error:  # safetensors raises its own SafetensorError
-        raise ExportError(
-            f"cannot read weights from {os.fspath(path)!r}: {_reason(error)}"
-        ) from None
-    try:
-        _unwrap(model).load_state_dict(state, strict=strict)
-    except RuntimeError as error:
-        detail = " ".join(str(error).split())[:400]
-        raise ExportError(f"the weights do not fit this network: {detail}") from None
+    write_atomic(path, text)
 
 
 def example_inputs(ir: IR, batch: int = 2) -> tuple[torch.Tensor, ...]:
@@ -73,14 +41,16 @@ def export_onnx(
     example_inputs: torch.Tensor | Sequence[torch.Tensor],
     path: PathLike,
     opset_version: int = ONNX_OPSET,
+    ir: IR | None = None,
 ) -> None:
     """Export to ONNX with a dynamic batch axis and check the file with the ONNX checker.
 
-    The TorchScript exporter is tried first because it needs nothing beyond torch; the
+    With the design's ``ir``, layers ONNX cannot express are refused up front (naming the
+    layer), and the graph's inputs and outputs carry the Input and Output labels. The
+    TorchScript exporter is tried first because it needs nothing beyond torch; the
     torch.export-based one is the fallback where that is unavailable.
     """
     inner = _unwrap(model)
-    ir: IR | None = getattr(inner, "designer_ir", None)
     if ir is not None:
         _refuse_unsupported(ir)
     args = (example_inputs,) if isinstance(example_inputs, torch.Tensor) else tuple(example_inputs)

@@ -46,7 +46,7 @@ MODULE_ATTRIBUTES = frozenset(
         "register_module", "register_parameter", "register_state_dict_post_hook",
         "register_state_dict_pre_hook", "requires_grad_", "set_extra_state", "set_submodule",
         "share_memory", "smart_apply", "state_dict", "to", "to_empty", "train", "training",
-        "type", "xpu", "zero_grad", "designer_nodes", "designer_ir", "designer_source",
+        "type", "xpu", "zero_grad",
     }
 )  # fmt: skip
 

@@ -7,6 +7,7 @@ training setup and ``nn-designer check``. Pure: needs neither torch nor Qt.
 
 from __future__ import annotations
 
+from designer.catalog.description import dims_text
 from designer.catalog.objectives import CLASSES, CLASSIFICATION, LOSSES, target_problem
 from designer.data.layout import DataLayout, InputSlot, OutputSlot, data_layout
 from designer.data.prepare import PreparedData, TargetInfo
@@ -64,10 +65,10 @@ def describe_shape(shape: tuple[int, ...]) -> str:
     if len(shape) == 1:
         return f"{shape[0]} feature{'s' * (shape[0] != 1)}"
     if len(shape) == 3:
-        return f"{'x'.join(map(str, shape))} images"
+        return f"{dims_text(shape)} images"
     if len(shape) == 2:
         return f"sequences of {shape[0]} steps x {shape[1]} features"
-    return f"samples of shape {'x'.join(map(str, shape)) or 'scalar'}"
+    return f"samples of shape {dims_text(shape)}"
 
 
 def _input_problems(slot: InputSlot, data: PreparedData) -> list[Problem]:
@@ -99,7 +100,7 @@ def _input_problems(slot: InputSlot, data: PreparedData) -> list[Problem]:
 def _token_problems(slot: InputSlot, data: PreparedData, problem) -> list[Problem]:
     info = data.input(slot.name)
     if tuple(info.shape) != tuple(slot.dims):
-        length = info.shape[0] if len(info.shape) == 1 else "x".join(map(str, info.shape))
+        length = info.shape[0] if len(info.shape) == 1 else dims_text(info.shape)
         return problem(f"takes {slot.dims[0]} tokens, but {data.name!r} has {length}", "length")
     arrays = [data.train[slot.name], data.val[slot.name]]
     highest = max(int(a.max()) for a in arrays if a.size) if any(a.size for a in arrays) else 0

@@ -48,6 +48,7 @@ from designer.model import (
     UnknownPortError,
 )
 from designer.model.shapes import format_bytes
+from designer.model.sweep import SweepSettings
 
 _NOT_A_PROJECT = "this is not an NN Designer project file"
 _BOM = b"\xef\xbb\xbf"
@@ -220,9 +221,10 @@ def _build(document: Document, catalog: Catalog) -> Project:
     try:
         data = DataSettings.from_dict(document.data, "data")
         training = TrainingSettings.from_dict(document.training, "training")
+        sweep = SweepSettings.from_dict(document.sweep, "sweep")
     except SettingsError as error:
         raise ProjectFileError(error.message, error.path) from None
-    return Project(graph, data, training, copy.deepcopy(document.metadata))
+    return Project(graph, data, training, copy.deepcopy(document.metadata), sweep)
 
 
 def _connect(graph: Graph, records: list[EdgeRecord]) -> None:

@@ -6,8 +6,9 @@ one small function here, never touching the code that reads the current format. 
 types renamed since (``MultiheadSelfAttention`` -> ``SelfAttention``) need no migration:
 the catalogue's aliases resolve them when the graph is built.
 
-Format 2 added the Output layer's loss weight and the data settings of image folders
-(augmentation, worker processes); tests register a fake format 0 to exercise the mechanism.
+Format 2 added the Output layer's loss weight, the data settings of image folders
+(augmentation, worker processes) and the project's sweep (its search space, none in
+format 1); tests register a fake format 0 to exercise the mechanism.
 """
 
 from __future__ import annotations
@@ -98,8 +99,9 @@ def migrate(data: dict[str, Any]) -> dict[str, Any]:
 
 @migration(1)
 def _add_loss_weights_and_image_settings(data: dict[str, Any]) -> dict[str, Any]:
-    """Format 2: every Output layer has a loss weight (1 before), and the data settings say
-    whether image folders are augmented and how many processes decode them."""
+    """Format 2: every Output layer has a loss weight (1 before), the data settings say
+    whether image folders are augmented and how many processes decode them, and a project
+    may hold a sweep (an empty search space before, which is the default)."""
     for node in data.get("nodes", []):
         if isinstance(node, dict) and node.get("type") == "Output":
             params = node.setdefault("params", {})
@@ -109,4 +111,5 @@ def _add_loss_weights_and_image_settings(data: dict[str, Any]) -> dict[str, Any]
     if isinstance(settings, dict):
         settings.setdefault("augment", False)
         settings.setdefault("workers", 2)
+    data.setdefault("sweep", {"parameters": []})
     return data

@@ -15,12 +15,14 @@ from designer import __version__
 from designer.io.atomic import write_atomic
 from designer.io.schema import FORMAT, FORMAT_VERSION
 from designer.model import Node, Project
+from designer.model.sweep import SweepSettings
 
 
 def project_to_dict(project: Project) -> dict[str, Any]:
-    """The project as plain JSON values (lists, not tuples), in file order."""
+    """The project as plain JSON values (lists, not tuples), in file order. The sweep is
+    left out while it is the default one, so files without a sweep stay as they were."""
     graph = project.graph
-    return {
+    document = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "app_version": __version__,
@@ -33,6 +35,9 @@ def project_to_dict(project: Project) -> dict[str, Any]:
         "data": project.data.to_dict(),
         "training": project.training.to_dict(),
     }
+    if project.sweep != SweepSettings():
+        document["sweep"] = _plain(project.sweep.to_dict())
+    return document
 
 
 def _node(node: Node) -> dict[str, Any]:

@@ -12,8 +12,11 @@ A project file is JSON::
                  "silenced": {"NN301": "a linear bottleneck, on purpose"}}, ...],
       "edges": [{"from": ["n1", "out"], "to": ["n2", "in"]}, ...],
       "data": {...DataSettings...},
-      "training": {...TrainingSettings...}
+      "training": {...TrainingSettings...},
+      "sweep": {...SweepSettings...}
     }
+
+``sweep`` (format 2, optional) is written only when the project has a search space.
 
 Nodes are in graph order and edges in connection order (the argument order of a merge).
 A node's optional ``silenced`` maps the ids of linter rules quieted on it to the reason
@@ -61,7 +64,7 @@ MAX_METADATA_STRING = 100_000
 MAX_METADATA_CHARS = 1_000_000
 
 _TOP_REQUIRED = ("format", "format_version", "nodes", "edges")
-_TOP_OPTIONAL = ("app_version", "metadata", "data", "training")
+_TOP_OPTIONAL = ("app_version", "metadata", "data", "training", "sweep")
 _NODE_REQUIRED = ("id", "type", "label")
 _NODE_OPTIONAL = ("position", "params", "silenced")
 _EDGE_KEYS = ("from", "to")
@@ -111,6 +114,7 @@ class Document:
     edges: list[EdgeRecord]
     data: dict[str, Any]
     training: dict[str, Any]
+    sweep: dict[str, Any]
 
 
 def check_tree(root: Any, root_path: str = "") -> None:
@@ -249,6 +253,7 @@ def read_document(data: dict[str, Any]) -> Document:
         edges=[_edge(item, join("edges", i)) for i, item in enumerate(edges)],
         data=_object(data.get("data", {}), "data"),
         training=_object(data.get("training", {}), "training"),
+        sweep=_object(data.get("sweep", {}), "sweep"),
     )
 
 

@@ -152,3 +152,11 @@ class TrainingSettings(_SettingsBase):
     grad_clip: float = _f(0.0, float, 0.0, 1e6)
     seed: int = _f(0, int, 0, 2**31 - 1)
     device: str = _f("auto", str, choices=DEVICES)
+
+
+def setting_rule(name: str, section: type[_SettingsBase] = TrainingSettings) -> _Rule:
+    """The type, range or choices of one setting (a sweep draws its values within them)."""
+    for f in dataclasses.fields(section):  # type: ignore[arg-type]
+        if f.name == name:
+            return f.metadata["rule"]
+    raise KeyError(name)

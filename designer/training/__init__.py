@@ -1,9 +1,8 @@
 """Training of PyTorch models on `designer.data` sets: the shared core, the loop, the
-exported script, checkpoints. No Qt here: the UI runs `train` in a worker thread and
-forwards its progress records.
+exported script, bundles, the run history and sweeps. No Qt here: the UI runs `train` in a
+worker thread and forwards its progress records.
 """
 
-from designer.training.checkpoints import CheckpointError, load_weights, save_weights
 from designer.training.loop import (
     BatchProgress,
     EpochProgress,
@@ -18,7 +17,6 @@ from designer.training.session import PreparedRun, RunSetupError, prepare_run
 
 __all__ = [
     "BatchProgress",
-    "CheckpointError",
     "EpochProgress",
     "PreparedRun",
     "Progress",
@@ -26,9 +24,7 @@ __all__ = [
     "RunFailed",
     "RunFinished",
     "RunSetupError",
-    "load_weights",
     "pick_device",
     "prepare_run",
-    "save_weights",
     "train",
 ]

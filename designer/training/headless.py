@@ -13,14 +13,19 @@ import math
 import os
 import sys
 from collections.abc import Mapping
+from pathlib import Path
 from typing import TextIO
 
 from designer.catalog.objectives import format_metric
-from designer.io import ProjectFileError, load_project
+from designer.compiler.weights import WeightsError
+from designer.compiler.weights import save_weights as write_weights
+from designer.io import EXAMPLES_DIR, ProjectFileError, load_project
 from designer.model import DataSettings, Project, SettingsError
-from designer.training.checkpoints import CheckpointError
-from designer.training.checkpoints import save_weights as write_weights
 from designer.training.loop import EpochProgress, RunControl, RunFailed, RunFinished, train
+from designer.training.recording import Recording, RecordTargets
+from designer.training.results import evaluate, run_record
+from designer.training.run_list import next_run_name
+from designer.training.run_store import store_path
 from designer.training.session import PreparedRun, RunSetupError, prepare_run
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_PROJECT = 0, 1, 2
@@ -38,6 +43,8 @@ def train_project(
     data: str | None = None,
     target: str | None = None,
     bundle: str | os.PathLike[str] | None = None,
+    record: bool = True,
+    tensorboard: str | os.PathLike[str] | None = None,
     out: TextIO | None = None,
     err: TextIO | None = None,
 ) -> int:
@@ -46,7 +53,10 @@ def train_project(
     ``data`` trains on another CSV file, .npz file or image folder (``target`` names a CSV
     file's target column) without changing the project; relative data paths in the project
     are taken from the project file's folder. ``bundle`` writes a reproducibility bundle
-    of the run (`designer.training.bundle`).
+    of the run (`designer.training.bundle`). The run is recorded in the project's run
+    store (``NAME.runs.sqlite`` beside it) unless ``record`` is False, and its curves
+    written as TensorBoard event files under ``tensorboard`` when given; a problem with
+    either is a warning on ``err``, and the run goes on.
     """
     out, err = out or sys.stdout, err or sys.stderr
     try:
@@ -65,20 +75,23 @@ def train_project(
     except SettingsError as error:
         return _fail(err, f"invalid option: {error}", EXIT_BAD_PROJECT)
     folder = os.path.dirname(os.path.abspath(os.fspath(path)))
+    targets = record_targets(path, record, tensorboard, err)
+    run_name = next_run_name(targets.store, project.data.source)
     try:
-        prepared = prepare_run(project, folder=folder if data is None else None)
+        prepared = prepare_run(project, name=run_name, folder=folder if data is None else None)
     except RunSetupError as error:
         return _fail(err, str(error), EXIT_FAILED)
-    name = str(project.metadata.get("name") or os.path.basename(os.fspath(path)))
-    settings = prepared.settings
-    print(
-        f"Training {name!r} on {prepared.data.name!r} ({prepared.data.num_train} training, "
-        f"{prepared.data.num_val} validation rows) for {settings.epochs} "
-        f"epoch{'s' * (settings.epochs != 1)}",
-        file=out,
-        flush=True,
-    )
-    end = _run(prepared, out)
+    recording = Recording.start(prepared, targets, lambda text: _warn(err, text))
+    try:
+        name = str(project.metadata.get("name") or os.path.basename(os.fspath(path)))
+        print(_first_line(name, prepared), file=out, flush=True)
+        end, epochs = _run(prepared, out, recording)
+        kept = _finish_recording(recording, prepared, end, epochs, err)
+    except KeyboardInterrupt:  # wherever it comes: the first line, the loop, the record
+        recording.interrupt()
+        raise
+    finally:
+        recording.close()
     if isinstance(end, RunFailed):
         return _fail(err, f"training failed: {end.message}", EXIT_FAILED)
     if end is None:
@@ -89,12 +102,23 @@ def train_project(
     if save_weights is not None:
         try:
             write_weights(prepared.model, save_weights)
-        except CheckpointError as error:
+        except WeightsError as error:
             return _fail(err, str(error), EXIT_FAILED)
         print(f"Saved the weights to {os.fspath(save_weights)}", file=out, flush=True)
+    if kept is not None:
+        print(kept, file=out, flush=True)
     if bundle is not None:
         return _write_bundle(project, prepared, end, bundle, None if data else folder, out, err)
     return EXIT_OK
+
+
+def _first_line(name: str, prepared: PreparedRun) -> str:
+    """``Training 'Iris' on 'iris' (120 training, 30 validation rows) for 20 epochs``."""
+    data, epochs = prepared.data, prepared.settings.epochs
+    return (
+        f"Training {name!r} on {data.name!r} ({data.num_train} training, "
+        f"{data.num_val} validation rows) for {epochs} epoch{'s' * (epochs != 1)}"
+    )
 
 
 def _write_bundle(project, prepared, end, target, folder, out: TextIO, err: TextIO) -> int:
@@ -139,24 +163,78 @@ def _with_overrides(project: Project, **overrides: object) -> Project:
     return project
 
 
-def _run(prepared: PreparedRun, out: TextIO) -> RunFinished | RunFailed | None:
-    """Drive the loop, printing each epoch; None when it ends without a final record.
+def _run(
+    prepared: PreparedRun, out: TextIO, recording: Recording
+) -> tuple[RunFinished | RunFailed | None, list[EpochProgress]]:
+    """Drive the loop, printing and recording each epoch; returns the final record (None
+    when there is none) and the epochs.
 
-    Ctrl+C stops and closes the loop, then goes on up: the command line reports it."""
+    Ctrl+C stops and closes the loop, then goes on up (the caller records the run as
+    interrupted, the command line reports it)."""
     control = RunControl()
     total = prepared.settings.epochs
     records = train(prepared, control)
+    epochs: list[EpochProgress] = []
     try:
         for record in records:
+            recording.add(record)
             if isinstance(record, EpochProgress):
+                epochs.append(record)
                 print(epoch_line(record, total), file=out, flush=True)
             elif isinstance(record, RunFinished | RunFailed):
-                return record
+                return record, epochs
     except KeyboardInterrupt:
         control.stop()
         records.close()
         raise
-    return None
+    return None, epochs
+
+
+def record_targets(
+    path: str | os.PathLike[str], record: bool, tensorboard, err: TextIO
+) -> RecordTargets:
+    """Where this run is recorded: the project's run store (not for a shipped example,
+    which is part of the installation) and the TensorBoard folder asked for."""
+    store = None
+    if record and is_shipped_example(path):
+        _warn(err, "the run is not recorded: the examples are part of NN Designer; save a copy")
+    elif record:
+        store = store_path(os.path.abspath(os.fspath(path)))
+    folder = Path(tensorboard) if tensorboard is not None else None
+    return RecordTargets(store=store, tensorboard=folder, source="cli")
+
+
+def is_shipped_example(path: str | os.PathLike[str]) -> bool:
+    return Path(path).resolve().parent == EXAMPLES_DIR.resolve()
+
+
+def _finish_recording(recording, prepared, end, epochs, err: TextIO) -> str | None:
+    """Record the end of the run (with its results, as the window shows them); returns
+    the line saying where it was kept, if anywhere."""
+    if not recording.active:
+        return None
+    if end is None:
+        recording.interrupt()
+        return None
+    results = None
+    if isinstance(end, RunFinished):
+        try:
+            results = evaluate(prepared, end.final_metrics)
+        except Exception as error:  # the run is recorded without them
+            _warn(err, f"the results could not be computed: {error}")
+    best = end.best_epoch if isinstance(end, RunFinished) else 0
+    kept = recording.finish(run_record(prepared, end, epochs, results), best)
+    lines = []
+    if kept.run_id is not None and recording.store_path is not None:
+        lines.append(f"Recorded as run {kept.run_id} in {recording.store_path.name}")
+    folder = recording.tensorboard_folder
+    if folder is not None:
+        lines.append(f"TensorBoard logs in {folder} (tensorboard --logdir {folder.parent})")
+    return "\n".join(lines) or None
+
+
+def _warn(err: TextIO, message: str) -> None:
+    print(f"warning: {' '.join(message.split())}", file=err, flush=True)
 
 
 def epoch_line(record: EpochProgress, total: int) -> str:

@@ -21,7 +21,7 @@ from designer.catalog.objectives import format_metric, headline_metric, metric_s
 from designer.model.settings import DataSettings, TrainingSettings
 from designer.training import core
 from designer.training.batches import make_batches
-from designer.training.loop import EpochProgress
+from designer.training.loop import EpochProgress, RunFailed, RunFinished
 from designer.training.session import PreparedRun
 
 PREVIEW_SAMPLES = 10
@@ -292,6 +292,15 @@ class RunRecord:
     reason: str = "completed"
     elapsed: float = 0.0
     snapshot: str = ""  # the project as it was trained (a project file's text)
+    message: str = ""  # why a failed run failed
+    run_id: int | None = None  # its id in the project's run store, once recorded
+    starred: bool = False
+    started: str = ""  # when it started (ISO 8601, UTC), once recorded
+
+    @property
+    def recorded(self) -> bool:
+        """Whether the run is kept in a run store (and so outlives the window)."""
+        return self.run_id is not None
 
     @property
     def summary(self) -> str:
@@ -306,3 +315,28 @@ class RunRecord:
         if self.reason != "completed":
             parts.append(self.reason.replace("_", " "))
         return " · ".join(parts)
+
+
+def run_record(
+    prepared: PreparedRun,
+    end: RunFinished | RunFailed,
+    epochs: Sequence[EpochProgress],
+    results: RunResults | None,
+) -> RunRecord:
+    """The `RunRecord` of a run that ended with ``end``: its kept weights (as a CPU
+    copy) for a finished run, none for a failed one, whose ``message`` says why."""
+    failed = isinstance(end, RunFailed)
+    last = epochs[-1].elapsed if epochs else 0.0
+    elapsed = end.elapsed if isinstance(end, RunFinished) else last
+    return RunRecord(
+        name=prepared.name,
+        settings=prepared.settings,
+        history=RunHistory.from_epochs(epochs),
+        results=results,
+        state_dict={} if failed else cpu_state(prepared.model),
+        data_settings=prepared.data_settings,
+        reason="failed" if failed else end.reason,
+        elapsed=elapsed,
+        snapshot=prepared.snapshot,
+        message=end.message if failed else "",
+    )

@@ -15,13 +15,14 @@ from PySide6.QtGui import QUndoCommand
 from designer.model import Graph, Project
 from designer.model.edits import Compound, Edit, MoveNodes, SetParam
 from designer.model.settings import DataSettings, TrainingSettings
+from designer.model.sweep import SweepSettings
 
 SET_PARAM_ID = 1001
 MOVE_ID = 1002
 SETTINGS_ID = 1003
-SECTIONS = ("data", "training")
+SECTIONS = ("data", "training", "sweep")
 
-Settings = DataSettings | TrainingSettings
+Settings = DataSettings | TrainingSettings | SweepSettings
 
 
 class EditCommand(QUndoCommand):
@@ -66,13 +67,17 @@ def changed_fields(old: Settings, new: Settings) -> tuple[str, ...]:
 
 
 class SettingsCommand(QUndoCommand):
-    """Replaces the project's ``data`` or ``training`` settings, together with the graph
-    edit the new settings call for (fitting the design to a newly chosen data set), so
-    that undo restores both and redo re-applies both.
+    """Replaces the project's ``data``, ``training`` or ``sweep`` settings, together with
+    the graph edit the new settings call for (fitting the design to a newly chosen data
+    set, or the layer parameters of a sweep's best trial), so that undo restores both and
+    redo re-applies both.
 
     ``notify(section)`` is called after every change, so the views showing the settings
     follow undo and redo. Successive changes of the same single setting merge into one
     step, as parameter edits do: typing a number, or stepping a spin box, is one step.
+    Commands with a ``merge_key`` merge only with commands of the same key (a sweep's
+    settings are one list, and its edits of one range merge, not those of two ranges);
+    a command that is not ``mergeable`` is always a step of its own.
     """
 
     def __init__(
@@ -84,6 +89,8 @@ class SettingsCommand(QUndoCommand):
         notify: Callable[[str], None],
         fit: Edit | None = None,
         description: str = "Change settings",
+        mergeable: bool = True,
+        merge_key: str = "",
     ) -> None:
         super().__init__(description)
         if section not in SECTIONS:
@@ -92,6 +99,7 @@ class SettingsCommand(QUndoCommand):
         self.old, self.new, self.fit = old, new, fit
         self._notify = notify
         self._fields = changed_fields(old, new)
+        self.mergeable, self.merge_key = mergeable, merge_key
         self._skip_first_redo = True  # `GraphDocument` applies the change before pushing
 
     @property
@@ -114,10 +122,12 @@ class SettingsCommand(QUndoCommand):
         self._notify(self.section)
 
     def id(self) -> int:
-        return SETTINGS_ID
+        return SETTINGS_ID if self.mergeable else -1  # QUndoStack never merges -1
 
     def mergeWith(self, other: QUndoCommand) -> bool:
         if not isinstance(other, SettingsCommand) or other.section != self.section:
+            return False
+        if not other.mergeable or other.merge_key != self.merge_key:
             return False
         if len(self._fields) != 1 or other.fields != self._fields:
             return False

@@ -24,6 +24,7 @@ from designer.model import (
 from designer.model.edits import Edit
 from designer.model.settings import DataSettings, TrainingSettings
 from designer.model.shapes import with_problems
+from designer.model.sweep import SweepSettings
 from designer.ui.commands import EditCommand, Settings, SettingsCommand
 
 
@@ -38,6 +39,7 @@ class GraphDocument(QObject):
         error_raised(str): an edit was refused; the text says why, for a status message.
         settings_changed(str): the project's "data" or "training" settings changed (an
             edit, its undo or redo); not emitted when another project is loaded.
+        sweep_changed: the project's sweep (its search space) changed, likewise.
     """
 
     analysis_changed = Signal()
@@ -46,6 +48,7 @@ class GraphDocument(QObject):
     file_state_changed = Signal()
     error_raised = Signal(str)
     settings_changed = Signal(str)
+    sweep_changed = Signal()
 
     def __init__(self, project: Project | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -142,8 +145,27 @@ class GraphDocument(QObject):
         `set_data_settings`)."""
         return self._push_settings("training", settings, None, description)
 
+    def set_sweep(self, sweep: SweepSettings, description: str, merge_key: str = "") -> bool:
+        """Use ``sweep`` as the project's sweep, as one undo step; successive edits with the
+        same non-empty ``merge_key`` (typing one range) merge into one step."""
+        options = {"mergeable": bool(merge_key), "merge_key": merge_key}
+        return self._push_settings("sweep", sweep, None, description, **options)
+
+    def set_training_and_params(
+        self, settings: TrainingSettings, edit: Edit | None, description: str
+    ) -> bool:
+        """Use ``settings`` for training and apply ``edit`` (parameters of layers) as one
+        undo step of its own, never merged with another (a sweep's best trial)."""
+        return self._push_settings("training", settings, edit, description, mergeable=False)
+
     def _push_settings(
-        self, section: str, new: Settings, fit: Edit | None, description: str
+        self,
+        section: str,
+        new: Settings,
+        fit: Edit | None,
+        description: str,
+        mergeable: bool = True,
+        merge_key: str = "",
     ) -> bool:
         old = getattr(self._project, section)
         if new == old and fit is None:
@@ -160,11 +182,17 @@ class GraphDocument(QObject):
                 self.error_raised.emit(str(error))
                 return False
         command = SettingsCommand(
-            self._project, section, old, new, self.settings_changed.emit, fit, description
+            self._project, section, old, new, self._notify, fit, description, mergeable, merge_key
         )
         self.undo_stack.push(command)
-        self.settings_changed.emit(section)
+        self._notify(section)
         return True
+
+    def _notify(self, section: str) -> None:
+        if section == "sweep":
+            self.sweep_changed.emit()
+        else:
+            self.settings_changed.emit(section)
 
     def lock(self, reason: str | None) -> None:
         """Refuse edits (e.g. while training runs) with ``reason``; None unlocks."""

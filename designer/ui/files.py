@@ -266,10 +266,10 @@ class FileController(QObject):
     def export_weights(self) -> bool:
         """Write the model's weights as safetensors: the trained ones when a training
         panel has set `model_provider`, else a freshly initialised model."""
-        from designer.compiler import export_weights
+        from designer.compiler import save_weights
 
         def write(path: Path) -> None:
-            export_weights(self._model(), path)
+            save_weights(self._model(), path)
 
         kind = ExportKind(
             "Export Weights", "the weights", ".safetensors", "Safetensors (*.safetensors)"
@@ -283,7 +283,7 @@ class FileController(QObject):
 
         def write(path: Path) -> None:
             ir = lower(self.document.graph)
-            export_onnx(self._model(), example_inputs(ir), path)
+            export_onnx(self._model(), example_inputs(ir), path, ir=ir)
 
         kind = ExportKind("Export ONNX", "the ONNX model", ".onnx", "ONNX models (*.onnx)")
         return self._export(kind, write)
@@ -319,7 +319,7 @@ class FileController(QObject):
         return False
 
     def _export(self, kind: ExportKind, write: Callable[[Path], None]) -> bool:
-        from designer.compiler import CompileError, ExportError
+        from designer.compiler import CompileError, ExportError, WeightsError
 
         if not self._confirm_problems(kind.what):
             return False
@@ -336,7 +336,7 @@ class FileController(QObject):
             detail = problems_html(errors) if errors else escape(str(error))
             self.dialogs.error("Cannot Export", f"The design does not compile yet.<br>{detail}")
             return False
-        except ExportError as error:
+        except (ExportError, WeightsError) as error:
             self.dialogs.error("Export Failed", f"“{path.name}” could not be written.\n\n{error}")
             return False
         except Exception as error:  # report any failure, keep the app alive

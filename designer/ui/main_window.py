@@ -81,6 +81,7 @@ class MainWindow(QMainWindow):
         mode = str(self.settings.value(THEME_KEY, "system"))
         self.theme = theme or themes.ThemeController(QApplication.instance(), mode, self)
         self._welcome_dismissed = False
+        self.sweep_dialog = None  # made on first use (Training > Sweep…)
         self._saved_state = None
         self._laid_out = False
         self.view = GraphView(self.document, self)
@@ -215,6 +216,16 @@ class MainWindow(QMainWindow):
         else:
             self.training.show_training()
         self._training_buttons["train"].click()
+
+    def show_sweep(self) -> None:
+        """Training > Sweep…: this window's sweep dialog, made on first use."""
+        if self.sweep_dialog is None:
+            from designer.ui.sweep import SweepDialog
+
+            self.sweep_dialog = SweepDialog(self.document, self)
+        self.sweep_dialog.show()
+        self.sweep_dialog.raise_()
+        self.sweep_dialog.activateWindow()
 
     def _on_training_run_refused(self, reason: str) -> None:
         """Train could not start: the reason goes to the status bar and the problems list

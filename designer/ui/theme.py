@@ -23,6 +23,7 @@ _ICON_SIZES = (16, 20, 24, 32, 48)
 STATUS_COLOURS = {
     "error": ("#dc2626", "#f05252"),
     "warning": ("#d97706", "#f59e0b"),
+    "star": ("#f59e0b", "#fbbf24"),  # a starred run
 }
 
 _state = {"dark": False}
@@ -66,7 +67,8 @@ def icon(group: str, name: str, color: str | None = None) -> QIcon:
 
 
 def status_icon(kind: str) -> QIcon:
-    """The mark of a problem, ``"error"`` or ``"warning"``, drawn from an SVG in the
+    """The mark of a problem, ``"error"`` or ``"warning"`` (or of a starred run,
+    ``"star"``), drawn from an SVG in the
     theme's colour for it: a glyph such as U+26D4 shows as an empty box with the fonts
     of a plain Linux install."""
     light, dark = STATUS_COLOURS[kind]

@@ -3,29 +3,44 @@
 This is the only place that knows all the training pieces; each piece knows only the
 document or the controller, so each can be tested alone. The window needs just one call,
 and gets back a `TrainingDock` holding the pieces for menus or tests.
+
+It also ties the runs to the project file: the `RunList` shows the runs recorded in the
+project's run store (``NAME.runs.sqlite``), read when the project opens and carried along
+when it is saved under another name; each run is recorded there (and, when the
+TensorBoard preference is on, as event files in ``NAME.tensorboard``) by the worker.
 """
 
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QTabBar, QTabWidget
+from PySide6.QtWidgets import QDialog, QDockWidget, QMainWindow, QTabBar, QTabWidget
 
 from designer.data.checks import data_problems
 from designer.model import Problem
+from designer.training.recording import RecordTargets
 from designer.training.results import RunRecord, headline_of
+from designer.training.run_list import RunList
+from designer.training.run_store import store_path
 from designer.training.session import PreparedRun
+from designer.training.tensorboard import tensorboard_available, tensorboard_folder
 from designer.ui.panels.plots import LivePlots
 from designer.ui.panels.results_view import ResultsView
 from designer.ui.panels.training_panel import TrainingPanel
+from designer.ui.run_restore import restore_run
 from designer.ui.warm_up import warm_up_torch
 from designer.ui.worker import TrainingController
 
 LIVE_TAB, RESULTS_TAB = 0, 1
 WARM_UP_VIEWS_MS = 500  # after start-up, once the window is on screen
 MAX_RESULTS_SHARE = 0.45  # of the window's height, for the results to fit their data
+TENSORBOARD_KEY = "training/tensorboard"  # an application preference: where logs go is
+# the user's tooling, not part of the design (the project file, scripts and diffs)
+MESSAGE_MS = 10_000
+NO_TENSORBOARD_UNSAVED = "No TensorBoard logs: save the project first (they are written beside it)"
 
 
 class TrainingDock(QObject):
@@ -47,10 +62,14 @@ class TrainingDock(QObject):
         super().__init__(window)
         self.window = window
         self.document = document = window.document
-        self.controller = TrainingController(document, self)
-        self.panel = TrainingPanel(document, self.controller)
+        self.settings: QSettings = window.settings
+        self.runs = RunList()
+        self.controller = TrainingController(document, self, record_targets=self._record_targets)
+        self.panel = TrainingPanel(document, self.controller, next_run_number=self.runs.next_number)
         self.plots = LivePlots()
-        self.results = ResultsView()
+        self.results = ResultsView(self.runs)
+        self._listed_path: Path | None = None
+        self.compare_dialog: QDialog | None = None  # the last run compared, while open
         self.tabs = QTabWidget()
         self.tabs.setObjectName("trainingPlots")
         self.tabs.setWindowTitle("Training Plots")
@@ -60,7 +79,9 @@ class TrainingDock(QObject):
         self._sent_problems: list[Problem] | None = None
         self._closing = False
         self._dock()
+        self._set_up_tensorboard_check()
         self._connect()
+        self._open_runs()
         self._update_data_problems()
         warm_up_torch()
         QTimer.singleShot(WARM_UP_VIEWS_MS, self._warm_up_views)
@@ -108,13 +129,19 @@ class TrainingDock(QObject):
         c.batch.connect(self.plots.add_batches)
         c.epoch.connect(self.plots.add_epoch)
         c.finished.connect(self._on_controller_finished)
+        c.failed_run.connect(self.runs.add)
         c.failed.connect(self._on_controller_failed)
+        c.problem.connect(self.runs.report)
+        self.runs.events.problem.connect(self._show_message)
         self.results.overlays_changed.connect(self.plots.set_overlays)
+        self.results.restore_requested.connect(self._on_results_restore_requested)
+        self.results.compare_requested.connect(self._on_results_compare_requested)
         self.tabs.currentChanged.connect(self._on_tabs_current_changed)
         self.panel.data_changed.connect(self._update_data_problems)
         self.panel.run_refused.connect(self.run_refused)
         document.analysis_changed.connect(self._update_data_problems)
         document.project_replaced.connect(self._on_document_project_replaced)
+        document.file_state_changed.connect(self._on_document_file_state_changed)
         app = QCoreApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.shutdown)
@@ -152,7 +179,8 @@ class TrainingDock(QObject):
 
     def _on_controller_finished(self, record: RunRecord) -> None:
         self.plots.end_run(record.summary)
-        self.results.add_run(record)
+        self.runs.add(record)
+        self._follow_file()
         self.document.trained_state = dict(record.state_dict)
         if record.reason != "stopped":
             self.tabs.setCurrentIndex(RESULTS_TAB)
@@ -195,14 +223,78 @@ class TrainingDock(QObject):
 
     def _on_controller_failed(self, message: str) -> None:
         self.plots.end_run(f"Training failed: {message}")
+        self._follow_file()
 
     def _on_document_project_replaced(self) -> None:
         """Another project: a run of the last one ends, and none of its curves, results
         or runs stay on show (the panel resets its own progress and messages)."""
         self.controller.shutdown()
         self.plots.reset()
-        self.results.clear_history()
+        self._open_runs()
         self.tabs.setCurrentIndex(LIVE_TAB)
+
+    # ------------------------------------------------------------ run store
+    def _open_runs(self) -> None:
+        """List the runs recorded beside the document's file (none for a new one)."""
+        path = self._listed_path = self.document.path
+        self.runs.open(store_path(path) if path is not None else None)
+
+    def _on_document_file_state_changed(self) -> None:
+        self._follow_file()
+
+    def _follow_file(self) -> None:
+        """Saved under another name (or for the first time): the runs follow the file.
+
+        NOTE: not while a run trains: it is being recorded in the store it started
+        with, so the runs move (the store is copied) once it has ended and is in it."""
+        path = self.document.path
+        if path != self._listed_path and not self.controller.is_running:
+            self._listed_path = path
+            self.runs.relocate(store_path(path) if path is not None else None)
+
+    def _record_targets(self) -> RecordTargets:
+        """Where the run starting now is recorded (asked by the controller)."""
+        path, tensorboard = self.document.path, None
+        if self.results.run_history.tensorboard_check.isChecked():
+            if path is None:
+                self._show_message(NO_TENSORBOARD_UNSAVED)
+            else:
+                tensorboard = tensorboard_folder(path)
+        return RecordTargets(self.runs.store_path, tensorboard, "app")
+
+    def _set_up_tensorboard_check(self) -> None:
+        check = self.results.run_history.tensorboard_check
+        check.setChecked(bool(self.settings.value(TENSORBOARD_KEY, False, type=bool)))
+        tip = (
+            "Also write each run's curves as TensorBoard event files, in NAME.tensorboard "
+            "beside the project (tensorboard --logdir NAME.tensorboard)"
+        )
+        if not tensorboard_available():
+            tip += "\nNeeds the tensorboard package: pip install tensorboard"
+        check.setToolTip(tip)
+        check.toggled.connect(self._on_tensorboard_check_toggled)
+
+    def _on_tensorboard_check_toggled(self, on: bool) -> None:
+        self.settings.setValue(TENSORBOARD_KEY, on)
+
+    def _on_results_restore_requested(self, record: RunRecord, what: str) -> None:
+        self._show_message(restore_run(self.document, record, what))
+
+    def _on_results_compare_requested(self, record: RunRecord) -> None:
+        """The run's design beside the current one, as File > Compare With… shows files."""
+        from designer.io import project_from_json
+        from designer.ui.compare import CompareDialog
+
+        titles = (record.name, "the current design")
+        dialog = CompareDialog(
+            project_from_json(record.snapshot), self.document.project, titles, self.window
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        self.compare_dialog = dialog
+
+    def _show_message(self, text: str) -> None:
+        self.window.statusBar().showMessage(text, MESSAGE_MS)
 
     def _on_theme_changed(self, _dark: bool) -> None:
         palette = QGuiApplication.palette()

@@ -171,6 +171,9 @@ def _training_actions(window) -> dict[str, QAction]:
         slot = lambda b=buttons[name]: _press_training_button(window, b)  # noqa: E731
         actions[name] = make_action(window, text, slot, icon, shortcut, tip)
         window.addAction(actions[name])
+    actions["sweep"] = make_action(
+        window, "S&weep…", window.show_sweep, tip="Search training settings and layer parameters"
+    )
     return actions
 
 
@@ -195,6 +198,8 @@ def build_menus(window) -> dict[str, QMenu]:
     view, panels = _view_menu(window)
     run = bar.addMenu("&Training")
     run.addActions([a["train"], a["pause"], a["resume"], a["stop"]])
+    run.addSeparator()
+    run.addAction(a["sweep"])
     help_menu = bar.addMenu("&Help")
     help_menu.addAction(a["about"])
     return {

@@ -3,6 +3,9 @@
 The worker only turns the records of `designer.training.train` into queued signals; it is
 given a `PreparedRun` (a model already built in the GUI thread from the project, and
 read-only arrays), so it never sees the graph and nothing it does can corrupt the design.
+It also records the run (`designer.training.recording`: the project's run store and
+TensorBoard logs) from its own thread, so no write to disk ever waits in the GUI thread;
+a recording problem is one ``problem`` message, and the run goes on.
 Batch records arrive thousands of times a second on small models, so the worker gathers
 them and emits lists at most ~30 times a second; the GUI then redraws at the same rate
 no matter how fast training runs.
@@ -32,7 +35,8 @@ from designer.training.loop import (
     RunFinished,
     train,
 )
-from designer.training.results import RunHistory, RunRecord, cpu_state, evaluate
+from designer.training.recording import Recording, RecordTargets
+from designer.training.results import RunRecord, evaluate, run_record
 from designer.training.session import PreparedRun
 from designer.ui.document import GraphDocument
 
@@ -53,13 +57,17 @@ class TrainingWorker(QObject):
         batch(list[BatchProgress]): the steps since the last emission (<= ~30/s).
         epoch(EpochProgress): an epoch finished (pending batches are emitted first).
         finished(RunRecord): the run ended (completed, early-stopped or stopped).
+        failed_run(RunRecord): the run failed (emitted just before ``failed``).
         failed(str): the run could not go on; the text is meant for the user.
+        problem(str): the run cannot be recorded as asked (it goes on).
     """
 
     batch = Signal(object)
     epoch = Signal(object)
     finished = Signal(object)
+    failed_run = Signal(object)
     failed = Signal(str)
+    problem = Signal(str)
 
     def __init__(self, control: RunControl) -> None:
         super().__init__()
@@ -68,25 +76,29 @@ class TrainingWorker(QObject):
         self._pending: list[BatchProgress] = []
         self._last_emit = 0.0
 
-    @Slot(object)
-    def run(self, prepared: PreparedRun) -> None:
+    @Slot(object, object)
+    def run(self, prepared: PreparedRun, targets: RecordTargets) -> None:
         """Train, then hand the worker back to the main thread and end this thread."""
         previous = torch.get_num_threads()
         torch.set_num_threads(worker_threads())
+        recording = Recording.start(prepared, targets, self.problem.emit)
         try:
-            self._train(prepared)
+            self._train(prepared, recording)
         except Exception as error:  # evaluation must not kill the thread
+            recording.interrupt()
             self.failed.emit(f"the results could not be computed: {error}")
         finally:
+            recording.close()
             torch.set_num_threads(previous)
             app = QCoreApplication.instance()
             if app is not None:
                 self.moveToThread(app.thread())
             QThread.currentThread().quit()
 
-    def _train(self, prepared: PreparedRun) -> None:
+    def _train(self, prepared: PreparedRun, recording: Recording) -> None:
         epochs: list[EpochProgress] = []
         for record in train(prepared, self.control):
+            recording.add(record)
             if isinstance(record, BatchProgress):
                 self._add_batch(record)
                 continue
@@ -95,9 +107,12 @@ class TrainingWorker(QObject):
                 epochs.append(record)
                 self.epoch.emit(record)
             elif isinstance(record, RunFailed):
+                failed = run_record(prepared, record, epochs, None)
+                self.failed_run.emit(recording.finish(failed))
                 self.failed.emit(record.message)
             elif isinstance(record, RunFinished):
-                self.finished.emit(self._record(prepared, record, epochs))
+                kept = self._record(prepared, record, epochs)
+                self.finished.emit(recording.finish(kept, record.best_epoch))
 
     def _record(
         self, prepared: PreparedRun, end: RunFinished, epochs: list[EpochProgress]
@@ -105,17 +120,7 @@ class TrainingWorker(QObject):
         results = None
         if not self.discard.is_set():
             results = evaluate(prepared, end.final_metrics)
-        return RunRecord(
-            name=prepared.name,
-            settings=prepared.settings,
-            history=RunHistory.from_epochs(epochs),
-            results=results,
-            state_dict=cpu_state(prepared.model),
-            data_settings=prepared.data_settings,
-            reason=end.reason,
-            elapsed=end.elapsed,
-            snapshot=prepared.snapshot,
-        )
+        return run_record(prepared, end, epochs, results)
 
     def _add_batch(self, record: BatchProgress) -> None:
         self._pending.append(record)
@@ -170,35 +175,43 @@ class TrainingController(QObject):
 
     The document is locked while a run is active, so the design the user sees is the one
     being trained. ``make_control`` makes each run's `RunControl` (tests pass one they can
-    watch). ``finished``/``failed`` are emitted only after the thread has
+    watch); ``record_targets`` says, as each run starts, where it is recorded (by default
+    nowhere). ``finished``/``failed`` are emitted only after the thread has
     ended, so their handlers always see an idle controller and an unlocked document.
 
     Signals:
         started(PreparedRun), batch(list), epoch(EpochProgress), finished(RunRecord),
-        failed(str), state_changed(str): "idle", "running", "paused" or "stopping".
+        failed_run(RunRecord) just before failed(str), problem(str) (the run cannot be
+        recorded as asked; it goes on), state_changed(str): "idle", "running", "paused"
+        or "stopping".
     """
 
     started = Signal(object)
     batch = Signal(object)
     epoch = Signal(object)
     finished = Signal(object)
+    failed_run = Signal(object)
     failed = Signal(str)
+    problem = Signal(str)
     state_changed = Signal(str)
-    _run_requested = Signal(object)
+    _run_requested = Signal(object, object)
 
     def __init__(
         self,
         document: GraphDocument,
         parent: QObject | None = None,
         make_control: Callable[[], RunControl] = RunControl,
+        record_targets: Callable[[], RecordTargets] = RecordTargets,
     ) -> None:
         super().__init__(parent)
         self._document = document
         self._make_control = make_control
+        self._record_targets = record_targets
         self._thread: QThread | None = None
         self._worker: TrainingWorker | None = None
         self._control = RunControl()  # no run yet: a switch nothing reads
         self._outcome: tuple[str, object] | None = None
+        self._failed_record: RunRecord | None = None
         self.clock = RunClock()
         self._retired: tuple[QThread | None, TrainingWorker | None] = (None, None)
         self._state = IDLE
@@ -228,7 +241,7 @@ class TrainingController(QObject):
         if self.is_running:
             raise RuntimeError("a training run is already active")
         self._control = self._make_control()
-        self._outcome = None
+        self._outcome, self._failed_record = None, None
         worker = TrainingWorker(self._control)
         thread = QThread()
         thread.setObjectName("training")
@@ -236,7 +249,9 @@ class TrainingController(QObject):
         worker.batch.connect(self._on_worker_batch)
         worker.epoch.connect(self._on_worker_epoch)
         worker.finished.connect(self._on_worker_finished)
+        worker.failed_run.connect(self._on_worker_failed_run)
         worker.failed.connect(self._on_worker_failed)
+        worker.problem.connect(self.problem)
         thread.finished.connect(self._on_thread_finished)
         self._run_requested.connect(worker.run)
         self._thread, self._worker = thread, worker
@@ -244,8 +259,9 @@ class TrainingController(QObject):
         self.clock = RunClock.for_run(prepared)
         self._set_state(RUNNING)
         self.started.emit(prepared)
+        targets = self._record_targets()
         thread.start()
-        self._run_requested.emit(prepared)
+        self._run_requested.emit(prepared, targets)
         self._run_requested.disconnect(worker.run)
 
     def pause(self) -> None:
@@ -291,6 +307,9 @@ class TrainingController(QObject):
     def _on_worker_finished(self, record: object) -> None:
         self._outcome = ("finished", record)
 
+    def _on_worker_failed_run(self, record: object) -> None:
+        self._failed_record = record
+
     def _on_worker_failed(self, message: str) -> None:
         self._outcome = ("failed", message)
 
@@ -316,8 +335,11 @@ class TrainingController(QObject):
         kind, value = outcome
         if kind == "finished":
             self.finished.emit(value)
-        else:
-            self.failed.emit(str(value))
+            return
+        failed, self._failed_record = self._failed_record, None
+        if failed is not None:
+            self.failed_run.emit(failed)
+        self.failed.emit(str(value))
 
     def _lock(self, locked: bool) -> None:
         self._document.lock(LOCK_REASON if locked else None)

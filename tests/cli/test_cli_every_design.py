@@ -63,7 +63,7 @@ def test_check_compares_the_design_with_its_data(tmp_path, capsys):
     assert main(["check", str(path)]) == 1
     assert (
         "error: Output 'mask': the output has one score per class for the whole sample, but "
-        "'segmentation.npz' has a 12x12 map of labels per sample; keep the positions (no "
+        "'segmentation.npz' has a 12×12 map of labels per sample; keep the positions (no "
         "pooling or Flatten before the Output) to classify each one"
     ) in capsys.readouterr().out
     assert main(["check", "--no-data", str(path)]) == 0

@@ -15,9 +15,11 @@ import pytest
 
 from designer.cli import EXIT_INTERRUPTED, interrupts_outside_imports, main
 from designer.io import load_project, save_project
+from designer.training.run_store import RunStore
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "resources" / "examples" / "iris_mlp.nndesign"
+RECORDED = {"iris.nndesign", "iris.runs.sqlite"}  # the run store, and no journal left
 
 
 def interrupt(*args, **kwargs):
@@ -92,15 +94,26 @@ def test_interrupted_while_training(project_file, capsys, monkeypatch):
     monkeypatch.setattr(headless, "train", train_until_the_first_epoch)
     weights = project_file.parent / "w.safetensors"
     status = main(["train", str(project_file), "--save-weights", str(weights)])
-    out = assert_interrupted(status, capsys, project_file.parent, {"iris.nndesign"})
+    out = assert_interrupted(status, capsys, project_file.parent, RECORDED)
     assert "epoch 1/3" in out and "epoch 2/3" not in out
+    assert_recorded_as_interrupted(project_file.parent / "iris.runs.sqlite", epochs=1)
+
+
+def assert_recorded_as_interrupted(store_file: Path, epochs: int | None = None) -> None:
+    """The run store holds the cut-short run, marked so, with the epochs it finished."""
+    with RunStore.open(store_file) as store:
+        [(run_id, status)] = store.query("SELECT id, status FROM runs")
+        [(count,)] = store.query("SELECT count(*) FROM epochs WHERE run_id = ?", (run_id,))
+    assert status == "interrupted"
+    if epochs is not None:
+        assert count == epochs
 
 
 def test_interrupted_while_saving_the_weights(project_file, capsys, monkeypatch):
     monkeypatch.setattr(os, "replace", interrupt)
     weights = project_file.parent / "w.safetensors"
     status = main(["train", str(project_file), "--save-weights", str(weights)])
-    assert_interrupted(status, capsys, project_file.parent, {"iris.nndesign"})
+    assert_interrupted(status, capsys, project_file.parent, RECORDED)  # the run had ended
 
 
 def test_interrupted_while_exporting(project_file, capsys, monkeypatch):
@@ -181,4 +194,5 @@ def test_ctrl_c_during_a_real_run(tmp_path):
             process.wait()
     assert process.returncode == EXIT_INTERRUPTED, err
     assert err.splitlines()[-1:] == ["interrupted"] and "Traceback" not in err
-    assert [p.name for p in tmp_path.iterdir()] == ["iris.nndesign"]
+    assert {p.name for p in tmp_path.iterdir()} == RECORDED, err
+    assert_recorded_as_interrupted(tmp_path / "iris.runs.sqlite")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,7 +15,9 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "resources" / "examples" / "iris
 
 def test_train_prints_progress_and_saves_weights(tmp_path, capsys):
     weights = tmp_path / "w.safetensors"
-    status = cli_main(["train", str(EXAMPLE), "--epochs", "2", "--save-weights", str(weights)])
+    project = tmp_path / EXAMPLE.name  # a copy: a run is recorded beside its project
+    shutil.copy(EXAMPLE, project)
+    status = cli_main(["train", str(project), "--epochs", "2", "--save-weights", str(weights)])
     out = capsys.readouterr().out
     assert status == 0
     assert "epoch 1/2" in out and "epoch 2/2" in out

@@ -16,7 +16,7 @@ import pytest
 import torch
 from test_compiler_graphs import WIDE_SEEDS, random_graph, wide_graph
 
-from designer.compiler import build_model, generate_module_code, lower
+from designer.compiler import build_model, compile_design, generate_module_code, lower
 from designer.compiler.export import example_inputs
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -93,19 +93,21 @@ def test_there_are_examples_or_a_reason():
 
 def test_forward_is_the_generated_text():
     graph = random_graph(5)
-    model = build_model(graph)
+    compiled = compile_design(graph)
+    model = compiled.module
     source = generate_module_code(graph).source
     forward = source[source.index("    def forward(") :]
-    assert textwrap.dedent(forward) == model.designer_source
+    assert textwrap.dedent(forward) == compiled.source
     assert linecache.getline(type(model).forward.__code__.co_filename, 1).startswith("def forward")
 
 
-def test_designer_nodes_maps_attributes_to_nodes():
+def test_compiled_nodes_map_attributes_to_nodes():
     graph = random_graph(11)
-    model = build_model(graph)
+    compiled = compile_design(graph)
+    model = compiled.module
     ir = lower(graph)
-    assert model.designer_nodes == {s.attribute: s.node_id for s in ir.steps if s.attribute}
-    assert set(model.designer_nodes) == {name for name, _ in model.named_children()}
+    assert compiled.nodes == {s.attribute: s.node_id for s in ir.steps if s.attribute}
+    assert set(compiled.nodes) == {name for name, _ in model.named_children()}
 
 
 def test_rebuilding_reuses_the_compiled_class():

@@ -12,12 +12,14 @@ from test_compiler_graphs import WIDE_SEEDS, chain, link, random_graph, wide_gra
 from designer.catalog import Catalog, default_catalog
 from designer.compiler import (
     ExportError,
+    WeightsError,
     build_model,
+    compile_design,
     export_onnx,
-    export_weights,
     generate_module_code,
     load_weights,
     lower,
+    save_weights,
 )
 from designer.compiler import export as export_module
 from designer.compiler.export import example_inputs
@@ -26,33 +28,36 @@ from designer.model import Graph
 
 def test_weights_load_into_the_exported_class(tmp_path):
     graph = random_graph(4)
-    model = build_model(graph, seed=9).eval()
+    compiled = compile_design(graph, seed=9)
+    model = compiled.module.eval()
     path = tmp_path / "weights.safetensors"
-    export_weights(model, path)
+    save_weights(model, path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["weights.safetensors"]
     net = exec_source(generate_module_code(graph).source)["Net"]().eval()
     load_weights(net, path)
-    inputs = example_inputs(model.designer_ir)
+    inputs = example_inputs(compiled.ir)
     with torch.no_grad():
         assert torch.equal(model(*inputs), net(*inputs))
 
 
 def test_mismatched_weights_are_refused(tmp_path):
     path = tmp_path / "w.safetensors"
-    export_weights(build_model(chain([8, 2])), path)
-    with pytest.raises(ExportError, match="do not fit"):
+    save_weights(build_model(chain([8, 2])), path)
+    with pytest.raises(WeightsError, match="does not match the model"):
         load_weights(build_model(chain([9, 2])), path)
     (tmp_path / "junk.safetensors").write_bytes(b"not safetensors")
-    with pytest.raises(ExportError, match="cannot read"):
+    with pytest.raises(WeightsError, match="not a valid safetensors weights file"):
         load_weights(build_model(chain([8, 2])), tmp_path / "junk.safetensors")
 
 
 def test_unwritable_targets_are_export_errors(tmp_path):
-    model = build_model(chain([3]))
-    with pytest.raises(ExportError):
-        export_weights(model, tmp_path / "missing" / "w.safetensors")
+    compiled = compile_design(chain([3]))
+    model, ir = compiled.module, compiled.ir
+    (tmp_path / "a file").write_text("not a folder")
+    with pytest.raises(WeightsError, match="cannot write"):
+        save_weights(model, tmp_path / "a file" / "w.safetensors")
     with pytest.raises(ExportError, match="cannot write"):
-        export_onnx(model, example_inputs(model.designer_ir), tmp_path / "missing" / "m.onnx")
+        export_onnx(model, example_inputs(ir), tmp_path / "missing" / "m.onnx", ir=ir)
 
 
 def cnn() -> Graph:
@@ -91,9 +96,9 @@ def assert_onnx_matches(graph: Graph, path) -> None:
     """The ONNX file gives the model's outputs in onnxruntime, for another batch size."""
     onnxruntime = pytest.importorskip("onnxruntime")
     pytest.importorskip("onnx")
-    model = build_model(graph, seed=2)
-    ir = model.designer_ir
-    export_onnx(model, example_inputs(ir, batch=2), path)
+    compiled = compile_design(graph, seed=2)
+    model, ir = compiled.module, compiled.ir
+    export_onnx(model, example_inputs(ir, batch=2), path, ir=ir)
     assert model.training  # the export put it back in training mode
     session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     inputs = example_inputs(ir, batch=5)  # another batch size: the batch axis is dynamic
@@ -141,9 +146,10 @@ def test_adaptive_pooling_to_sizes_onnx_cannot_take_is_refused_with_the_reason(t
     flat = graph.add_node("Flatten")
     out = graph.add_node("Output", {"loss": "mse"})
     link(graph, source.id, pool.id, flat.id, out.id)
-    model = build_model(graph)
+    compiled = compile_design(graph)
+    model, ir = compiled.module, compiled.ir
     with pytest.raises(ExportError) as caught:
-        export_onnx(model, example_inputs(model.designer_ir), tmp_path / "m.onnx")
+        export_onnx(model, example_inputs(ir), tmp_path / "m.onnx", ir=ir)
     assert str(caught.value) == (
         "Adaptive average pooling 2d 'pool' cannot be exported to ONNX: ONNX pools only by "
         "whole windows, and its 5×6 input does not divide into 2×3 equal windows"
@@ -164,9 +170,10 @@ def test_layers_marked_unexportable_are_named(tmp_path):
     layer = graph.add_node("Tanh", label="squash")
     out = graph.add_node("Output", {"loss": "mse"})
     link(graph, source.id, layer.id, out.id)
-    model = build_model(graph)
+    compiled = compile_design(graph)
+    model, ir = compiled.module, compiled.ir
     with pytest.raises(ExportError, match="Tanh 'squash' cannot be exported to ONNX") as caught:
-        export_onnx(model, example_inputs(model.designer_ir), tmp_path / "m.onnx")
+        export_onnx(model, example_inputs(ir), tmp_path / "m.onnx", ir=ir)
     assert caught.value.node_id == layer.id
     assert not list(tmp_path.iterdir())
 
@@ -186,9 +193,10 @@ def test_exporter_failures_name_the_layer(tmp_path, monkeypatch):
     out = graph.nodes_of_role("output")[0]
     graph.disconnect(graph.in_edges(out)[0])
     link(graph, fc, norm.id, out)
-    model = build_model(graph)
+    compiled = compile_design(graph)
+    model, ir = compiled.module, compiled.ir
     with pytest.raises(ExportError) as caught:
-        export_onnx(model, example_inputs(model.designer_ir), tmp_path / "m.onnx")
+        export_onnx(model, example_inputs(ir), tmp_path / "m.onnx", ir=ir)
     assert str(caught.value) == (
         "LayerNorm 'norm' cannot be exported to ONNX: "
         "Exporting the operator 'aten::layer_norm' is not supported"

@@ -18,7 +18,7 @@ import torch
 from test_compiler_codegen import assert_ruff_clean
 from test_compiler_equivalence import exec_source
 
-from designer.compiler import build_model, generate_module_code
+from designer.compiler import compile_design, generate_module_code
 from designer.model import DataSettings, Graph, Project, TrainingSettings
 from designer.training.script import generate_script
 
@@ -105,10 +105,11 @@ def test_module_code_is_safe(tmp_path, monkeypatch):
 
 def test_in_app_model_keeps_working_with_hostile_labels(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    model = build_model(hostile_graph())
+    compiled = compile_design(hostile_graph())
+    model = compiled.module
     assert callable(model.forward) and model.training is True
     assert model(torch.zeros(4, 2)).shape == (4, 2)
-    assert all(name.isidentifier() and len(name) <= 40 for name in model.designer_nodes)
+    assert all(name.isidentifier() and len(name) <= 40 for name in compiled.nodes)
     assert not (tmp_path / "PWNED").exists()
 
 

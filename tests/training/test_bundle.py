@@ -102,3 +102,18 @@ def test_bundles_of_the_same_run_are_the_same_bytes(tmp_path):
     first = make_bundle(EXAMPLES_DIR / "binary_classifier.nndesign", tmp_path / "a", epochs=1)
     second = make_bundle(EXAMPLES_DIR / "binary_classifier.nndesign", tmp_path / "b", epochs=1)
     assert first.read_bytes() == second.read_bytes()
+
+
+@pytest.mark.slow
+def test_a_recorded_run_bundles_without_training_again(tmp_path, capsys):
+    project = tmp_path / "iris.nndesign"
+    shutil.copy(EXAMPLES_DIR / "iris_mlp.nndesign", project)
+    assert main(["train", str(project), "--epochs", "2", "--device", "cpu"]) == 0
+    assert "Recorded as run 1" in capsys.readouterr().out
+    target = tmp_path / "run1.zip"
+    assert main(["bundle", str(project), "--run", "1", "-o", str(target)]) == 0
+    assert "from run 1" in capsys.readouterr().err
+    unpacked = tmp_path / "elsewhere"
+    assert_reproduced(*rerun(target, unpacked), unpacked)
+    assert main(["bundle", str(project), "--run", "7", "-o", str(target)]) == 1
+    assert "no finished run 7 in iris.runs.sqlite (finished runs: 1)" in capsys.readouterr().err

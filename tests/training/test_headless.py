@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import io
 import itertools
+import shutil
 from pathlib import Path
 
 import pytest
 import torch
 
+from designer.compiler.weights import read_weights
 from designer.io import load_project, save_project
 from designer.model import Graph, Project
 from designer.model.settings import DataSettings, TrainingSettings
-from designer.training.checkpoints import read_weights
 from designer.training.headless import (
     EXIT_BAD_PROJECT,
     EXIT_FAILED,
@@ -48,10 +49,12 @@ def binary_classifier() -> Project:
 
 @pytest.fixture
 def example(tmp_path) -> Path:
-    if EXAMPLE.is_file():
-        return EXAMPLE
+    """A copy of the shipped example (a run is recorded beside its project)."""
     path = tmp_path / "binary_classifier.nndesign"
-    save_project(binary_classifier(), path)
+    if EXAMPLE.is_file():
+        shutil.copy(EXAMPLE, path)
+    else:
+        save_project(binary_classifier(), path)
     return path
 
 

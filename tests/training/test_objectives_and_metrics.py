@@ -73,7 +73,7 @@ TARGET_CASES = [
     (("cross_entropy", (5,), C, (), 2), "the output has 5 units but the data has 2 classes"),
     (
         ("cross_entropy", (3, 4), C, (), 3),
-        "cross-entropy on a 3x4 output takes a class label per position, but the data set "
+        "cross-entropy on a 3×4 output takes a class label per position, but the data set "
         "has one label per sample; flatten or pool the output to one score per class",
     ),
     (("cross_entropy", (2, 8, 8), C, (8, 8), 2), None),  # segmentation
@@ -84,14 +84,14 @@ TARGET_CASES = [
     ),
     (
         ("cross_entropy", (2,), C, (8, 8), 2),
-        "the output has one score per class for the whole sample, but the data set has a 8x8 "
+        "the output has one score per class for the whole sample, but the data set has a 8×8 "
         "map of labels per sample; keep the positions (no pooling or Flatten before the "
         "Output) to classify each one",
     ),
     (
         ("cross_entropy", (2, 8, 8), C, (4, 4), 2),
-        "the output has shape 2x8x8 (classes first), so the labels must be 8x8 per sample, "
-        "but the data set has 4x4",
+        "the output has shape 2×8×8 (classes first), so the labels must be 8×8 per sample, "
+        "but the data set has 4×4",
     ),
     (("bce_with_logits", (1, 8, 8), C, (8, 8), 2), None),  # binary masks
     (
@@ -107,7 +107,7 @@ TARGET_CASES = [
     (("mse", (1, 64, 64), R, (64, 64), None), None),
     (
         ("mse", (2, 8), R, (4, 4), None),
-        "the output has shape 2x8, but the targets in the data set have shape 4x4",
+        "the output has shape 2×8, but the targets in the data set have shape 4×4",
     ),
     (
         ("huber", (1,), C, (), 2),

@@ -14,7 +14,7 @@ from safetensors.torch import load_file
 from test_compiler_codegen import assert_ruff_clean
 from test_compiler_graphs import chain, link
 
-from designer.compiler import CompileError, build_model, export_weights
+from designer.compiler import CompileError, build_model, save_weights
 from designer.model import DataSettings, Graph, Project, TrainingSettings
 from designer.model.settings import DATA_SOURCES
 from designer.training.script import generate_script
@@ -93,7 +93,7 @@ def test_regression_script_saves_and_loads_weights(tmp_path):
     result = run([sys.executable, "model.py", "--save", "w.safetensors", "--seed", "3"], tmp_path)
     assert result.stdout.count("epoch ") == 2 and "r2" in result.stdout and "mae" in result.stdout
     assert load_file(tmp_path / "w.safetensors").keys() == build_model(graph).state_dict().keys()
-    export_weights(build_model(graph, seed=5), tmp_path / "app.safetensors")
+    save_weights(build_model(graph, seed=5), tmp_path / "app.safetensors")
     args = ["--load", "app.safetensors", "--epochs", "0", "--lr", "0.1", "--batch-size", "7"]
     result = run([sys.executable, "model.py", *args], tmp_path)
     assert "final loss" in result.stdout

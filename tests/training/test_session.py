@@ -148,4 +148,4 @@ def test_data_problems_name_the_missing_array_on_each_end():
 def test_describe_shape():
     assert describe_shape((1,)) == "1 feature"
     assert describe_shape((4,)) == "4 features"
-    assert describe_shape((1, 8, 8)) == "1x8x8 images"
+    assert describe_shape((1, 8, 8)) == "1×8×8 images"

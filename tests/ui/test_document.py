@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from designer.model import Problem, Project
 from designer.model.edits import AddNode, Connect, SetParam
+from designer.model.settings import TrainingSettings
+from designer.model.sweep import SweepSettings, setting_param
 from designer.ui.document import GraphDocument
 
 
@@ -132,3 +134,40 @@ def test_settings_changes_are_refused_while_locked(qtbot):
     with qtbot.waitSignal(document.error_raised):
         assert not document.set_training_settings(document.project.training.replace(epochs=2))
     assert document.project.training.epochs != 2 and document.undo_stack.count() == 0
+
+
+def test_sweep_edits_merge_only_when_they_type_into_one_range(qtbot):
+    document = GraphDocument()
+    lr = setting_param("learning_rate")
+    with qtbot.waitSignal(document.sweep_changed):
+        document.set_sweep(SweepSettings((lr,)), "Sweep learning rate")
+    document.set_sweep(SweepSettings((lr, setting_param("epochs"))), "Sweep epochs")
+    assert document.undo_stack.count() == 2  # adding two dimensions: two steps
+    for low in (0.001, 0.002):
+        space = document.project.sweep.parameters
+        edited = (space[0].replace(low=low), space[1])
+        document.set_sweep(SweepSettings(edited), "Change lr", "training.learning_rate.low")
+    space = document.project.sweep.parameters
+    document.set_sweep(SweepSettings((space[0], space[1].replace(low=9))), "Change", "epochs.low")
+    assert document.undo_stack.count() == 4  # one step per range typed in
+    document.undo_stack.undo()
+    document.undo_stack.undo()
+    assert document.project.sweep.parameters[0] == lr
+    assert document.project.training == TrainingSettings()  # the sweep is no setting
+
+
+def test_settings_with_layer_parameters_are_one_step_never_merged(qtbot):
+    document = GraphDocument()
+    source, _ = _chain(document)
+    training = document.project.training
+    document.set_training_settings(training.replace(learning_rate=0.01))
+    steps = document.undo_stack.count()
+    best = document.project.training.replace(learning_rate=0.02)
+    with qtbot.waitSignal(document.settings_changed):
+        assert document.set_training_and_params(
+            best, SetParam(source, "features", 9), "Apply sweep trial 3"
+        )
+    assert document.undo_stack.count() == steps + 1
+    document.undo_stack.undo()
+    assert document.project.training.learning_rate == 0.01
+    assert document.graph.node(source).params["features"] == 4

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from designer.catalog.description import INT, REAL_INPUT_MESSAGE, ParamSpec, Shape, ShapeError
+from designer.catalog.description import (
+    INT,
+    REAL_INPUT_MESSAGE,
+    ParamSpec,
+    Shape,
+    ShapeError,
+    dims_text,
+)
 
 ACTIVATIONS = ("none", "relu", "leaky_relu", "elu", "gelu", "silu", "sigmoid", "tanh")
 _ACTIVATION_CALLS = {
@@ -30,7 +37,7 @@ def activate(expression: str, activation: str) -> str:
 
 
 def describe(shape: Shape) -> str:
-    return "×".join(map(str, shape.dims)) or "scalar"
+    return dims_text(shape.dims)
 
 
 def single(inputs: Sequence[Shape]) -> Shape:
@@ -62,7 +69,7 @@ def window(size: int, kernel: int, stride: int, padding: int, dilation: int = 1)
 
 
 def spatial_text(dims: Sequence[int]) -> str:
-    return "×".join(map(str, dims))
+    return dims_text(dims, "")
 
 
 #: The per-sample layout a convolution or pooling layer of each dimension needs.

@@ -24,6 +24,7 @@ from designer.catalog.description import (
     PortSpec,
     Shape,
     ShapeError,
+    dims_text,
 )
 
 CATEGORY = "Shape"
@@ -32,7 +33,7 @@ _BIG = 1_000_000
 
 
 def _text(dims) -> str:
-    return "×".join(map(str, dims))
+    return dims_text(dims, "")
 
 
 def _flatten_shape(params, inputs) -> Shape:

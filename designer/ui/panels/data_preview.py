@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from designer.catalog.description import dims_text
 from designer.data import InputInfo, PreparedData, TargetInfo
 from designer.data.checks import describe_shape
 
@@ -60,7 +61,7 @@ def _format(value: float) -> str:
 
 
 def _shape(shape: tuple[int, ...]) -> str:
-    return "x".join(str(d) for d in shape)
+    return dims_text(shape)
 
 
 def is_image_input(info: InputInfo) -> bool:

@@ -2,7 +2,8 @@
 
 It only draws the frozen `RunResults` computed in the training thread (metrics, confusion
 matrix, sample predictions, decision-boundary grid), so showing an old run from the history
-is as cheap as showing the latest and never touches a model.
+is as cheap as showing the latest and never touches a model. The history is a
+`RunHistoryView` of the window's `RunList`, which keeps runs across restarts.
 
 The views sit side by side, each as wide as its data needs: the runs and metrics in a
 narrow column, the confusion matrix as wide as its classes, the decision boundary (only
@@ -22,8 +23,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QListWidget,
-    QListWidgetItem,
     QSplitter,
     QStackedWidget,
     QTableWidget,
@@ -34,9 +33,10 @@ from PySide6.QtWidgets import (
 
 from designer.catalog.objectives import format_metric, metric_label
 from designer.training.results import RunRecord, RunResults
+from designer.training.run_list import RunList
 from designer.ui.panels.boundary_view import BoundaryView, class_color, mix
+from designer.ui.panels.run_history_view import Confirm, RunHistoryView
 
-RECORD_ROLE = Qt.ItemDataRole.UserRole
 ROW_HEIGHT = 22
 COMPACT_ROW_HEIGHT = 20  # the confusion matrix and the samples: ten rows in 200 px
 MAX_CONFUSION_SHARE = 0.4  # of the view's width; more classes than fit scroll
@@ -45,6 +45,7 @@ SIDE_COLUMN_WIDTH = 220
 BOUNDARY_SIDE = 220  # a decision boundary smaller than this is hard to read
 MIN_SECTION_WIDTH = 130  # each view can shrink this far in a narrow window (and scroll)
 SECTION_MARGIN = 4
+QWIDGETSIZE_MAX = (1 << 24) - 1  # Qt's "no maximum"
 
 
 class _FittingTable(QTableWidget):
@@ -139,23 +140,34 @@ class _Section(QWidget):
 
 class ResultsView(QWidget):
     """Final metrics, confusion matrix, predictions and decision boundary of a run, and
-    the list of runs; checked runs are overlaid in the live plots.
+    the list of ``runs`` (its own, in memory only, when none is given); checked runs are
+    overlaid in the live plots. ``confirm(question)`` asks before a run is deleted.
 
     Signals:
         overlays_changed(list): the checked `RunRecord`s changed.
+        restore_requested(object, str): restore a run's "design", "settings" or "both".
+        compare_requested(object): compare a run's design with the current one.
     """
 
     overlays_changed = Signal(list)
+    restore_requested = Signal(object, str)
+    compare_requested = Signal(object)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        runs: RunList | None = None,
+        confirm: Confirm | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("resultsView")
-        self.history = QListWidget()
-        self.history.setToolTip("Finished runs; tick a run to overlay its curves")
-        self.history.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.history.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.history.currentItemChanged.connect(self._on_history_current_item_changed)
-        self.history.itemChanged.connect(self._on_history_item_changed)
+        self.runs = runs if runs is not None else RunList()
+        self.run_history = RunHistoryView(self.runs, confirm)
+        self.history = self.run_history.list
+        self.run_history.current_changed.connect(self._on_run_history_current_changed)
+        self.run_history.overlays_changed.connect(self.overlays_changed)
+        self.run_history.restore_requested.connect(self.restore_requested)
+        self.run_history.compare_requested.connect(self.compare_requested)
         self.metrics_table = _table(["Metric", "Value"], fitting=True)
         self.confusion_table = _table([])
         self.confusion_table.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -163,7 +175,7 @@ class ResultsView(QWidget):
         self.confusion_table.setToolTip("Rows: true class · columns: predicted class")
         self.boundary_widget = BoundaryView()
         self.sections = {
-            "history": _Section("Runs", self.history, "No runs yet."),
+            "history": _Section("Runs", self.run_history, ""),
             "metrics": _Section("Final metrics", self.metrics_table, "No results yet."),
             "confusion": _Section(
                 "Confusion matrix",
@@ -177,6 +189,7 @@ class ResultsView(QWidget):
                 "Decision boundary", self.boundary_widget, "Shown for data with 2 input features."
             ),
         }
+        self.sections["history"].show_content(True)  # with its store line, even when empty
         self._layout()
 
     def _layout(self) -> None:
@@ -184,6 +197,8 @@ class ResultsView(QWidget):
         side = QSplitter(Qt.Orientation.Vertical)
         side.addWidget(s["history"])
         side.addWidget(s["metrics"])
+        side.setStretchFactor(0, 3)  # the runs first: a list to choose from
+        side.setStretchFactor(1, 2)
         side.setMaximumWidth(SIDE_COLUMN_WIDTH)
         side.setMinimumWidth(MIN_SECTION_WIDTH)
         self.side_column = side
@@ -243,12 +258,14 @@ class ResultsView(QWidget):
 
     def needed_height(self) -> int:
         """The height at which the final metrics and the shown confusion matrix need no
-        scrolling and a shown decision boundary is large enough to read; 0 when nothing
-        is shown. (The samples have rows as compact, so as many show.)"""
+        scrolling, a few runs show above the metrics, and a shown decision boundary is
+        large enough to read; 0 when nothing is shown. (The samples have rows as
+        compact, so as many show.)"""
         needs = [0]
         if self.sections["metrics"].has_content:  # every output's metrics, runs above them
             heading = self.sections["metrics"].heading.sizeHint().height()
-            needs.append(_content_height(self.metrics_table) + 2 * heading + 80)
+            runs = self.run_history.needed_height()
+            needs.append(_content_height(self.metrics_table) + 2 * heading + runs)
         if not self.sections["confusion"].isHidden():
             heading = self.sections["confusion"].heading.sizeHint().height()
             needs.append(_content_height(self.confusion_table) + heading + 3 * SECTION_MARGIN)
@@ -260,42 +277,21 @@ class ResultsView(QWidget):
     # ---------------------------------------------------------------- history
     @property
     def records(self) -> list[RunRecord]:
-        return [self.history.item(i).data(RECORD_ROLE) for i in range(self.history.count())]
+        return self.run_history.records
 
     def checked_records(self) -> list[RunRecord]:
-        items = (self.history.item(i) for i in range(self.history.count()))
-        return [i.data(RECORD_ROLE) for i in items if i.checkState() == Qt.CheckState.Checked]
+        return self.run_history.checked_records()
 
     def add_run(self, record: RunRecord) -> None:
         """Add a finished run to the history (unchecked) and show its results."""
-        item = QListWidgetItem(record.summary.replace(" · ", "\n", 1))
-        item.setData(RECORD_ROLE, record)
-        item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-        item.setCheckState(Qt.CheckState.Unchecked)
-        item.setToolTip(f"{record.summary}\nTick to overlay its curves in the plots")
-        self.history.addItem(item)
-        self.history.setCurrentItem(item)
-        self.sections["history"].show_content(True)
+        self.runs.add(record)
 
     def current_record(self) -> RunRecord | None:
         """The run selected in the history (the newest one after a run), or None."""
-        item = self.history.currentItem()
-        return item.data(RECORD_ROLE) if item is not None else None
+        return self.run_history.current_record()
 
-    def clear_history(self) -> None:
-        self.history.clear()
-        self.sections["history"].show_content(False)
-        self.show_results(None)
-        self.overlays_changed.emit([])
-
-    def _on_history_current_item_changed(
-        self, current: QListWidgetItem | None, _previous: QListWidgetItem | None
-    ) -> None:
-        record = current.data(RECORD_ROLE) if current is not None else None
+    def _on_run_history_current_changed(self, record: RunRecord | None) -> None:
         self.show_results(record.results if record is not None else None)
-
-    def _on_history_item_changed(self, _item: QListWidgetItem) -> None:
-        self.overlays_changed.emit(self.checked_records())
 
     # ---------------------------------------------------------------- results
     def show_results(self, results: RunResults | None) -> None:
@@ -314,8 +310,12 @@ class ResultsView(QWidget):
             label = metric_label(name)
             table.setItem(row, 0, _cell(label[:1].upper() + label[1:], Qt.AlignmentFlag.AlignLeft))
             table.setItem(row, 1, _cell(text, Qt.AlignmentFlag.AlignRight))
-        self.sections["metrics"].show_content(bool(metrics))
+        section = self.sections["metrics"]
+        section.show_content(bool(metrics))
         _fit_columns(table)
+        # NOTE: no taller than its rows, so the splitter gives the rest to the runs above
+        wanted = _content_height(table) + section.heading.sizeHint().height()
+        section.setMaximumHeight(wanted + 3 * SECTION_MARGIN if metrics else QWIDGETSIZE_MAX)
 
     def _show_confusion(self, results: RunResults | None) -> None:
         matrix = results.confusion if results is not None else None
@@ -378,9 +378,9 @@ class ResultsView(QWidget):
     def apply_palette(self, palette: QPalette) -> None:
         """Match the boundary plot to the window's colours and redraw the shown run."""
         self.boundary_widget.apply_palette(palette)
-        current = self.history.currentItem()
+        current = self.current_record()
         if current is not None:
-            self.show_results(current.data(RECORD_ROLE).results)
+            self.show_results(current.results)
 
     @property
     def has_boundary(self) -> bool:

@@ -16,6 +16,8 @@ trains itself; it asks the `TrainingController`. Its form fields are built and r
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -34,6 +36,7 @@ from designer.data.fit import fit_compound
 from designer.data.tabular import read_csv_header
 from designer.model import SettingsError
 from designer.model.settings import DataSettings
+from designer.training.run_list import run_name
 from designer.training.session import RunSetupError, prepare_run
 from designer.ui.commands import Settings
 from designer.ui.data_loading import DataLoadController
@@ -67,8 +70,14 @@ class TrainingPanel(QWidget):
     run_refused = Signal(str)
 
     def __init__(
-        self, document: GraphDocument, controller: TrainingController, parent: QWidget | None = None
+        self,
+        document: GraphDocument,
+        controller: TrainingController,
+        parent: QWidget | None = None,
+        next_run_number: Callable[[], int] | None = None,
     ) -> None:
+        """``next_run_number`` numbers the runs' default names ("Run 3"); by default they
+        count from 1 for each project opened."""
         super().__init__(parent)
         self.setObjectName("trainingPanel")
         self.setWindowTitle("Training")
@@ -81,6 +90,7 @@ class TrainingPanel(QWidget):
         self._train_when_loaded = False
         self._columns_for: tuple[str, str] | None = None  # (source, path) of the column list
         self._run_count = 0
+        self._next_run_number = next_run_number or (lambda: self._run_count + 1)
         self.choose_file = self._ask_file
         self._reload = QTimer(self, singleShot=True, interval=RELOAD_DELAY_MS)
         self._reload.timeout.connect(self.reload_data)
@@ -446,7 +456,7 @@ class TrainingPanel(QWidget):
         if self.data is None:
             self._refuse(RunSetupError(self._load_error or "The data set has not loaded"))
             return
-        name = f"Run {self._run_count + 1} ({self._document.project.data.source})"
+        name = run_name(self._next_run_number(), self._document.project.data.source)
         try:
             prepared = prepare_run(
                 self._document.project, name=name, folder=self._folder(), data=self.data

@@ -6,8 +6,7 @@ import pytest
 import torch
 from torch import nn
 
-from designer.training import CheckpointError, load_weights, save_weights
-from designer.training.checkpoints import read_weights
+from designer.compiler.weights import WeightsError, load_weights, read_weights, save_weights
 
 
 def model(seed=0, hidden=8):
@@ -41,23 +40,23 @@ def test_tied_weights_can_be_saved(tmp_path):
 
 
 def test_errors_are_clear(tmp_path):
-    with pytest.raises(CheckpointError, match="there is no weights file"):
+    with pytest.raises(WeightsError, match="there is no weights file"):
         load_weights(model(), tmp_path / "missing.safetensors")
     bad = tmp_path / "bad.safetensors"
     bad.write_bytes(b"\x00" * 20)
-    with pytest.raises(CheckpointError, match="not a valid safetensors weights file"):
+    with pytest.raises(WeightsError, match="not a valid safetensors weights file"):
         load_weights(model(), bad)
     path = tmp_path / "w.safetensors"
     save_weights(model(hidden=8), path)
-    with pytest.raises(CheckpointError, match=r"'0\.weight' is 8x4 in the file but 5x4"):
+    with pytest.raises(WeightsError, match=r"'0\.weight' is 8×4 in the file but 5×4"):
         load_weights(model(hidden=5), path)
-    with pytest.raises(CheckpointError, match=r"missing 4\.weight, 4\.bias"):
+    with pytest.raises(WeightsError, match=r"missing 4\.weight, 4\.bias"):
         load_weights(nn.Sequential(*model(), nn.ReLU(), nn.Linear(2, 2)), path)
-    with pytest.raises(CheckpointError, match=r"unexpected 2\.bias, 2\.weight"):
+    with pytest.raises(WeightsError, match=r"unexpected 2\.bias, 2\.weight"):
         load_weights(nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8)), path)
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    with pytest.raises(CheckpointError, match="cannot write"):
+    with pytest.raises(WeightsError, match="cannot write"):
         save_weights(model(), blocker / "w.safetensors")
 
 
@@ -82,5 +81,5 @@ def test_an_interrupted_save_leaves_the_old_file_and_no_temporary(tmp_path, monk
 def test_a_weights_path_that_is_a_pipe_is_refused(tmp_path):
     pipe = tmp_path / "w.safetensors"
     os.mkfifo(pipe)
-    with pytest.raises(CheckpointError, match="named pipe"):
+    with pytest.raises(WeightsError, match="named pipe"):
         load_weights(model(), pipe)
