@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 from designer.io import EXTENSION
 from designer.io.atomic import write_atomic
 from designer.model import Problem, Project
+from designer.model.lint import is_advice
 from designer.ui.export_checks import export_file_stem, export_problems_box, problems_html
 
 log = logging.getLogger(__name__)
@@ -310,9 +311,11 @@ class FileController(QObject):
 
     def _confirm_problems(self, what: str) -> bool:
         """Say what is wrong with the design (its errors and warnings, the data's fit
-        included) and let the user cancel; True to go on."""
+        included) and let the user cancel; True to go on. The linter's advice (a warning
+        that the design learns poorly, not that it fails) is left to the problems list:
+        the exported script runs as well as the design does in the app."""
         self.document.refresh_analysis()  # no edit may still be waiting for inference
-        problems = list(self.document.analysis.problems)
+        problems = [p for p in self.document.analysis.problems if not is_advice(p)]
         if not problems or self.dialogs.confirm_export(what, problems):
             return True
         self.status_message.emit("Export cancelled")

@@ -94,6 +94,6 @@ def test_rules_on_the_data_run_when_it_is_loaded(tmp_path, capsys):
     assert main(["check", str(path)]) == EXIT_PROBLEMS
     out = capsys.readouterr().out
     (line,) = [line for line in out.splitlines() if line.startswith("error")]
-    assert line.startswith("error NN104: Output 'output1': cross-entropy on a 2x8x8 output")
+    assert line.startswith("error NN104: Output 'output1': cross-entropy on a 2×8×8 output")
     assert main(["check", "--no-data", str(path)]) == EXIT_OK
     assert "NN104" not in capsys.readouterr().out
