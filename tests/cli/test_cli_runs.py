@@ -16,7 +16,7 @@ from tensorboard.backend.event_processing.event_accumulator import EventAccumula
 from designer.cli import main
 from designer.compiler.weights import read_weights
 from designer.io import EXAMPLES_DIR, load_project, save_project
-from designer.training.headless import is_shipped_example
+from designer.cli.train_run import is_shipped_example
 from designer.training.run_loader import load_runs
 from designer.training.run_store import RunStore
 

@@ -19,8 +19,8 @@ from PySide6.QtGui import QColor, QPalette
 
 from designer.catalog.objectives import format_metric, metric_label
 from designer.model.sweep import CHOICE, SweepParam
-from designer.training.sweep_headless import format_value
 from designer.training.sweep_study import COMPLETE, RUNNING, TrialRow, direction
+from designer.training.text import format_value
 
 COLOR_MAP = "viridis"
 OTHER_COLOR = (150, 150, 150, 110)

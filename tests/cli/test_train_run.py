@@ -14,7 +14,7 @@ from designer.compiler.weights import read_weights
 from designer.io import load_project, save_project
 from designer.model import Graph, Project
 from designer.model.settings import DataSettings, TrainingSettings
-from designer.training.headless import (
+from designer.cli.train_run import (
     EXIT_BAD_PROJECT,
     EXIT_FAILED,
     EXIT_OK,
