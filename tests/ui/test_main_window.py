@@ -339,3 +339,31 @@ def test_double_click_on_a_layer_starts_renaming_it(qtbot, window):
     qtbot.keyClicks(edit, "encoder")
     qtbot.keyClick(edit, Qt.Key.Key_Return)
     assert window.document.graph.node(node_id).label == "encoder"
+
+
+def test_the_linter_screenshot_shows_a_finding_with_its_fix(qtbot, tmp_path):
+    from designer.ui import screenshot
+
+    seen: list[tuple[str | None, bool]] = []
+    original = screenshot.render
+
+    def render(out, size, example, dark, prepare):
+        def look(window) -> None:
+            prepare(window)
+            for row in window.problems.rows.values():
+                seen.append((row.problem.rule, row.fix_button.isVisibleTo(row)))
+
+        return original(out, size, example, dark, prepare=look)
+
+    app = QApplication.instance()
+    style, palette, sheet = app.style().name(), app.palette(), app.styleSheet()
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(screenshot, "render", render)
+            image = screenshot.render_lint(tmp_path / "linter.png")
+    finally:
+        app.setStyle(style)
+        app.setPalette(palette)
+        app.setStyleSheet(sheet)
+    assert (image.width(), image.height()) == screenshot.SIZE
+    assert ("NN101", True) in seen
