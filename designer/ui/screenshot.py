@@ -1,6 +1,7 @@
-"""``python -m designer.ui.screenshot [--train|--compare|--lint] OUT.png``: the window
-(after a training run with ``--train``, with the linter's findings with ``--lint``), or the
-compare dialog, as the README shows them.
+"""``python -m designer.ui.screenshot [MODE] OUT.png``: the window (after a training run
+with ``--train``, with the linter's findings with ``--lint``, with a history of runs with
+``--runs``), the compare dialog (``--compare``) or a finished sweep (``--sweep``), as the
+README shows them.
 
 Renders offscreen at a fixed size with the binary-classifier example loaded and fitted,
 so the picture is reproducible on any machine, display or none.
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 SIZE = (1400, 900)
-MODES = ("--train", "--compare", "--lint")
+MODES = ("--train", "--compare", "--lint", "--runs", "--sweep")
 EXAMPLE = "binary_classifier"
 
 
@@ -197,6 +198,11 @@ def main(argv: list[str] | None = None) -> int:
         render_comparison(Path(args[0]), dark=dark)
     elif mode == "--lint":
         render_lint(Path(args[0]), dark=dark)
+    elif mode in ("--runs", "--sweep"):
+        from designer.ui import screenshot_experiments as experiments
+
+        render = experiments.render_runs if mode == "--runs" else experiments.render_sweep
+        render(Path(args[0]), SIZE)
     else:
         render(Path(args[0]), dark=dark, train=mode == "--train")
     return 0
