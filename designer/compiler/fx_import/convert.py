@@ -18,7 +18,7 @@ from torch import nn
 
 from designer.catalog import Shape
 from designer.catalog.description import FLOAT, INT
-from designer.compiler.fx_import import ops
+from designer.compiler.fx_import import ops, patterns
 from designer.compiler.fx_import.errors import unmapped
 from designer.compiler.fx_import.modules import UnmappableError, match_module, torch_path
 from designer.compiler.fx_import.tracing import Traced, scope, where
@@ -184,7 +184,7 @@ class Converter:
         if isinstance(module, _RECURRENT) and len(args) == 1 and sources:
             return Recurrent(path, module, sources[0], self.shape(node.args[0]))
         if isinstance(module, nn.MultiheadAttention):
-            return ops.attention_call(self, path, module, args, kwargs)
+            return patterns.attention_call(self, path, module, args, kwargs)
         if torch_path(module) is None:
             raise UnmappableError(f"{type(module).__name__} is not a layer of torch.nn")
         if len(args) != 1 or kwargs or not sources:
