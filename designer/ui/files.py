@@ -57,6 +57,23 @@ class FileDialogs:
         )
         return Path(path) if path else None
 
+    def import_source_path(self, directory: str) -> Path | None:
+        """The Python file of a model to import (File > Import PyTorch Model)."""
+        from designer.ui.import_model import RUNS_CODE, SOURCE_FILTER
+
+        title = f"Import PyTorch Model — {RUNS_CODE}"
+        path, _ = QFileDialog.getOpenFileName(self.parent, title, directory, SOURCE_FILTER)
+        return Path(path) if path else None
+
+    def import_options(self, path: Path, classes: list[str]):  # -> ImportOptions | None
+        """Which class to import, its input shape and weights; None when cancelled."""
+        from designer.ui.import_model import ImportOptionsDialog
+
+        dialog = ImportOptionsDialog(path, classes, self.parent)
+        return (
+            dialog.options() if dialog.exec() == ImportOptionsDialog.DialogCode.Accepted else None
+        )
+
     def save_path(self, title: str, suggested: str, name_filter: str) -> Path | None:
         path, _ = QFileDialog.getSaveFileName(self.parent, title, suggested, name_filter)
         return Path(path) if path else None
