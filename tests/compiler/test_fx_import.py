@@ -281,3 +281,70 @@ def test_input_shapes_parse_and_bad_ones_are_refused():
     assert parse_input_shape("3x32x32, 10") == [(3, 32, 32), (10,)]
     with pytest.raises(ModelImportError, match="sizes joined by x"):
         parse_input_shape("3 by 4")
+
+
+def test_a_reshape_that_bakes_in_the_batch_size_is_refused_not_approximated(tmp_path):
+    path = write(
+        tmp_path,
+        HEADER
+        + textwrap.dedent("""
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(6, 6)
+
+            def forward(self, x):
+                return self.fc(x).view(-1, 2, 3).reshape(-1, 6)
+        """),
+    )
+    assert import_file(path).parameter_count == 42  # view(-1, 2, 3) keeps the batch
+    path.write_text(path.read_text().replace("view(-1, 2, 3)", "view(2, -1)"))
+    with pytest.raises(ModelImportError, match="reshape must keep the batch size first"):
+        import_file(path)
+
+
+def test_a_layer_called_twice_with_its_weights_is_named(tmp_path):
+    path = write(
+        tmp_path,
+        HEADER
+        + textwrap.dedent("""
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(4, 4)
+                self.act = nn.ReLU()
+
+            def forward(self, x):
+                return self.act(self.fc(self.act(self.fc(x))))
+        """),
+    )
+    with pytest.raises(ModelImportError, match=r"fc \(Linear\): called more than once"):
+        import_file(path)
+
+
+def test_hand_written_recurrent_and_token_models_import(tmp_path):
+    path = write(
+        tmp_path,
+        HEADER
+        + textwrap.dedent("""
+        class Tagger(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.embed = nn.Embedding(50, 8)
+                self.lstm = nn.LSTM(8, 6, batch_first=True, bidirectional=True)
+                self.gru = nn.GRU(12, 5, num_layers=2, batch_first=True)
+                self.head = nn.Linear(5, 2)
+
+            def forward(self, tokens):
+                steps, _ = self.lstm(self.embed(tokens))
+                _, hidden = self.gru(steps)
+                return self.head(hidden[-1])
+        """),
+    )
+    result = import_file(path, input_shapes=[(7,)])
+    graph = result.project.graph
+    tokens = graph.node(graph.nodes_of_role("input")[0]).params
+    assert (tokens["kind"], tokens["length"], tokens["vocab_size"]) == ("tokens", 7, 50)
+    types = {node.type: node.params for node in graph}
+    assert types["LSTM"]["return_sequences"] and types["LSTM"]["bidirectional"]
+    assert not types["GRU"]["return_sequences"] and types["GRU"]["num_layers"] == 2

@@ -15,6 +15,7 @@ from designer.compiler.fx_import.modules import UnmappableError, match_module, s
 from designer.compiler.fx_import.values import (
     Attention,
     CausalMask,
+    Const,
     Out,
     PaddingMask,
     Recurrent,
@@ -92,6 +93,8 @@ def attention_layer(conv: Converter, node: fx.Node, call: Attention) -> Out:
 
 def recurrent_index(conv: Converter, node: fx.Node, rnn: Recurrent, index: Any) -> Any:
     """Follow ``rnn(x)[0]``, ``[1][-1]``, ``[1][0][-1]`` (LSTM), ``[1][-2:]``."""
+    if not node.users:  # ``_, hidden = rnn(x)``: the unused part becomes no layer
+        return Const(None)
     lstm = isinstance(rnn.module, nn.LSTM)
     stage = rnn.stage
     if stage == "call" and index == 0:

@@ -9,9 +9,13 @@ generated code uses, trace.
 
 from __future__ import annotations
 
+import bisect
+import dis
+import inspect
 import operator
 from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import torch
@@ -46,8 +50,23 @@ class _SizedProxy(fx.Proxy):
     def __iter__(self):
         length = _known_length(self.node)
         if length is None:
+            frame = inspect.currentframe()
+            length = _unpacked(frame.f_back) if frame is not None else None
+        if length is None:
             return self.tracer.iter(self)
         return iter([self[index] for index in range(length)])
+
+
+def _unpacked(frame: FrameType | None) -> int | None:
+    """How many names ``a, b = value`` unpacks into, when that is what ``frame`` is
+    doing (as torch.fx's own Proxy checks; overriding ``__iter__`` hides the frame)."""
+    if frame is None:
+        return None
+    instructions = list(dis.get_instructions(frame.f_code))
+    index = bisect.bisect_left(instructions, frame.f_lasti, key=lambda item: item.offset)
+    if index < len(instructions) and instructions[index].opname == "UNPACK_SEQUENCE":
+        return int(instructions[index].argval)
+    return None
 
 
 class _Tracer(fx.Tracer):
