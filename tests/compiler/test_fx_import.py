@@ -153,7 +153,14 @@ def test_a_hand_written_resnet18_imports_exactly(tmp_path):
     assert result.parameter_count == 11_689_512
     graph = result.project.graph
     assert sum(node.type == "Add" for node in graph) == 8
-    assert result.scopes[next(n.id for n in graph if n.label == "layer2.1.conv1")] == "layer2.1"
+    conv = next(n.id for n in graph if n.label == "layer2.1.conv1")
+    assert result.scopes[conv] == (("layer2", ""), ("layer2.1", "BasicBlock"))
+    blocks = result.repeated_submodules()
+    assert list(blocks) == ["BasicBlock"]
+    assert blocks["BasicBlock"] == [f"layer{i}.{j}" for i in range(1, 5) for j in (0, 1)]
+    block = [graph.node(n).type for n in result.nodes_of("layer2.0")]
+    assert block == ["Conv2d", "BatchNorm2d", "ReLU", "Conv2d", "BatchNorm2d", "Conv2d",
+                     "BatchNorm2d", "Add", "ReLU"]  # fmt: skip
     imported = result.compiled.module.eval()
     x = torch.randn(2, 3, 64, 64)
     with torch.no_grad():
@@ -348,3 +355,27 @@ def test_hand_written_recurrent_and_token_models_import(tmp_path):
     types = {node.type: node.params for node in graph}
     assert types["LSTM"]["return_sequences"] and types["LSTM"]["bidirectional"]
     assert not types["GRU"]["return_sequences"] and types["GRU"]["num_layers"] == 2
+
+
+def test_functional_pooling_and_dropout_map_through_their_module_classes(tmp_path):
+    path = write(
+        tmp_path,
+        HEADER
+        + textwrap.dedent("""
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.conv = nn.Conv2d(3, 4, 3, padding=1)
+                self.fc = nn.Linear(4, 2)
+
+            def forward(self, x):
+                x = F.max_pool2d(F.relu(self.conv(x)), 2)
+                x = F.adaptive_avg_pool2d(x, 1).view(x.size(0), -1)
+                return self.fc(F.dropout(x, 0.3, self.training))
+        """),
+    )
+    graph = import_file(path, input_shapes=[(3, 8, 8)]).project.graph
+    layers = [(node.type, node.params) for node in graph][1:-1]
+    assert [t for t, _ in layers] == ["Conv2d", "ReLU", "MaxPool2d", "AdaptiveAvgPool2d",
+                                       "Flatten", "Dropout", "Linear"]  # fmt: skip
+    assert layers[2][1]["kernel_size"] == 2 and layers[5][1]["p"] == 0.3

@@ -21,7 +21,7 @@ from designer.catalog.description import FLOAT, INT
 from designer.compiler.fx_import import ops, patterns
 from designer.compiler.fx_import.errors import unmapped
 from designer.compiler.fx_import.modules import UnmappableError, match_module, torch_path
-from designer.compiler.fx_import.tracing import Traced, scope, where
+from designer.compiler.fx_import.tracing import Scope, Traced, scopes, where
 from designer.compiler.fx_import.values import (
     MISSING,
     Missing,
@@ -38,12 +38,13 @@ _PASS_THROUGH = (nn.Identity,)
 
 @dataclass
 class Converted:
-    """The design, which user module each node came from (for its weights), and which
-    submodule's forward made each node (``layer1.0``: the seam for grouping blocks)."""
+    """The design, which user module each node came from (for its weights), and the
+    submodules whose forward made each node (``layer1``, ``layer1.0``: the seam for
+    grouping repeated submodules into blocks)."""
 
     graph: Graph
     origins: dict[str, str] = field(default_factory=dict)
-    scopes: dict[str, str] = field(default_factory=dict)
+    scopes: dict[str, tuple[Scope, ...]] = field(default_factory=dict)
 
 
 class Converter:
@@ -126,7 +127,7 @@ class Converter:
         if origin is not None:
             self.result.origins[node.id] = origin
         assert self.node is not None
-        self.result.scopes[node.id] = scope(self.node)
+        self.result.scopes[node.id] = scopes(self.node)
         return Out(node.id)
 
     def _label(self, hint: str) -> str:

@@ -21,7 +21,7 @@ from designer.compiler.build import CompiledModel, compile_design
 from designer.compiler.errors import CompileError
 from designer.compiler.fx_import.convert import Converted, Converter
 from designer.compiler.fx_import.errors import ModelImportError
-from designer.compiler.fx_import.tracing import SAMPLE_BATCH, record, trace
+from designer.compiler.fx_import.tracing import SAMPLE_BATCH, Scope, record, trace
 from designer.model import Project
 from designer.model.layout import layered_layout
 
@@ -35,14 +35,35 @@ _SHAPE = re.compile(r"\d+(x\d+)*")
 class ImportResult:
     """The imported project, its compiled model holding the user's weights, and
     ``names``: each compiled parameter's or buffer's name -> the user's name for it.
-    ``scopes`` maps each node to the submodule whose forward made it (``layer1.0``), the
-    seam for grouping repeated submodules into blocks."""
+    ``scopes`` maps each node to the submodules whose forward made it, outermost first
+    (``(("layer1", ""), ("layer1.0", "BasicBlock"))``); ``origins`` each node with weights
+    to the user's module path. Layers are imported flat: these are the seam for grouping
+    repeated submodules into blocks (`repeated_submodules`, `nodes_of`)."""
 
     project: Project
     compiled: CompiledModel
     names: dict[str, str]
-    scopes: dict[str, str] = field(default_factory=dict)
+    scopes: dict[str, tuple[Scope, ...]] = field(default_factory=dict)
     origins: dict[str, str] = field(default_factory=dict)
+
+    def repeated_submodules(self) -> dict[str, list[str]]:
+        """The user's submodule classes used at two paths or more, with their paths in
+        order of appearance: ``{"BasicBlock": ["layer1.0", "layer1.1", ...]}``."""
+        paths: dict[str, list[str]] = {}
+        for chain in self.scopes.values():
+            for path, kind in chain:
+                if kind and path not in paths.setdefault(kind, []):
+                    paths[kind].append(path)
+        return {kind: found for kind, found in paths.items() if len(found) > 1}
+
+    def nodes_of(self, path: str) -> list[str]:
+        """The nodes made inside the submodule at ``path``, in graph order."""
+        return [
+            node_id
+            for node_id in self.project.graph.nodes
+            if any(scope_path == path for scope_path, _ in self.scopes.get(node_id, ()))
+            or self.origins.get(node_id, "").startswith(f"{path}.")
+        ]
 
     @property
     def parameter_count(self) -> int:
@@ -70,6 +91,7 @@ def import_model(
 ) -> ImportResult:
     """The design of ``model`` (whose code is in ``path``, for messages)."""
     name = name or type(model).__name__
+    model.eval()  # traced as it infers: ``if self.training`` takes the inference branch
     module = trace(model, path)
     inputs = sample_inputs(module, input_shapes, SAMPLE_BATCH)
     converted = Converter(record(model, module, inputs, path), path, name).run()

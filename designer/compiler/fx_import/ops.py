@@ -35,9 +35,10 @@ from designer.compiler.fx_import.values import (
 if TYPE_CHECKING:
     from designer.compiler.fx_import.convert import Converter
 
-#: Functions (and methods, by name) of the torch.nn class they compute, with the names of
-#: their arguments after the input.
-ACTIVATIONS: dict[Any, tuple[str, tuple[str, ...]]] = {
+#: Functions (and methods, by name) that are the functional form of a torch.nn class,
+#: with the names of their arguments after the input; the class then maps through the
+#: catalogue like any module.
+FUNCTIONAL: dict[Any, tuple[str, tuple[str, ...]]] = {
     torch.relu: ("ReLU", ()), F.relu: ("ReLU", ()), "relu": ("ReLU", ()),
     F.relu6: ("ReLU6", ()), F.leaky_relu: ("LeakyReLU", ("negative_slope",)),
     F.elu: ("ELU", ("alpha",)), F.selu: ("SELU", ()), torch.selu: ("SELU", ()),
@@ -49,8 +50,16 @@ ACTIVATIONS: dict[Any, tuple[str, tuple[str, ...]]] = {
     F.softmax: ("Softmax", ("dim",)), torch.softmax: ("Softmax", ("dim",)),
     "softmax": ("Softmax", ("dim",)), F.log_softmax: ("LogSoftmax", ("dim",)),
     torch.log_softmax: ("LogSoftmax", ("dim",)), "log_softmax": ("LogSoftmax", ("dim",)),
+    F.dropout: ("Dropout", ("p", "training")), F.dropout2d: ("Dropout2d", ("p", "training")),
+    F.max_pool2d: ("MaxPool2d", ("kernel_size", "stride", "padding")),
+    F.avg_pool2d: ("AvgPool2d", ("kernel_size", "stride", "padding")),
+    F.adaptive_avg_pool2d: ("AdaptiveAvgPool2d", ("output_size",)),
+    F.adaptive_max_pool2d: ("AdaptiveMaxPool2d", ("output_size",)),
 }  # fmt: skip
-_IGNORED_KWARGS = frozenset({"inplace", "_stacklevel", "dtype"})
+#: Arguments that change no result of a design's layer: in-place, and ``training``,
+#: which a design's Dropout takes from the model's mode as ``F.dropout(x, p,
+#: self.training)`` does.
+_IGNORED_KWARGS = frozenset({"inplace", "_stacklevel", "dtype", "training"})
 
 #: Functions by the name their handler is filed under (methods use their own name).
 _FUNCTIONS: dict[Any, str] = {
@@ -82,7 +91,7 @@ def op_name(node: fx.Node) -> str:
 
 def known(node: fx.Node) -> bool:
     """Whether the table has an entry for this function or method at all."""
-    if node.target in ACTIVATIONS:
+    if node.target in FUNCTIONAL:
         return True
     name = node.target if node.op == "call_method" else _FUNCTIONS.get(node.target)
     return name in HANDLERS
@@ -90,8 +99,8 @@ def known(node: fx.Node) -> bool:
 
 def dispatch(conv: Converter, node: fx.Node, args: tuple, kwargs: dict) -> Any:
     target = node.target
-    if target in ACTIVATIONS and not (node.op == "call_function" and isinstance(target, str)):
-        return _activation(conv, node, args, kwargs)
+    if target in FUNCTIONAL and not (node.op == "call_function" and isinstance(target, str)):
+        return _functional(conv, node, args, kwargs)
     name = target if node.op == "call_method" else _FUNCTIONS.get(target)
     handler = HANDLERS.get(name) if isinstance(name, str) else None
     if handler is None:
@@ -99,8 +108,8 @@ def dispatch(conv: Converter, node: fx.Node, args: tuple, kwargs: dict) -> Any:
     return handler(conv, node, args, kwargs)
 
 
-def _activation(conv: Converter, node: fx.Node, args: tuple, kwargs: dict) -> Out:
-    class_name, names = ACTIVATIONS[node.target]
+def _functional(conv: Converter, node: fx.Node, args: tuple, kwargs: dict) -> Out:
+    class_name, names = FUNCTIONAL[node.target]
     x = tensor(args[0])
     settings = dict(zip(names, (const(a) for a in args[1:]), strict=False))
     settings.update({k: const(v) for k, v in kwargs.items() if k not in _IGNORED_KWARGS})

@@ -144,11 +144,22 @@ def where(node: fx.Node, path: str | Path) -> str:
     return f"{wanted}, line {line}" if line else wanted
 
 
-def scope(node: fx.Node) -> str:
-    """The path of the innermost submodule whose forward made ``node`` (``layer1.0``),
-    '' for the model's own forward: which repeated block a layer belongs to."""
+#: One submodule around a node: its path (``layer1.0``) and its class's name, or ''
+#: for a torch container (``Sequential``), which only groups and is never a block.
+Scope = tuple[str, str]
+
+
+def scopes(node: fx.Node) -> tuple[Scope, ...]:
+    """The submodules whose forward made ``node``, outermost first (``layer1``,
+    ``layer1.0``), the node's own module left out: which repeated blocks it belongs to."""
     stack = node.meta.get("nn_module_stack") or {}
-    paths = [path for path, _kind in stack.values()]
-    if node.op == "call_module" and paths and paths[-1] == node.target:
-        paths = paths[:-1]
-    return paths[-1] if paths else ""
+    found = [(path, _class_name(kind)) for path, kind in stack.values()]
+    if node.op == "call_module" and found and found[-1][0] == node.target:
+        found = found[:-1]
+    return tuple(found)
+
+
+def _class_name(kind: Any) -> str:
+    if isinstance(kind, type):
+        return "" if kind.__module__.startswith("torch.") else kind.__qualname__
+    return str(kind).rpartition(".")[2]
