@@ -153,7 +153,7 @@ class ModelImporter(QObject):
         if self.busy or not self.files.maybe_save():
             return False
         dialogs = self.files.dialogs
-        path = dialogs.import_source_path(self.files._directory())
+        path = dialogs.import_source_path(self.files.directory())
         if path is None:
             return False
         classes = self._classes(path)
@@ -207,7 +207,7 @@ class ModelImporter(QObject):
         from designer.ui.files import PROJECT_FILTER, PROJECT_SUFFIX
 
         name = str(result.project.metadata.get("name") or "model")
-        suggested = str(Path(self.files._directory()) / f"{name}{PROJECT_SUFFIX}")
+        suggested = str(Path(self.files.directory()) / f"{name}{PROJECT_SUFFIX}")
         path = self.files.dialogs.save_path("Save Imported Project", suggested, PROJECT_FILTER)
         document = self.files.document
         document.replace_project(result.project, None)

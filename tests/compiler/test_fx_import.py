@@ -379,3 +379,17 @@ def test_functional_pooling_and_dropout_map_through_their_module_classes(tmp_pat
     assert [t for t, _ in layers] == ["Conv2d", "ReLU", "MaxPool2d", "AdaptiveAvgPool2d",
                                        "Flatten", "Dropout", "Linear"]  # fmt: skip
     assert layers[2][1]["kernel_size"] == 2 and layers[5][1]["p"] == 0.3
+
+
+def test_a_value_beyond_a_layers_range_is_named_not_clipped(tmp_path):
+    path = write(tmp_path, HEADER + textwrap.dedent("""
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(3, 3)
+
+            def forward(self, x):
+                return self.fc(x) * 1e9
+        """))
+    with pytest.raises(ModelImportError, match=r"line 11 \(operator.mul\): Scale and bias .*at most 1e\+06"):
+        import_file(path)

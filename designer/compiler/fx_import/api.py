@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 import torch
 
 from designer.compiler.fx_import.errors import ModelImportError, describe_error
-from designer.compiler.fx_import.importer import ImportResult, import_model, transfer
+from designer.compiler.fx_import.importer import ImportResult, import_model
 from designer.compiler.fx_import.loading import choose_class, instantiate, load_file
 from designer.compiler.weights import MAX_WEIGHTS_BYTES, WeightsError, read_weights, save_weights
 from designer.io import save_project
@@ -54,8 +55,6 @@ def _read_state(path: Path) -> dict[str, torch.Tensor]:
         payload = read_regular_file(path, MAX_WEIGHTS_BYTES)
     except OSError as error:
         raise ModelImportError(f"cannot read {path}: {error.strerror or error}") from None
-    import io
-
     try:
         state = torch.load(io.BytesIO(payload), map_location="cpu", weights_only=True)
     except Exception as error:  # any unpickling failure is one message
@@ -90,4 +89,4 @@ def write_import(
     return written
 
 
-__all__ = ["import_file", "load_user_weights", "transfer", "weights_path", "write_import"]
+__all__ = ["import_file", "load_user_weights", "weights_path", "write_import"]

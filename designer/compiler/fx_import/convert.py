@@ -19,7 +19,7 @@ from torch import nn
 from designer.catalog import Shape
 from designer.catalog.description import FLOAT, INT
 from designer.compiler.fx_import import ops, patterns
-from designer.compiler.fx_import.errors import unmapped
+from designer.compiler.fx_import.errors import describe_error, unmapped
 from designer.compiler.fx_import.modules import UnmappableError, match_module, torch_path
 from designer.compiler.fx_import.tracing import Scope, Traced, scopes, where
 from designer.compiler.fx_import.values import (
@@ -29,9 +29,11 @@ from designer.compiler.fx_import.values import (
     Recurrent,
     Table,
 )
-from designer.model import Edge, Graph
+from designer.model import Edge, Graph, GraphError
 
 _RECURRENT = (nn.RNN, nn.LSTM, nn.GRU)
+#: Labels are module paths, shortened from the left beyond this (``…layer4.1.conv2``).
+MAX_LABEL = 60
 #: torch modules that compute nothing: their output is their input.
 _PASS_THROUGH = (nn.Identity,)
 
@@ -72,6 +74,8 @@ class Converter:
                 self.values[node] = self._convert(node)
             except UnmappableError as error:
                 self.values[node] = self.fail(str(error))
+            except Exception as error:  # a construct no handler foresaw: named, not a crash
+                self.values[node] = self.fail(f"cannot be read ({describe_error(error)})")
         if self.problems:
             raise unmapped(self.what, self.problems)
         return self.result
@@ -115,15 +119,18 @@ class Converter:
         inputs: list[tuple[Out, str]],
         label: str,
         origin: str | None = None,
-        shape_of: fx.Node | None = None,
     ) -> Out:
-        """Add a node wired from ``inputs`` ((source, input port) pairs)."""
-        node = self.graph.add_node(type_id, params, self._label(label))
-        for source, port in inputs:
-            edge = Edge(source.node_id, source.port, node.id, port)
-            if edge in self.graph.in_edges(node.id):  # x + x: the second through Identity
-                source = self.add("Identity", {}, [(source, "in")], f"{label}_again")
-            self.graph.connect(source.node_id, source.port, node.id, port)
+        """Add a node wired from ``inputs`` ((source, input port) pairs); a value the
+        layer type refuses (a Scale and bias beyond its range) is named, not clipped."""
+        try:
+            node = self.graph.add_node(type_id, params, self._label(label))
+            for source, port in inputs:
+                edge = Edge(source.node_id, source.port, node.id, port)
+                if edge in self.graph.in_edges(node.id):  # x + x: the second via Identity
+                    source = self.add("Identity", {}, [(source, "in")], f"{label}_again")
+                self.graph.connect(source.node_id, source.port, node.id, port)
+        except GraphError as error:
+            raise UnmappableError(str(error)) from None
         if origin is not None:
             self.result.origins[node.id] = origin
         assert self.node is not None
@@ -131,6 +138,7 @@ class Converter:
         return Out(node.id)
 
     def _label(self, hint: str) -> str:
+        hint = hint if len(hint) <= MAX_LABEL else "…" + hint[-(MAX_LABEL - 1) :]
         label, index = hint, 1
         while label in self._labels:
             index += 1

@@ -14,7 +14,6 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -30,14 +29,6 @@ _REPEATED = re.compile(r"\((\d+)(?:, \1)*,?\)")
 
 class UnmappableError(ValueError):
     """A module (or call) has no catalogue layer; the message says what differs."""
-
-
-@dataclass(frozen=True)
-class Layer:
-    """A catalogue type and parameters for one node of the imported design."""
-
-    type_id: str
-    params: dict[str, Any]
 
 
 def torch_path(module: nn.Module) -> str | None:
