@@ -382,7 +382,10 @@ def test_functional_pooling_and_dropout_map_through_their_module_classes(tmp_pat
 
 
 def test_a_value_beyond_a_layers_range_is_named_not_clipped(tmp_path):
-    path = write(tmp_path, HEADER + textwrap.dedent("""
+    path = write(
+        tmp_path,
+        HEADER
+        + textwrap.dedent("""
         class Net(nn.Module):
             def __init__(self):
                 super().__init__()
@@ -390,6 +393,9 @@ def test_a_value_beyond_a_layers_range_is_named_not_clipped(tmp_path):
 
             def forward(self, x):
                 return self.fc(x) * 1e9
-        """))
-    with pytest.raises(ModelImportError, match=r"line 11 \(operator.mul\): Scale and bias .*at most 1e\+06"):
+        """),
+    )
+    with pytest.raises(
+        ModelImportError, match=r"line 11 \(operator.mul\): Scale and bias .*at most 1e\+06"
+    ):
         import_file(path)
