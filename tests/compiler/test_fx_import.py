@@ -25,12 +25,12 @@ from designer.compiler.fx_import.loading import load_file, model_classes
 from designer.io import load_project
 
 
-def assert_round_trip(graph, folder: Path, tag: str = "net") -> None:
-    """The generated class imports back to a design with the same parameter count and,
-    on the same weights, equal outputs."""
+def assert_round_trip(graph, folder: Path, tag: str = "net", source: str | None = None) -> None:
+    """The generated class (or ``source``, a script holding it) imports back to a design
+    with the same parameter count and, on the same weights, equal outputs."""
     ir = lower(graph)
     path = folder / f"{tag}.py"
-    path.write_text(generate_module_code(ir).source)
+    path.write_text(source or generate_module_code(ir).source)
     original = compile_design(ir, seed=1).module.eval()
     weights = folder / f"{tag}.safetensors"
     save_file({k: v.contiguous() for k, v in original.state_dict().items()}, weights)
@@ -48,7 +48,12 @@ def assert_round_trip(graph, folder: Path, tag: str = "net") -> None:
 
 @pytest.mark.parametrize("path", example_files(), ids=lambda p: p.stem)
 def test_every_example_round_trips(path, tmp_path):
-    assert_round_trip(load_project(path).graph, tmp_path)
+    from designer.training.script import generate_script
+
+    project = load_project(path)
+    assert_round_trip(project.graph, tmp_path)
+    script = generate_script(project, project_folder=path.parent).source
+    assert_round_trip(project.graph, tmp_path, "script", script)
 
 
 @pytest.mark.parametrize("block", range(WIDE_SEEDS // 50))
