@@ -236,9 +236,11 @@ def _getitem(conv: Converter, node: fx.Node, args: tuple, kwargs: dict) -> Any:
         if index != 0:
             raise UnmappableError("only the output of attention ([0]) can be used, not its weights")
         return patterns.attention_layer(conv, node, obj)
-    if isinstance(obj, Const):
-        first = index == 0 or (isinstance(index, slice) and index.start in (None, 0))
-        return Const(conv.concrete(node), batch=obj.shape and first, shape=False)
+    if isinstance(obj, Const):  # a size: x.shape[0] is the batch, x.shape[:2] starts with it
+        if isinstance(index, slice):
+            return Const(conv.concrete(node), shape=obj.shape and index.start in (None, 0))
+        rank = len(obj.value) if obj.shape else 0
+        return Const(conv.concrete(node), batch=obj.shape and index in (0, -rank))
     if isinstance(obj, tuple | list):
         return obj[index]
     return _tensor_index(conv, node, tensor(obj), args[1])
