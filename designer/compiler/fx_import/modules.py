@@ -135,7 +135,7 @@ def _solve(
     if base is None:
         return None
     targets = {key: _target(module, key) for key in base}
-    for names, keys in _coupled(spec, inputs, base, set(params)):
+    for names, keys in _coupled(spec, tuple(inputs), frozenset(params)):
         choices = [_candidates(spec.param(n), [targets[k] for k in keys]) for n in names]
         for values in itertools.product(*choices):
             trial = {**params, **dict(zip(names, values, strict=True))}
@@ -148,13 +148,15 @@ def _solve(
     return spec.validate_params(params)
 
 
+@lru_cache(maxsize=256)
 def _coupled(
-    spec: LayerSpec, inputs: Sequence[Shape], base: dict, fixed: set[str]
-) -> list[tuple[list[str], set[str]]]:
-    """Groups of parameters (with the arguments they change) that share an argument."""
+    spec: LayerSpec, inputs: tuple[Shape, ...], fixed: frozenset[str]
+) -> tuple[tuple[tuple[str, ...], frozenset[str]], ...]:
+    """Groups of parameters (with the arguments they change) that share an argument;
+    the same for every module of one type and input shape, so it is worked out once."""
     groups: list[tuple[list[str], set[str]]] = []
     for param in spec.params:
-        keys = set() if param.name in fixed else _dependent_keys(spec, param, inputs, base)
+        keys = set() if param.name in fixed else _dependent_keys(spec, param, inputs)
         if not keys:
             continue
         names = [param.name]
@@ -162,12 +164,10 @@ def _coupled(
             groups.remove(group)
             names, keys = group[0] + names, group[1] | keys
         groups.append((names, keys))
-    return groups
+    return tuple((tuple(names), frozenset(keys)) for names, keys in groups)
 
 
-def _dependent_keys(
-    spec: LayerSpec, param: ParamSpec, inputs: Sequence[Shape], base: dict
-) -> set[str]:
+def _dependent_keys(spec: LayerSpec, param: ParamSpec, inputs: Sequence[Shape]) -> set[str]:
     """Constructor arguments that change when ``param`` does, with the other parameters
     at their defaults or one of them changed (an RNN's dropout shows only when it has
     several layers)."""
