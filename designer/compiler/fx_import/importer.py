@@ -20,7 +20,7 @@ from torch import nn
 from designer.compiler.build import CompiledModel, compile_design
 from designer.compiler.errors import CompileError
 from designer.compiler.fx_import.convert import Converted, Converter
-from designer.compiler.fx_import.errors import ModelImportError
+from designer.compiler.fx_import.errors import ModelImportError, describe_error
 from designer.compiler.fx_import.tracing import SAMPLE_BATCH, Scope, record, trace
 from designer.model import Project
 from designer.model.layout import layered_layout
@@ -186,8 +186,12 @@ def transfer(result: ImportResult, state: Mapping[str, torch.Tensor]) -> None:
         converted = {ours: state[theirs] for ours, theirs in result.names.items()}
     except KeyError as error:
         raise ModelImportError(f"the weights have no tensor {error.args[0]!r}") from None
-    with torch.no_grad():
-        result.compiled.module.load_state_dict(converted, strict=True)
+    try:
+        with torch.no_grad():
+            result.compiled.module.load_state_dict(converted, strict=True)
+    except RuntimeError as error:
+        detail = " ".join(str(error).split())[:300]
+        raise ModelImportError(f"the weights do not fit the imported design ({detail})") from None
 
 
 def check_same(
@@ -200,8 +204,13 @@ def check_same(
     """Refuse an import whose design computes anything else than the model does."""
     inputs = sample_inputs(module, shapes, CHECK_BATCH)
     ours, theirs = result.compiled.module.eval(), model.eval()
-    with torch.no_grad():
-        expected, got = _tuple(theirs(*inputs)), _tuple(ours(*inputs))
+    try:
+        with torch.no_grad():
+            expected, got = _tuple(theirs(*inputs)), _tuple(ours(*inputs))
+    except Exception as error:  # the user's forward may raise anything
+        raise ModelImportError(
+            f"checking the imported design against {name} failed ({describe_error(error)})"
+        ) from None
     if len(expected) != len(got) or not all(
         isinstance(a, torch.Tensor) and a.shape == b.shape and torch.equal(a, b)
         for a, b in zip(expected, got, strict=False)
