@@ -8,6 +8,8 @@
     nn-designer diff A B [--json] [--no-settings]
     nn-designer sweep PROJECT [--trials N] [--jobs J] [--storage URL] [--study NAME]
                       [--sampler tpe|grid]
+    nn-designer import FILE.py -o OUT.nndesign [--class NAME] [--input-shape 3x224x224]
+                      [--weights W]
 
 (``nn-designer-cli`` is the same without the window entry point.)
 Exit status: 0 when all is well, 1 when the design has errors (or cannot be exported; for
@@ -38,6 +40,7 @@ from designer.cli.common import (
 )
 from designer.cli.diff import add_diff_command
 from designer.cli.export import add_export_command
+from designer.cli.import_model import add_import_command
 from designer.cli.interrupts import interrupts_outside_imports, report_interrupted
 from designer.cli.sweep import add_sweep_command
 from designer.cli.train import add_train_command
@@ -61,8 +64,9 @@ COMMANDS: list[Callable[[Any], None]] = [
     add_bundle_command,
     add_diff_command,
     add_sweep_command,
+    add_import_command,
 ]
-VERBS = ("check", "export", "train", "bundle", "diff", "sweep")
+VERBS = ("check", "export", "train", "bundle", "diff", "sweep", "import")
 
 
 def main(argv: list[str] | None = None) -> int:

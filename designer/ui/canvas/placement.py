@@ -19,8 +19,8 @@ from PySide6.QtCore import QPointF, QRectF
 from designer.catalog import LayerSpec
 from designer.model import Analysis, Edge, Graph
 from designer.model.edits import AddNode, Compound, Connect, Edit, splice
+from designer.model.layout import COLUMN_GAP, ROW_GAP
 from designer.ui.canvas import style
-from designer.ui.canvas.layout import COLUMN_GAP, ROW_GAP
 
 #: Room kept between a new card and its neighbours.
 CLEARANCE = 16.0
