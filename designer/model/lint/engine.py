@@ -16,6 +16,7 @@ from dataclasses import replace
 from designer.model.analysis import ERROR, Analysis, Problem, with_problems
 from designer.model.graph import Graph
 from designer.model.lint.base import DataFacts, LintInput, QuickFix, Rule
+from designer.model.lint.gradients import ProbeFacts
 from designer.model.lint.table import RULE_LIST, RULES
 from designer.model.settings import TrainingSettings
 
@@ -27,12 +28,14 @@ def review(
     data: DataFacts | None = None,
     extra: Iterable[Problem] = (),
     rules: Sequence[Rule] = RULE_LIST,
+    probes: ProbeFacts | None = None,
 ) -> Analysis:
     """``analysis`` with the ``extra`` problems of other checks and the findings of
     ``rules`` attached to their nodes, silenced findings set aside. Rules that need the
-    training settings or the data run only when those are given. Returns ``analysis``
-    itself when there is nothing to add or set aside."""
-    ctx = LintInput(graph, analysis, training, data)
+    training settings, the data or what a short run measured (``probes``) run only when
+    those are given. Returns ``analysis`` itself when there is nothing to add or set
+    aside."""
+    ctx = LintInput(graph, analysis, training, data, probes)
     extra = [p for p in extra if p.node_id is None or p.node_id in graph.nodes]
     findings, extra = _explained(ctx, list(_findings(ctx, rules)), extra)
     new = [_with_fix(ctx, p) for p in (*extra, *findings)]
@@ -87,6 +90,8 @@ def _findings(ctx: LintInput, rules: Sequence[Rule]) -> Iterator[Problem]:
         if rule.check is None or (rule.needs == "data" and ctx.data is None):
             continue
         if rule.needs == "training" and ctx.training is None:
+            continue
+        if rule.needs == "probes" and ctx.probes is None:
             continue
         for hit in rule.check(ctx):
             if hit.node_id is None:

@@ -1,0 +1,98 @@
+"""The pre-flight check: can the design learn one batch by heart?
+
+A network that can learn at all memorizes one small batch within a few dozen steps, so
+its loss on that batch falls towards zero. `preflight` trains a *copy* of a prepared
+run's model (the design's weights stay as they are) on the first batch of the first epoch
+with the project's optimizer and learning rate, for `STEPS` steps, measuring every layer
+on the first step with `Probes`. The verdict: the loss passed when its best over the last
+steps is at most `PASS_FRACTION` of the first (or below `SMALL_LOSS`). When it did not, the
+linter's rule NN401 reads the measurements and names the likely cause
+(`designer.model.lint.gradients.likely_cause`); the same measurements feed the vanishing
+and exploding gradient and dead-ReLU rules, and the canvas overlay.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+
+import torch
+
+from designer.model import Graph, infer_shapes
+from designer.model.analysis import Problem
+from designer.model.lint import ProbeFacts, review
+from designer.model.lint.table import RULE_LIST
+from designer.training import core
+from designer.training.batches import make_batches
+from designer.training.loop import pick_device
+from designer.training.probes import Probes
+from designer.training.session import PreparedRun
+
+#: Steps on the one batch: enough for any design that can learn to memorize it.
+STEPS = 100
+#: The loss passes when it falls to this fraction of where it started ...
+PASS_FRACTION = 0.25
+#: ... or below this, whatever it started at.
+SMALL_LOSS = 1e-3
+#: The last steps whose best loss is judged (a loss may wobble from step to step).
+_TAIL = 5
+
+
+def preflight(run: PreparedRun, graph: Graph, steps: int = STEPS) -> ProbeFacts:
+    """Train a copy of ``run.model`` (built from ``graph``) on one batch for ``steps``
+    steps; returns the losses, the verdict and each layer's statistics at the first step.
+    A loss that becomes NaN or infinite ends the check, failed."""
+    device = pick_device(run.settings.device)
+    model = copy.deepcopy(run.model).to(device)
+    batch = first_batch(run, device)
+    recipe, settings = run.recipe, run.settings
+    torch.manual_seed(settings.seed)
+    optimizer = recipe.make_optimizer(model.parameters(), settings.learning_rate)
+    losses: list[float] = []
+    model.train()
+    with Probes(graph, model) as probes:
+        probes.arm()
+        layers = {}
+        for step in range(steps):
+            try:
+                loss = core.train_step(
+                    model, optimizer, recipe.heads, recipe.inputs, batch, settings.grad_clip
+                )
+            except FloatingPointError as error:
+                losses.append(math.nan if str(error) == "nan" else math.inf)
+                break
+            finally:
+                if step == 0:
+                    layers = probes.measure()
+            losses.append(loss)
+    return ProbeFacts(layers, tuple(losses), loss_fell(losses), settings.learning_rate)
+
+
+def first_batch(run: PreparedRun, device: torch.device) -> dict:
+    """The first batch of the first epoch of ``run``'s training part, as the loop gets it."""
+    source = make_batches(run, "train", device)
+    try:
+        if len(source) == 0:
+            raise ValueError("there are no training rows")
+        order = core.epoch_order(len(source), run.settings.seed, 0)
+        size = min(run.settings.batch_size, len(order))
+        return next(iter(source.batches(order[:size], size)))
+    finally:
+        close = getattr(source, "close", None)
+        if close is not None:
+            close()
+
+
+def loss_fell(losses: list[float] | tuple[float, ...]) -> bool:
+    """Whether the losses fell as a network's that can learn one batch must."""
+    if len(losses) < 2 or not all(map(math.isfinite, losses)):
+        return False
+    best = min(losses[-_TAIL:])
+    return best <= SMALL_LOSS or best <= losses[0] * PASS_FRACTION
+
+
+def findings(graph: Graph, facts: ProbeFacts) -> list[Problem]:
+    """The linter's findings about what ``facts`` measured (rules NN4xx), in rule order."""
+    rules = [rule for rule in RULE_LIST if rule.needs == "probes"]
+    analysis = review(graph, infer_shapes(graph), rules=rules, probes=facts)
+    return [p for p in analysis.problems if p.rule in {rule.id for rule in rules}]
