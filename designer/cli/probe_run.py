@@ -51,7 +51,7 @@ def preflight_project(
     print(f"Pre-flight of {_name(project, path)}: {steps} steps on one batch of "
           f"{min(run.settings.batch_size, run.data.num_train)} rows ({_optimizer(run)})",
           file=out, flush=True)  # fmt: skip
-    facts = preflight(run, project.graph, steps)
+    facts = preflight(run, steps)
     print(_header(), file=out)
     for node_id in project.graph.nodes:
         if node_id in facts.layers:

@@ -25,7 +25,7 @@ from designer.model.lint.table import RULE_LIST
 from designer.training import core
 from designer.training.batches import make_batches
 from designer.training.loop import pick_device
-from designer.training.probes import Probes
+from designer.training.probes import ProbePlan, Probes
 from designer.training.session import PreparedRun
 
 #: Steps on the one batch: enough for any design that can learn to memorize it.
@@ -38,10 +38,11 @@ SMALL_LOSS = 1e-3
 _TAIL = 5
 
 
-def preflight(run: PreparedRun, graph: Graph, steps: int = STEPS) -> ProbeFacts:
-    """Train a copy of ``run.model`` (built from ``graph``) on one batch for ``steps``
-    steps; returns the losses, the verdict and each layer's statistics at the first step.
-    A loss that becomes NaN or infinite ends the check, failed."""
+def preflight(run: PreparedRun, steps: int = STEPS) -> ProbeFacts:
+    """Train a copy of ``run.model`` on one batch for ``steps`` steps; returns the losses,
+    the verdict and each layer's statistics at the first step (none for a run without a
+    `ProbePlan`). A loss that becomes NaN or infinite ends the check, failed. Touches
+    no graph, so it may run in any thread."""
     device = pick_device(run.settings.device)
     model = copy.deepcopy(run.model).to(device)
     batch = first_batch(run, device)
@@ -50,7 +51,7 @@ def preflight(run: PreparedRun, graph: Graph, steps: int = STEPS) -> ProbeFacts:
     optimizer = recipe.make_optimizer(model.parameters(), settings.learning_rate)
     losses: list[float] = []
     model.train()
-    with Probes(graph, model) as probes:
+    with Probes(run.probe_plan or ProbePlan({}), model) as probes:
         probes.arm()
         layers = {}
         for step in range(steps):

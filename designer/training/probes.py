@@ -1,10 +1,11 @@
 """Statistics per design node, measured with module hooks on a sample of training steps.
 
 Each layer with weights (or a module of its own) is a submodule of the compiled model,
-named by `designer.compiler.lower`'s ``node_for_attribute``; a forward hook on it sees the
-node's output. Layers that fuse an activation (a Linear's ``activation``) apply it in the
-generated ``forward``, after the module, so the hook applies the same activation, built
-from the catalogue's own expression (`activate`), before measuring. Gradients and
+named by `designer.compiler.lower`'s ``node_for_attribute`` (kept in a `ProbePlan`); a
+forward hook on it sees the node's output. Layers that fuse an activation (a Linear's
+``activation``) apply it in the generated ``forward``, after the module, so the hook
+applies the same activation, built from the catalogue's own expression (`activate`),
+before measuring. Gradients and
 updates are read from the parameters after `core.train_step`, which leaves the step's
 gradient in place: no backward hook is needed.
 
@@ -17,7 +18,9 @@ numbers (`LayerStats` by node id), which the linter's NN4xx rules read.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
 
 import torch
 import torch.nn.functional as F
@@ -32,28 +35,44 @@ from designer.model.lint import LayerStats
 _RELU_TYPES = ("ReLU",)
 
 
-def node_modules(graph: Graph, model: nn.Module) -> dict[str, nn.Module]:
-    """The submodule of ``model`` (built from ``graph``) for each node that has one."""
-    attributes = lower(graph).node_for_attribute
-    modules = dict(model.named_children())
-    return {node: modules[attr] for attr, node in attributes.items() if attr in modules}
+@dataclass(frozen=True)
+class ProbePlan:
+    """Which submodule belongs to which node, and what each node's ``forward`` line
+    applies after its module: read from the graph once, in the thread that owns it, so
+    that probes in a worker thread never touch the graph.
+
+    ``attributes`` maps submodule names to node ids (the compiler's
+    ``node_for_attribute``), ``activations`` node ids to their fused activation ("none"
+    for none), and ``rectified`` holds the nodes whose output is a ReLU's."""
+
+    attributes: Mapping[str, str]
+    activations: Mapping[str, str] = field(default_factory=dict)
+    rectified: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, graph: Graph, attributes: Mapping[str, str] | None = None) -> ProbePlan:
+        """The plan of ``graph`` (``attributes`` when the caller has compiled it already)."""
+        if attributes is None:
+            attributes = lower(graph).node_for_attribute
+        nodes = [graph.node(n) for n in attributes.values() if n in graph.nodes]
+        activations = {n.id: str(n.params.get("activation", "none")) for n in nodes}
+        rectified = {n.id for n in nodes if n.type in _RELU_TYPES or activations[n.id] == "relu"}
+        return cls(
+            MappingProxyType(dict(attributes)), MappingProxyType(activations), frozenset(rectified)
+        )
+
+    def modules(self, model: nn.Module) -> dict[str, nn.Module]:
+        """The submodule of ``model`` for each node that has one."""
+        children = dict(model.named_children())
+        return {n: children[a] for a, n in self.attributes.items() if a in children}
 
 
-def fused_activations(graph: Graph, node_ids) -> dict[str, Callable | None]:
-    """For each node, the activation its ``forward`` line applies after the module (None
-    for none), as a function of the module's output."""
-    result: dict[str, Callable | None] = {}
-    for node_id in node_ids:
-        name = str(graph.node(node_id).params.get("activation", "none"))
-        if name == "none":
-            result[node_id] = None
-            continue
-        code = compile(activate("x", name), "<fused activation>", "eval")
-        result[node_id] = _evaluator(code)
-    return result
-
-
-def _evaluator(code) -> Callable:
+def fused_activation(name: str) -> Callable | None:
+    """The fused activation ``name`` as a function of the module's output (None for
+    "none"), built from the very expression the code generator writes."""
+    if name == "none":
+        return None
+    code = compile(activate("x", name), "<fused activation>", "eval")
     return lambda x: eval(code, {"torch": torch, "F": F}, {"x": x})
 
 
@@ -64,15 +83,10 @@ class Probes:
     Use: ``arm()``, run `core.train_step`, then ``measure()`` returns a `LayerStats` per
     node. ``close()`` removes the hooks (also as a context manager)."""
 
-    def __init__(self, graph: Graph, model: nn.Module) -> None:
-        self.modules = node_modules(graph, model)
-        self.fused = fused_activations(graph, self.modules)
-        self.rectified = {
-            node_id
-            for node_id in self.modules
-            if graph.node(node_id).type in _RELU_TYPES
-            or graph.node(node_id).params.get("activation") == "relu"
-        }
+    def __init__(self, plan: ProbePlan, model: nn.Module) -> None:
+        self.modules = plan.modules(model)
+        self.fused = {n: fused_activation(plan.activations.get(n, "none")) for n in self.modules}
+        self.rectified = plan.rectified
         self.armed = False
         self._outputs: dict[str, tuple[float, float, float | None]] = {}
         self._before: dict[str, torch.Tensor] = {}

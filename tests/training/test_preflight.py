@@ -6,6 +6,7 @@ import pytest
 import torch
 
 from designer.io import example_paths, load_example, load_project
+from designer.training.loop import BatchProgress, LayerProbe, train
 from designer.training.preflight import findings, loss_fell, preflight
 from designer.training.probes import Probes
 from designer.training.session import prepare_run
@@ -27,7 +28,7 @@ def node_named(project, label: str) -> str:
 def test_every_example_passes_with_no_finding(name):
     project = load_project(next(p for p in example_paths() if p.stem == name))
     project.training = project.training.replace(device="cpu")
-    facts = preflight(prepare_run(project), project.graph)
+    facts = preflight(prepare_run(project))
     assert facts.passed, facts.losses
     assert findings(project.graph, facts) == []
     modules = {n.id for n in project.graph if n.type in ("Linear", "Conv2d")}
@@ -38,9 +39,9 @@ def test_every_example_passes_with_no_finding(name):
 
 
 def test_the_design_weights_are_left_as_they_were():
-    project, run = prepared("iris_mlp")
+    _project, run = prepared("iris_mlp")
     before = {k: v.clone() for k, v in run.model.state_dict().items()}
-    preflight(run, project.graph, steps=5)
+    preflight(run, steps=5)
     assert all(torch.equal(before[k], v) for k, v in run.model.state_dict().items())
 
 
@@ -48,7 +49,7 @@ def test_one_layer_scaled_by_a_thousand_is_named():
     project, run = prepared("iris_mlp")
     with torch.no_grad():
         run.model.hidden1.weight.mul_(1e3)
-    problems = findings(project.graph, preflight(run, project.graph))
+    problems = findings(project.graph, preflight(run))
     (finding,) = [p for p in problems if p.rule == "NN405"]
     assert finding.node_id == node_named(project, "hidden1")
     assert finding.message.startswith("Linear 'hidden1': its initial weights widen the spread")
@@ -60,7 +61,7 @@ def test_weights_scaled_by_a_thousand_fail_and_the_finding_names_the_first_layer
         for module in run.model.children():
             if hasattr(module, "weight"):
                 module.weight.mul_(1e3)
-    facts = preflight(run, project.graph)
+    facts = preflight(run)
     assert not facts.passed
     (finding,) = [p for p in findings(project.graph, facts) if p.rule == "NN401"]
     assert finding.node_id == node_named(project, "embed")
@@ -74,7 +75,7 @@ def test_an_all_zero_initialization_fails_naming_the_first_layer():
         for module in run.model.children():
             if hasattr(module, "weight"):
                 module.weight.zero_()
-    facts = preflight(run, project.graph)
+    facts = preflight(run)
     assert not facts.passed
     problems = findings(project.graph, facts)
     (cause,) = [p for p in problems if p.rule == "NN401"]
@@ -88,7 +89,7 @@ def test_one_zeroed_layer_is_named_even_when_the_loss_falls():
     project, run = prepared("iris_mlp")
     with torch.no_grad():
         run.model.hidden2.weight.zero_()
-    problems = findings(project.graph, preflight(run, project.graph))
+    problems = findings(project.graph, preflight(run))
     assert [(p.rule, p.node_id) for p in problems if p.rule == "NN405"] == [
         ("NN405", node_named(project, "hidden2"))
     ]
@@ -98,7 +99,7 @@ def test_relus_that_never_fire_are_the_named_cause():
     project, run = prepared("iris_mlp")
     with torch.no_grad():
         run.model.hidden2.bias.fill_(-100.0)
-    facts = preflight(run, project.graph)
+    facts = preflight(run)
     hidden2 = node_named(project, "hidden2")
     assert not facts.passed and facts.layers[hidden2].dead == 1.0
     rules = {p.rule: p for p in findings(project.graph, facts)}
@@ -112,7 +113,7 @@ def test_relus_that_never_fire_are_the_named_cause():
 )
 def test_a_learning_rate_far_off_is_the_named_cause(rate, words):
     project, run = prepared("iris_mlp", learning_rate=rate)
-    facts = preflight(run, project.graph)
+    facts = preflight(run)
     (finding,) = [p for p in findings(project.graph, facts) if p.rule == "NN401"]
     assert finding.node_id is None and words in finding.message
 
@@ -128,7 +129,7 @@ def test_the_verdict_needs_the_loss_to_fall_and_stay_finite():
 def test_probes_measure_only_when_armed_and_leave_no_hooks_behind():
     project, run = prepared("residual_mlp")
     model = run.model
-    with Probes(project.graph, model) as probes:
+    with Probes(run.probe_plan, model) as probes:
         model(torch.zeros(4, 2))
         assert probes.measure() == {}
         probes.arm()
@@ -137,3 +138,18 @@ def test_probes_measure_only_when_armed_and_leave_no_hooks_behind():
     relu = next(n.id for n in project.graph if n.type == "ReLU")
     assert stats[relu].dead is not None and 0 <= stats[relu].dead <= 1
     assert all(not module._forward_hooks for module in model.modules())
+
+
+def test_training_measures_each_epoch_once_and_trains_the_same_weights():
+    project, probed = prepared("iris_mlp", epochs=3)
+    _project, plain = prepared("iris_mlp", epochs=3)
+    records = list(train(probed, probe=True))
+    list(train(plain))
+    probes = [r for r in records if isinstance(r, LayerProbe)]
+    assert [p.epoch for p in probes] == [1, 2, 3]
+    first_steps = [r.step for r in records if isinstance(r, BatchProgress) and r.step % 8 == 1]
+    assert [p.step for p in probes] == first_steps
+    hidden1 = node_named(project, "hidden1")
+    assert all(p.layers[hidden1].grad_norm > 0 for p in probes)
+    trained, expected = probed.model.state_dict(), plain.model.state_dict()
+    assert all(torch.equal(trained[k], expected[k]) for k in expected)
