@@ -66,7 +66,9 @@ def preflight(run: PreparedRun, steps: int = STEPS) -> ProbeFacts:
                 if step == 0:
                     layers = probes.measure()
             losses.append(loss)
-    return ProbeFacts(layers, tuple(losses), loss_fell(losses), settings.learning_rate)
+    return ProbeFacts(
+        layers, tuple(losses), loss_fell(losses), settings.learning_rate, "pre-flight check"
+    )
 
 
 def first_batch(run: PreparedRun, device: torch.device) -> dict:

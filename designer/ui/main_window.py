@@ -38,6 +38,7 @@ from designer.ui.panels import (
     ProblemsPanel,
     format_count,
 )
+from designer.ui.probe_actions import ProbeActions
 from designer.ui.training_dock import install_training
 from designer.ui.welcome import WelcomePanel
 from designer.ui.window_actions import (
@@ -89,6 +90,7 @@ class MainWindow(QMainWindow):
         self.view = GraphView(self.document, self)
         self.setCentralWidget(self.view)
         self._build_docks()
+        self.probes = ProbeActions(self)
         self.files.model_provider = self.trained_model
         self._build_status_bar()
         self._training_buttons = training_buttons(self.training.panel)
@@ -425,6 +427,7 @@ class MainWindow(QMainWindow):
         self.save_settings()
         self.autosave.stop()
         self.importer.wait()
+        self.probes.shutdown()
         event.accept()
 
 

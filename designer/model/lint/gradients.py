@@ -59,12 +59,14 @@ class LayerStats:
 @dataclass(frozen=True)
 class ProbeFacts:
     """What a short run measured, by node id; ``losses`` and ``passed`` come from a
-    pre-flight check (empty and None for statistics sampled during training)."""
+    pre-flight check (empty and None for statistics sampled during training), and
+    ``origin`` says where the numbers come from, for the user ("pre-flight check")."""
 
     layers: Mapping[str, LayerStats] = field(default_factory=dict)
     losses: tuple[float, ...] = ()
     passed: bool | None = None
     learning_rate: float | None = None
+    origin: str = ""
 
 
 # --------------------------------------------------------------------- NN401

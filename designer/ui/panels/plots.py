@@ -287,19 +287,28 @@ class LivePlots(QWidget):
 
     def apply_palette(self, palette: QPalette) -> None:
         """Match the plots to the window's colours (light or dark theme)."""
-        background = palette.color(QPalette.ColorRole.Base)
-        text = palette.color(QPalette.ColorRole.WindowText)
         for widget in (self.loss_widget, self.metric_widget):
-            widget.setBackground(background)
-            plot = widget.getPlotItem()
-            for name in ("left", "bottom"):
-                axis = plot.getAxis(name)
-                axis.setPen(pg.mkPen(text, width=1))
-                axis.setTextPen(pg.mkPen(text))
-            plot.titleLabel.setAttr("color", text.name())
-            plot.setTitle(plot.titleLabel.text, size="10pt")
-        legend = self.loss_plot.legend
-        fill = QColor(background)
-        fill.setAlpha(170)
-        legend.setBrush(pg.mkBrush(fill))
-        legend.setLabelTextColor(text)
+            match_palette(widget, palette)
+        match_legend(self.loss_plot.legend, palette)
+
+
+def match_palette(widget: pg.PlotWidget, palette: QPalette) -> None:
+    """A plot in the window's colours (light or dark theme): background, axes, title."""
+    background = palette.color(QPalette.ColorRole.Base)
+    text = palette.color(QPalette.ColorRole.WindowText)
+    widget.setBackground(background)
+    plot = widget.getPlotItem()
+    for name in ("left", "bottom"):
+        axis = plot.getAxis(name)
+        axis.setPen(pg.mkPen(text, width=1))
+        axis.setTextPen(pg.mkPen(text))
+    plot.titleLabel.setAttr("color", text.name())
+    plot.setTitle(plot.titleLabel.text, size="10pt")
+
+
+def match_legend(legend: pg.LegendItem, palette: QPalette) -> None:
+    """A plot's legend in the window's colours, over a translucent background."""
+    fill = QColor(palette.color(QPalette.ColorRole.Base))
+    fill.setAlpha(170)
+    legend.setBrush(pg.mkBrush(fill))
+    legend.setLabelTextColor(palette.color(QPalette.ColorRole.WindowText))

@@ -384,6 +384,10 @@ class TrainingPanel(QWidget):
         """What the project's settings and design read now (as `PreparedData.source_key`)."""
         return self._document.project.data, self._layout().loading_key(), self._folder()
 
+    def current_data(self) -> PreparedData | None:
+        """The loaded data when it is what the project reads now, else None."""
+        return self.data if self._data_is_current() else None
+
     def _data_is_current(self) -> bool:
         """Whether ``data`` is what the project's settings and design read now."""
         return self.data is not None and self.data.source_key == self._wanted_key()
