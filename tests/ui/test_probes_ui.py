@@ -7,7 +7,6 @@ import math
 
 import pytest
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QApplication
 
 from designer.io import example_paths
 from designer.model.edits import SetParam
@@ -132,16 +131,15 @@ def test_closing_the_dialog_stops_the_test(qtbot, window):
 
 
 @pytest.mark.parametrize("size", [(1600, 1000), (1024, 700)])
-def test_the_overlay_screenshot(tmp_path, size):
+def test_the_overlay_screenshot(qapp, tmp_path, size):
     """The README's picture (``make screenshot`` writes docs/overlay.png) renders at
     both sizes."""
-    app = QApplication.instance()
-    style_name, palette, sheet = app.style().name(), app.palette(), app.styleSheet()
+    style_name, palette, sheet = qapp.style().name(), qapp.palette(), qapp.styleSheet()
     try:
         image = render_overlay(tmp_path / "overlay.png", size)
     finally:
-        app.setStyle(style_name)
-        app.setPalette(palette)
-        app.setStyleSheet(sheet)
+        qapp.setStyle(style_name)
+        qapp.setPalette(palette)
+        qapp.setStyleSheet(sheet)
     assert (image.width(), image.height()) == size
     assert QImage(str(tmp_path / "overlay.png")).size() == image.size()
