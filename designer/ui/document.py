@@ -294,7 +294,7 @@ class GraphDocument(QObject):
         self.refresh_analysis()  # build the fix against the design as it is
         inferred = infer_shapes(self.graph)
         training, facts = self._project.training, self._data_facts
-        fix = quick_fix(problem, self.graph, inferred, training, facts)
+        fix = quick_fix(problem, self.graph, inferred, training, facts, self._probe_facts)
         if fix is None:
             self.error_raised.emit("This problem has no quick fix any more")
             return False

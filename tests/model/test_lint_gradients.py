@@ -7,7 +7,8 @@ import itertools
 import math
 
 from designer.model import Graph, infer_shapes
-from designer.model.lint import RULES, LayerStats, ProbeFacts, review
+from designer.model.lint import RULES, LayerStats, ProbeFacts, quick_fix, review
+from designer.model.settings import TrainingSettings
 
 
 def chain() -> tuple[Graph, list[str]]:
@@ -91,3 +92,18 @@ def test_a_rising_loss_blames_the_learning_rate():
     analysis = review(graph, infer_shapes(graph), probes=facts)
     (finding,) = [p for p in analysis.problems if p.rule == "NN401"]
     assert finding.node_id is None and "learning rate is likely too high" in finding.message
+
+
+def test_a_learning_rate_cause_offers_the_usual_rate_as_a_fix():
+    graph, layers = chain()
+    training = TrainingSettings(optimizer="adam", learning_rate=5.0)
+    facts = ProbeFacts({n: healthy() for n in layers}, (1.0, 3.0), passed=False)
+    analysis = review(graph, infer_shapes(graph), training, probes=facts)
+    (finding,) = [p for p in analysis.problems if p.rule == "NN401"]
+    fix = quick_fix(finding, graph, infer_shapes(graph), training, probes=facts)
+    assert finding.fix == fix.description == "Set the learning rate to 0.001"
+    assert fix.training.learning_rate == 0.001
+    dead = ProbeFacts({layers[0]: healthy(dead=1.0)}, (1.0, 0.9), passed=False)
+    analysis = review(graph, infer_shapes(graph), training, probes=dead)
+    (finding,) = [p for p in analysis.problems if p.rule == "NN401"]
+    assert finding.fix == ""  # a layer's fault: no setting fixes it

@@ -78,11 +78,16 @@ def test_the_statistic_and_the_toggle_change_only_the_view(qtbot, window):
 def test_a_failing_preflight_puts_its_cause_in_the_problems(qtbot, window):
     training = window.document.project.training.replace(learning_rate=10.0)
     window.document.set_training_settings(training)
+    window.document.undo_stack.clear()  # the rate as saved: the fix is a step of its own
     run_preflight(qtbot, window)
     qtbot.waitUntil(lambda: any(p.rule == "NN401" for p in window.document.analysis.problems))
     (finding,) = [p for p in window.document.analysis.problems if p.rule == "NN401"]
     assert "learning rate is likely too high" in finding.message
     assert "failed" in window.statusBar().currentMessage()
+    assert window.document.apply_fix(finding)  # its quick fix: the usual rate, one step
+    assert window.document.project.training.learning_rate == 0.001
+    window.document.undo_stack.undo()
+    assert window.document.project.training.learning_rate == 10.0
 
 
 def test_editing_the_network_forgets_the_measurements(qtbot, window):

@@ -54,6 +54,7 @@ def quick_fix(
     analysis: Analysis,
     training: TrainingSettings | None = None,
     data: DataFacts | None = None,
+    probes: ProbeFacts | None = None,
 ) -> QuickFix | None:
     """The change that fixes ``problem`` (one graph edit or new training settings), built
     against the design as it is now, or None when its rule offers none for it."""
@@ -62,7 +63,7 @@ def quick_fix(
         return None
     if problem.node_id is not None and problem.node_id not in graph.nodes:
         return None
-    return rule.fix(LintInput(graph, analysis, training, data), problem)
+    return rule.fix(LintInput(graph, analysis, training, data, probes), problem)
 
 
 def can_silence(problem: Problem) -> bool:

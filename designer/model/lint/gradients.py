@@ -18,7 +18,9 @@ import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
-from designer.model.lint.base import Hit, LintInput
+from designer.model.analysis import Problem
+from designer.model.lint.base import Hit, LintInput, SettingsFix
+from designer.model.lint.training import usual_learning_rate
 
 #: A layer whose gradient is this many times smaller than the largest one in the network
 #: barely learns: its gradient has vanished.
@@ -143,6 +145,16 @@ def _in_order(ctx: LintInput) -> list[tuple[str, LayerStats]]:
     probes = ctx.probes
     assert probes is not None
     return [(n, probes.layers[n]) for n in ctx.analysis.order if n in probes.layers]
+
+
+def rate_fix(ctx: LintInput, problem: Problem) -> SettingsFix | None:
+    """When the learning rate is the likely cause, the optimizer's usual rate."""
+    if ctx.probes is None or ctx.training is None or problem.node_id is not None:
+        return None
+    node_id, cause = likely_cause(ctx)
+    if node_id is not None or "learning rate" not in cause:
+        return None
+    return usual_learning_rate(ctx, problem)
 
 
 # --------------------------------------------------------------------- NN405

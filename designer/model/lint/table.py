@@ -232,6 +232,7 @@ RULE_LIST: tuple[Rule, ...] = (
         "too high or too low. The finding names the layer or the setting most likely at "
         "fault.",
         gradients.cannot_overfit,
+        gradients.rate_fix,
         needs="probes",
     ),
     Rule(
