@@ -11,14 +11,15 @@ def add_preflight_command(commands: Any) -> None:
     preflight = commands.add_parser(
         "preflight",
         help="check that a design can learn one batch, with statistics per layer",
-        description="Train a copy of the design for a few dozen steps on one batch and "
+        description="Train a copy of the design on one batch until its loss falls (up to "
+        "300 steps) and "
         "print, per layer, its activations' mean and spread, the fraction of dead ReLUs, "
         "its gradient norm and its update/weight ratio, then the verdict and the "
         "findings (warning NN401: ...). Exit status 1 when the loss does not fall as it "
         "must for a network that can learn one batch by heart.",
     )
     preflight.add_argument("project", help="the .nndesign project file")
-    preflight.add_argument("--steps", type=int, help="steps on the batch (default 100)")
+    preflight.add_argument("--steps", type=int, help="most steps on the batch (default 300)")
     add_setting_options(preflight)
     preflight.set_defaults(handler=run_preflight)
 

@@ -48,7 +48,7 @@ def preflight_project(
         return prepared
     project, run = prepared
     steps = steps or STEPS
-    print(f"Pre-flight of {_name(project, path)}: {steps} steps on one batch of "
+    print(f"Pre-flight of {_name(project, path)}: up to {steps} steps on one batch of "
           f"{min(run.settings.batch_size, run.data.num_train)} rows ({_optimizer(run)})",
           file=out, flush=True)  # fmt: skip
     facts = preflight(run, steps)

@@ -143,6 +143,8 @@ class Probes:
 
     def _hook(self, node_id: str) -> Callable:
         def hook(module: nn.Module, inputs, output) -> None:
+            if isinstance(output, tuple | list) and output:
+                output = output[0]  # a recurrent layer's outputs, before its last state
             if not self.armed or not isinstance(output, torch.Tensor):
                 return
             with torch.no_grad():
@@ -166,15 +168,16 @@ def _output_stats(values: torch.Tensor, rectified: bool) -> tuple[float, float, 
 
 
 def _spread(module: nn.Module) -> tuple[float | None, float | None]:
-    """The spread of a module's ``weight`` values, and for a layer that sums its inputs
-    through a weight matrix (a Linear, a convolution) its gain: the spread times the
-    square root of the inputs each output sums, about how much it widens the spread of
-    unit-scale inputs (torch's default initialization gives about 0.6). None for none."""
+    """The spread of the values of a module's weight matrix (a Linear's, a convolution's,
+    an Embedding's), and for a layer that sums its inputs through it its gain: the spread
+    times the square root of the inputs each output sums, about how much it widens the
+    spread of unit-scale inputs (torch's default initialization gives about 0.6). None
+    for none: a normalization's or a PReLU's vector of weights starts constant by design."""
     weight = getattr(module, "weight", None)
-    if not isinstance(weight, torch.Tensor) or weight.numel() < 2:
+    if not isinstance(weight, torch.Tensor) or weight.dim() < 2:
         return None, None
     spread = weight.detach().float().std().item()
-    if weight.dim() < 2 or isinstance(module, nn.Embedding):
+    if isinstance(module, nn.Embedding):
         return spread, None
     return spread, spread * math.sqrt(weight[0].numel())
 

@@ -20,7 +20,7 @@ DIGITS = EXAMPLES_DIR / "digits_cnn.nndesign"
 def test_preflight_prints_every_layer_and_passes_an_example(capsys):
     assert main(["preflight", str(DIGITS), "--device", "cpu"]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0].startswith("Pre-flight of 'Digits CNN': 100 steps on one batch of 64 rows")
+    assert out[0].startswith("Pre-flight of 'Digits CNN': up to 300 steps on one batch of 64")
     assert out[1].split()[:3] == ["layer", "type", "act"]
     rows = {line.split()[0]: line.split() for line in out[2:7]}
     assert set(rows) == {"conv1", "pool1", "conv2", "gap", "logits"}

@@ -6,6 +6,8 @@ from __future__ import annotations
 import itertools
 import math
 
+import pytest
+
 from designer.model import Graph, infer_shapes
 from designer.model.lint import RULES, LayerStats, ProbeFacts, quick_fix, review
 from designer.model.settings import TrainingSettings
@@ -86,9 +88,10 @@ def test_a_failed_check_names_the_first_cause_in_order():
     assert "the loss went from 1 to 0.9 in 2 steps" in finding.message
 
 
-def test_a_rising_loss_blames_the_learning_rate():
+@pytest.mark.parametrize("losses", [(1.0, 3.0), (1.0, 50.0, 0.6), (1.0, math.nan)])
+def test_a_rising_loss_blames_the_learning_rate(losses):
     graph, layers = chain()
-    facts = ProbeFacts({n: healthy() for n in layers}, (1.0, 3.0), passed=False)
+    facts = ProbeFacts({n: healthy() for n in layers}, losses, passed=False)
     analysis = review(graph, infer_shapes(graph), probes=facts)
     (finding,) = [p for p in analysis.problems if p.rule == "NN401"]
     assert finding.node_id is None and "learning rate is likely too high" in finding.message

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 import torch
+from designs import KINDS
 
 from designer.io import example_paths, load_example, load_project
 from designer.training.loop import BatchProgress, LayerProbe, train
@@ -69,20 +72,32 @@ def test_weights_scaled_by_a_thousand_fail_and_the_finding_names_the_first_layer
     assert "weights are far too large" in finding.message
 
 
-def test_an_all_zero_initialization_fails_naming_the_first_layer():
+def test_an_all_zero_initialization_is_named_layer_by_layer():
     project, run = prepared("digits_cnn")
     with torch.no_grad():
         for module in run.model.children():
             if hasattr(module, "weight"):
                 module.weight.zero_()
-    facts = preflight(run)
+    problems = findings(project.graph, preflight(run))
+    zero = {node_named(project, label) for label in ("conv1", "conv2", "logits")}
+    named = [p for p in problems if p.rule == "NN405"]
+    assert {p.node_id for p in named} == zero
+    assert all("had the same value when training started" in p.message for p in named)
+    vanished = [p.node_id for p in problems if p.rule == "NN402"]
+    assert vanished == [node_named(project, "conv2")]  # nearest the output: where it starts
+
+
+def test_an_all_zero_initialization_that_cannot_learn_names_the_first_layer():
+    project, run = prepared("digits_cnn")
+    with torch.no_grad():
+        for module in run.model.children():
+            if hasattr(module, "weight"):
+                module.weight.zero_()
+    facts = preflight(run, steps=100)
     assert not facts.passed
-    problems = findings(project.graph, facts)
-    (cause,) = [p for p in problems if p.rule == "NN401"]
+    (cause,) = [p for p in findings(project.graph, facts) if p.rule == "NN401"]
     assert cause.node_id == node_named(project, "conv1")
     assert "weights all have the same value" in cause.message
-    zero = {node_named(project, label) for label in ("conv1", "conv2", "logits")}
-    assert {p.node_id for p in problems if p.rule == "NN405"} == zero
 
 
 def test_one_zeroed_layer_is_named_even_when_the_loss_falls():
@@ -153,3 +168,16 @@ def test_training_measures_each_epoch_once_and_trains_the_same_weights():
     assert all(p.layers[hidden1].grad_norm > 0 for p in probes)
     trained, expected = probed.model.state_dict(), plain.model.state_dict()
     assert all(torch.equal(trained[k], expected[k]) for k in expected)
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_every_kind_of_design_is_measured_without_false_alarms(tmp_path, kind):
+    """Recurrent layers (whose outputs are tuples) are measured too; normalization
+    layers and PReLU, whose weights start constant by design, raise no alarm."""
+    project = load_project(KINDS[kind](tmp_path))
+    facts = preflight(prepare_run(project, folder=tmp_path), steps=20)
+    measured = {project.graph.node(n).type for n in facts.layers}
+    recurrent = {n.type for n in project.graph if n.type in ("LSTM", "GRU")}
+    assert recurrent <= measured
+    assert all(math.isfinite(s.std) for s in facts.layers.values())
+    assert [p for p in findings(project.graph, facts) if p.rule == "NN405"] == []

@@ -34,6 +34,8 @@ HUGE_ACTIVATION = 1e3
 HUGE_GAIN = 30.0
 #: The fraction of a layer's ReLUs that never fire from which the layer is "dead".
 DEAD = 0.9
+#: A loss this many times its start on the way has jumped: the steps are too large.
+LEAP = 4.0
 #: Update/weight ratios below this move the weights too little to learn in a few steps.
 TINY_UPDATE = 1e-6
 
@@ -120,7 +122,7 @@ def likely_cause(ctx: LintInput) -> tuple[str | None, str]:
                 "large, so the loss saturates; initialize them smaller"
             )
     if _diverged(probes.losses):
-        return None, "the loss rose or became NaN: the learning rate is likely too high"
+        return None, "the loss leapt up or became NaN: the learning rate is likely too high"
     for node_id, stats in layers:
         if stats.dead is not None and stats.dead >= DEAD:
             return node_id, (
@@ -137,7 +139,12 @@ def likely_cause(ctx: LintInput) -> tuple[str | None, str]:
 
 
 def _diverged(losses: tuple[float, ...]) -> bool:
-    return bool(losses) and (not all(map(math.isfinite, losses)) or losses[-1] > losses[0])
+    """Whether the loss became NaN, ended above its start, or leapt far above it."""
+    if not losses:
+        return False
+    if not all(map(math.isfinite, losses)):
+        return True
+    return losses[-1] > losses[0] or max(losses) > LEAP * losses[0]
 
 
 def _in_order(ctx: LintInput) -> list[tuple[str, LayerStats]]:
