@@ -45,8 +45,9 @@ class ProbeActions(QObject):
 
     @property
     def busy(self) -> bool:
-        """Whether a probe or training runs (only one thing trains at a time)."""
-        return self.runner.busy or self.window.training.controller.is_running
+        """Whether a check, a range test or training runs (one thing trains at a time)."""
+        testing = self.rate_dialog is not None and self.rate_dialog.runner.busy
+        return self.runner.busy or testing or self.window.training.controller.is_running
 
     # ------------------------------------------------------------- commands
     def preflight(self) -> bool:

@@ -131,6 +131,8 @@ def test_find_learning_rate_plots_the_curve_and_use_it_is_one_undo_step(qtbot, w
 def test_closing_the_dialog_stops_the_test(qtbot, window):
     window.actions_by_name["find_lr"].trigger()
     dialog = window.probes.rate_dialog
+    assert not window.probes.preflight()  # one thing trains at a time
+    assert "Wait for the running check" in window.statusBar().currentMessage()
     dialog.reject()
     assert not dialog.runner.busy and dialog.finding is None
 
