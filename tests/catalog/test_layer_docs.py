@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import re
+import unicodedata
 
 import pytest
 import torch
@@ -31,6 +32,13 @@ def test_every_layer_type_has_a_formula_and_a_paragraph(spec: LayerSpec) -> None
     assert len(spec.docs.about) >= 60, f"{spec.type_id}'s help paragraph is too short"
     assert spec.docs.about.rstrip().endswith("."), spec.type_id
     assert "\\" not in spec.docs.formula, "formulas are plain text, not LaTeX"
+    # Math letters and operators every common font has; no symbols needing a special font.
+    symbols = [
+        c
+        for c in spec.docs.formula
+        if unicodedata.category(c) in ("So", "Co") or 0x2300 <= ord(c) <= 0x23FF
+    ]
+    assert not symbols, f"{spec.type_id}: {symbols}"
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.type_id)

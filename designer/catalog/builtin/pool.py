@@ -220,8 +220,8 @@ UPSAMPLE = LayerSpec(
     binding=Binding("torch.nn.Upsample", kwargs=_upsample_kwargs),
     macs=lambda p, s, o: o.numel if p["mode"] == "bilinear" else 0,
     docs=LayerDocs(
-        "y[c, i, j] = x[c, ⌊i / f⌋, ⌊j / f⌋] (nearest),  or interpolated between the four "
-        "nearest pixels (bilinear)",
+        "y[c, i, j] = x[c, floor(i / f), floor(j / f)] (nearest),  or interpolated between "
+        "the four nearest pixels (bilinear)",
         "Makes an image f times larger without learned weights: each pixel is repeated "
         "(nearest) or blended with its neighbours (bilinear). Followed by a convolution, "
         "it is an alternative to ConvTranspose2d that avoids checkerboard artefacts.",
