@@ -129,17 +129,26 @@ def test_glossary_terms_are_links_with_their_explanation(qtbot, opened):
     QToolTip.hideText()
 
 
-def test_parameter_labels_explain_their_terms(qtbot, opened):
-    document, panel, _ = opened
-    document.set_selection(["n4"])
-    form = panel.form
+def _label_tips(form: QFormLayout) -> dict[str, str]:
     tips = {}
     for row in range(form.rowCount()):
         label = form.itemAt(row, QFormLayout.ItemRole.LabelRole)
         if label is not None and isinstance(label.widget(), QLabel):
             tips[label.widget().text()] = label.widget().toolTip()
+    return tips
+
+
+def test_parameter_labels_explain_their_terms(qtbot, opened):
+    """The tour's *Units* and the Output's *Loss* explain the words they stand for."""
+    document, panel, _ = opened
+    document.set_selection(["n4"])
+    tips = _label_tips(panel.form)
     assert html.escape(explain("loss")) in tips["Loss"]
     assert html.escape(explain("weight")) in tips["Loss weight"]
+    document.set_selection(["n2"])
+    tips = _label_tips(panel.form)
+    assert tips["Units"].startswith("Output features: one neuron each")
+    assert html.escape(explain("neuron")) in tips["Units"]
 
 
 def test_f1_opens_the_help_of_the_selected_layer(qtbot, make_window):

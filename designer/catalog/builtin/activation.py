@@ -160,7 +160,7 @@ SPECS = (
         "Gaussian error linear unit, as used in transformers.",
         (
             "y = x · Φ(x),  Φ the standard normal distribution function",
-            "Weights each input by the probability that a standard normal variable is "
+            "Multiplies each input by the probability that a standard normal variable is "
             "smaller: a smooth ReLU that dips slightly below 0. The activation of BERT, "
             "GPT and most transformers; the tanh approximation is a little faster." + _NONLINEAR,
         ),

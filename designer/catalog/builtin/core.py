@@ -37,7 +37,14 @@ LINEAR = LayerSpec(
     category=CATEGORY,
     help="Fully connected layer; its input size is taken from the incoming shape.",
     params=(
-        ParamSpec("units", "int", 10, help="Output features", minimum=1, maximum=1_000_000),
+        ParamSpec(
+            "units",
+            "int",
+            10,
+            help="Output features: one neuron each",
+            minimum=1,
+            maximum=1_000_000,
+        ),
         ParamSpec("bias", "bool", True, help="Learn an additive bias"),
         ACTIVATION_PARAM,
     ),

@@ -5,7 +5,8 @@ for lists of ints; see `designer.ui.panels.param_fields`), so a new layer type n
 UI code. Every edit is a `SetParam` pushed on the document; the undo command merges
 consecutive edits of one field, so typing a number is one undo step. Model changes (undo,
 redo) update the editors in place, never rebuilding them, so the field being typed in
-keeps its focus and cursor.
+keeps its focus and cursor. The *Help* tab beside the form is the layer type's help page
+(`designer.ui.panels.layer_help`), for the same node.
 
 # NOTE: the form belongs to one node of one graph (`_FormKey`). Opening another project
 # replaces the graph, and its first analysis arrives before ``project_replaced``; node ids

@@ -185,8 +185,12 @@ class LayerHelpView(QScrollArea):
         return f"<table>{''.join(rows)}</table>"
 
     @staticmethod
+    @staticmethod
     def _terms_html(terms: list[Term]) -> str:
-        return "<br>".join(f"<b>{html.escape(t.name)}</b>: {html.escape(t.text)}" for t in terms)
+        return "".join(
+            f"<p style='margin: 0 0 6px 0'><b>{html.escape(t.name)}</b>: {html.escape(t.text)}</p>"
+            for t in terms
+        )
 
     def _show_curve(self, spec: LayerSpec, params: Mapping[str, Any]) -> None:
         try:
