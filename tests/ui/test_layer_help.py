@@ -63,7 +63,7 @@ def test_the_help_tab_shows_the_selected_layer_and_follows_the_selection(qtbot, 
     assert view.formula_label.text() == html.escape(linear.docs.formula)
     for param in linear.params:
         assert f"<b>{param.title}</b>" in view.params_label.text()
-    assert "default 10" in view.params_label.text()
+    assert "default 10 · 1 to 1,000,000" in view.params_label.text()
     assert linear.docs_url in view.docs_label.text()
     assert not view.plot_widget.isVisible()
 

@@ -35,6 +35,13 @@ FORMULA_STYLE = (
 )
 
 
+def _number(value: float) -> str:
+    """``1000000`` -> ``1,000,000``, ``0.01`` -> ``0.01``, ``1e-12`` stays as it is."""
+    if float(value).is_integer() and abs(value) < 1e15:
+        return f"{int(value):,}"
+    return f"{value:g}"
+
+
 def _value_text(value: Any) -> str:
     if isinstance(value, bool):
         return "on" if value else "off"
@@ -42,16 +49,16 @@ def _value_text(value: Any) -> str:
         return "empty"
     if isinstance(value, tuple | list):
         return "(" + ", ".join(map(str, value)) + ")"
-    return f"{value:g}" if isinstance(value, float) else str(value)
+    return _number(value) if isinstance(value, int | float) else str(value)
 
 
 def _param_details(param: ParamSpec) -> str:
-    """Default and valid values: ``default 16 · 1 to 65536``."""
+    """Default and valid values: ``default 16 · 1 to 65,536``."""
     parts = [f"default {_value_text(param.default)}"]
     if param.choices:
         parts.append("one of " + ", ".join(param.choices))
     elif param.minimum is not None and param.maximum is not None and param.kind != "bool":
-        parts.append(f"{param.minimum:g} to {param.maximum:g}")
+        parts.append(f"{_number(param.minimum)} to {_number(param.maximum)}")
     return " · ".join(parts)
 
 
