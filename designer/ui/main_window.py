@@ -376,6 +376,13 @@ class MainWindow(QMainWindow):
         self.palette_dock.raise_()
         self.palette.focus_search()
 
+    def show_layer_help(self) -> None:
+        """F1: the inspector's Help tab for the selected layer."""
+        self.inspector_dock.show()
+        self.inspector_dock.raise_()
+        if not self.inspector.show_help():
+            self._show_status("Select one layer to see its help")
+
     def show_about(self) -> None:
         QMessageBox.about(self, f"About {APP_NAME}", about_text())
 

@@ -70,6 +70,13 @@ def build_actions(window) -> dict[str, QAction]:
     """Every command of the window, by name; menus and the toolbar share them."""
     a = {**_file_actions(window), **_canvas_actions(window)}
     a["about"] = make_action(window, f"&About {APP_NAME}", window.show_about, "about")
+    a["layer_help"] = make_action(
+        window,
+        "&Layer Help",
+        window.show_layer_help,
+        shortcut=QKeySequence.StandardKey.HelpContents,
+        tip="What the selected layer computes, its parameters and the terms it uses",
+    )
     a.update(_training_actions(window))
     a.update(_undo_actions(window))
     for name in CANVAS_ONLY:
@@ -77,7 +84,7 @@ def build_actions(window) -> dict[str, QAction]:
         window.view.addAction(a[name])
     a["quit"].setMenuRole(QAction.MenuRole.QuitRole)
     a["about"].setMenuRole(QAction.MenuRole.AboutRole)
-    for name in (*WINDOW_WIDE, "find_layer"):
+    for name in (*WINDOW_WIDE, "find_layer", "layer_help"):
         window.addAction(a[name])
     return a
 
@@ -246,6 +253,8 @@ def build_menus(window) -> dict[str, QMenu]:
     run.addSeparator()
     run.addAction(a["sweep"])
     help_menu = bar.addMenu("&Help")
+    help_menu.addAction(a["layer_help"])
+    help_menu.addSeparator()
     help_menu.addAction(a["about"])
     return {
         "file": file_menu,
