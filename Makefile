@@ -49,6 +49,10 @@ screenshot: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m designer.ui.screenshot docs/screenshot.png
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m designer.ui.screenshot --train docs/training.png
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m designer.ui.screenshot --compare docs/diff.png
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m designer.ui.screenshot --lint docs/linter.png
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m designer.ui.screenshot --overlay docs/overlay.png
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m designer.ui.screenshot --runs docs/runs.png
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m designer.ui.screenshot --sweep docs/sweep.png
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache .hypothesis

@@ -40,13 +40,16 @@ def project_to_dict(project: Project) -> dict[str, Any]:
 def node_record(node: Node, node_id: str | None = None) -> dict[str, Any]:
     """The file's record of one node (under ``node_id`` if given): the one writer of node
     records, shared by project files and clipboard snippets."""
-    return {
+    record = {
         "id": node.id if node_id is None else node_id,
         "type": node.type,
         "label": node.label,
         "position": [float(node.position[0]), float(node.position[1])],
         "params": _plain(node.params),
     }
+    if node.silenced:  # NOTE: only when there are some, so older files stay byte-identical
+        record["silenced"] = dict(node.silenced)
+    return record
 
 
 def edge_record(edge: Edge, ids: dict[str, str] | None = None) -> dict[str, Any]:

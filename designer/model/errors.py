@@ -62,3 +62,7 @@ class DuplicateNodeError(GraphError):
 
 class InvalidPositionError(GraphError):
     """A position is not a pair of finite numbers within the canvas bounds."""
+
+
+class InvalidSilenceError(GraphError):
+    """A rule id or the reason for silencing it on a node is malformed or too long."""

@@ -21,11 +21,14 @@ from designer.model import (
     Project,
     infer_shapes,
 )
-from designer.model.edits import Edit
+from designer.model.edits import Edit, Silence
+from designer.model.lint import DataFacts, ProbeFacts, SettingsFix, quick_fix, review
 from designer.model.settings import DataSettings, TrainingSettings
-from designer.model.shapes import with_problems
 from designer.model.sweep import SweepSettings
 from designer.ui.commands import EditCommand, Settings, SettingsCommand
+
+#: The graph's events that change the network itself (not a move, a rename or a silencing).
+_NETWORK_EVENTS = ("node_added", "node_removed", "edge_added", "edge_removed", "param_changed")
 
 
 class GraphDocument(QObject):
@@ -40,6 +43,7 @@ class GraphDocument(QObject):
         settings_changed(str): the project's "data" or "training" settings changed (an
             edit, its undo or redo); not emitted when another project is loaded.
         sweep_changed: the project's sweep (its search space) changed, likewise.
+        probes_changed: what was measured in the layers (``probe_facts``) changed.
     """
 
     analysis_changed = Signal()
@@ -49,6 +53,7 @@ class GraphDocument(QObject):
     error_raised = Signal(str)
     settings_changed = Signal(str)
     sweep_changed = Signal()
+    probes_changed = Signal()
 
     def __init__(self, project: Project | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -58,6 +63,14 @@ class GraphDocument(QObject):
         self._path: Path | None = None
         self._locked_reason: str | None = None
         self._data_problems: tuple[Problem, ...] = ()
+        self._data_facts: DataFacts | None = None
+        #: What a pre-flight check or training last measured in the network (None: not
+        #: measured since the project was opened or the network last changed).
+        self._probe_facts: ProbeFacts | None = None
+        #: What the last review read (inference's analysis, the data's problems and
+        #: facts, the training settings, the silencing count) and what it gave.
+        self._reviewed: tuple | None = None
+        self._silencings = 0
         #: Weights of the last finished training run (a CPU state dict), or None; exports
         #: use them while they still fit the design. Cleared when another project opens.
         self.trained_state: dict | None = None
@@ -65,7 +78,8 @@ class GraphDocument(QObject):
         self._reinfer.timeout.connect(self.refresh_analysis)
         self._project = project or Project()
         self._connect_graph()
-        self.analysis: Analysis = infer_shapes(self.graph)
+        self.settings_changed.connect(self._on_settings_changed)
+        self.analysis: Analysis = self._review(infer_shapes(self.graph))
 
     # ---------------------------------------------------------------- project
     @property
@@ -91,6 +105,7 @@ class GraphDocument(QObject):
         self._path = path
         self._selection = []
         self.trained_state = None
+        self.set_probe_facts(None)
         self.undo_stack.clear()
         self._connect_graph()
         self.refresh_analysis()
@@ -219,12 +234,30 @@ class GraphDocument(QObject):
     # -------------------------------------------------------------- analysis
     def refresh_analysis(self) -> None:
         """Re-infer (through the graph's one shared cache, which `lower` and the code
-        view read too) and tell the views, unless nothing inference sees has changed
-        (a move): then the analysis is the very same object and nobody re-derives."""
-        analysis = with_problems(infer_shapes(self.graph), self._data_problems)
+        view read too), lint, and tell the views, unless nothing inference or the linter
+        sees has changed (a move): then the analysis is the very same object and nobody
+        re-derives."""
+        analysis = self._review(infer_shapes(self.graph))
         if analysis is not self.analysis:
             self.analysis = analysis
             self.analysis_changed.emit()
+
+    def _review(self, inferred: Analysis) -> Analysis:
+        """``inferred`` with the data's problems and the linter's findings (see
+        `designer.model.lint.review`); the last result again while nothing it read
+        changed."""
+        training = self._project.training
+        facts = self._probe_facts
+        key = (self._data_problems, self._data_facts, training, self._silencings, facts)
+        if self._reviewed is not None:
+            last_inferred, last_key, last = self._reviewed
+            if last_inferred is inferred and last_key == key:
+                return last
+        analysis = review(
+            self.graph, inferred, training, self._data_facts, self._data_problems, probes=facts
+        )
+        self._reviewed = (inferred, key, analysis)
+        return analysis
 
     def set_data_problems(self, problems: Iterable[Problem]) -> None:
         """Problems of the data against the design (loss versus targets, input size),
@@ -234,10 +267,60 @@ class GraphDocument(QObject):
             self._data_problems = problems
             self.refresh_analysis()
 
+    def set_data_facts(self, facts: DataFacts | None) -> None:
+        """What the data holds, for the linter's rules that read it (None: no data);
+        the analysis follows on the next turn of the event loop, or with the next
+        `set_data_problems`, whichever comes first."""
+        if facts != self._data_facts:
+            self._data_facts = facts
+            self._reinfer.start()
+
+    @property
+    def probe_facts(self) -> ProbeFacts | None:
+        return self._probe_facts
+
+    def set_probe_facts(self, facts: ProbeFacts | None) -> None:
+        """What a pre-flight check or a training run measured in each layer, for the
+        linter's rules that read it (NN4xx); None forgets it. Edits of the network
+        forget it too: the measurements were of the network as it was."""
+        if facts is not self._probe_facts:
+            self._probe_facts = facts
+            self._reinfer.start()
+            self.probes_changed.emit()
+
+    def apply_fix(self, problem: Problem) -> bool:
+        """Apply the quick fix of a linter finding as one undo step (a graph edit, or new
+        training settings); False when it has none now or the change is refused."""
+        self.refresh_analysis()  # build the fix against the design as it is
+        inferred = infer_shapes(self.graph)
+        training, facts = self._project.training, self._data_facts
+        fix = quick_fix(problem, self.graph, inferred, training, facts, self._probe_facts)
+        if fix is None:
+            self.error_raised.emit("This problem has no quick fix any more")
+            return False
+        if isinstance(fix, SettingsFix):
+            return self.set_training_settings(fix.training, fix.description)
+        return self.push(fix)
+
+    def silence(self, node_id: str, rule: str, reason: str | None) -> bool:
+        """Silence linter rule ``rule`` on a node with ``reason`` (saved in the project),
+        or hear it again with None; one undo step."""
+        description = "Silence check" if reason is not None else "Hear check again"
+        return self.push(Silence(node_id, rule, reason, f"{description} {rule}"))
+
+    def _on_settings_changed(self, _section: str) -> None:
+        self._reinfer.start()  # the linter reads the training settings
+
+    def _on_graph_silenced(self, *_args: object) -> None:
+        self._silencings += 1
+
     def _on_graph_changed(self, *_args: object) -> None:
         # NOTE: coalesce a burst of model events (paste, delete of many) into one
         # re-inference on the next event-loop turn.
         self._reinfer.start()
+
+    def _on_network_changed(self, *_args: object) -> None:
+        self.set_probe_facts(None)
 
     def _on_node_removed(self, node_id: str) -> None:
         if node_id in self._selection:
@@ -247,8 +330,14 @@ class GraphDocument(QObject):
         events = self.graph.events
         events.all.connect(self._on_graph_changed)
         events.node_removed.connect(self._on_node_removed)
+        events.node_silenced.connect(self._on_graph_silenced)
+        for signal in _NETWORK_EVENTS:
+            getattr(events, signal).connect(self._on_network_changed)
 
     def _disconnect_graph(self) -> None:
         events = self.graph.events
         events.all.disconnect(self._on_graph_changed)
         events.node_removed.disconnect(self._on_node_removed)
+        events.node_silenced.disconnect(self._on_graph_silenced)
+        for signal in _NETWORK_EVENTS:
+            getattr(events, signal).disconnect(self._on_network_changed)

@@ -32,12 +32,14 @@ from designer.ui.canvas import GraphView
 from designer.ui.compare import compare_with_file
 from designer.ui.document import GraphDocument
 from designer.ui.files import FileController, FileDialogs
+from designer.ui.import_model import ModelImporter
 from designer.ui.panels import (
     CodeViewPanel,
     InspectorPanel,
     PalettePanel,
     ProblemsPanel,
 )
+from designer.ui.probe_actions import ProbeActions
 from designer.ui.training_dock import TrainingDock
 from designer.ui.welcome import WelcomePanel
 from designer.ui.window_actions import (
@@ -79,6 +81,7 @@ class MainWindow(QMainWindow):
         self.files = FileController(
             self.document, self.settings, self.dialogs, self, model_provider=self.trained_model
         )
+        self.importer = ModelImporter(self.files, self)
         self.autosave = AutosaveController(self.document, autosave_dir, autosave_interval_ms, self)
         mode = str(self.settings.value(THEME_KEY, "system"))
         self.theme = theme or themes.ThemeController(QApplication.instance(), mode, self)
@@ -91,6 +94,7 @@ class MainWindow(QMainWindow):
         #: View > Panels: one toggle per dock, added by `add_dock` (the View menu holds it).
         self.panels_menu = QMenu("&Panels", self)
         self._build_docks()
+        self.probes = ProbeActions(self)
         self._build_status_bar()
         self._training_buttons = training_buttons(self.training.panel)
         self.actions_by_name = build_actions(self)
@@ -384,6 +388,13 @@ class MainWindow(QMainWindow):
         self.palette_dock.raise_()
         self.palette.focus_search()
 
+    def show_layer_help(self) -> None:
+        """F1: the inspector's Help tab for the selected layer."""
+        self.inspector_dock.show()
+        self.inspector_dock.raise_()
+        if not self.inspector.show_help():
+            self._show_status("Select one layer to see its help")
+
     def show_about(self) -> None:
         QMessageBox.about(self, f"About {APP_NAME}", about_text())
 
@@ -434,6 +445,8 @@ class MainWindow(QMainWindow):
             return
         self.save_settings()
         self.autosave.stop()
+        self.importer.wait()
+        self.probes.shutdown()
         event.accept()
 
 

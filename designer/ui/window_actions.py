@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QMainWindow, QMenu, QPushButton, QToolBar, QWidget
 from designer import APP_NAME
 from designer.ui import theme as themes
 from designer.ui.canvas import GraphView
+from designer.ui.canvas.overlay import STATISTICS
 from designer.ui.welcome import example_title
 
 # name, text, icon, shortcut, tip: each presses the training panel's button of that name
@@ -81,6 +82,13 @@ def build_actions(window) -> dict[str, QAction]:
     """Every command of the window, by name; menus and the toolbar share them."""
     a = {**_file_actions(window), **_canvas_actions(window)}
     a["about"] = make_action(window, f"&About {APP_NAME}", window.show_about, "about")
+    a["layer_help"] = make_action(
+        window,
+        "&Layer Help",
+        window.show_layer_help,
+        shortcut=QKeySequence.StandardKey.HelpContents,
+        tip="What the selected layer computes, its parameters and the terms it uses",
+    )
     a.update(_training_actions(window))
     a.update(_undo_actions(window))
     for name in CANVAS_ONLY:
@@ -88,7 +96,7 @@ def build_actions(window) -> dict[str, QAction]:
         window.view.addAction(a[name])
     a["quit"].setMenuRole(QAction.MenuRole.QuitRole)
     a["about"].setMenuRole(QAction.MenuRole.AboutRole)
-    for name in (*WINDOW_WIDE, "find_layer"):
+    for name in (*WINDOW_WIDE, "find_layer", "layer_help"):
         window.addAction(a[name])
     return a
 
@@ -105,6 +113,12 @@ def _file_actions(window) -> dict[str, QAction]:
             "Co&mpare With…",
             window.compare_with_file,
             tip="Compare the design with a project file: what was added, removed, changed",
+        ),
+        "import_model": act(
+            window,
+            "&Import PyTorch Model…",
+            window.importer.start,
+            tip="Make a design of an nn.Module class in a Python file (runs the file's code)",
         ),
         # NOTE: the exports live in File > Export, so their texts omit the verb.
         "export_python": act(
@@ -210,7 +224,43 @@ def _training_actions(window) -> dict[str, QAction]:
     actions["sweep"] = make_action(
         window, "S&weep…", window.show_sweep, tip="Search training settings and layer parameters"
     )
+    actions["preflight"] = make_action(
+        window,
+        "Pre-&flight Check",
+        window.probes.preflight,
+        tip="Train a copy of the design on one batch: can it learn? Statistics per layer",
+    )
+    actions["find_lr"] = make_action(
+        window,
+        "Find &Learning Rate…",
+        window.probes.find_learning_rate,
+        tip="A range test of growing learning rates: the loss against the rate, and a suggestion",
+    )
     return actions
+
+
+def _overlay_menu(window, view: QMenu) -> None:
+    """View › Gradient Overlay (a toggle) and the statistic it shows (a choice)."""
+    probes, a = window.probes, window.actions_by_name
+    toggle = view.addAction("&Gradient Overlay")
+    toggle.setCheckable(True)
+    toggle.setStatusTip("Colour each layer by what the pre-flight check or training measured")
+    toggle.toggled.connect(probes.show_overlay)
+    a["overlay"] = toggle
+    menu = view.addMenu("Overlay &Statistic")
+    group = QActionGroup(menu)
+    for statistic in STATISTICS:
+        action = menu.addAction(statistic.title)
+        action.setCheckable(True)
+        action.setChecked(statistic.key == probes.overlay.statistic.key)
+        action.triggered.connect(lambda _checked=False, k=statistic.key: _show_statistic(window, k))
+        group.addAction(action)
+        a[f"overlay_{statistic.key}"] = action
+
+
+def _show_statistic(window, key: str) -> None:
+    window.probes.overlay.set_statistic(key)
+    window.actions_by_name["overlay"].setChecked(True)
 
 
 def _press_training_button(window, button: QPushButton) -> None:
@@ -235,8 +285,12 @@ def build_menus(window) -> dict[str, QMenu]:
     run = bar.addMenu("&Training")
     run.addActions([a["train"], a["pause"], a["resume"], a["stop"]])
     run.addSeparator()
+    run.addActions([a["preflight"], a["find_lr"]])
+    run.addSeparator()
     run.addAction(a["sweep"])
     help_menu = bar.addMenu("&Help")
+    help_menu.addAction(a["layer_help"])
+    help_menu.addSeparator()
     help_menu.addAction(a["about"])
     return {
         "file": file_menu,
@@ -263,7 +317,7 @@ def _file_menu(window) -> tuple[QMenu, QMenu, QMenu, QMenu]:
     file_menu.addSeparator()
     file_menu.addActions([a["save"], a["save_as"]])
     file_menu.addSeparator()
-    file_menu.addAction(a["compare"])
+    file_menu.addActions([a["compare"], a["import_model"]])
     file_menu.addSeparator()
     export = file_menu.addMenu("&Export")
     export.addActions([a["export_python"], a["export_weights"], a["export_onnx"]])
@@ -282,6 +336,9 @@ def _view_menu(window) -> tuple[QMenu, QMenu]:
     view.addAction(a["arrange"])
     view.addSeparator()
     view.addAction(a["find_layer"])
+    view.addSeparator()
+    _overlay_menu(window, view)
+    view.addSeparator()
     panels = window.panels_menu  # filled by `MainWindow.add_dock`, one toggle per dock
     view.addMenu(panels)
     view.addMenu(_theme_menu(window))

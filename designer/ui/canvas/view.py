@@ -32,10 +32,10 @@ from PySide6.QtWidgets import QFrame, QGraphicsView, QWidget
 
 from designer.io import subgraph_to_json
 from designer.model.edits import MoveNodes
+from designer.model.layout import layered_layout
 from designer.ui.canvas import clipboard, style
 from designer.ui.canvas.adding import LayerAdder
 from designer.ui.canvas.grid import paint_grid
-from designer.ui.canvas.layout import layered_layout
 from designer.ui.canvas.scene import GraphScene
 from designer.ui.document import GraphDocument
 

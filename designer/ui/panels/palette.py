@@ -15,6 +15,7 @@ unfolds, and clearing it brings back the user's own folding.
 
 from __future__ import annotations
 
+import html
 import re
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSettings, Qt, Signal
@@ -136,7 +137,8 @@ class PalettePanel(QWidget):
         item.setData(0, TYPE_ROLE, spec.type_id)
         words = [spec.display_name, spec.type_id, *spec.aliases, spec.help]
         item.setData(0, SEARCH_ROLE, " ".join(words).lower())
-        item.setToolTip(0, f"<b>{spec.display_name}</b><br>{spec.help}")
+        formula = f"<br><i>{html.escape(spec.docs.formula)}</i>" if spec.docs.formula else ""
+        item.setToolTip(0, f"<b>{spec.display_name}</b><br>{spec.help}{formula}")
         item.setStatusTip(0, spec.help)
         flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
         item.setFlags(flags | Qt.ItemFlag.ItemIsDragEnabled)
