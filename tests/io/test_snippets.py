@@ -159,3 +159,17 @@ def test_a_cycle_is_refused_as_an_edit_would_be():
     ]
     with pytest.raises(SnippetError, match=r"^edges\[1\]: .*would make a loop"):
         subgraph_from_dict(snippet(nodes=nodes, edges=edges))
+
+
+def test_silenced_rules_travel_with_the_copied_layers():
+    graph = design()
+    graph.remove_node("c")
+    graph.add_node("Linear", {"units": 4}, "quiet", (0, 0), "q", None, {"NN301": "on purpose"})
+    graph.connect("b", "out", "q", "in")
+    data = subgraph_to_dict(graph, ["q"])
+    assert data["nodes"][0]["silenced"] == {"NN301": "on purpose"}
+    (node,) = subgraph_from_dict(data).nodes
+    assert node.silenced == {"NN301": "on purpose"}
+    bad = edit(("nodes", 0, "silenced"), {"NN301": ""})
+    with pytest.raises(SnippetError, match=r"^nodes\[0\]"):
+        subgraph_from_dict(bad)
