@@ -185,7 +185,7 @@ class AddSubgraph:
         try:
             for node in self.nodes:
                 new_id = self.id_map.get(node.id) or graph.new_node_id()
-                label = _free_label(graph, node.label)
+                label = free_label(graph, node.label)
                 x, y = node.position
                 position = (x + self.offset[0], y + self.offset[1])
                 graph.add_node(node.type, copy.deepcopy(node.params), label, position, new_id)
@@ -230,7 +230,8 @@ class Compound:
             edit.revert(graph)
 
 
-def _free_label(graph: Graph, label: str) -> str:
+def free_label(graph: Graph, label: str) -> str:
+    """``label``, or the next free number of its stem when another node has it."""
     used = {node.label for node in graph}
     if label not in used:
         return label

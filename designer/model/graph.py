@@ -12,7 +12,9 @@ from typing import Any
 
 from designer.catalog import Catalog, LayerSpec, ParamError, PortSpec, default_catalog
 from designer.catalog.registry import LayerTypeNotFoundError
+from designer.model.block_table import BOUNDARY_SPECS, BlockCatalog, BlockTable, block_name
 from designer.model.errors import (
+    BlockError,
     CycleError,
     DuplicateEdgeError,
     DuplicateNodeError,
@@ -49,7 +51,14 @@ class Graph:
     """
 
     def __init__(self, catalog: Catalog | None = None) -> None:
-        self.catalog = catalog or default_catalog()
+        base = catalog or default_catalog()
+        if isinstance(base, BlockCatalog):  # a block's own graph shares the project's table
+            self.blocks = base.blocks
+        else:
+            self.blocks = BlockTable(base)
+        self.catalog: Catalog = self.blocks.catalog
+        #: The block this graph defines, or None for the design itself.
+        self.block_name: str | None = None
         self.events = GraphEvents()
         self._nodes: dict[str, Node] = {}
         self._edges: list[Edge] = []
@@ -151,6 +160,7 @@ class Graph:
             spec = self.catalog.get(type_id)
         except LayerTypeNotFoundError as error:
             raise UnknownLayerTypeError(str(error)) from None
+        self._check_block_use(spec.type_id, spec)
         if node_id is not None and node_id in self._nodes:
             raise DuplicateNodeError(f"a node with id {node_id!r:.60} already exists", node_id)
         node_id = node_id or self.new_node_id()
@@ -279,6 +289,21 @@ class Graph:
         return old
 
     # ----------------------------------------------------------------- helpers
+    def _check_block_use(self, type_id: str, spec: LayerSpec) -> None:
+        """Port nodes go only inside a block, and a block never inside itself."""
+        if type_id in BOUNDARY_SPECS and self.block_name is None:
+            raise BlockError(f"a {spec.display_name} belongs inside a block")
+        if spec.role in ("input", "output") and self.block_name is not None:
+            raise BlockError(
+                f"an {spec.display_name} cannot go inside a block; use a Block "
+                f"{spec.role} for the block's ports"
+            )
+        name = block_name(type_id)
+        if name is not None:
+            refusal = self.blocks.refusal(self.block_name, name)
+            if refusal is not None:
+                raise BlockError(refusal)
+
     def _check_ports_kept(self, node_id: str, spec: LayerSpec, params: dict[str, Any]) -> None:
         """Refuse parameters that would take away an output port still wired (fewer
         parts for a Chunk), so an edge never hangs from a port that is gone."""

@@ -1,0 +1,415 @@
+"""Reusable blocks: named sub-graphs with named ports, kept in one table per project.
+
+A block *definition* is an ordinary `Graph` whose boundary is drawn with two node types
+found only inside definitions: a ``BlockInput`` per input port and a ``BlockOutput`` per
+output port. Each boundary node's label is its port's name, and the ports keep the order
+of their nodes in the graph. Boundary nodes (rather than a separate port map) were chosen
+because they let a definition be drawn, wired, shape-checked and edited on the canvas
+exactly like a design, with every existing edit, and because a port is then just a node
+that can be renamed, moved and undone.
+
+A block *instance* is a node whose type is ``block:<name>``. The table turns each
+definition into a `LayerSpec` (role ``"block"``) that the graph's catalogue hands out
+beside the built-in layers, so ports, wiring checks, inference and the canvas treat an
+instance like any layer; its shape rule infers the definition's sub-graph on the actual
+input shapes (`designer.model.block_shapes`). The built-in catalogue keeps one entry per
+plain layer type and never learns of blocks: `BlockCatalog` is a view over both.
+
+Every change inside a definition bumps the table's revision and fires ``changed``, so each
+instance (and every cached analysis) sees the new definition at once.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from psygnal import Signal, SignalGroup
+
+from designer.catalog import Catalog, LayerSpec, ParamSpec, PortSpec, Shape, ShapeError
+
+if TYPE_CHECKING:
+    from designer.model.analysis import Analysis
+    from designer.model.graph import Graph
+
+BLOCK_PREFIX = "block:"
+BLOCK_INPUT = "BlockInput"
+BLOCK_OUTPUT = "BlockOutput"
+BLOCK_ROLE = "block"
+INPUT_ROLE = "block_input"
+OUTPUT_ROLE = "block_output"
+#: How deep blocks may be nested (a block holding a block holding ...), so that a
+#: definition can never make inference or code generation recurse without bound.
+MAX_BLOCK_DEPTH = 8
+MAX_BLOCKS = 500
+MAX_NAME_LENGTH = 64
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+_RESULTS_KEPT = 2_000
+_MAX_DIM = 1_000_000
+
+
+class BlockEvents(SignalGroup):
+    """``changed(name)`` after a definition is added, removed or edited inside."""
+
+    changed = Signal(str)
+
+
+def block_type(name: str) -> str:
+    """The node type of an instance of block ``name``."""
+    return BLOCK_PREFIX + name
+
+
+def block_name(type_id: str) -> str | None:
+    """The block a node type refers to, or None for a plain layer type."""
+    return type_id[len(BLOCK_PREFIX) :] if type_id.startswith(BLOCK_PREFIX) else None
+
+
+def name_problem(name: Any) -> str | None:
+    """Why ``name`` cannot name a block (None when it can): it becomes a class name in the
+    generated code, so it must look like one."""
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
+        return (
+            f"a block name must start with a letter and hold only letters, digits and _; "
+            f"got {name!r:.60}"
+        )
+    if len(name) > MAX_NAME_LENGTH:
+        return f"a block name may be at most {MAX_NAME_LENGTH} characters long"
+    if keyword.iskeyword(name):
+        return f"{name!r} is a Python keyword"
+    return None
+
+
+def _sample_shape(params, inputs) -> Shape:
+    dims = tuple(params["shape"])
+    if -1 in dims:
+        raise ShapeError("a block input's shape cannot hold -1")
+    return Shape(dims)
+
+
+def _pass_through(params, inputs) -> Shape:
+    (shape,) = inputs
+    return shape
+
+
+BLOCK_INPUT_SPEC = LayerSpec(
+    type_id=BLOCK_INPUT,
+    display_name="Block input",
+    category="Block",
+    help="An input port of the block; its name is the port's name.",
+    params=(
+        ParamSpec(
+            "shape",
+            "ints",
+            (16,),
+            label="Sample shape",
+            help="The shape shown while editing the block; each use of the block infers "
+            "its own shapes from what feeds it",
+            minimum=1,
+            maximum=_MAX_DIM,
+        ),
+    ),
+    shape_rule=_sample_shape,
+    binding=None,
+    inputs=(),
+    role=INPUT_ROLE,
+    label_prefix="x",
+)
+
+BLOCK_OUTPUT_SPEC = LayerSpec(
+    type_id=BLOCK_OUTPUT,
+    display_name="Block output",
+    category="Block",
+    help="An output port of the block; its name is the port's name.",
+    params=(),
+    shape_rule=_pass_through,
+    binding=None,
+    outputs=(),
+    role=OUTPUT_ROLE,
+    label_prefix="out",
+)
+
+BOUNDARY_SPECS = {BLOCK_INPUT: BLOCK_INPUT_SPEC, BLOCK_OUTPUT: BLOCK_OUTPUT_SPEC}
+
+
+@dataclass(eq=False)
+class BlockDefinition:
+    """One block type: its name and the graph drawn inside it (see the module docstring)."""
+
+    name: str
+    graph: Graph
+
+    def boundary(self, role: str) -> list[str]:
+        """The ids of the boundary nodes of ``role``, in port order."""
+        catalog = self.graph.catalog
+        return [n.id for n in self.graph if catalog.get(n.type).role == role]
+
+    @property
+    def input_nodes(self) -> list[str]:
+        return self.boundary(INPUT_ROLE)
+
+    @property
+    def output_nodes(self) -> list[str]:
+        return self.boundary(OUTPUT_ROLE)
+
+    def port_names(self, role: str) -> list[str]:
+        return [self.graph.node(n).label for n in self.boundary(role)]
+
+    def used_blocks(self) -> set[str]:
+        """The names of the blocks this definition uses directly."""
+        return {name for n in self.graph if (name := block_name(n.type)) is not None}
+
+
+class BlockTable:
+    """The block definitions of one project, by name, in the order they were added.
+
+    Shared by the project's graph and by every definition's graph (blocks may hold
+    blocks), and the one place that knows which definitions exist: `spec` gives the
+    `LayerSpec` of an instance, `result` the analysis of a definition on given inputs.
+    """
+
+    def __init__(self, base: Catalog) -> None:
+        self.base = base
+        self.catalog = BlockCatalog(base, self)
+        self.events = BlockEvents()
+        self.revision = 0
+        self._definitions: dict[str, BlockDefinition] = {}
+        self._specs: dict[str, LayerSpec] = {}
+        self._results: dict[tuple, Analysis] = {}
+        self._active: list[str] = []
+
+    # ----------------------------------------------------------------- queries
+    def __contains__(self, name: object) -> bool:
+        return name in self._definitions
+
+    def __iter__(self) -> Iterator[BlockDefinition]:
+        return iter(list(self._definitions.values()))
+
+    def __len__(self) -> int:
+        return len(self._definitions)
+
+    def names(self) -> list[str]:
+        return list(self._definitions)
+
+    def get(self, name: str) -> BlockDefinition:
+        try:
+            return self._definitions[name]
+        except (KeyError, TypeError):
+            raise KeyError(f"no block named {name!r:.60}") from None
+
+    def reaches(self, start: str, goal: str) -> bool:
+        """Whether block ``start`` holds an instance of ``goal``, at any depth."""
+        seen: set[str] = set()
+        stack = [start]
+        while stack:
+            name = stack.pop()
+            if name == goal:
+                return True
+            if name in seen or name not in self._definitions:
+                continue
+            seen.add(name)
+            stack.extend(self._definitions[name].used_blocks())
+        return False
+
+    def depth(self, name: str, _seen: frozenset[str] = frozenset()) -> int:
+        """1 for a block of plain layers, one more for each level of blocks inside."""
+        inner = self._definitions[name].used_blocks() & set(self._definitions)
+        inner -= _seen | {name}
+        if not inner:
+            return 1
+        return 1 + max(self.depth(n, _seen | {name}) for n in inner)
+
+    def refusal(self, container: str | None, used: str) -> str | None:
+        """Why an instance of block ``used`` may not go inside block ``container`` (None
+        for the design itself, where any block may go), or None if it may."""
+        if container is None:
+            return None
+        if self.reaches(used, container):
+            return f"block {used!r} cannot go inside {container!r}: a block cannot hold itself"
+        if used in self._definitions and self.depth(used) >= MAX_BLOCK_DEPTH:
+            return f"blocks may be nested at most {MAX_BLOCK_DEPTH} levels deep"
+        return None
+
+    # ---------------------------------------------------------------- mutators
+    def add(self, definition: BlockDefinition, index: int | None = None) -> None:
+        """Add a definition (its graph must use this table's catalogue)."""
+        problem = name_problem(definition.name)
+        if problem is not None:
+            raise ValueError(problem)
+        if definition.name in self._definitions:
+            raise ValueError(f"a block named {definition.name!r} already exists")
+        if len(self._definitions) >= MAX_BLOCKS:
+            raise ValueError(f"a project may hold at most {MAX_BLOCKS} blocks")
+        if definition.graph.catalog is not self.catalog:
+            raise ValueError("the block's graph belongs to another project")
+        if definition.graph.block_name != definition.name:
+            raise ValueError(f"the graph is not the definition of {definition.name!r}")
+        items = list(self._definitions.items())
+        items.insert(len(items) if index is None else index, (definition.name, definition))
+        self._definitions = dict(items)
+        self._follow(definition.graph, True)
+        self._changed(definition.name)
+
+    def remove(self, name: str) -> tuple[int, BlockDefinition]:
+        """Remove a definition; returns its index and itself so an undo can put it back."""
+        definition = self.get(name)
+        index = list(self._definitions).index(name)
+        del self._definitions[name]
+        self._follow(definition.graph, False)
+        self._changed(name)
+        return index, definition
+
+    def new_graph(self, name: str) -> Graph:
+        """An empty graph for the definition of block ``name``, sharing this table."""
+        from designer.model.graph import Graph
+
+        graph = Graph(self.catalog)
+        graph.block_name = name
+        return graph
+
+    def free_name(self, stem: str) -> str:
+        """``stem``, or ``stem2``, ``stem3``...: the first name no block has yet."""
+        name, index = stem, 1
+        while name in self._definitions:
+            index += 1
+            name = f"{stem}{index}"
+        return name
+
+    def _follow(self, graph: Graph, on: bool) -> None:
+        events = graph.events
+        for signal in (
+            events.node_added,
+            events.node_removed,
+            events.edge_added,
+            events.edge_removed,
+            events.param_changed,
+            events.node_renamed,
+        ):
+            if on:
+                signal.connect(self._on_definition_changed)
+            else:
+                signal.disconnect(self._on_definition_changed, missing_ok=True)
+
+    def _on_definition_changed(self, *_args: object) -> None:
+        self._changed("")
+
+    def _changed(self, name: str) -> None:
+        self.revision += 1
+        self._specs.clear()
+        self._results.clear()
+        self.events.changed.emit(name)
+
+    # ---------------------------------------------------------------- readers
+    def spec(self, name: str) -> LayerSpec:
+        """The `LayerSpec` of an instance of block ``name`` (made anew after each change,
+        so caches that compare specs by identity see the change)."""
+        spec = self._specs.get(name)
+        if spec is None:
+            spec = self._specs[name] = _instance_spec(self, self.get(name))
+        return spec
+
+    def result(self, name: str, inputs: tuple[Shape, ...]) -> Analysis:
+        """The analysis of block ``name`` on ``inputs`` (one shape per input port),
+        remembered until the table changes."""
+        key = (name, inputs)
+        hit = self._results.get(key)
+        if hit is not None:
+            return hit
+        if name in self._active or len(self._active) >= MAX_BLOCK_DEPTH:
+            raise ShapeError(f"blocks are nested too deeply here (at {name!r})")
+        from designer.model.block_shapes import infer_definition
+
+        self._active.append(name)
+        try:
+            analysis = infer_definition(self.get(name), inputs)
+        finally:
+            self._active.pop()
+        if len(self._results) >= _RESULTS_KEPT:
+            self._results.clear()
+        self._results[key] = analysis
+        return analysis
+
+
+def _instance_spec(table: BlockTable, definition: BlockDefinition) -> LayerSpec:
+    """The catalogue entry of an instance: ports from the boundary nodes, shapes and
+    counts from inferring the definition on the instance's inputs."""
+    name = definition.name
+    inputs = tuple(PortSpec(port) for port in dict.fromkeys(definition.port_names(INPUT_ROLE)))
+    outputs = tuple(PortSpec(port) for port in dict.fromkeys(definition.port_names(OUTPUT_ROLE)))
+
+    def analysis(shapes) -> Analysis:
+        result = table.result(name, tuple(shapes))
+        if result.errors:
+            raise ShapeError(f"inside it, {result.errors[0].message}")
+        return result
+
+    def shape_rule(params, shapes):
+        result = analysis(shapes)
+        found = tuple(result.info(n).output for n in definition.output_nodes)
+        if not found or any(shape is None for shape in found):
+            raise ShapeError("the block has no output whose shape is known")
+        return found[0] if len(found) == 1 else found
+
+    prefix = re.sub(r"[^a-z0-9]", "", name.lower()) or "block"
+    return LayerSpec(
+        type_id=block_type(name),
+        display_name=name,
+        category="Blocks",
+        help=f"An instance of the block {name!r}; open it to edit every instance at once.",
+        params=(),
+        shape_rule=shape_rule,
+        binding=None,
+        inputs=inputs,
+        outputs=outputs,
+        param_count=lambda params, shapes, result: analysis(shapes).total_params,
+        macs=lambda params, shapes, result: analysis(shapes).total_macs,
+        label_prefix=prefix,
+        role=BLOCK_ROLE,
+    )
+
+
+class BlockCatalog(Catalog):
+    """The catalogue a project's graphs read: the built-in layer types, the two boundary
+    types, and one entry per block of the project's `BlockTable` (``block:<name>``)."""
+
+    def __init__(self, base: Catalog, blocks: BlockTable) -> None:
+        self.base = base
+        self.blocks = blocks
+
+    def register(self, spec: LayerSpec) -> None:
+        raise TypeError("register layer types in the base catalogue")
+
+    def resolve(self, type_id: str) -> str:
+        if type_id in BOUNDARY_SPECS:
+            return type_id
+        name = block_name(type_id)
+        if name is not None and name in self.blocks:
+            return type_id
+        return self.base.resolve(type_id)
+
+    def get(self, type_id: str) -> LayerSpec:
+        if type_id.startswith(BLOCK_PREFIX):
+            name = type_id[len(BLOCK_PREFIX) :]
+            if name in self.blocks:
+                return self.blocks.spec(name)
+        boundary = BOUNDARY_SPECS.get(type_id)
+        return boundary if boundary is not None else self.base.get(type_id)
+
+    def __contains__(self, type_id: object) -> bool:
+        if not isinstance(type_id, str):
+            return False
+        if type_id in BOUNDARY_SPECS:
+            return True
+        name = block_name(type_id)
+        return name in self.blocks if name is not None else type_id in self.base
+
+    def __iter__(self) -> Iterator[LayerSpec]:
+        return iter(self.base)
+
+    def __len__(self) -> int:
+        return len(self.base)
+
+    def categories(self) -> list[tuple[str, list[LayerSpec]]]:
+        return self.base.categories()
