@@ -21,6 +21,7 @@ from typing import Any
 
 from designer.catalog import Catalog, ParamError, default_catalog
 from designer.catalog.registry import LayerTypeNotFoundError
+from designer.io.blocks import BlockRecord, build_blocks, read_blocks
 from designer.io.errors import ProjectFileError, join, kind_of
 from designer.io.files import FileRefusedError, read_regular_file
 from designer.io.migrations import migrate
@@ -31,6 +32,7 @@ from designer.io.schema import (
     Document,
     EdgeRecord,
     Invalid,
+    NodeRecord,
     check_sizes,
     check_tree,
     read_document,
@@ -97,8 +99,10 @@ def project_from_dict(data: Any, catalog: Catalog | None = None) -> Project:
         got = data["format"]
         shown = repr(got)[:60] if isinstance(got, str) else kind_of(got)
         raise ProjectFileError(f"expected {FORMAT!r}, got {shown}; {_NOT_A_PROJECT}", "format")
-    document = read_document(migrate(data))
-    return _build(document, catalog or default_catalog())
+    current = migrate(data)
+    document = read_document(current)
+    blocks = read_blocks(current["blocks"]) if "blocks" in current else []
+    return _build(document, catalog or default_catalog(), blocks)
 
 
 def parse_json(text: str) -> Any:
@@ -192,10 +196,25 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any] | Invalid:
 
 
 # -------------------------------------------------------------------------- building
-def _build(document: Document, catalog: Catalog) -> Project:
+def _build(document: Document, catalog: Catalog, blocks: list[BlockRecord]) -> Project:
     graph = Graph(catalog)
+    build_blocks(graph.blocks, blocks, _fill)
+    _fill(graph, document.nodes, document.edges)
+    try:
+        data = DataSettings.from_dict(document.data, "data")
+        training = TrainingSettings.from_dict(document.training, "training")
+        sweep = SweepSettings.from_dict(document.sweep, "sweep")
+    except SettingsError as error:
+        raise ProjectFileError(error.message, error.path) from None
+    return Project(graph, data, training, copy.deepcopy(document.metadata), sweep)
+
+
+def _fill(graph: Graph, nodes: list[NodeRecord], edges: list[EdgeRecord]) -> None:
+    """Add the nodes, then the edges, with every check an edit gets (the design's and
+    each block's alike)."""
+    catalog = graph.catalog
     where: dict[str, str] = {}
-    for record in document.nodes:
+    for record in nodes:
         try:
             type_id = catalog.resolve(record.type)
         except LayerTypeNotFoundError:
@@ -215,14 +234,7 @@ def _build(document: Document, catalog: Catalog) -> Project:
         except GraphError as error:
             raise ProjectFileError(str(error), record.path) from None
         where[record.id] = record.path
-    _connect(graph, document.edges)
-    try:
-        data = DataSettings.from_dict(document.data, "data")
-        training = TrainingSettings.from_dict(document.training, "training")
-        sweep = SweepSettings.from_dict(document.sweep, "sweep")
-    except SettingsError as error:
-        raise ProjectFileError(error.message, error.path) from None
-    return Project(graph, data, training, copy.deepcopy(document.metadata), sweep)
+    _connect(graph, edges)
 
 
 def _connect(graph: Graph, records: list[EdgeRecord]) -> None:

@@ -261,6 +261,12 @@ class BlockTable:
         self._changed(name)
         return index, definition
 
+    def reorder(self, names: list[str]) -> None:
+        """Put the definitions in the order of ``names`` (all of them, once each)."""
+        if sorted(names) != sorted(self._definitions):
+            raise ValueError("reorder needs every block name once")
+        self._definitions = {name: self._definitions[name] for name in names}
+
     def new_graph(self, name: str) -> Graph:
         """An empty graph for the definition of block ``name``, sharing this table."""
         from designer.model.graph import Graph

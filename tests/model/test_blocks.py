@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from blocks_helpers import residual_design, stage_ids
+from block_designs import residual_design, stage_ids
 
 from designer.model import BlockError, Edge, Graph, infer_shapes
 from designer.model.block_edits import (
