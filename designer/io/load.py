@@ -198,8 +198,8 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any] | Invalid:
 # -------------------------------------------------------------------------- building
 def _build(document: Document, catalog: Catalog, blocks: list[BlockRecord]) -> Project:
     graph = Graph(catalog)
-    build_blocks(graph.blocks, blocks, _fill)
-    _fill(graph, document.nodes, document.edges)
+    build_blocks(graph.blocks, blocks, fill_graph)
+    fill_graph(graph, document.nodes, document.edges)
     try:
         data = DataSettings.from_dict(document.data, "data")
         training = TrainingSettings.from_dict(document.training, "training")
@@ -209,7 +209,7 @@ def _build(document: Document, catalog: Catalog, blocks: list[BlockRecord]) -> P
     return Project(graph, data, training, copy.deepcopy(document.metadata), sweep)
 
 
-def _fill(graph: Graph, nodes: list[NodeRecord], edges: list[EdgeRecord]) -> None:
+def fill_graph(graph: Graph, nodes: list[NodeRecord], edges: list[EdgeRecord]) -> None:
     """Add the nodes, then the edges, with every check an edit gets (the design's and
     each block's alike)."""
     catalog = graph.catalog

@@ -23,7 +23,7 @@ from designer.model.block_table import (
     block_type,
     name_problem,
 )
-from designer.model.edits import Edit, RemoveNodes, free_label
+from designer.model.edits import RemoveNodes, free_label
 from designer.model.errors import BlockError
 from designer.model.graph import Graph
 from designer.model.node import Edge
@@ -324,46 +324,12 @@ class RepeatBlock:
             graph.connect(e.src, e.src_port, e.dst, e.dst_port, index)
 
 
-@dataclass
-class InBlock:
-    """An edit of the graph inside block ``name``: every instance follows it."""
-
-    name: str
-    edit: Edit
-    description: str = ""
-
-    def __post_init__(self) -> None:
-        self.description = self.description or self.edit.description
-
-    def apply(self, graph: Graph) -> None:
-        self.edit.apply(graph.blocks.get(self.name).graph)
-
-    def revert(self, graph: Graph) -> None:
-        self.edit.revert(graph.blocks.get(self.name).graph)
-
-
-@dataclass
-class DefineBlock:
-    """Add a block definition to the project (from the library, say)."""
-
-    definition: BlockDefinition
-    description: str = "Add block"
-
-    def apply(self, graph: Graph) -> None:
-        graph.blocks.add(self.definition)
-
-    def revert(self, graph: Graph) -> None:
-        graph.blocks.remove(self.definition.name)
-
-
 __all__ = [
     "INPUT_ROLE",
     "MAX_REPEAT",
     "OUTPUT_ROLE",
-    "DefineBlock",
     "DetachBlock",
     "GroupIntoBlock",
-    "InBlock",
     "RepeatBlock",
     "Ungroup",
     "copy_definition",

@@ -8,7 +8,8 @@ from block_designs import residual_design, stage_ids
 from designer.cli import main
 from designer.io import load_project, save_project
 from designer.model import Project
-from designer.model.block_edits import GroupIntoBlock, InBlock, RepeatBlock
+from designer.model.block_edits import GroupIntoBlock, RepeatBlock
+from designer.model.definition_edits import InBlock
 from designer.model.edits import SetParam
 
 

@@ -14,8 +14,10 @@ from test_compiler_equivalence import assert_equivalent, exec_source
 from designer.compiler import CompileError, build_model, generate_module_code, lower
 from designer.compiler.export import example_inputs
 from designer.compiler.lint import lint
+from designer.io.library import BlockLibrary
 from designer.model import Graph
 from designer.model.block_edits import GroupIntoBlock, RepeatBlock
+from designer.model.definition_edits import AddBlocks
 
 
 def resnet(stages: int = 3) -> Graph:
@@ -119,3 +121,46 @@ def test_the_main_class_is_renamed_when_a_block_has_its_name():
     source = generate_module_code(resnet(1), class_name="basic block").source
     assert "class BasicBlock(nn.Module):" in source and "class BasicBlockNet(nn.Module):" in source
     assert "Net" in exec_source(source)["BasicBlockNet"].__name__
+
+
+def starter_design(names: list[str], input_params: dict) -> tuple[Graph, list[str]]:
+    graph = Graph()
+    library = BlockLibrary(None)
+    for name in names:
+        AddBlocks(library.get(name).snapshots).apply(graph)
+    graph.add_node("Input", input_params, "data", node_id="in")
+    return graph, [graph.add_node(f"block:{name}").id for name in names]
+
+
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [
+        ("BasicBlock", {"kind": "image", "channels": 64, "height": 6, "width": 6}),
+        ("Bottleneck", {"kind": "image", "channels": 64, "height": 5, "width": 5}),
+        ("TransformerEncoder", {"kind": "sequence", "length": 7, "features": 32}),
+    ],
+)
+def test_each_single_port_starter_block_compiles_and_agrees(name, params):
+    graph, (block,) = starter_design([name], params)
+    graph.add_node("Output", {"loss": "mse"}, "target", node_id="out")
+    graph.connect("in", "out", block, "x")
+    graph.connect(block, "out", "out", "in")
+    assert f"class {name}(nn.Module):" in generate_module_code(graph).source
+    assert_equivalent(graph, seed=2)
+
+
+def test_the_unet_stages_compile_and_agree():
+    image = {"kind": "image", "channels": 16, "height": 8, "width": 8}
+    graph, (down, up) = starter_design(["UNetDown", "UNetUp"], image)
+    graph.add_node("Conv2d", {"out_channels": 32, "padding": 1}, "middle", node_id="mid")
+    graph.add_node("Conv2d", {"out_channels": 1, "kernel_size": 1}, "head", node_id="head")
+    graph.add_node("Output", {"loss": "mse"}, "target", node_id="out")
+    graph.connect("in", "out", down, "x")
+    graph.connect(down, "down", "mid", "in")
+    graph.connect("mid", "out", up, "x")
+    graph.connect(down, "skip", up, "skip")
+    graph.connect(up, "out", "head", "in")
+    graph.connect("head", "out", "out", "in")
+    source = generate_module_code(graph).source
+    assert "unetdown1_skip, unetdown1_down = self.unetdown1(data)" in source
+    assert_equivalent(graph, seed=4)

@@ -9,12 +9,12 @@ from designer.model import BlockError, Edge, Graph, infer_shapes
 from designer.model.block_edits import (
     DetachBlock,
     GroupIntoBlock,
-    InBlock,
     RepeatBlock,
     Ungroup,
     reinsertion_indices,
 )
 from designer.model.block_table import BlockDefinition, block_type
+from designer.model.definition_edits import InBlock
 from designer.model.edits import AddNode, SetParam
 
 
