@@ -3,6 +3,13 @@
 Views read ``document.graph`` and ``document.analysis`` and mirror the graph's psygnal
 events; they change the design only through `push`, so every edit is undoable and the
 stack's clean state is the "modified" flag.
+
+A block can be opened for editing in place: then the canvas and the inspector show the
+block's own graph (``view_graph``, with ``view_analysis`` inferred on the shapes that
+reach the opened instance), `push` applies their edits inside the block (one undo stack
+for everything, so every instance follows and undo works from anywhere), and
+``block_path`` is the breadcrumb trail back out. ``graph`` and ``analysis`` always stay
+the whole design's, for training, exports and the code view.
 """
 
 from __future__ import annotations
@@ -21,6 +28,8 @@ from designer.model import (
     Project,
     infer_shapes,
 )
+from designer.model.block_table import block_name
+from designer.model.definition_edits import InBlock
 from designer.model.edits import Edit
 from designer.model.settings import DataSettings, TrainingSettings
 from designer.model.shapes import with_problems
@@ -49,6 +58,7 @@ class GraphDocument(QObject):
     error_raised = Signal(str)
     settings_changed = Signal(str)
     sweep_changed = Signal()
+    view_changed = Signal()
 
     def __init__(self, project: Project | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -57,6 +67,9 @@ class GraphDocument(QObject):
         self._selection: list[str] = []
         self._path: Path | None = None
         self._locked_reason: str | None = None
+        #: The opened blocks, outermost first: (block name, the instance opened, in the
+        #: graph shown before it was opened).
+        self._opened: list[tuple[str, str]] = []
         self._data_problems: tuple[Problem, ...] = ()
         #: Weights of the last finished training run (a CPU state dict), or None; exports
         #: use them while they still fit the design. Cleared when another project opens.
@@ -66,6 +79,7 @@ class GraphDocument(QObject):
         self._project = project or Project()
         self._connect_graph()
         self.analysis: Analysis = infer_shapes(self.graph)
+        self.view_analysis: Analysis = self.analysis
 
     # ---------------------------------------------------------------- project
     @property
@@ -90,6 +104,7 @@ class GraphDocument(QObject):
         self._project = project
         self._path = path
         self._selection = []
+        self._opened = []
         self.trained_state = None
         self.undo_stack.clear()
         self._connect_graph()
@@ -116,6 +131,8 @@ class GraphDocument(QObject):
         if self._locked_reason:
             self.error_raised.emit(self._locked_reason)
             return False
+        if self._opened:
+            edit = InBlock(self._opened[-1][0], edit)
         try:
             edit.apply(self.graph)
         except GraphError as error:
@@ -123,6 +140,68 @@ class GraphDocument(QObject):
             return False
         self.undo_stack.push(EditCommand(self.graph, edit, applied=True))
         return True
+
+    # ----------------------------------------------------------------- blocks
+    @property
+    def view_graph(self) -> Graph:
+        """The graph the canvas shows: the design, or the innermost opened block's."""
+        if not self._opened:
+            return self.graph
+        return self.graph.blocks.get(self._opened[-1][0]).graph
+
+    @property
+    def block_path(self) -> list[str]:
+        """The names of the opened blocks, outermost first ([] for the design)."""
+        return [name for name, _ in self._opened]
+
+    def open_block(self, node_id: str) -> bool:
+        """Show the inside of the block instance ``node_id`` of the shown graph."""
+        graph = self.view_graph
+        name = block_name(graph.node(node_id).type) if node_id in graph.nodes else None
+        if name is None or name not in graph.blocks:
+            self.error_raised.emit("Only a block can be opened; select a block first")
+            return False
+        self._opened.append((name, node_id))
+        self._switch_view()
+        return True
+
+    def close_blocks(self, depth: int = 0) -> None:
+        """Go back out to ``depth`` opened blocks (0: the design itself)."""
+        if depth < len(self._opened):
+            del self._opened[depth:]
+            self._switch_view()
+
+    def _switch_view(self) -> None:
+        self._selection = []
+        self.view_analysis = self._view_analysis()
+        self.view_changed.emit()
+        self.selection_changed.emit([])
+
+    def _view_analysis(self) -> Analysis:
+        """The analysis of the shown graph: a block's on the shapes reaching the opened
+        instance when they are all known, else on its ports' sample shapes."""
+        analysis, graph = self.analysis, self.graph
+        for name, node_id in self._opened:
+            inner = graph.blocks.get(name).graph
+            info = analysis.info(node_id)
+            ports = graph.spec(node_id).inputs if node_id in graph.nodes else ()
+            if ports and len(info.inputs) == len(ports) and not info.problems:
+                analysis = graph.blocks.result(name, info.inputs)
+            else:
+                analysis = infer_shapes(inner)
+            graph = inner
+        return analysis
+
+    def _check_opened(self) -> bool:
+        """Drop opened blocks that are gone (an undo removed the block or the instance);
+        True when the shown graph changed."""
+        graph = self.graph
+        for depth, (name, node_id) in enumerate(self._opened):
+            if name not in graph.blocks or node_id not in graph.nodes:
+                del self._opened[depth:]
+                return True
+            graph = graph.blocks.get(name).graph
+        return False
 
     def set_data_settings(
         self,
@@ -208,7 +287,8 @@ class GraphDocument(QObject):
         return list(self._selection)
 
     def set_selection(self, node_ids: Iterable[str]) -> None:
-        ids = [n for n in dict.fromkeys(node_ids) if n in self.graph.nodes]
+        """Select nodes of the shown graph (`view_graph`)."""
+        ids = [n for n in dict.fromkeys(node_ids) if n in self.view_graph.nodes]
         if ids != self._selection:
             self._selection = ids
             self.selection_changed.emit(list(ids))
@@ -222,8 +302,16 @@ class GraphDocument(QObject):
         view read too) and tell the views, unless nothing inference sees has changed
         (a move): then the analysis is the very same object and nobody re-derives."""
         analysis = with_problems(infer_shapes(self.graph), self._data_problems)
-        if analysis is not self.analysis:
+        if self._check_opened():
             self.analysis = analysis
+            self._switch_view()
+            self.analysis_changed.emit()
+            return
+        view = self._view_analysis() if self._opened else analysis
+        if self._opened and not set(self._selection) <= set(self.view_graph.nodes):
+            self.set_selection(self._selection)  # a node inside the block went away
+        if analysis is not self.analysis or view is not self.view_analysis:
+            self.analysis, self.view_analysis = analysis, view
             self.analysis_changed.emit()
 
     def set_data_problems(self, problems: Iterable[Problem]) -> None:
@@ -240,15 +328,17 @@ class GraphDocument(QObject):
         self._reinfer.start()
 
     def _on_node_removed(self, node_id: str) -> None:
-        if node_id in self._selection:
+        if node_id in self._selection and node_id not in self.view_graph.nodes:
             self.set_selection(n for n in self._selection if n != node_id)
 
     def _connect_graph(self) -> None:
         events = self.graph.events
         events.all.connect(self._on_graph_changed)
         events.node_removed.connect(self._on_node_removed)
+        self.graph.blocks.events.changed.connect(self._on_graph_changed)
 
     def _disconnect_graph(self) -> None:
         events = self.graph.events
         events.all.disconnect(self._on_graph_changed)
         events.node_removed.disconnect(self._on_node_removed)
+        self.graph.blocks.events.changed.disconnect(self._on_graph_changed)

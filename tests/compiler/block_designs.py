@@ -42,6 +42,8 @@ def residual_design(stages: int = 1, channels: int = 8) -> Graph:
     graph.connect(previous, "out", "flat", "in")
     graph.connect("flat", "out", "head", "in")
     graph.connect("head", "out", "out", "in")
+    for column, node_id in enumerate(list(graph.nodes)):  # in a row, as drawn
+        graph.move_node(node_id, 240.0 * column, 0.0)
     return graph
 
 

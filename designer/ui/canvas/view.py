@@ -32,6 +32,7 @@ from PySide6.QtWidgets import QFrame, QGraphicsView, QWidget
 from designer.model.edits import MoveNodes
 from designer.ui.canvas import clipboard, style
 from designer.ui.canvas.adding import LayerAdder
+from designer.ui.canvas.breadcrumbs import BreadcrumbBar
 from designer.ui.canvas.grid import paint_grid
 from designer.ui.canvas.layout import layered_layout
 from designer.ui.canvas.scene import GraphScene
@@ -69,6 +70,9 @@ class GraphView(QGraphicsView):
         self.setScene(self.graph_scene)
         self.graph_scene.message.connect(self.message)
         self.adder = LayerAdder(self)
+        self.breadcrumbs = BreadcrumbBar(document, self)
+        self.breadcrumbs.move(8, 8)
+        document.view_changed.connect(self.fit_to_view)  # after the scene rebuilt
         hints = QPainter.RenderHint
         self.setRenderHints(
             hints.Antialiasing | hints.TextAntialiasing | hints.SmoothPixmapTransform
@@ -198,7 +202,7 @@ class GraphView(QGraphicsView):
 
     def auto_arrange(self) -> bool:
         """Lay the design out in columns by depth, as one undo step, and show it all."""
-        graph = self.document.graph
+        graph = self.document.view_graph
         if not len(graph):
             return False
         xs = [n.position[0] for n in graph]
@@ -218,12 +222,14 @@ class GraphView(QGraphicsView):
         return self.graph_scene.delete_selection()
 
     def select_all(self) -> None:
-        self.graph_scene.select_nodes(list(self.document.graph.nodes))
+        self.graph_scene.select_nodes(list(self.document.view_graph.nodes))
 
     # ----------------------------------------------------------- clipboard
     def copy_selection(self) -> str:
         """Copy the selected layers (and wires among them); returns the snippet text."""
-        text = clipboard.encode_snippet(self.document.graph, self.graph_scene.selected_node_ids())
+        text = clipboard.encode_snippet(
+            self.document.view_graph, self.graph_scene.selected_node_ids()
+        )
         if text:
             clipboard.write_clipboard(text)
             self._last_paste = (text, 0)
@@ -255,7 +261,9 @@ class GraphView(QGraphicsView):
 
     def duplicate(self) -> list[str]:
         """Copy and paste the selection 30 px down-right, leaving the clipboard alone."""
-        text = clipboard.encode_snippet(self.document.graph, self.graph_scene.selected_node_ids())
+        text = clipboard.encode_snippet(
+            self.document.view_graph, self.graph_scene.selected_node_ids()
+        )
         if not text:
             self.message.emit("Select layers to duplicate")
             return []
