@@ -49,6 +49,7 @@ screenshot: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m designer.ui.screenshot docs/screenshot.png
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m designer.ui.screenshot --train docs/training.png
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m designer.ui.screenshot --compare docs/diff.png
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m designer.ui.screenshot --lint docs/linter.png
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache .hypothesis

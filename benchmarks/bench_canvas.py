@@ -60,7 +60,7 @@ WAIT_LIMIT_S = 30.0
 def build_graph(layers: int = 2000) -> Graph:
     """Input -> parallel chains of shape-keeping layers -> Add -> head -> Output, laid out
     in columns; ``layers`` nodes in all (the chains share out the remainder)."""
-    from designer.ui.canvas.layout import layered_layout
+    from designer.model.layout import layered_layout
 
     body = layers - 2 - len(HEAD)
     chains = max(1, body // CHAIN_LENGTH)

@@ -159,6 +159,26 @@ OPTIMIZERS: Mapping[str, OptimizerSpec] = {spec.optimizer_id: spec for spec in O
 
 
 @dataclass(frozen=True)
+class LearningRates:
+    """The learning rates an optimizer usually trains well with, and a good first try:
+    adaptive optimizers scale each step themselves and want small rates, plain SGD
+    larger ones."""
+
+    low: float
+    high: float
+    default: float
+
+
+#: By optimizer id; the linter warns of rates far outside ``low`` to ``high``.
+LEARNING_RATES: Mapping[str, LearningRates] = {
+    "adam": LearningRates(1e-5, 1e-2, 1e-3),
+    "adamw": LearningRates(1e-5, 1e-2, 1e-3),
+    "rmsprop": LearningRates(1e-5, 1e-2, 1e-3),
+    "sgd": LearningRates(1e-4, 0.3, 0.01),
+}
+
+
+@dataclass(frozen=True)
 class ScheduleSpec:
     """A learning-rate schedule built from ``optimizer``, ``lr``, ``epochs`` and ``steps``
     (optimizer steps per epoch); ``step`` says when it advances: "epoch", "batch" or ""."""

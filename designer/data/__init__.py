@@ -6,6 +6,7 @@ its own.
 """
 
 from designer.data.datasets import SOURCES, SourceInfo, dataset_recipe, load_dataset
+from designer.data.facts import data_facts
 from designer.data.layout import DEFAULT_LAYOUT, DataLayout, InputSlot, OutputSlot, data_layout
 from designer.data.prepare import (
     DataError,
@@ -28,6 +29,7 @@ __all__ = [
     "PreparedData",
     "SourceInfo",
     "TargetInfo",
+    "data_facts",
     "data_layout",
     "dataset_recipe",
     "dataset_source",

@@ -8,10 +8,11 @@ training setup and ``nn-designer check``. Pure: needs neither torch nor Qt.
 from __future__ import annotations
 
 from designer.catalog.description import dims_text
-from designer.catalog.objectives import target_problem
+from designer.catalog.objectives import CLASSES, CLASSIFICATION, LOSSES, target_problem
 from designer.data.layout import DataLayout, InputSlot, OutputSlot, data_layout
-from designer.data.prepare import PreparedData
+from designer.data.prepare import PreparedData, TargetInfo
 from designer.model import Analysis, Problem, Project, infer_shapes
+from designer.model.lint import OUTPUT_UNITS, SCORES_PER_POSITION
 
 IMAGE_CHANNELS = (1, 3)
 
@@ -119,4 +120,24 @@ def _output_problems(slot: OutputSlot, data: PreparedData) -> list[Problem]:
     )
     if message is None:
         return []
-    return [Problem(f"{slot.description}: {message}", slot.node_id, field="loss")]
+    rule = _target_rule(slot, target)
+    return [Problem(f"{slot.description}: {message}", slot.node_id, field="loss", rule=rule)]
+
+
+def _target_rule(slot: OutputSlot, target: TargetInfo) -> str | None:
+    """The linter rule that explains (and fixes) why the output does not fit its targets
+    when only its size is wrong: scores per position for one label per sample, or the
+    wrong number of units; None when the loss does not suit the targets at all."""
+    spec = LOSSES.get(slot.loss)
+    if spec is None or slot.dims is None:
+        return None
+    if spec.is_classification != (target.task == CLASSIFICATION):
+        return None
+    if spec.is_binary and (target.num_classes or 2) > 2:
+        return None
+    output, wanted = tuple(slot.dims), tuple(target.shape)
+    if spec.targets == CLASSES:
+        if len(output) >= 2 and not wanted:
+            return SCORES_PER_POSITION
+        return OUTPUT_UNITS if output and output[1:] == wanted else None
+    return OUTPUT_UNITS if len(output) <= 1 and len(wanted) <= 1 else None

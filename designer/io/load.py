@@ -230,7 +230,9 @@ def fill_graph(graph: Graph, nodes: list[NodeRecord], edges: list[EdgeRecord]) -
             place = join(join(record.path, "params"), error.name)
             raise ProjectFileError(f"{spec.display_name}: {error}", place) from None
         try:
-            graph.add_node(type_id, params, record.label, record.position, record.id)
+            graph.add_node(
+                type_id, params, record.label, record.position, record.id, None, record.silenced
+            )
         except GraphError as error:
             raise ProjectFileError(str(error), record.path) from None
         where[record.id] = record.path

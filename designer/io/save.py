@@ -58,13 +58,16 @@ def save_project(project: Project, path: str | os.PathLike[str]) -> None:
 
 def node_dict(node: Node) -> dict[str, Any]:
     """A node as the file stores it (in the design and in blocks alike)."""
-    return {
+    record = {
         "id": node.id,
         "type": node.type,
         "label": node.label,
         "position": [float(node.position[0]), float(node.position[1])],
         "params": plain(node.params),
     }
+    if node.silenced:  # NOTE: only when there are some, so older files stay byte-identical
+        record["silenced"] = dict(node.silenced)
+    return record
 
 
 def edge_dict(edge: Edge) -> dict[str, Any]:

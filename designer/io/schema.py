@@ -8,7 +8,8 @@ A project file is JSON::
       "app_version": "0.1.0",
       "metadata": {"name": "...", "description": "..."},
       "nodes": [{"id": "n1", "type": "Linear", "label": "fc1",
-                 "position": [220.0, 0.0], "params": {"units": 10, ...}}, ...],
+                 "position": [220.0, 0.0], "params": {"units": 10, ...},
+                 "silenced": {"NN301": "a linear bottleneck, on purpose"}}, ...],
       "edges": [{"from": ["n1", "out"], "to": ["n2", "in"]}, ...],
       "data": {...DataSettings...},
       "training": {...TrainingSettings...},
@@ -19,6 +20,8 @@ A project file is JSON::
 ``blocks`` (optional, see `designer.io.blocks`) only when it has block definitions.
 
 Nodes are in graph order and edges in connection order (the argument order of a merge).
+A node's optional ``silenced`` maps the ids of linter rules quieted on it to the reason
+given (written only when there are some, so files without it read as before).
 This module checks only the *shape* of the document (types, keys, limits) and turns it into
 plain records; whether a layer type, parameter or port exists is the loader's business.
 """
@@ -27,10 +30,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from designer.io.errors import ProjectFileError, join, kind_of
+from designer.model.errors import InvalidSilenceError
+from designer.model.graph import MAX_SILENCED_RULES, check_silence
 
 FORMAT = "nn-designer-project"
 FORMAT_VERSION = 2
@@ -62,7 +67,7 @@ MAX_METADATA_CHARS = 1_000_000
 _TOP_REQUIRED = ("format", "format_version", "nodes", "edges")
 _TOP_OPTIONAL = ("app_version", "metadata", "data", "training", "sweep", "blocks")
 _NODE_REQUIRED = ("id", "type", "label")
-_NODE_OPTIONAL = ("position", "params")
+_NODE_OPTIONAL = ("position", "params", "silenced")
 _EDGE_KEYS = ("from", "to")
 
 
@@ -86,6 +91,7 @@ class NodeRecord:
     label: str
     position: tuple[float, float]
     params: dict[str, Any]
+    silenced: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -287,7 +293,25 @@ def node_record(item: Any, path: str) -> NodeRecord:
         label=string(item["label"], join(path, "label"), MAX_LABEL_LENGTH),
         position=position,
         params=object_(item.get("params", {}), join(path, "params")),
+        silenced=_silenced(item.get("silenced", {}), join(path, "silenced")),
     )
+
+
+def _silenced(value: Any, path: str) -> dict[str, str]:
+    """A node's silenced rules: at most `MAX_SILENCED_RULES`, each a rule id with a
+    short, non-empty reason."""
+    silenced = object_(value, path)
+    if len(silenced) > MAX_SILENCED_RULES:
+        raise ProjectFileError(
+            f"at most {MAX_SILENCED_RULES} rules can be silenced on one layer", path
+        )
+    checked = {}
+    for rule, reason in silenced.items():
+        try:
+            checked[rule] = check_silence(rule, reason)
+        except InvalidSilenceError as error:
+            raise ProjectFileError(str(error), join(path, rule)) from None
+    return checked
 
 
 def _pair(value: Any, path: str) -> tuple[float, float]:

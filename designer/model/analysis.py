@@ -22,17 +22,27 @@ TRAINING_FACTOR = 2
 #: Above this much training memory per sample a design gets a warning: a batch of 32
 #: would then need 8 GB, more than most GPUs have free.
 ACTIVATION_BUDGET = 256 * 1024 * 1024
+#: The linter rule (see `designer.model.lint`) of the warning inference gives a design
+#: over `ACTIVATION_BUDGET`: inference owns the estimate, the rule table the explanation.
+MEMORY_RULE = "NN306"
 _BYTES_PER_ELEMENT = {INT: 8}  # int64 token ids; everything else is float32
 
 
 @dataclass(frozen=True)
 class Problem:
-    """Something wrong with the design, attached to a node where there is one."""
+    """Something wrong with the design, attached to a node where there is one.
+
+    ``rule`` is the id of the linter rule that explains it (``NN101``; None for the
+    problems no rule covers), and ``fix`` names the quick fix that rule offers for it
+    ("" for none); `designer.model.lint` describes both.
+    """
 
     message: str
     node_id: str | None = None
     severity: str = ERROR
     field: str | None = None
+    rule: str | None = None
+    fix: str = ""
 
     @property
     def is_error(self) -> bool:
@@ -93,6 +103,9 @@ class Analysis:
     #: Bytes of every layer's output for one sample in a forward pass (of the layers
     #: whose shape is known); see `training_bytes` for what a training step needs.
     activation_bytes: int = 0
+    #: Findings of the linter that the user silenced on their nodes: not in
+    #: ``problems``, kept so that a view can list them with the reasons given.
+    silenced: tuple[Problem, ...] = ()
 
     @property
     def training_bytes(self) -> int:

@@ -137,7 +137,8 @@ def _definition(graph, name, ids, edges, sources, results) -> BlockDefinition:
         inner.add_node(BLOCK_INPUT, params, label, place, f"in{number + 1}")
     for node_id in ids:
         node = graph.node(node_id)
-        inner.add_node(node.type, copy.deepcopy(node.params), node.label, node.position, node_id)
+        params = copy.deepcopy(node.params)
+        inner.add_node(node.type, params, node.label, node.position, node_id, None, node.silenced)
     selected = set(ids)
     inputs = {end: f"in{n + 1}" for n, end in enumerate(sources)}
     for _, e in edges:
@@ -179,7 +180,8 @@ class Ungroup:
             x, y = node.position
             place = (x - centre[0] + origin[0], y - centre[1] + origin[1])
             label = free_label(graph, node.label)
-            graph.add_node(node.type, copy.deepcopy(node.params), label, place, new_id)
+            params = copy.deepcopy(node.params)
+            graph.add_node(node.type, params, label, place, new_id, None, node.silenced)
             self.id_map[node.id] = new_id
         self._wire_inside(graph, inner, entering, boundary)
         feeding = {inner.node(e.dst).label: e for e in inner.edges if e.dst in boundary}
@@ -230,7 +232,7 @@ def _swap_type(graph: Graph, node_id: str, type_id: str) -> None:
     index = graph.node_index(node_id)
     wires = [(i, e) for i, e in enumerate(graph.edges) if e.touches(node_id)]
     graph.remove_node(node_id)
-    graph.add_node(type_id, node.params, node.label, node.position, node_id, index)
+    graph.add_node(type_id, node.params, node.label, node.position, node_id, index, node.silenced)
     for i, e in wires:
         graph.connect(e.src, e.src_port, e.dst, e.dst_port, i)
 
@@ -240,7 +242,8 @@ def copy_definition(definition: BlockDefinition, name: str) -> BlockDefinition:
     source = definition.graph
     graph = source.blocks.new_graph(name)
     for node in source:
-        graph.add_node(node.type, copy.deepcopy(node.params), node.label, node.position, node.id)
+        params = copy.deepcopy(node.params)
+        graph.add_node(node.type, params, node.label, node.position, node.id, None, node.silenced)
     for e in source.edges:
         graph.connect(e.src, e.src_port, e.dst, e.dst_port)
     return BlockDefinition(name, graph)

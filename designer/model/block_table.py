@@ -292,6 +292,7 @@ class BlockTable:
             events.edge_removed,
             events.param_changed,
             events.node_renamed,
+            events.node_silenced,  # the linter reads it inside blocks too
         ):
             if on:
                 signal.connect(self._on_definition_changed)

@@ -86,7 +86,8 @@ class AddBlocks:
 def _build(table: BlockTable, item: BlockSnapshot) -> BlockDefinition:
     inner = table.new_graph(item.name)
     for node in item.nodes:
-        inner.add_node(node.type, copy.deepcopy(node.params), node.label, node.position, node.id)
+        params = copy.deepcopy(node.params)
+        inner.add_node(node.type, params, node.label, node.position, node.id, None, node.silenced)
     for e in item.edges:
         inner.connect(e.src, e.src_port, e.dst, e.dst_port)
     return BlockDefinition(item.name, inner)

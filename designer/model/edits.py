@@ -69,23 +69,27 @@ class RemoveNodes:
 
     def revert(self, graph: Graph) -> None:
         for index, node in self._nodes:
-            graph.add_node(node.type, node.params, node.label, node.position, node.id, index)
+            graph.add_node(
+                node.type, node.params, node.label, node.position, node.id, index, node.silenced
+            )
         for index, edge in self._edges:
             graph.connect(edge.src, edge.src_port, edge.dst, edge.dst_port, index)
 
 
 @dataclass
 class Connect:
-    """Connect an output port to an input port (checked by `Graph.check_connect`)."""
+    """Connect an output port to an input port (checked by `Graph.check_connect`); at
+    ``index`` in the connection order (a merge's argument order), else after the rest."""
 
     src: str
     src_port: str
     dst: str
     dst_port: str
     description: str = "Connect"
+    index: int | None = None
 
     def apply(self, graph: Graph) -> None:
-        graph.connect(self.src, self.src_port, self.dst, self.dst_port)
+        graph.connect(self.src, self.src_port, self.dst, self.dst_port, self.index)
 
     def revert(self, graph: Graph) -> None:
         graph.disconnect(Edge(self.src, self.src_port, self.dst, self.dst_port))
@@ -167,6 +171,23 @@ class Rename:
 
 
 @dataclass
+class Silence:
+    """Silence linter rule ``rule`` on a node with ``reason``, or hear it again (None)."""
+
+    node_id: str
+    rule: str
+    reason: str | None
+    description: str = "Silence check"
+    _old: str | None = field(default=None, init=False)
+
+    def apply(self, graph: Graph) -> None:
+        self._old = graph.set_silenced(self.node_id, self.rule, self.reason)
+
+    def revert(self, graph: Graph) -> None:
+        graph.set_silenced(self.node_id, self.rule, self._old)
+
+
+@dataclass
 class AddSubgraph:
     """Add copies of nodes and the edges among them (paste, duplicate, examples).
 
@@ -188,7 +209,8 @@ class AddSubgraph:
                 label = free_label(graph, node.label)
                 x, y = node.position
                 position = (x + self.offset[0], y + self.offset[1])
-                graph.add_node(node.type, copy.deepcopy(node.params), label, position, new_id)
+                params = copy.deepcopy(node.params)
+                graph.add_node(node.type, params, label, position, new_id, None, node.silenced)
                 self.id_map[node.id] = new_id
                 added.append(new_id)
             for e in self.edges:
@@ -228,6 +250,44 @@ class Compound:
     def revert(self, graph: Graph) -> None:
         for edit in reversed(self.edits):
             edit.revert(graph)
+
+
+def splice(
+    graph: Graph,
+    edge: Edge,
+    type_id: str,
+    position: tuple[float, float],
+    params: Mapping[str, Any] | None = None,
+    description: str = "",
+) -> tuple[Compound, str]:
+    """The edit replacing ``edge`` by ``src -> new layer -> dst`` (one undo step), and
+    the new node's id. The wire into ``dst`` keeps the old wire's place in the connection
+    order, so splicing into one input of a merge keeps the order of its arguments."""
+    spec = graph.catalog.get(type_id)
+    node_id = graph.new_node_id()
+    edits: list[Edit] = [
+        Disconnect(edge),
+        AddNode(spec.type_id, dict(params or {}), position=position, node_id=node_id),
+        Connect(edge.src, edge.src_port, node_id, spec.inputs[0].name),
+        Connect(
+            node_id, spec.outputs[0].name, edge.dst, edge.dst_port, index=graph.edge_index(edge)
+        ),
+    ]
+    return Compound(edits, description or f"Insert {spec.display_name}"), node_id
+
+
+def bypass(graph: Graph, node_id: str, description: str = "") -> Compound:
+    """The edit removing a layer of one input and wiring what fed it straight to what it
+    fed, each new wire in the place of the one it replaces (one undo step)."""
+    (into,) = graph.in_edges(node_id)
+    edges = graph.edges
+    gone = [i for i, e in enumerate(edges) if e.touches(node_id)]
+    edits: list[Edit] = [RemoveNodes([node_id])]
+    for rank, index in enumerate(i for i in gone if edges[i].src == node_id):
+        out = edges[index]
+        place = index - sum(1 for i in gone if i < index) + rank
+        edits.append(Connect(into.src, into.src_port, out.dst, out.dst_port, index=place))
+    return Compound(edits, description or f"Remove {graph.describe(node_id)}")
 
 
 def free_label(graph: Graph, label: str) -> str:

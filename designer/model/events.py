@@ -15,3 +15,5 @@ class GraphEvents(SignalGroup):
     param_changed = Signal(str, str, object)
     node_moved = Signal(str, float, float)
     node_renamed = Signal(str, str)
+    #: (node id, rule id, reason or None): a linter rule was silenced or heard again.
+    node_silenced = Signal(str, str, object)

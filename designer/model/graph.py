@@ -22,6 +22,7 @@ from designer.model.errors import (
     InvalidLabelError,
     InvalidParameterError,
     InvalidPositionError,
+    InvalidSilenceError,
     PortInUseError,
     PortOccupiedError,
     UnknownLayerTypeError,
@@ -34,6 +35,11 @@ from designer.model.node import Edge, Node
 
 MAX_LABEL_LENGTH = 10_000
 _ID_PATTERN = re.compile(r"n(\d+)")
+#: How a linter rule is named (``NN101``), the longest reason kept for silencing one on a
+#: node, and the most rules one node may silence: bounds a project file must keep too.
+RULE_ID_PATTERN = re.compile(r"[A-Z]{2,4}[0-9]{3}")
+MAX_SILENCE_REASON = 500
+MAX_SILENCED_RULES = 64
 
 
 def short(text: str, limit: int = 40) -> str:
@@ -154,8 +160,10 @@ class Graph:
         position: tuple[float, float] = (0.0, 0.0),
         node_id: str | None = None,
         index: int | None = None,
+        silenced: Mapping[str, str] | None = None,
     ) -> Node:
-        """Add a node of a catalogue type; missing parameters take their defaults."""
+        """Add a node of a catalogue type; missing parameters take their defaults.
+        ``silenced`` maps linter rule ids to the reasons for quieting them here."""
         try:
             spec = self.catalog.get(type_id)
         except LayerTypeNotFoundError as error:
@@ -168,7 +176,14 @@ class Graph:
         if label is None:
             label = self.unique_label(spec.prefix)
         label = self._validate_label(label, node_id, spec)
-        node = Node(node_id, spec.type_id, label, checked, _position(position))
+        quiet = {rule: check_silence(rule, reason) for rule, reason in (silenced or {}).items()}
+        if len(quiet) > MAX_SILENCED_RULES:
+            raise InvalidSilenceError(
+                f"{spec.display_name} {node_id}: at most {MAX_SILENCED_RULES} rules can be "
+                "silenced on one layer",
+                node_id,
+            )
+        node = Node(node_id, spec.type_id, label, checked, _position(position), quiet)
         self._insert_node(node, index)
         self._index.add_node(node_id)
         match = _ID_PATTERN.fullmatch(node_id)
@@ -288,6 +303,29 @@ class Graph:
             self.events.node_renamed.emit(node_id, label)
         return old
 
+    def set_silenced(self, node_id: str, rule: str, reason: str | None) -> str | None:
+        """Silence linter rule ``rule`` on a node with ``reason``, or hear it again with
+        None; returns the reason it had before (None when it was not silenced). Emits
+        only on change."""
+        node = self.node(node_id)
+        old = node.silenced.get(rule)
+        if reason is not None:
+            reason = check_silence(rule, reason)
+            if old is None and len(node.silenced) >= MAX_SILENCED_RULES:
+                raise InvalidSilenceError(
+                    f"{self.describe(node_id)}: at most {MAX_SILENCED_RULES} rules can be "
+                    "silenced on one layer",
+                    node_id,
+                )
+        if reason == old:
+            return old
+        if reason is None:
+            del node.silenced[rule]
+        else:
+            node.silenced[rule] = reason
+        self.events.node_silenced.emit(node_id, rule, reason)
+        return old
+
     # ----------------------------------------------------------------- helpers
     def _check_block_use(self, type_id: str, spec: LayerSpec) -> None:
         """Port nodes go only inside a block, and a block never inside itself."""
@@ -372,6 +410,22 @@ class Graph:
         self._index.rank_ahead(self._nodes, self._edges, edges)
         for edge in edges:
             self.connect(edge.src, edge.src_port, edge.dst, edge.dst_port)
+
+
+def check_silence(rule: Any, reason: Any) -> str:
+    """``reason`` stripped, after checking that ``rule`` looks like a rule id and the
+    reason is a short, non-empty text; raises `InvalidSilenceError` saying which is wrong.
+    Rules unknown to this version are kept: a newer version may have written them."""
+    if not isinstance(rule, str) or not RULE_ID_PATTERN.fullmatch(rule):
+        raise InvalidSilenceError(f"{short(repr(rule))} is not a rule id (like NN101)")
+    if not isinstance(reason, str) or not reason.strip():
+        raise InvalidSilenceError(f"silencing {rule} needs a reason")
+    reason = reason.strip()
+    if len(reason) > MAX_SILENCE_REASON:
+        raise InvalidSilenceError(
+            f"the reason for silencing {rule} is longer than {MAX_SILENCE_REASON} characters"
+        )
+    return reason
 
 
 def _position(position: Any) -> tuple[float, float]:

@@ -9,10 +9,13 @@ reached (see `ShapeCache`).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from designer.catalog import LayerSpec, Shape
 from designer.model.analysis import (
     ACTIVATION_BUDGET,
     ERROR,
+    MEMORY_RULE,
     TRAINING_FACTOR,
     WARNING,
     Analysis,
@@ -136,7 +139,7 @@ def _memory_problems(graph: Graph, analysis: Analysis) -> tuple[Problem, ...]:
         f"output alone is {format_bytes(analysis.info(largest).output_bytes)}. "
         "Use smaller inputs, fewer channels or more pooling"
     )
-    return (node_problem(graph, largest, message, WARNING),)
+    return (replace(node_problem(graph, largest, message, WARNING), rule=MEMORY_RULE),)
 
 
 def _remember(

@@ -30,9 +30,9 @@ from designer.model import (
 )
 from designer.model.block_table import block_name
 from designer.model.definition_edits import InBlock
-from designer.model.edits import Edit
+from designer.model.edits import Edit, Silence
+from designer.model.lint import DataFacts, SettingsFix, quick_fix, review
 from designer.model.settings import DataSettings, TrainingSettings
-from designer.model.shapes import with_problems
 from designer.model.sweep import SweepSettings
 from designer.ui.commands import EditCommand, Settings, SettingsCommand
 
@@ -71,6 +71,11 @@ class GraphDocument(QObject):
         #: graph shown before it was opened).
         self._opened: list[tuple[str, str]] = []
         self._data_problems: tuple[Problem, ...] = ()
+        self._data_facts: DataFacts | None = None
+        #: What the last review read (inference's analysis, the data's problems and
+        #: facts, the training settings, the silencing count) and what it gave.
+        self._reviewed: tuple | None = None
+        self._silencings = 0
         #: Weights of the last finished training run (a CPU state dict), or None; exports
         #: use them while they still fit the design. Cleared when another project opens.
         self.trained_state: dict | None = None
@@ -78,7 +83,8 @@ class GraphDocument(QObject):
         self._reinfer.timeout.connect(self.refresh_analysis)
         self._project = project or Project()
         self._connect_graph()
-        self.analysis: Analysis = infer_shapes(self.graph)
+        self.settings_changed.connect(self._on_settings_changed)
+        self.analysis: Analysis = self._review(infer_shapes(self.graph))
         self.view_analysis: Analysis = self.analysis
 
     # ---------------------------------------------------------------- project
@@ -190,6 +196,7 @@ class GraphDocument(QObject):
             else:
                 analysis = infer_shapes(inner)
             graph = inner
+            analysis = review(inner, analysis)  # the linter's findings on the inner layers
         return analysis
 
     def _check_opened(self) -> bool:
@@ -299,9 +306,10 @@ class GraphDocument(QObject):
     # -------------------------------------------------------------- analysis
     def refresh_analysis(self) -> None:
         """Re-infer (through the graph's one shared cache, which `lower` and the code
-        view read too) and tell the views, unless nothing inference sees has changed
-        (a move): then the analysis is the very same object and nobody re-derives."""
-        analysis = with_problems(infer_shapes(self.graph), self._data_problems)
+        view read too), lint, and tell the views, unless nothing inference or the linter
+        sees has changed (a move): then the analysis is the very same object and nobody
+        re-derives. With a block open, the view's analysis follows too."""
+        analysis = self._review(infer_shapes(self.graph))
         if self._check_opened():
             self.analysis = analysis
             self._switch_view()
@@ -314,6 +322,20 @@ class GraphDocument(QObject):
             self.analysis, self.view_analysis = analysis, view
             self.analysis_changed.emit()
 
+    def _review(self, inferred: Analysis) -> Analysis:
+        """``inferred`` with the data's problems and the linter's findings (see
+        `designer.model.lint.review`); the last result again while nothing it read
+        changed."""
+        training = self._project.training
+        key = (self._data_problems, self._data_facts, training, self._silencings)
+        if self._reviewed is not None:
+            last_inferred, last_key, last = self._reviewed
+            if last_inferred is inferred and last_key == key:
+                return last
+        analysis = review(self.graph, inferred, training, self._data_facts, self._data_problems)
+        self._reviewed = (inferred, key, analysis)
+        return analysis
+
     def set_data_problems(self, problems: Iterable[Problem]) -> None:
         """Problems of the data against the design (loss versus targets, input size),
         shown with the graph's own problems on their nodes and in the problems list."""
@@ -321,6 +343,40 @@ class GraphDocument(QObject):
         if problems != self._data_problems:
             self._data_problems = problems
             self.refresh_analysis()
+
+    def set_data_facts(self, facts: DataFacts | None) -> None:
+        """What the data holds, for the linter's rules that read it (None: no data);
+        the analysis follows on the next turn of the event loop, or with the next
+        `set_data_problems`, whichever comes first."""
+        if facts != self._data_facts:
+            self._data_facts = facts
+            self._reinfer.start()
+
+    def apply_fix(self, problem: Problem) -> bool:
+        """Apply the quick fix of a linter finding as one undo step (a graph edit, or new
+        training settings); False when it has none now or the change is refused."""
+        self.refresh_analysis()  # build the fix against the design as it is
+        inferred = infer_shapes(self.graph)
+        training, facts = self._project.training, self._data_facts
+        fix = quick_fix(problem, self.graph, inferred, training, facts)
+        if fix is None:
+            self.error_raised.emit("This problem has no quick fix any more")
+            return False
+        if isinstance(fix, SettingsFix):
+            return self.set_training_settings(fix.training, fix.description)
+        return self.push(fix)
+
+    def silence(self, node_id: str, rule: str, reason: str | None) -> bool:
+        """Silence linter rule ``rule`` on a node with ``reason`` (saved in the project),
+        or hear it again with None; one undo step."""
+        description = "Silence check" if reason is not None else "Hear check again"
+        return self.push(Silence(node_id, rule, reason, f"{description} {rule}"))
+
+    def _on_settings_changed(self, _section: str) -> None:
+        self._reinfer.start()  # the linter reads the training settings
+
+    def _on_graph_silenced(self, *_args: object) -> None:
+        self._silencings += 1
 
     def _on_graph_changed(self, *_args: object) -> None:
         # NOTE: coalesce a burst of model events (paste, delete of many) into one
@@ -336,9 +392,11 @@ class GraphDocument(QObject):
         events.all.connect(self._on_graph_changed)
         events.node_removed.connect(self._on_node_removed)
         self.graph.blocks.events.changed.connect(self._on_graph_changed)
+        events.node_silenced.connect(self._on_graph_silenced)
 
     def _disconnect_graph(self) -> None:
         events = self.graph.events
         events.all.disconnect(self._on_graph_changed)
         events.node_removed.disconnect(self._on_node_removed)
         self.graph.blocks.events.changed.disconnect(self._on_graph_changed)
+        events.node_silenced.disconnect(self._on_graph_silenced)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 from designer.io import EXTENSION
 from designer.io.atomic import write_atomic
 from designer.model import Problem, Project
+from designer.model.lint import is_advice
 from designer.ui.export_checks import export_file_stem, export_problems_box, problems_html
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,23 @@ class FileDialogs:
             self.parent, "Compare With Project", directory, PROJECT_FILTER
         )
         return Path(path) if path else None
+
+    def import_source_path(self, directory: str) -> Path | None:
+        """The Python file of a model to import (File > Import PyTorch Model)."""
+        from designer.ui.import_model import RUNS_CODE, SOURCE_FILTER
+
+        title = f"Import PyTorch Model — {RUNS_CODE}"
+        path, _ = QFileDialog.getOpenFileName(self.parent, title, directory, SOURCE_FILTER)
+        return Path(path) if path else None
+
+    def import_options(self, path: Path, classes: list[str]):  # -> ImportOptions | None
+        """Which class to import, its input shape and weights; None when cancelled."""
+        from designer.ui.import_model import ImportOptionsDialog
+
+        dialog = ImportOptionsDialog(path, classes, self.parent)
+        return (
+            dialog.options() if dialog.exec() == ImportOptionsDialog.DialogCode.Accepted else None
+        )
 
     def save_path(self, title: str, suggested: str, name_filter: str) -> Path | None:
         path, _ = QFileDialog.getSaveFileName(self.parent, title, suggested, name_filter)
@@ -143,7 +161,8 @@ class FileController(QObject):
             return self.document.path.name
         return str(self.document.project.metadata.get("name") or "Untitled")
 
-    def _directory(self) -> str:
+    def directory(self) -> str:
+        """Where file dialogs start: the project's folder, else the last one used."""
         if self.document.path is not None:
             return str(self.document.path.parent)
         return str(self.settings.value(DIRECTORY_KEY, str(Path.home())))
@@ -169,7 +188,7 @@ class FileController(QObject):
         if not self.maybe_save():
             return False
         if path is None:
-            path = self.dialogs.open_path(self._directory())
+            path = self.dialogs.open_path(self.directory())
             if path is None:
                 return False
         project = self.read(Path(path))
@@ -195,7 +214,7 @@ class FileController(QObject):
     def pick_project(self) -> tuple[Path, Project] | None:
         """Ask for a project to compare with and read it, leaving the open design as it
         is; None when the user cancels or the file is bad (the error dialog says why)."""
-        path = self.dialogs.compare_path(self._directory())
+        path = self.dialogs.compare_path(self.directory())
         if path is None:
             return None
         project = self.read(path)
@@ -224,7 +243,7 @@ class FileController(QObject):
         return self.write(self.document.path)
 
     def save_as(self) -> bool:
-        suggested = str(Path(self._directory()) / f"{_stem(self.display_name())}{PROJECT_SUFFIX}")
+        suggested = str(Path(self.directory()) / f"{_stem(self.display_name())}{PROJECT_SUFFIX}")
         path = self.dialogs.save_path("Save Project As", suggested, PROJECT_FILTER)
         if path is None:
             return False
@@ -310,9 +329,11 @@ class FileController(QObject):
 
     def _confirm_problems(self, what: str) -> bool:
         """Say what is wrong with the design (its errors and warnings, the data's fit
-        included) and let the user cancel; True to go on."""
+        included) and let the user cancel; True to go on. The linter's advice (a warning
+        that the design learns poorly, not that it fails) is left to the problems list:
+        the exported script runs as well as the design does in the app."""
         self.document.refresh_analysis()  # no edit may still be waiting for inference
-        problems = list(self.document.analysis.problems)
+        problems = [p for p in self.document.analysis.problems if not is_advice(p)]
         if not problems or self.dialogs.confirm_export(what, problems):
             return True
         self.status_message.emit("Export cancelled")

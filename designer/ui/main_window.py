@@ -32,6 +32,7 @@ from designer.ui.blocks import BlockDialogs, install_blocks
 from designer.ui.canvas import GraphView
 from designer.ui.document import GraphDocument
 from designer.ui.files import FileController, FileDialogs
+from designer.ui.import_model import ModelImporter
 from designer.ui.panels import (
     CodeViewPanel,
     InspectorPanel,
@@ -82,6 +83,7 @@ class MainWindow(QMainWindow):
         self.dialogs = dialogs or FileDialogs()
         self.dialogs.parent = self
         self.files = FileController(self.document, self.settings, self.dialogs, self)
+        self.importer = ModelImporter(self.files, self)
         self.autosave = AutosaveController(self.document, autosave_dir, autosave_interval_ms, self)
         mode = str(self.settings.value(THEME_KEY, "system"))
         self.theme = theme or themes.ThemeController(QApplication.instance(), mode, self)
@@ -428,6 +430,7 @@ class MainWindow(QMainWindow):
             return
         self.save_settings()
         self.autosave.stop()
+        self.importer.wait()
         event.accept()
 
 

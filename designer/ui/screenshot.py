@@ -1,5 +1,7 @@
-"""``python -m designer.ui.screenshot [--train|--compare] OUT.png``: the window (after a
-training run with ``--train``), or the compare dialog, as the README shows them.
+"""``python -m designer.ui.screenshot [MODE] OUT.png``: the window (after a training run
+with ``--train``, with the linter's findings with ``--lint``, with a history of runs with
+``--runs``), the compare dialog (``--compare``) or a finished sweep (``--sweep``), as the
+README shows them.
 
 Renders offscreen at a fixed size with the binary-classifier example loaded and fitted,
 so the picture is reproducible on any machine, display or none.
@@ -11,9 +13,12 @@ import contextlib
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 SIZE = (1400, 900)
+MODES = ("--train", "--compare", "--lint", "--runs", "--sweep")
 EXAMPLE = "binary_classifier"
 
 
@@ -23,11 +28,13 @@ def render(
     example: str = EXAMPLE,
     dark: bool = False,
     train: bool = False,
+    prepare: Callable[[Any], None] | None = None,
 ):
     """Render the main window with ``example`` open to ``out``; returns the `QImage`.
 
     With ``train`` the example is first trained for real (its own settings) so the picture
-    shows the training panel, the curves and the results."""
+    shows the training panel, the curves and the results; ``prepare(window)`` sets the
+    scene up further (edits, a selection) before the picture is taken."""
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
@@ -48,6 +55,9 @@ def render(
         _select_showcase_node(window)
         window.code_dock.raise_()
         for _ in range(3):
+            app.processEvents()
+        if prepare is not None:
+            prepare(window)
             app.processEvents()
         window.code_view.refresh()
         window.view.fit_to_view()
@@ -93,6 +103,24 @@ def render_comparison(out: Path, size: tuple[int, int] = SIZE, dark: bool = Fals
     app.processEvents()
     _save(image, out)
     return image
+
+
+def render_lint(out: Path, size: tuple[int, int] = SIZE, dark: bool = False):
+    """Render the window with the linter's findings: the digits example with its global
+    pooling taken out, so a Linear meets a feature map (NN101) and the scores come per
+    position (NN104); the Linear is selected, so the inspector explains it."""
+    from designer.model.edits import Compound, Connect, MoveNodes, RemoveNodes
+
+    def edit(window) -> None:
+        places = {node: window.document.graph.node(node).position for node in ("n6", "n7")}
+        moves = {node: ((x, y), (x - 220.0, y)) for node, (x, y) in places.items()}
+        edits = [RemoveNodes(["n5"]), Connect("n4", "out", "n6", "in"), MoveNodes(moves)]
+        window.document.push(Compound(edits, "Take the pooling out"))
+        window.document.refresh_analysis()
+        window.document.set_selection(["n6"])
+        window.problems_dock.raise_()
+
+    return render(out, size, "digits_cnn", dark, prepare=edit)
 
 
 def showcase_edits() -> list:
@@ -156,19 +184,27 @@ def _select_showcase_node(window) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    train, compare = "--train" in args, "--compare" in args
-    args = [a for a in args if a not in ("--train", "--compare")]
-    if len(args) != 1 or args[0].startswith("-") or (train and compare):
-        sys.stderr.write("usage: python -m designer.ui.screenshot [--train|--compare] OUT.png\n")
+    modes = [a for a in args if a in MODES]
+    args = [a for a in args if a not in MODES]
+    if len(args) != 1 or args[0].startswith("-") or len(modes) > 1:
+        sys.stderr.write(f"usage: python -m designer.ui.screenshot [{'|'.join(MODES)}] OUT.png\n")
         return 2
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     with contextlib.suppress(ImportError):  # NOTE: torch before the QApplication exists
         import torch  # noqa: F401
     dark = os.environ.get("NN_DESIGNER_DARK") == "1"
-    if compare:
+    mode = modes[0] if modes else None
+    if mode == "--compare":
         render_comparison(Path(args[0]), dark=dark)
+    elif mode == "--lint":
+        render_lint(Path(args[0]), dark=dark)
+    elif mode in ("--runs", "--sweep"):
+        from designer.ui import screenshot_experiments as experiments
+
+        render = experiments.render_runs if mode == "--runs" else experiments.render_sweep
+        render(Path(args[0]), SIZE)
     else:
-        render(Path(args[0]), dark=dark, train=train)
+        render(Path(args[0]), dark=dark, train=mode == "--train")
     return 0
 
 

@@ -20,7 +20,9 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialog, QDockWidget, QMainWindow, QTabBar, QTabWidget
 
 from designer.data.checks import data_problems
+from designer.data.facts import data_facts
 from designer.model import Problem
+from designer.model.lint import DataFacts
 from designer.training.recording import RecordTargets
 from designer.training.results import RunRecord, headline_of
 from designer.training.run_list import RunList
@@ -76,7 +78,7 @@ class TrainingDock(QObject):
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.plots, "Live")
         self.tabs.addTab(self.results, "Results")
-        self._sent_problems: list[Problem] | None = None
+        self._sent_problems: tuple[list[Problem], DataFacts | None] | None = None
         self._closing = False
         self._dock()
         self._set_up_tensorboard_check()
@@ -303,14 +305,17 @@ class TrainingDock(QObject):
 
     # -------------------------------------------------------------- problems
     def _update_data_problems(self, *_args: object) -> None:
-        """Give the document the data-fit problems (only when they changed, so the
-        re-analysis this call causes cannot loop back into it)."""
-        data = self.panel.data
-        problems = []
+        """Give the document the data-fit problems and the facts of the data the linter
+        reads (only when they changed, so the re-analysis this call causes cannot loop
+        back into it)."""
+        data, project, analysis = self.panel.data, self.document.project, self.document.analysis
+        problems, facts = [], None
         if data is not None:
-            problems = data_problems(self.document.project, data, self.document.analysis)
-        if problems != self._sent_problems:
-            self._sent_problems = problems
+            problems = data_problems(project, data, analysis)
+            facts = data_facts(project, data, analysis)
+        if (problems, facts) != self._sent_problems:
+            self._sent_problems = (problems, facts)
+            self.document.set_data_facts(facts)
             self.document.set_data_problems(problems)
 
 

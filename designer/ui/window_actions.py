@@ -94,6 +94,12 @@ def _file_actions(window) -> dict[str, QAction]:
             lambda: compare_with_file(window),
             tip="Compare the design with a project file: what was added, removed, changed",
         ),
+        "import_model": act(
+            window,
+            "&Import PyTorch Model…",
+            window.importer.start,
+            tip="Make a design of an nn.Module class in a Python file (runs the file's code)",
+        ),
         # NOTE: the exports live in File > Export, so their texts omit the verb.
         "export_python": act(
             window,
@@ -227,7 +233,7 @@ def _file_menu(window) -> tuple[QMenu, QMenu, QMenu, QMenu]:
     file_menu.addSeparator()
     file_menu.addActions([a["save"], a["save_as"]])
     file_menu.addSeparator()
-    file_menu.addAction(a["compare"])
+    file_menu.addActions([a["compare"], a["import_model"]])
     file_menu.addSeparator()
     export = file_menu.addMenu("&Export")
     export.addActions([a["export_python"], a["export_weights"], a["export_onnx"]])

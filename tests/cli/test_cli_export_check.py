@@ -86,7 +86,7 @@ def test_check_warns_of_a_design_too_large_for_memory(tmp_path, capsys):
     assert main(["check", "--no-data", str(path)]) == EXIT_OK
     out = capsys.readouterr().out
     assert "1.1 GB of activations per sample in training" in out
-    assert "warning: Conv2d 'wide': training needs about 1.1 GB of activation memory" in out
+    assert "warning NN306: Conv2d 'wide': training needs about 1.1 GB of activation memory" in out
     assert main(["check", "--no-data", "--strict", str(path)]) == EXIT_PROBLEMS
 
 

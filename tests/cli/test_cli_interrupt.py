@@ -58,8 +58,8 @@ class _Interrupting(importlib.abc.MetaPathFinder):
 
 
 def test_interrupted_while_importing(project_file, capsys, monkeypatch):
-    monkeypatch.delitem(sys.modules, "designer.training.headless", raising=False)
-    finder = _Interrupting("designer.training.headless")
+    monkeypatch.delitem(sys.modules, "designer.cli.train_run", raising=False)
+    finder = _Interrupting("designer.cli.train_run")
     monkeypatch.setattr(sys, "meta_path", [finder, *sys.meta_path])
     status = main(["train", str(project_file)])
     assert_interrupted(status, capsys, project_file.parent, {"iris.nndesign"})
@@ -80,7 +80,7 @@ def test_interrupted_while_loading_data(project_file, capsys, monkeypatch):
 
 
 def test_interrupted_while_training(project_file, capsys, monkeypatch):
-    from designer.training import headless
+    from designer.cli import train_run as headless
     from designer.training.loop import EpochProgress
 
     real_train = headless.train

@@ -14,9 +14,9 @@ import torch
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 from designer.cli import main
+from designer.cli.train_run import is_shipped_example
 from designer.compiler.weights import read_weights
 from designer.io import EXAMPLES_DIR, load_project, save_project
-from designer.training.headless import is_shipped_example
 from designer.training.run_loader import load_runs
 from designer.training.run_store import RunStore
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 
 from designer.model import Graph
-from designer.ui.canvas.layout import COLUMN_GAP, ROW_GAP, depths, layered_layout
+from designer.model.layout import COLUMN_GAP, ROW_GAP, depths, layered_layout
 
 
 def chain(graph: Graph, *types: str) -> list[str]:

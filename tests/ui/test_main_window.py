@@ -20,6 +20,7 @@ from designer.io import example_paths
 from designer.model.edits import AddNode, SetParam
 from designer.ui.files import UNSAVED_CANCEL, UNSAVED_DISCARD, UNSAVED_SAVE
 from designer.ui.main_window import about_text
+from designer.ui.panels.problems import NODE_ROLE
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
@@ -53,6 +54,7 @@ def test_status_bar_shows_totals_and_validity(qtbot, window):
     analysis = window.document.analysis
     assert f"{analysis.total_params:,}" in window.params_label.text()
     assert "Multiply-adds" in window.macs_label.text()
+    # the example silences the linter's advice NN201 on its Output, with a reason
     assert window.validity_button.text() == "valid"
     assert "of activations per sample in training" in window.macs_label.toolTip()
     window.document.push(AddNode("Linear"))
@@ -110,12 +112,13 @@ def test_problem_click_selects_and_centres_the_node(qtbot, window):
     edit = AddNode("ReLU", position=(2000.0, 1500.0))
     window.document.push(edit)
     problems = window.problems
-    qtbot.waitUntil(lambda: problems.list.count() > 0)
-    row = next(
-        i
-        for i in range(problems.list.count())
-        if problems.list.item(i).data(Qt.ItemDataRole.UserRole) == edit.node_id
-    )
+
+    def rows_of_the_node() -> list[int]:
+        items = (problems.list.item(i) for i in range(problems.list.count()))
+        return [i for i, item in enumerate(items) if item.data(NODE_ROLE) == edit.node_id]
+
+    qtbot.waitUntil(lambda: bool(rows_of_the_node()))
+    row = rows_of_the_node()[0]
     with qtbot.waitSignal(problems.node_focus_requested):
         problems.list.itemClicked.emit(problems.list.item(row))
     assert window.document.selection == [edit.node_id]
@@ -336,3 +339,31 @@ def test_double_click_on_a_layer_starts_renaming_it(qtbot, window):
     qtbot.keyClicks(edit, "encoder")
     qtbot.keyClick(edit, Qt.Key.Key_Return)
     assert window.document.graph.node(node_id).label == "encoder"
+
+
+def test_the_linter_screenshot_shows_a_finding_with_its_fix(qtbot, tmp_path):
+    from designer.ui import screenshot
+
+    seen: list[tuple[str | None, bool]] = []
+    original = screenshot.render
+
+    def render(out, size, example, dark, prepare):
+        def look(window) -> None:
+            prepare(window)
+            for row in window.problems.rows.values():
+                seen.append((row.problem.rule, row.fix_button.isVisibleTo(row)))
+
+        return original(out, size, example, dark, prepare=look)
+
+    app = QApplication.instance()
+    style, palette, sheet = app.style().name(), app.palette(), app.styleSheet()
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(screenshot, "render", render)
+            image = screenshot.render_lint(tmp_path / "linter.png")
+    finally:
+        app.setStyle(style)
+        app.setPalette(palette)
+        app.setStyleSheet(sheet)
+    assert (image.width(), image.height()) == screenshot.SIZE
+    assert ("NN101", True) in seen

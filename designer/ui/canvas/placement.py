@@ -18,9 +18,9 @@ from PySide6.QtCore import QPointF, QRectF
 
 from designer.catalog import LayerSpec
 from designer.model import Analysis, Edge, Graph
-from designer.model.edits import AddNode, Compound, Connect, Disconnect, Edit
+from designer.model.edits import AddNode, Compound, Connect, Edit, splice
+from designer.model.layout import COLUMN_GAP, ROW_GAP
 from designer.ui.canvas import style
-from designer.ui.canvas.layout import COLUMN_GAP, ROW_GAP
 
 #: Room kept between a new card and its neighbours.
 CLEARANCE = 16.0
@@ -87,16 +87,9 @@ def can_splice(graph: Graph, analysis: Analysis, edge: Edge, spec: LayerSpec) ->
 
 def splice_edit(graph: Graph, edge: Edge, spec: LayerSpec, position: QPointF) -> tuple[Edit, str]:
     """The edit replacing ``edge`` by ``src -> new layer -> dst`` (one undo step);
-    returns it with the new node's id."""
-    node_id = graph.new_node_id()
-    add = AddNode(spec.type_id, position=_whole(position), node_id=node_id)
-    edits: list[Edit] = [
-        Disconnect(edge),
-        add,
-        Connect(edge.src, edge.src_port, node_id, spec.inputs[0].name),
-        Connect(node_id, spec.outputs[0].name, edge.dst, edge.dst_port),
-    ]
-    return Compound(edits, f"Insert {spec.display_name}"), node_id
+    returns it with the new node's id. The model builds it (`splice`), as it does for
+    the linter's quick fixes that insert a layer."""
+    return splice(graph, edge, spec.type_id, _whole(position))
 
 
 def _whole(point: QPointF) -> tuple[float, float]:

@@ -30,11 +30,11 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QFrame, QGraphicsView, QWidget
 
 from designer.model.edits import MoveNodes
+from designer.model.layout import layered_layout
 from designer.ui.canvas import clipboard, style
 from designer.ui.canvas.adding import LayerAdder
 from designer.ui.canvas.breadcrumbs import BreadcrumbBar
 from designer.ui.canvas.grid import paint_grid
-from designer.ui.canvas.layout import layered_layout
 from designer.ui.canvas.scene import GraphScene
 from designer.ui.document import GraphDocument
 

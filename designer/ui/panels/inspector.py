@@ -36,6 +36,7 @@ from designer.model.edits import Rename, SetParam
 from designer.resources import category_icon_name
 from designer.ui import theme
 from designer.ui.document import GraphDocument
+from designer.ui.panels.finding_row import SilencedRows
 from designer.ui.panels.param_fields import ParamField, make_field
 from designer.ui.panels.problems import ProblemRows
 
@@ -139,6 +140,8 @@ class InspectorPanel(QWidget):
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.stats.addRow(title, label)
         self.problem_rows = ProblemRows()
+        self.silenced_rows = SilencedRows()
+        self.silenced_rows.hear_again.connect(self._on_silenced_rows_hear_again)
         layout = QVBoxLayout(self.node_page)
         layout.setContentsMargins(10, 8, 10, 10)
         title_row = QWidget()
@@ -153,6 +156,7 @@ class InspectorPanel(QWidget):
         layout.addLayout(self._section("Shape and size"))
         layout.addLayout(self.stats)
         layout.addWidget(self.problem_rows)
+        layout.addWidget(self.silenced_rows)
         layout.addStretch(1)
 
     def edit_name(self) -> None:
@@ -287,6 +291,7 @@ class InspectorPanel(QWidget):
         compact = f"  ({format_count(info.macs)})" if info.macs >= 1000 else ""
         self.mac_count.setText(f"{info.macs:,}{compact}")
         self.problem_rows.set_problems([p for p in analysis.problems if p.node_id == self._node_id])
+        self.silenced_rows.set_silenced(self._document.view_graph.node(self._node_id).silenced)
 
     # ------------------------------------------------------------------- edits
     def _push(self, edit: SetParam | Rename) -> bool:
@@ -350,6 +355,11 @@ class InspectorPanel(QWidget):
             self._sync()
         elif len(self._document.selection) > 1:
             self._show_multi(self._document.selection)
+
+    def _on_silenced_rows_hear_again(self, rule: str) -> None:
+        node_id = self._current()
+        if node_id is not None:
+            self._document.silence(node_id, rule, None)
 
     def _on_document_error_raised(self, message: str) -> None:
         if self._pushing:

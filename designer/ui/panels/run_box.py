@@ -12,8 +12,8 @@ import math
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
-from designer.training.headless import format_duration
 from designer.training.results import RunRecord
+from designer.training.text import format_duration
 from designer.ui.worker import PAUSED, RUNNING, TrainingController
 
 ERROR_STYLE = "color: #dc2626;"

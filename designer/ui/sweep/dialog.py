@@ -35,7 +35,6 @@ from designer.catalog.objectives import format_metric, metric_label
 from designer.io import project_to_json
 from designer.model.edits import Compound, SetParam
 from designer.model.sweep import space_problems, split_values
-from designer.training.sweep_headless import format_values, short_names
 from designer.training.sweep_runner import SweepJob
 from designer.training.sweep_study import (
     RUNNING,
@@ -43,6 +42,7 @@ from designer.training.sweep_study import (
     default_study_name,
     optuna_missing,
 )
+from designer.training.text import format_values, short_names
 from designer.ui.document import GraphDocument
 from designer.ui.sweep.controller import SweepController
 from designer.ui.sweep.parallel_plot import ParallelCoordinatesPlot

@@ -11,6 +11,7 @@ once per sweep.
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Mapping, Sequence
 
@@ -19,8 +20,8 @@ from PySide6.QtGui import QColor, QPalette
 
 from designer.catalog.objectives import format_metric, metric_label
 from designer.model.sweep import CHOICE, SweepParam
-from designer.training.sweep_headless import format_value
 from designer.training.sweep_study import COMPLETE, RUNNING, TrialRow, direction
+from designer.training.text import format_value
 
 COLOR_MAP = "viridis"
 OTHER_COLOR = (150, 150, 150, 110)
@@ -55,6 +56,10 @@ class ParallelCoordinatesPlot(pg.GraphicsLayoutWidget):
         self.plot.hideAxis("left")
         self.plot.setYRange(-0.08, 1.08, padding=0)
         self.color_map = pg.colormap.get(COLOR_MAP)
+        # NOTE: the bar of a metric to minimize shows the map turned around (good stays
+        # bright); a new map, as `colormap.get` shares one object that reverse() would turn.
+        self.reversed_map = copy.deepcopy(self.color_map)
+        self.reversed_map.reverse()
         self.color_bar = pg.ColorBarItem(
             values=(0.0, 1.0), colorMap=self.color_map, interactive=False, width=12
         )
@@ -136,7 +141,7 @@ class ParallelCoordinatesPlot(pg.GraphicsLayoutWidget):
         high_label.setText(format_metric(self._metric, high) if known else "")
         levels = (low, high) if high > low else (low - 0.5, low + 0.5)
         if direction(self._metric) == "minimize":
-            self.color_bar.setColorMap(self.color_map.reversed())
+            self.color_bar.setColorMap(self.reversed_map)
         else:
             self.color_bar.setColorMap(self.color_map)
         self.color_bar.setLevels(levels)

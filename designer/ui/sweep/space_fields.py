@@ -13,7 +13,7 @@ from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtWidgets import QCheckBox, QLineEdit, QMenu, QSpinBox, QToolButton, QWidget
 
 from designer.model.sweep import CHOICE, INT, SweepParam
-from designer.training.sweep_headless import format_value
+from designer.training.text import format_value
 
 INT_LIMIT = 2**31 - 1
 Edit = Callable[[SweepParam, str], None]

@@ -16,9 +16,8 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor, QFont
 
 from designer.catalog.objectives import format_metric, metric_label
-from designer.training.headless import format_duration
-from designer.training.sweep_headless import format_value
 from designer.training.sweep_study import FAILED, PRUNED, TrialRow
+from designer.training.text import format_duration, format_value
 
 SORT_ROLE = Qt.ItemDataRole.UserRole
 STATE_COLORS = {FAILED: "#dc2626", PRUNED: "#a16207"}

@@ -9,7 +9,6 @@ stops the loop and goes on up as `KeyboardInterrupt`, which the command line rep
 
 from __future__ import annotations
 
-import math
 import os
 import sys
 from collections.abc import Mapping
@@ -27,6 +26,7 @@ from designer.training.results import evaluate, run_record
 from designer.training.run_list import next_run_name
 from designer.training.run_store import store_path
 from designer.training.session import PreparedRun, RunSetupError, prepare_run
+from designer.training.text import format_duration
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_PROJECT = 0, 1, 2
 BAR_WIDTH = 20
@@ -256,15 +256,6 @@ def epoch_line(record: EpochProgress, total: int) -> str:
 def format_metrics(metrics: Mapping[str, float]) -> str:
     """``val_loss 0.1234  accuracy 95.6%``: each metric as the training catalogue formats it."""
     return "  ".join(f"{name} {format_metric(name, value)}" for name, value in metrics.items())
-
-
-def format_duration(seconds: float) -> str:
-    """``0:07``, ``12:30`` or ``1:02:03``."""
-    if not math.isfinite(seconds):
-        return "--:--"
-    minutes, secs = divmod(round(max(seconds, 0.0)), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 def _fail(err: TextIO, message: str, status: int) -> int:

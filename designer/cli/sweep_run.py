@@ -15,13 +15,10 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping
-from typing import Any, TextIO
+from typing import TextIO
 
 from designer.catalog.objectives import format_metric, metric_label
 from designer.io import ProjectFileError, load_project, project_to_json
-from designer.model import Graph
-from designer.model.sweep import SweepSettings
-from designer.training.headless import format_duration
 from designer.training.sweep_runner import SweepJob, SweepRunner
 from designer.training.sweep_study import (
     COMPLETE,
@@ -33,6 +30,7 @@ from designer.training.sweep_study import (
     rows_of,
 )
 from designer.training.sweep_trial import TrialEnded
+from designer.training.text import format_duration, format_values, short_names
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 POLL_S = 0.5
@@ -144,28 +142,6 @@ def trial_line(event: TrialEnded | TrialRow, names: Mapping[str, str], metric: s
     if event.seconds:
         parts.append(f"[{format_duration(event.seconds)}]")
     return "  ".join(part for part in parts if part)
-
-
-def short_names(graph: Graph, sweep: SweepSettings) -> dict[str, str]:
-    """A short name per dimension key: the setting's name, or ``label.parameter``."""
-    names = {}
-    for param in sweep.parameters:
-        if param.node and param.node in graph.nodes:
-            names[param.key] = f"{graph.node(param.node).label}.{param.name}"
-        else:
-            names[param.key] = param.name if not param.node else param.key
-    return names
-
-
-def format_values(values: Mapping[str, Any], names: Mapping[str, str]) -> str:
-    """``learning_rate=0.0038 hidden.units=14``: each value short (4 significant digits)."""
-    return " ".join(f"{names.get(key, key)}={format_value(value)}" for key, value in values.items())
-
-
-def format_value(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    return str(value)
 
 
 def _fail(err: TextIO, message: str, status: int) -> int:

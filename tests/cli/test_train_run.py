@@ -10,19 +10,19 @@ from pathlib import Path
 import pytest
 import torch
 
-from designer.compiler.weights import read_weights
-from designer.io import load_project, save_project
-from designer.model import Graph, Project
-from designer.model.settings import DataSettings, TrainingSettings
-from designer.training.headless import (
+from designer.cli.train_run import (
     EXIT_BAD_PROJECT,
     EXIT_FAILED,
     EXIT_OK,
     epoch_line,
-    format_duration,
     train_project,
 )
+from designer.compiler.weights import read_weights
+from designer.io import load_project, save_project
+from designer.model import Graph, Project
+from designer.model.settings import DataSettings, TrainingSettings
 from designer.training.loop import EpochProgress
+from designer.training.text import format_duration
 
 EXAMPLE = (
     Path(__file__).resolve().parents[2] / "resources" / "examples" / "binary_classifier.nndesign"

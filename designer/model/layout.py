@@ -16,7 +16,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Hashable
 
-from designer.model import Graph, GraphError
+from designer.model.errors import GraphError
+from designer.model.graph import Graph
 
 COLUMN_GAP = 220.0
 ROW_GAP = 110.0
