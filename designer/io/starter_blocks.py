@@ -7,6 +7,7 @@ same checks as a user's file, so a starter block is exactly what saving it would
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cache
 from typing import Any
 
@@ -17,11 +18,12 @@ from designer.io.library import (
     LibraryBlock,
     library_block_from_dict,
 )
+from designer.model import Graph
+from designer.model.definition_edits import AddBlocks, snapshot
+from designer.model.layout import layered_layout
 
-_STEP = 200.0
-
-#: A node: (id, type, label, params, row). Its column is its place in the list.
-NodeRow = tuple[str, str, str, dict[str, Any], int]
+#: A node: (id, type, label, params); the layout places it (`layered_layout`).
+NodeRow = tuple[str, str, str, dict[str, Any]]
 #: A wire: "a>b" from a's "out" to b's "in", or (src, src_port, dst, dst_port).
 Wire = str | tuple[str, str, str, str]
 
@@ -35,15 +37,15 @@ BASIC_BLOCK: tuple[str, str, list[NodeRow], list[Wire]] = (
     "Residual basic block (ResNet-18/34): two 3×3 convolutions with batch norm, plus the "
     "input.",
     [
-        ("x", "BlockInput", "x", {"shape": [64, 8, 8]}, 0),
-        ("conv1", "Conv2d", "conv1", _conv(64), 0),
-        ("bn1", "BatchNorm2d", "bn1", {}, 0),
-        ("relu1", "ReLU", "relu1", {}, 0),
-        ("conv2", "Conv2d", "conv2", _conv(64), 0),
-        ("bn2", "BatchNorm2d", "bn2", {}, 0),
-        ("add", "Add", "add", {}, 1),
-        ("relu2", "ReLU", "relu2", {}, 0),
-        ("out", "BlockOutput", "out", {}, 0),
+        ("x", "BlockInput", "x", {"shape": [64, 8, 8]}),
+        ("conv1", "Conv2d", "conv1", _conv(64)),
+        ("bn1", "BatchNorm2d", "bn1", {}),
+        ("relu1", "ReLU", "relu1", {}),
+        ("conv2", "Conv2d", "conv2", _conv(64)),
+        ("bn2", "BatchNorm2d", "bn2", {}),
+        ("add", "Add", "add", {}),
+        ("relu2", "ReLU", "relu2", {}),
+        ("out", "BlockOutput", "out", {}),
     ],
     ["x>conv1", "conv1>bn1", "bn1>relu1", "relu1>conv2", "conv2>bn2", "bn2>add", "x>add",
      "add>relu2", "relu2>out"],
@@ -54,18 +56,18 @@ BOTTLENECK: tuple[str, str, list[NodeRow], list[Wire]] = (
     "Bottleneck block (ResNet-50): 1×1 down to a quarter of the channels, 3×3, 1×1 back "
     "up, plus the input.",
     [
-        ("x", "BlockInput", "x", {"shape": [64, 8, 8]}, 0),
-        ("reduce", "Conv2d", "reduce", _conv(16, 1), 0),
-        ("bn1", "BatchNorm2d", "bn1", {}, 0),
-        ("relu1", "ReLU", "relu1", {}, 0),
-        ("conv", "Conv2d", "conv", _conv(16), 0),
-        ("bn2", "BatchNorm2d", "bn2", {}, 0),
-        ("relu2", "ReLU", "relu2", {}, 0),
-        ("expand", "Conv2d", "expand", _conv(64, 1), 0),
-        ("bn3", "BatchNorm2d", "bn3", {}, 0),
-        ("add", "Add", "add", {}, 1),
-        ("relu3", "ReLU", "relu3", {}, 0),
-        ("out", "BlockOutput", "out", {}, 0),
+        ("x", "BlockInput", "x", {"shape": [64, 8, 8]}),
+        ("reduce", "Conv2d", "reduce", _conv(16, 1)),
+        ("bn1", "BatchNorm2d", "bn1", {}),
+        ("relu1", "ReLU", "relu1", {}),
+        ("conv", "Conv2d", "conv", _conv(16)),
+        ("bn2", "BatchNorm2d", "bn2", {}),
+        ("relu2", "ReLU", "relu2", {}),
+        ("expand", "Conv2d", "expand", _conv(64, 1)),
+        ("bn3", "BatchNorm2d", "bn3", {}),
+        ("add", "Add", "add", {}),
+        ("relu3", "ReLU", "relu3", {}),
+        ("out", "BlockOutput", "out", {}),
     ],
     ["x>reduce", "reduce>bn1", "bn1>relu1", "relu1>conv", "conv>bn2", "bn2>relu2",
      "relu2>expand", "expand>bn3", "bn3>add", "x>add", "add>relu3", "relu3>out"],
@@ -76,17 +78,17 @@ ENCODER: tuple[str, str, list[NodeRow], list[Wire]] = (
     "Transformer encoder block (post-norm): self-attention and a feed-forward layer, "
     "each added to its input and normalized.",
     [
-        ("x", "BlockInput", "x", {"shape": [16, 32]}, 0),
-        ("attention", "SelfAttention", "attention", {"num_heads": 4}, 0),
-        ("add1", "Add", "add1", {}, 1),
-        ("norm1", "LayerNorm", "norm1", {}, 0),
-        ("expand", "Linear", "expand", {"units": 128}, 0),
-        ("gelu", "GELU", "gelu", {}, 0),
-        ("project", "Linear", "project", {"units": 32}, 0),
-        ("dropout", "Dropout", "dropout", {"p": 0.1}, 0),
-        ("add2", "Add", "add2", {}, 1),
-        ("norm2", "LayerNorm", "norm2", {}, 0),
-        ("out", "BlockOutput", "out", {}, 0),
+        ("x", "BlockInput", "x", {"shape": [16, 32]}),
+        ("attention", "SelfAttention", "attention", {"num_heads": 4}),
+        ("add1", "Add", "add1", {}),
+        ("norm1", "LayerNorm", "norm1", {}),
+        ("expand", "Linear", "expand", {"units": 128}),
+        ("gelu", "GELU", "gelu", {}),
+        ("project", "Linear", "project", {"units": 32}),
+        ("dropout", "Dropout", "dropout", {"p": 0.1}),
+        ("add2", "Add", "add2", {}),
+        ("norm2", "LayerNorm", "norm2", {}),
+        ("out", "BlockOutput", "out", {}),
     ],
     ["x>attention", "attention>add1", "x>add1", "add1>norm1", "norm1>expand", "expand>gelu",
      "gelu>project", "project>dropout", "dropout>add2", "norm1>add2", "add2>norm2",
@@ -97,12 +99,12 @@ UNET_DOWN: tuple[str, str, list[NodeRow], list[Wire]] = (
     "UNetDown",
     "U-Net down stage: two 3×3 convolutions (kept as the skip) then 2×2 max pooling.",
     [
-        ("x", "BlockInput", "x", {"shape": [16, 32, 32]}, 0),
-        ("conv1", "Conv2d", "conv1", {**_conv(32), "activation": "relu"}, 0),
-        ("conv2", "Conv2d", "conv2", {**_conv(32), "activation": "relu"}, 0),
-        ("pool", "MaxPool2d", "pool", {}, 0),
-        ("skip", "BlockOutput", "skip", {}, 1),
-        ("down", "BlockOutput", "down", {}, 0),
+        ("x", "BlockInput", "x", {"shape": [16, 32, 32]}),
+        ("conv1", "Conv2d", "conv1", {**_conv(32), "activation": "relu"}),
+        ("conv2", "Conv2d", "conv2", {**_conv(32), "activation": "relu"}),
+        ("pool", "MaxPool2d", "pool", {}),
+        ("skip", "BlockOutput", "skip", {}),
+        ("down", "BlockOutput", "down", {}),
     ],
     ["x>conv1", "conv1>conv2", "conv2>pool", "conv2>skip", "pool>down"],
 )
@@ -111,13 +113,13 @@ UNET_UP: tuple[str, str, list[NodeRow], list[Wire]] = (
     "UNetUp",
     "U-Net up stage: 2×2 transposed convolution, joined with the skip, then two 3×3 convolutions.",
     [
-        ("x", "BlockInput", "x", {"shape": [32, 16, 16]}, 0),
-        ("skip", "BlockInput", "skip", {"shape": [32, 32, 32]}, 1),
-        ("up", "ConvTranspose2d", "up", {"out_channels": 32}, 0),
-        ("join", "Concatenate", "join", {"axis": 0}, 0),
-        ("conv1", "Conv2d", "conv1", {**_conv(32), "activation": "relu"}, 0),
-        ("conv2", "Conv2d", "conv2", {**_conv(32), "activation": "relu"}, 0),
-        ("out", "BlockOutput", "out", {}, 0),
+        ("x", "BlockInput", "x", {"shape": [32, 16, 16]}),
+        ("skip", "BlockInput", "skip", {"shape": [32, 32, 32]}),
+        ("up", "ConvTranspose2d", "up", {"out_channels": 32}),
+        ("join", "Concatenate", "join", {"axis": 0}),
+        ("conv1", "Conv2d", "conv1", {**_conv(32), "activation": "relu"}),
+        ("conv2", "Conv2d", "conv2", {**_conv(32), "activation": "relu"}),
+        ("out", "BlockOutput", "out", {}),
     ],
     ["x>up", "up>join", "skip>join", "join>conv1", "conv1>conv2", "conv2>out"],
 )
@@ -126,16 +128,10 @@ STARTERS = (BASIC_BLOCK, BOTTLENECK, ENCODER, UNET_DOWN, UNET_UP)
 
 
 def starter_document(name: str, description: str, nodes: list[NodeRow], wires: list[Wire]):
-    """The library document of one starter block (laid out left to right)."""
+    """The library document of one starter block (positions come later, `_laid_out`)."""
     records = [
-        {
-            "id": node_id,
-            "type": type_id,
-            "label": label,
-            "params": params,
-            "position": [column * _STEP, row * 120.0],
-        }
-        for column, (node_id, type_id, label, params, row) in enumerate(nodes)
+        {"id": node_id, "type": type_id, "label": label, "params": params}
+        for node_id, type_id, label, params in nodes
     ]
     edges = []
     for wire in wires:
@@ -157,7 +153,18 @@ def starter_document(name: str, description: str, nodes: list[NodeRow], wires: l
 
 @cache
 def starter_blocks() -> tuple[LibraryBlock, ...]:
-    """The starter blocks, read through the library's checks (once)."""
+    """The starter blocks, read through the library's checks and laid out (once)."""
     return tuple(
-        library_block_from_dict(starter_document(*starter), STARTER) for starter in STARTERS
+        _laid_out(library_block_from_dict(starter_document(*starter), STARTER))
+        for starter in STARTERS
     )
+
+
+def _laid_out(block: LibraryBlock) -> LibraryBlock:
+    """``block`` with its layers in columns by depth, as Auto-Arrange places them."""
+    graph = Graph()
+    AddBlocks(block.snapshots).apply(graph)
+    inner = graph.blocks.get(block.name).graph
+    for node_id, (x, y) in layered_layout(inner).items():
+        inner.move_node(node_id, x, y)
+    return replace(block, snapshots=tuple(snapshot(d) for d in graph.blocks))

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 SIZE = (1400, 900)
-MODES = ("--train", "--compare", "--lint", "--runs", "--sweep")
+MODES = ("--train", "--compare", "--lint", "--runs", "--sweep", "--blocks", "--block-open")
 EXAMPLE = "binary_classifier"
 
 
@@ -198,6 +198,10 @@ def main(argv: list[str] | None = None) -> int:
         render_comparison(Path(args[0]), dark=dark)
     elif mode == "--lint":
         render_lint(Path(args[0]), dark=dark)
+    elif mode in ("--blocks", "--block-open"):
+        from designer.ui.screenshot_blocks import render_blocks
+
+        render_blocks(Path(args[0]), SIZE, dark, opened=mode == "--block-open")
     elif mode in ("--runs", "--sweep"):
         from designer.ui import screenshot_experiments as experiments
 

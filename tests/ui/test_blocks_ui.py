@@ -182,3 +182,24 @@ def test_a_bad_block_name_is_refused_with_a_message(qtbot, window, dialogs):
         window.actions_by_name["group_block"].trigger()
     assert "block name" in said.args[0]
     assert len(window.document.graph.blocks) == 0
+
+
+def test_the_blocks_screenshot_renders_an_opened_block(qtbot, tmp_path):
+    from PySide6.QtGui import QImage
+    from PySide6.QtWidgets import QApplication
+
+    from designer.ui.screenshot import SIZE
+    from designer.ui.screenshot_blocks import render_blocks
+
+    app = QApplication.instance()
+    style, palette, sheet = app.style().name(), app.palette(), app.styleSheet()
+    out = tmp_path / "blocks.png"
+    try:
+        render_blocks(out, SIZE, opened=True)
+    finally:
+        app.setStyle(style)
+        app.setPalette(palette)
+        app.setStyleSheet(sheet)
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == SIZE
+    assert out.stat().st_size > 30_000

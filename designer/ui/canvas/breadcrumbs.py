@@ -40,6 +40,7 @@ class BreadcrumbBar(QFrame):
         while layout.count():
             widget = layout.takeAt(0).widget()
             if widget is not None:
+                widget.hide()  # gone from sight now, deleted once its events are done
                 widget.deleteLater()
         self.crumbs = []
         path = self.document.block_path
@@ -50,7 +51,12 @@ class BreadcrumbBar(QFrame):
             crumb.setText(text)
             crumb.setAutoRaise(True)
             crumb.setToolTip("Back to the design" if depth == 0 else f"Back to {text}")
-            crumb.setEnabled(depth < len(path))
+            current = depth == len(path)
+            crumb.setEnabled(not current)
+            if current:  # where the canvas is: bold, and nothing to click
+                font = crumb.font()
+                font.setBold(True)
+                crumb.setFont(font)
             crumb.clicked.connect(lambda _checked=False, d=depth: self.document.close_blocks(d))
             layout.addWidget(crumb)
             self.crumbs.append(crumb)
