@@ -78,20 +78,39 @@ class GroupIntoBlock:
         centre = _mean([graph.node(n).position for n in ids])
         graph.blocks.add(self._definition)
         self._removed = RemoveNodes(ids, self.description)
-        self._removed.apply(graph)
-        node = graph.add_node(block_type(self.name), {}, None, centre, self.block_id)
-        self.block_id = node.id
+        try:
+            self._removed.apply(graph)
+            node = graph.add_node(block_type(self.name), {}, None, centre, self.block_id)
+            self.block_id = node.id
+            self._rewire(graph, node.id, edges, inbound + outbound, (sources, results))
+        except Exception:  # nothing half-done stays: the graph is as it was
+            self._undo_partly(graph)
+            raise
+
+    def _rewire(self, graph: Graph, block: str, edges: list, crossing: list, ports) -> None:
+        """Wire the block where the wires crossing the selection's border were, each new
+        wire in the place of the first one it replaces."""
+        selected = set(self.node_ids)
+        sources, results = ports
         replacements: dict[Edge, int] = {}
-        for i, e in sorted(inbound + outbound):
+        for i, e in sorted(crossing):
             if e.dst in selected:
-                new = Edge(e.src, e.src_port, node.id, sources[(e.src, e.src_port)])
+                new = Edge(e.src, e.src_port, block, sources[(e.src, e.src_port)])
             else:
-                new = Edge(node.id, results[(e.src, e.src_port)], e.dst, e.dst_port)
+                new = Edge(block, results[(e.src, e.src_port)], e.dst, e.dst_port)
             replacements.setdefault(new, i)
         removed = [i for i, e in edges if e.src in selected or e.dst in selected]
         places = reinsertion_indices(removed, list(replacements.values()))
         for new, index in zip(replacements, places, strict=True):
             graph.connect(new.src, new.src_port, new.dst, new.dst_port, index)
+
+    def _undo_partly(self, graph: Graph) -> None:
+        if self.block_id is not None and self.block_id in graph.nodes:
+            graph.remove_node(self.block_id)
+        if self._removed is not None and self._removed._nodes:
+            self._removed.revert(graph)
+        if self.name in graph.blocks:
+            graph.blocks.remove(self.name)
 
     def _check(self, graph: Graph) -> list[str]:
         for node_id in self.node_ids:
@@ -103,6 +122,7 @@ class GroupIntoBlock:
             if graph.spec(node_id).role not in ("layer", "block"):
                 message = f"{graph.describe(node_id)} cannot go inside a block"
                 raise BlockError(message, node_id)
+        _check_convex(graph, ids)
         self.name = self.name or graph.blocks.free_name("Block")
         problem = name_problem(self.name)
         if problem is None and self.name in graph.blocks:
@@ -116,6 +136,27 @@ class GroupIntoBlock:
         graph.remove_node(self.block_id)
         self._removed.revert(graph)
         graph.blocks.remove(self.name)
+
+
+def _check_convex(graph: Graph, ids: list[str]) -> None:
+    """Refuse a selection that a path leaves and re-enters (a -> b -> c with only a and
+    c selected): as one node it would feed what feeds it, a loop."""
+    selected = set(ids)
+    above = graph.upstream(ids) - selected  # outside nodes with a path into the selection
+    stack = [e.dst for n in ids for e in graph.out_edges(n) if e.dst not in selected]
+    seen: set[str] = set()
+    while stack:
+        node_id = stack.pop()
+        if node_id in seen:
+            continue
+        if node_id in above:
+            message = (
+                f"{graph.describe(node_id)} is fed by the selection and feeds it too; "
+                "select it as well, or fewer layers"
+            )
+            raise BlockError(message, node_id)
+        seen.add(node_id)
+        stack.extend(e.dst for e in graph.out_edges(node_id))
 
 
 def _port_names(ends: dict, stem: str) -> dict:

@@ -3,6 +3,7 @@ use; the in-app model, the exported class and the flat design compute the same t
 
 from __future__ import annotations
 
+import random
 from dataclasses import replace
 
 import pytest
@@ -10,12 +11,13 @@ import torch
 from block_designs import residual_design, stage_ids
 from test_compiler_codegen import assert_ruff_clean
 from test_compiler_equivalence import assert_equivalent, exec_source
+from test_compiler_graphs import random_graph
 
 from designer.compiler import CompileError, build_model, generate_module_code, lower
 from designer.compiler.export import example_inputs
 from designer.compiler.lint import lint
 from designer.io.library import BlockLibrary
-from designer.model import Graph
+from designer.model import BlockError, Graph
 from designer.model.block_edits import GroupIntoBlock, RepeatBlock
 from designer.model.definition_edits import AddBlocks
 
@@ -164,3 +166,32 @@ def test_the_unet_stages_compile_and_agree():
     source = generate_module_code(graph).source
     assert "unetdown1_skip, unetdown1_down = self.unetdown1(data)" in source
     assert_equivalent(graph, seed=4)
+
+
+@pytest.mark.parametrize("seed", range(0, 40, 4))
+def test_grouping_any_selection_keeps_the_computation(seed):
+    """Random designs, random selections of their layers: a selection that can be a block
+    becomes one without changing the parameter count, and the in-app model and exported
+    class still agree; one that cannot is refused leaving the design exactly as it was.
+
+    Layers that reach no Output are taken out first: the flat design drops them, while a
+    block computes all its outputs whether the design uses them or not."""
+    rng = random.Random(seed)
+    for attempt in range(4):
+        graph = random_graph(seed + attempt)
+        used = graph.upstream(graph.nodes_of_role("output"))
+        for node_id in [n for n in graph.nodes if n not in used]:
+            graph.remove_node(node_id)
+        layers = [n for n in graph.nodes if graph.spec(n).role == "layer"]
+        chosen = rng.sample(layers, rng.randint(1, max(1, len(layers) // 2)))
+        flat = lower(graph)
+        before = (list(graph.nodes), graph.edges)
+        try:
+            GroupIntoBlock(chosen, "Part").apply(graph)
+        except BlockError:
+            assert (list(graph.nodes), graph.edges) == before
+            assert "Part" not in graph.blocks
+            continue
+        grouped = lower(graph)
+        assert grouped.total_params == flat.total_params
+        assert_equivalent(graph, seed=seed)

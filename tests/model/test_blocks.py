@@ -206,3 +206,11 @@ def test_reinsertion_indices_keep_places_among_kept_edges():
     # edges 0..5; 1, 3, 4 removed; 3 and 4 replaced -> after kept 0, 2: at 2 and 3
     assert reinsertion_indices([1, 3, 4], [3, 4]) == [2, 3]
     assert reinsertion_indices([0], [0]) == [0]
+
+
+def test_a_selection_a_path_leaves_and_reenters_is_refused_untouched():
+    graph = residual_design()
+    before = snapshot(graph)
+    with pytest.raises(BlockError, match="fed by the selection and feeds it too"):
+        GroupIntoBlock(["conv1_1", "conv2_1"], "Gap").apply(graph)
+    assert snapshot(graph) == before
