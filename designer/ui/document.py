@@ -182,6 +182,7 @@ class GraphDocument(QObject):
         self.view_analysis = self._view_analysis()
         self.view_changed.emit()
         self.selection_changed.emit([])
+        self.analysis_changed.emit()  # the panels that show the view's problems follow
 
     def _view_analysis(self) -> Analysis:
         """The analysis of the shown graph: a block's on the shapes reaching the opened
@@ -312,8 +313,7 @@ class GraphDocument(QObject):
         analysis = self._review(infer_shapes(self.graph))
         if self._check_opened():
             self.analysis = analysis
-            self._switch_view()
-            self.analysis_changed.emit()
+            self._switch_view()  # which tells the views of the analysis too
             return
         view = self._view_analysis() if self._opened else analysis
         if self._opened and not set(self._selection) <= set(self.view_graph.nodes):
@@ -356,9 +356,12 @@ class GraphDocument(QObject):
         """Apply the quick fix of a linter finding as one undo step (a graph edit, or new
         training settings); False when it has none now or the change is refused."""
         self.refresh_analysis()  # build the fix against the design as it is
-        inferred = infer_shapes(self.graph)
-        training, facts = self._project.training, self._data_facts
-        fix = quick_fix(problem, self.graph, inferred, training, facts)
+        if self._opened:  # a finding on a layer inside the opened block
+            fix = quick_fix(problem, self.view_graph, self.view_analysis)
+        else:
+            inferred = infer_shapes(self.graph)
+            training, facts = self._project.training, self._data_facts
+            fix = quick_fix(problem, self.graph, inferred, training, facts)
         if fix is None:
             self.error_raised.emit("This problem has no quick fix any more")
             return False
@@ -367,8 +370,8 @@ class GraphDocument(QObject):
         return self.push(fix)
 
     def silence(self, node_id: str, rule: str, reason: str | None) -> bool:
-        """Silence linter rule ``rule`` on a node with ``reason`` (saved in the project),
-        or hear it again with None; one undo step."""
+        """Silence linter rule ``rule`` on a node of the shown graph with ``reason``
+        (saved in the project), or hear it again with None; one undo step."""
         description = "Silence check" if reason is not None else "Hear check again"
         return self.push(Silence(node_id, rule, reason, f"{description} {rule}"))
 

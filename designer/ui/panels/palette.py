@@ -50,6 +50,8 @@ from designer.ui.panels.palette_tree import (
 FOLDED_KEY = "palette/foldedCategories"
 #: The group of the block library (see `PalettePanel.set_blocks`).
 BLOCKS_CATEGORY = "Blocks"
+#: Where a block's CapWords name breaks into words ("TransformerEncoder").
+_CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 __all__ = ["FOLDED_KEY", "LAYER_MIME_TYPE", "PalettePanel", "layer_mime_data"]
 
@@ -164,7 +166,8 @@ class PalettePanel(QWidget):
         font.setBold(True)
         group.setFont(0, font)
         for name, help_text in blocks:
-            self._add_item(group, block_type(name), name, help_text, ("block",))
+            shown = _CAMEL_BOUNDARY.sub(" ", name)  # wraps like the layers' names
+            self._add_item(group, block_type(name), shown, help_text, (name, "block"))
         for spec in BOUNDARY_SPECS.values():
             self._add_layer_item(group, spec)
         self._show_count(group, group.childCount())
