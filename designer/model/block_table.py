@@ -22,7 +22,7 @@ instance (and every cached analysis) sees the new definition at once.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -122,6 +122,8 @@ class BlockTable:
         self._specs: dict[str, LayerSpec] = {}
         self._results: dict[tuple, Analysis] = {}
         self._active: list[str] = []
+        #: The design this table belongs to (set by its graph), for `port_user`.
+        self.owner: Callable[[], Graph | None] = lambda: None
 
     # ----------------------------------------------------------------- queries
     def __contains__(self, name: object) -> bool:
@@ -163,6 +165,26 @@ class BlockTable:
         if not inner:
             return 1
         return 1 + max(self.depth(n, _seen | {name}) for n in inner)
+
+    def port_user(self, name: str, port: str, output: bool) -> str | None:
+        """How messages name the first instance of block ``name`` (in the design or in
+        a block) with a wire on its port ``port``, or None when no instance has one.
+        A port that another port node of the same name still provides is not in use."""
+        definition = self.get(name)
+        role = OUTPUT_ROLE if output else INPUT_ROLE
+        if definition.port_names(role).count(port) > 1:
+            return None
+        design = self.owner()
+        graphs = [d.graph for d in self] + ([design] if design is not None else [])
+        kind = block_type(name)
+        for graph in graphs:
+            for node in graph:
+                if node.type != kind:
+                    continue
+                wires = graph.out_edges(node.id) if output else graph.in_edges(node.id)
+                if any((e.src_port if output else e.dst_port) == port for e in wires):
+                    return graph.describe(node.id)
+        return None
 
     def refusal(self, container: str | None, used: str) -> str | None:
         """Why an instance of block ``used`` may not go inside block ``container`` (None

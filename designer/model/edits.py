@@ -59,7 +59,7 @@ class RemoveNodes:
     def apply(self, graph: Graph) -> None:
         ids = list(dict.fromkeys(self.node_ids))
         for node_id in ids:
-            graph.node(node_id)
+            graph.check_remove(node_id)
         self._nodes = sorted((graph.node_index(n), graph.node(n).clone()) for n in ids)
         self._edges = [(i, e) for i, e in enumerate(graph.edges) if e.src in ids or e.dst in ids]
         for _, edge in reversed(self._edges):

@@ -7,12 +7,19 @@ each change then emits one event on ``graph.events`` for views to mirror.
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from designer.catalog import Catalog, LayerSpec, ParamError, PortSpec, default_catalog
 from designer.catalog.registry import LayerTypeNotFoundError
-from designer.model.block_table import BOUNDARY_SPECS, BlockCatalog, BlockTable, block_name
+from designer.model.block_table import (
+    BLOCK_OUTPUT,
+    BOUNDARY_SPECS,
+    BlockCatalog,
+    BlockTable,
+    block_name,
+)
 from designer.model.errors import (
     BlockError,
     CycleError,
@@ -62,9 +69,13 @@ class Graph:
             self.blocks = base.blocks
         else:
             self.blocks = BlockTable(base)
+            self.blocks.owner = weakref.ref(self)
         self.catalog: Catalog = self.blocks.catalog
         #: The block this graph defines, or None for the design itself.
         self.block_name: str | None = None
+        # NOTE: a block's ports may change (its graph was edited), and this graph's
+        # instances of it with them: in-edges are sorted by port afresh.
+        self.blocks.events.changed.connect(self._on_blocks_changed)
         self.events = GraphEvents()
         self._nodes: dict[str, Node] = {}
         self._edges: list[Edge] = []
@@ -194,13 +205,18 @@ class Graph:
 
     def remove_node(self, node_id: str) -> None:
         """Remove a node and, first, every edge that touches it."""
-        self.node(node_id)
+        self.check_remove(node_id)
         if self._index.is_linked(node_id):
             for edge in [e for e in self._edges if e.touches(node_id)]:
                 self.disconnect(edge)
         del self._nodes[node_id]
         self._index.remove_node(node_id)
         self.events.node_removed.emit(node_id)
+
+    def check_remove(self, node_id: str) -> None:
+        """Raise the typed reason `remove_node` would refuse ``node_id``, if any (an
+        unknown node, or a block's port that an instance has wired)."""
+        self._check_port_kept(node_id, None)
 
     def check_connect(self, src: str, src_port: str, dst: str, dst_port: str) -> Edge:
         """The edge that `connect` would add, or the typed reason it is refused."""
@@ -299,6 +315,7 @@ class Graph:
         label = self._validate_label(label, node_id, self.spec(node_id))
         old = node.label
         if old != label:
+            self._check_port_kept(node_id, label)
             node.label = label
             self.events.node_renamed.emit(node_id, label)
         return old
@@ -327,6 +344,25 @@ class Graph:
         return old
 
     # ----------------------------------------------------------------- helpers
+    def _on_blocks_changed(self, _name: str) -> None:
+        self._index.invalidate()
+
+    def _check_port_kept(self, node_id: str, label: str | None) -> None:
+        """Inside a block, refuse to take away (remove, or rename to ``label``) a port
+        node whose port an instance of the block has wired, so that no wire ever hangs
+        from a port that is gone."""
+        node = self.node(node_id)
+        if self.block_name is None or node.type not in BOUNDARY_SPECS or label == node.label:
+            return
+        output = node.type == BLOCK_OUTPUT
+        user = self.blocks.port_user(self.block_name, node.label, output)
+        if user is not None:
+            raise PortInUseError(
+                f"{user} is wired to the port {node.label!r} of the block "
+                f"{self.block_name!r}; remove that connection first",
+                node_id,
+            )
+
     def _check_block_use(self, type_id: str, spec: LayerSpec) -> None:
         """Port nodes go only inside a block, and a block never inside itself."""
         if type_id in BOUNDARY_SPECS and self.block_name is None:

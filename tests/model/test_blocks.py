@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from block_designs import residual_design, stage_ids
 
-from designer.model import BlockError, Edge, Graph, infer_shapes
+from designer.model import BlockError, Edge, Graph, PortInUseError, infer_shapes
 from designer.model.block_edits import (
     DetachBlock,
     GroupIntoBlock,
@@ -15,7 +15,7 @@ from designer.model.block_edits import (
 )
 from designer.model.block_table import BlockDefinition, block_type
 from designer.model.definition_edits import InBlock
-from designer.model.edits import AddNode, SetParam
+from designer.model.edits import AddNode, RemoveNodes, Rename, SetParam
 
 
 def snapshot(graph: Graph) -> tuple:
@@ -214,3 +214,34 @@ def test_a_selection_a_path_leaves_and_reenters_is_refused_untouched():
     with pytest.raises(BlockError, match="fed by the selection and feeds it too"):
         GroupIntoBlock(["conv1_1", "conv2_1"], "Gap").apply(graph)
     assert snapshot(graph) == before
+
+
+def test_a_wired_port_cannot_be_removed_or_renamed_inside_the_block():
+    graph, block = grouped()
+    inner = graph.blocks.get("BasicBlock").graph
+    before = snapshot(graph)
+    for edit in (RemoveNodes(["in1"]), Rename("in1", "features"), Rename("out1", "y")):
+        with pytest.raises(PortInUseError, match="basicblock1' is wired to the port"):
+            InBlock("BasicBlock", edit).apply(graph)
+        assert snapshot(graph) == before
+    graph.disconnect(graph.in_edges(block)[0])
+    InBlock("BasicBlock", Rename("in1", "features")).apply(graph)
+    assert [p.name for p in graph.spec(block).inputs] == ["features"]
+    graph.connect("stem_relu", "out", block, "features")
+    assert infer_shapes(graph).valid and inner.node("in1").label == "features"
+
+
+def test_a_new_port_inside_sorts_the_instances_wires_by_port():
+    graph, block = grouped()
+    inner = graph.blocks.get("BasicBlock").graph
+    assert [e.dst_port for e in graph.in_edges(block)] == ["x"]
+    inner.add_node("BlockInput", {"shape": [8, 6, 6]}, "skip", node_id="skip", index=0)
+    inner.add_node("Add", {}, "mix", node_id="mix")
+    inner.connect("skip", "out", "mix", "in")
+    inner.connect("relu2_1", "out", "mix", "in")
+    inner.disconnect(inner.in_edges("out1")[0])
+    inner.connect("mix", "out", "out1", "in")
+    assert [p.name for p in graph.spec(block).inputs] == ["skip", "x"]
+    graph.connect("stem", "out", block, "skip")
+    assert [e.dst_port for e in graph.in_edges(block)] == ["skip", "x"]
+    assert infer_shapes(graph).valid
