@@ -203,3 +203,15 @@ def test_the_blocks_screenshot_renders_an_opened_block(qtbot, tmp_path):
     image = QImage(str(out))
     assert (image.width(), image.height()) == SIZE
     assert out.stat().st_size > 30_000
+
+
+def test_a_block_is_copied_and_pasted_as_another_instance(qtbot, window):
+    document, view = window.document, window.view
+    block = group_stage(qtbot, window)
+    view.setFocus()
+    QTest.keyClick(view, Qt.Key.Key_C, CTRL)
+    QTest.keyClick(view, Qt.Key.Key_V, CTRL)
+    instances = [n.id for n in document.graph if n.type == "block:ResBlock"]
+    assert len(instances) == 2 and block in instances
+    assert document.selection == [i for i in instances if i != block]
+    assert len(document.graph.blocks) == 1  # both use the one definition
