@@ -9,11 +9,13 @@ instances of a block of ten layers run ten rules.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from designer.catalog import Shape
 from designer.model.analysis import Analysis, NodeInfo, Problem
 from designer.model.block_table import BlockDefinition
 from designer.model.shape_cache import ShapeCache
-from designer.model.shapes import boundary_problems, node_problem, port_problems
+from designer.model.shapes import boundary_problems, infer_shapes, node_problem, port_problems
 
 _RULES = ShapeCache()
 
@@ -61,3 +63,30 @@ def _infer(graph, node_id: str, infos: dict[str, NodeInfo]) -> NodeInfo:
     if isinstance(result, str):
         return NodeInfo(shapes, problems=(node_problem(graph, node_id, result),))  # type: ignore[arg-type]
     return result
+
+
+def analysis_inside(graph, analysis: Analysis, path: Sequence[tuple[str, str]]) -> Analysis:
+    """The analysis of the innermost block of ``path`` (pairs of a block's name and the
+    instance opened, each in the graph of the one before, the first in ``graph``, whose
+    analysis is ``analysis``): on the shapes that reach the opened instance when they
+    are all known, else on its ports' sample shapes."""
+    for name, node_id in path:
+        inner = graph.blocks.get(name).graph
+        info = analysis.info(node_id)
+        ports = graph.spec(node_id).inputs if node_id in graph.nodes else ()
+        if ports and len(info.inputs) == len(ports):  # known, even with a fault inside
+            analysis = graph.blocks.result(name, info.inputs)
+        else:
+            analysis = infer_shapes(inner)
+        graph = inner
+    return analysis
+
+
+def valid_depth(graph, path: Sequence[tuple[str, str]]) -> int:
+    """How many leading entries of ``path`` (see `analysis_inside`) still exist: an undo
+    may have taken away an opened block or its instance."""
+    for depth, (name, node_id) in enumerate(path):
+        if name not in graph.blocks or node_id not in graph.nodes:
+            return depth
+        graph = graph.blocks.get(name).graph
+    return len(path)

@@ -28,6 +28,7 @@ from designer.model import (
     Project,
     infer_shapes,
 )
+from designer.model.block_shapes import analysis_inside, valid_depth
 from designer.model.block_table import block_name
 from designer.model.definition_edits import InBlock
 from designer.model.edits import Edit, Silence
@@ -185,31 +186,16 @@ class GraphDocument(QObject):
         self.analysis_changed.emit()  # the panels that show the view's problems follow
 
     def _view_analysis(self) -> Analysis:
-        """The analysis of the shown graph: a block's on the shapes reaching the opened
-        instance when they are all known, else on its ports' sample shapes."""
-        analysis, graph = self.analysis, self.graph
-        for name, node_id in self._opened:
-            inner = graph.blocks.get(name).graph
-            info = analysis.info(node_id)
-            ports = graph.spec(node_id).inputs if node_id in graph.nodes else ()
-            if ports and len(info.inputs) == len(ports) and not info.problems:
-                analysis = graph.blocks.result(name, info.inputs)
-            else:
-                analysis = infer_shapes(inner)
-            graph = inner
-            analysis = review(inner, analysis)  # the linter's findings on the inner layers
-        return analysis
+        """The opened block's analysis (`analysis_inside`), with the linter's findings."""
+        return review(self.view_graph, analysis_inside(self.graph, self.analysis, self._opened))
 
     def _check_opened(self) -> bool:
-        """Drop opened blocks that are gone (an undo removed the block or the instance);
-        True when the shown graph changed."""
-        graph = self.graph
-        for depth, (name, node_id) in enumerate(self._opened):
-            if name not in graph.blocks or node_id not in graph.nodes:
-                del self._opened[depth:]
-                return True
-            graph = graph.blocks.get(name).graph
-        return False
+        """Drop opened blocks that are gone; True when the shown graph changed."""
+        depth = valid_depth(self.graph, self._opened)
+        if depth == len(self._opened):
+            return False
+        del self._opened[depth:]
+        return True
 
     def set_data_settings(
         self,
