@@ -226,6 +226,20 @@ class BlockTable:
         self._changed(name)
         return index, definition
 
+    def replace(self, definition: BlockDefinition) -> BlockDefinition:
+        """Put ``definition`` in the place of the one of its name, in one change (an
+        instance never finds its block missing); returns the one replaced."""
+        old = self.get(definition.name)
+        if definition.graph.catalog is not self.catalog:
+            raise ValueError("the block's graph belongs to another project")
+        if definition.graph.block_name != definition.name:
+            raise ValueError(f"the graph is not the definition of {definition.name!r}")
+        self._follow(old.graph, False)
+        self._definitions[definition.name] = definition
+        self._follow(definition.graph, True)
+        self._changed(definition.name)
+        return old
+
     def reorder(self, names: list[str]) -> None:
         """Put the definitions in the order of ``names`` (all of them, once each)."""
         if sorted(names) != sorted(self._definitions):

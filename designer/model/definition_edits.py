@@ -7,7 +7,13 @@ import copy
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from designer.model.block_table import BlockDefinition, BlockTable, block_name
+from designer.model.block_table import (
+    INPUT_ROLE,
+    OUTPUT_ROLE,
+    BlockDefinition,
+    BlockTable,
+    block_name,
+)
 from designer.model.edits import Edit
 from designer.model.errors import BlockError
 from designer.model.graph import Graph
@@ -105,3 +111,33 @@ class DefineBlock:
 
     def revert(self, graph: Graph) -> None:
         graph.blocks.remove(self.definition.name)
+
+
+@dataclass
+class ReplaceBlock:
+    """Give block ``snapshot.name`` the definition ``snapshot`` (the library's version of
+    it): every instance follows, as after an edit inside. A port that an instance has
+    wired must stay, so that no wire hangs from a port that is gone."""
+
+    snapshot: BlockSnapshot
+    description: str = "Update block from library"
+    _old: BlockDefinition | None = field(default=None, init=False)
+    _new: BlockDefinition | None = field(default=None, init=False)
+
+    def apply(self, graph: Graph) -> None:
+        table, name = graph.blocks, self.snapshot.name
+        old = table.get(name)
+        new = self._new or _build(table, self.snapshot)
+        for role, output in ((INPUT_ROLE, False), (OUTPUT_ROLE, True)):
+            for port in set(old.port_names(role)) - set(new.port_names(role)):
+                user = table.port_user(name, port, output)
+                if user is not None:
+                    raise BlockError(
+                        f"{user} is wired to the port {port!r}, which the new {name} "
+                        "lacks; remove that connection first"
+                    )
+        self._old, self._new = table.replace(new), new
+
+    def revert(self, graph: Graph) -> None:
+        assert self._old is not None
+        graph.blocks.replace(self._old)

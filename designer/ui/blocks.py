@@ -24,7 +24,8 @@ from designer.model.block_edits import (
     Ungroup,
 )
 from designer.model.block_table import block_name, name_problem
-from designer.model.definition_edits import AddBlocks
+from designer.model.definition_edits import AddBlocks, ReplaceBlock, snapshot
+from designer.model.edits import Compound
 from designer.ui.document import GraphDocument
 from designer.ui.window_actions import make_action
 
@@ -135,14 +136,9 @@ class BlockController(QObject):
 
     def save_to_library(self) -> Path | None:
         """Save the selected block (or the opened one) to the user's library."""
-        node_id = self._selected_block(quiet=bool(self.document.block_path))
-        if node_id is not None:
-            name = block_name(self.document.view_graph.node(node_id).type)
-        else:
-            path = self.document.block_path
-            if not path:
-                return None
-            name = path[-1]
+        name = self._chosen_name()
+        if name is None:
+            return None
         try:
             saved = self.library.save(self.document.graph.blocks, name or "")
         except (OSError, ValueError) as error:
@@ -151,6 +147,35 @@ class BlockController(QObject):
         self.library_changed.emit()
         self.message.emit(f"Saved {name} to the block library")
         return saved
+
+    def update_from_library(self) -> bool:
+        """Give the selected (or opened) block the library's version of it, with the
+        blocks that version uses, as one undo step; every instance follows."""
+        name = self._chosen_name()
+        if name is None:
+            return False
+        try:
+            block = self.library.get(name)
+        except KeyError:
+            self.document.error_raised.emit(f"The library has no block named {name}")
+            return False
+        *uses, main = block.snapshots
+        if snapshot(self.document.graph.blocks.get(name)) == main:
+            self.message.emit(f"{name} is already the library's version")
+            return False
+        edit = Compound([AddBlocks(uses), ReplaceBlock(main)], f"Update {name} from library")
+        if not self.document.push_design(edit):
+            return False
+        self.message.emit(f"{name} is now the library's version; every instance follows")
+        return True
+
+    def _chosen_name(self) -> str | None:
+        """The block of the one selected instance, else the innermost opened block."""
+        node_id = self._selected_block(quiet=bool(self.document.block_path))
+        if node_id is not None:
+            return block_name(self.document.view_graph.node(node_id).type)
+        path = self.document.block_path
+        return path[-1] if path else None
 
     def _selected_block(self, quiet: bool = False) -> str | None:
         selection = self.document.selection
@@ -211,6 +236,12 @@ def build_block_actions(window, controller: BlockController) -> dict[str, QActio
             controller.detach,
             tip="Give this instance its own copy of the block",
         ),
+        "update_block": act(
+            window,
+            "U&pdate from Library",
+            controller.update_from_library,
+            tip="Replace the block by the library's version; every instance follows",
+        ),
         "save_block": act(
             window,
             "&Save Block to Library",
@@ -227,7 +258,7 @@ def build_block_menu(window, actions: dict[str, QAction]) -> QMenu:
     menu.addSeparator()
     menu.addActions([actions["repeat_block"], actions["ungroup_block"], actions["detach_block"]])
     menu.addSeparator()
-    menu.addAction(actions["save_block"])
+    menu.addActions([actions["save_block"], actions["update_block"]])
     return menu
 
 

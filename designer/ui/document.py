@@ -133,13 +133,18 @@ class GraphDocument(QObject):
 
     # ----------------------------------------------------------------- edits
     def push(self, edit: Edit) -> bool:
-        """Apply an edit as one undo step. A refused edit changes nothing, emits
-        ``error_raised`` with the reason and returns False."""
+        """Apply an edit of the shown graph (`view_graph`) as one undo step. A refused
+        edit changes nothing, emits ``error_raised`` with the reason and returns False."""
+        if self._opened:
+            edit = InBlock(self._opened[-1][0], edit)
+        return self.push_design(edit)
+
+    def push_design(self, edit: Edit) -> bool:
+        """`push` an edit of the whole design, even while a block is open (the block
+        table itself, a fit of the design to its data)."""
         if self._locked_reason:
             self.error_raised.emit(self._locked_reason)
             return False
-        if self._opened:
-            edit = InBlock(self._opened[-1][0], edit)
         try:
             edit.apply(self.graph)
         except GraphError as error:

@@ -14,7 +14,8 @@ from designer.model.block_edits import (
     reinsertion_indices,
 )
 from designer.model.block_table import BlockDefinition, block_type
-from designer.model.definition_edits import InBlock
+from designer.model.definition_edits import InBlock, ReplaceBlock
+from designer.model.definition_edits import snapshot as definition_snapshot
 from designer.model.edits import AddNode, RemoveNodes, Rename, SetParam
 
 
@@ -245,3 +246,25 @@ def test_a_new_port_inside_sorts_the_instances_wires_by_port():
     graph.connect("stem", "out", block, "skip")
     assert [e.dst_port for e in graph.in_edges(block)] == ["skip", "x"]
     assert infer_shapes(graph).valid
+
+
+def test_replacing_a_definition_updates_instances_keeps_wired_ports_and_undoes():
+    graph, block = grouped()
+    before = snapshot(graph)
+    residual = residual_design(1, channels=4)  # the same block, 4 channels wide
+    narrow = GroupIntoBlock(stage_ids(1), "BasicBlock")
+    narrow.apply(residual)
+    new = definition_snapshot(residual.blocks.get("BasicBlock"))
+    edit = ReplaceBlock(new)
+    edit.apply(graph)
+    (problem,) = infer_shapes(graph).info(block).problems  # the instance follows at once
+    assert "inside it, Add 'add_1': needs inputs of one shape" in problem.message
+    assert "4×6×6 and 8×6×6" in problem.message
+    edit.revert(graph)
+    assert snapshot(graph) == before and infer_shapes(graph).info(block).params == 1168
+    inner = residual.blocks.get("BasicBlock").graph
+    residual.disconnect(residual.in_edges(narrow.block_id)[0])
+    inner.rename_node("in1", "features")  # nothing uses it there now
+    with pytest.raises(BlockError, match="wired to the port 'x', which the new BasicBlock"):
+        ReplaceBlock(definition_snapshot(residual.blocks.get("BasicBlock"))).apply(graph)
+    assert snapshot(graph) == before

@@ -215,3 +215,23 @@ def test_a_block_is_copied_and_pasted_as_another_instance(qtbot, window):
     assert len(instances) == 2 and block in instances
     assert document.selection == [i for i in instances if i != block]
     assert len(document.graph.blocks) == 1  # both use the one definition
+
+
+def test_update_from_library_brings_every_instance_back_in_one_step(qtbot, window):
+    document = window.document
+    block = group_stage(qtbot, window)
+    window.actions_by_name["save_block"].trigger()
+    assert document.open_block(block)
+    assert document.push(SetParam("conv1_1", "out_channels", 16))
+    document.close_blocks()
+    document.set_selection([block])
+    window.actions_by_name["update_block"].trigger()
+    inner = document.graph.blocks.get("ResBlock").graph
+    assert inner.node("conv1_1").params["out_channels"] == 8
+    qtbot.waitUntil(lambda: document.analysis.info(block).params == 1168)
+    document.undo_stack.undo()
+    inner = document.graph.blocks.get("ResBlock").graph
+    assert inner.node("conv1_1").params["out_channels"] == 16
+    with qtbot.waitSignal(window.blocks.message):
+        document.undo_stack.redo()
+        window.actions_by_name["update_block"].trigger()  # already the library's
