@@ -235,3 +235,15 @@ def test_update_from_library_brings_every_instance_back_in_one_step(qtbot, windo
     with qtbot.waitSignal(window.blocks.message):
         document.undo_stack.redo()
         window.actions_by_name["update_block"].trigger()  # already the library's
+
+
+def test_escape_leaves_the_opened_block(qtbot, window):
+    document, view = window.document, window.view
+    block = group_stage(qtbot, window)
+    QTest.mouseDClick(
+        view.viewport(), LEFT, Qt.KeyboardModifier.NoModifier, node_point(view, block)
+    )
+    assert document.block_path == ["ResBlock"]
+    view.setFocus()
+    QTest.keyClick(view, Qt.Key.Key_Escape)
+    assert document.block_path == [] and view.graph_scene.node_item(block) is not None

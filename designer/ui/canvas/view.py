@@ -418,6 +418,12 @@ class GraphView(QGraphicsView):
             self.paste()
         elif ctrl and key == Qt.Key.Key_D:
             self.duplicate()
+        elif (
+            key == Qt.Key.Key_Escape
+            and self.document.block_path
+            and self.graph_scene.interactions.wire is None  # Esc cancels a wire first
+        ):
+            self.document.close_blocks(len(self.document.block_path) - 1)  # one level out
         else:
             return False
         return True
