@@ -39,6 +39,7 @@ def render(
     from PySide6.QtWidgets import QApplication
 
     from designer.io import example_paths
+    from designer.io.library import BlockLibrary
     from designer.ui.application import create_application
     from designer.ui.main_window import MainWindow
 
@@ -46,7 +47,11 @@ def render(
     with tempfile.TemporaryDirectory() as folder:
         settings = QSettings(str(Path(folder) / "settings.ini"), QSettings.Format.IniFormat)
         settings.setValue("view/theme", "dark" if dark else "light")
-        window = MainWindow(settings=settings, autosave_dir=Path(folder) / "autosave")
+        window = MainWindow(
+            settings=settings,
+            autosave_dir=Path(folder) / "autosave",
+            block_library=BlockLibrary(Path(folder) / "blocks"),  # the starters alone
+        )
         window.theme.apply()
         window.resize(*size)
         path = next(p for p in example_paths() if p.stem == example)
