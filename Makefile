@@ -51,6 +51,7 @@ screenshot: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m designer.ui.screenshot --compare docs/diff.png
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m designer.ui.screenshot --lint docs/linter.png
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m designer.ui.screenshot --block-open docs/blocks.png
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m designer.ui.screenshot --overlay docs/overlay.png
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache .hypothesis

@@ -14,11 +14,13 @@ from designer.catalog.description import (
     Shape,
     ShapeError,
 )
+from designer.catalog.docs import LayerDocs
 from designer.catalog.registry import Catalog, default_catalog
 
 __all__ = [
     "Binding",
     "Catalog",
+    "LayerDocs",
     "LayerSpec",
     "ParamError",
     "ParamSpec",

@@ -7,6 +7,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from designer.catalog.docs import NO_DOCS, LayerDocs, torch_docs_url
+
 Params = Mapping[str, Any]
 
 FLOAT = "float32"
@@ -233,6 +235,7 @@ class LayerSpec:
     aliases: tuple[str, ...] = ()
     role: str = "layer"
     outputs_rule: PortsRule | None = None
+    docs: LayerDocs = NO_DOCS
 
     def param(self, name: str) -> ParamSpec:
         for spec in self.params:
@@ -278,6 +281,17 @@ class LayerSpec:
         if dtype != FLOAT and self.needs_real_input:
             return REAL_INPUT_MESSAGE
         return None
+
+    @property
+    def docs_reference(self) -> str | None:
+        """The torch name that documents this layer: the page's own reference, or the
+        class the layer compiles to; None for a layer torch has no page for."""
+        return self.docs.reference or (self.binding.module if self.binding else None)
+
+    @property
+    def docs_url(self) -> str | None:
+        """Where torch's manual describes this layer (no network is touched)."""
+        return torch_docs_url(self.docs_reference)
 
     @property
     def prefix(self) -> str:

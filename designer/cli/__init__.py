@@ -10,14 +10,17 @@
                       [--sampler tpe|grid]
     nn-designer import FILE.py -o OUT.nndesign [--class NAME] [--input-shape 3x224x224]
                       [--weights W]
+    nn-designer preflight PROJECT [--steps N] [--lr LR] [--batch-size B] [--seed S]
+    nn-designer lr-find PROJECT [--steps N] [--batch-size B] [--seed S]
 
 (``nn-designer-cli`` is the same without the window entry point.)
 Exit status: 0 when all is well, 1 when the design has errors (or cannot be exported; for
-``diff``, when the designs differ), 2 when the file cannot be read or the command line is
-wrong, 130 when interrupted with Ctrl+C (one line, no traceback; every file is written
-atomically, so nothing half-written or temporary is left behind). Never imports Qt; torch
-only when a verb builds a model. Each verb's module has an ``add_*_command`` function that
-registers its options; another verb is one more module and one more entry in `COMMANDS`.
+``diff``, when the designs differ; for ``preflight``, when it cannot learn one batch), 2
+when the file cannot be read or the command line is wrong, 130 when interrupted with
+Ctrl+C (one line, no traceback; every file is written atomically, so nothing half-written
+or temporary is left behind). Never imports Qt; torch only when a verb builds a model.
+Each verb's module has an ``add_*_command`` function that registers its options; another
+verb is one more module and one more entry in `COMMANDS`.
 """
 
 from __future__ import annotations
@@ -42,6 +45,8 @@ from designer.cli.diff import add_diff_command
 from designer.cli.export import add_export_command
 from designer.cli.import_model import add_import_command
 from designer.cli.interrupts import interrupts_outside_imports, report_interrupted
+from designer.cli.lr_find import add_lr_find_command
+from designer.cli.preflight import add_preflight_command
 from designer.cli.sweep import add_sweep_command
 from designer.cli.train import add_train_command
 
@@ -65,8 +70,10 @@ COMMANDS: list[Callable[[Any], None]] = [
     add_diff_command,
     add_sweep_command,
     add_import_command,
+    add_preflight_command,
+    add_lr_find_command,
 ]
-VERBS = ("check", "export", "train", "bundle", "diff", "sweep", "import")
+VERBS = ("check", "export", "train", "bundle", "diff", "sweep", "import", "preflight", "lr-find")
 
 
 def main(argv: list[str] | None = None) -> int:

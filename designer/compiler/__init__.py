@@ -20,6 +20,7 @@ from designer.compiler.lower import IR, IRInput, IROutput, IRStep, lower
 if TYPE_CHECKING:
     from designer.compiler.build import CompiledModel, build_model, compile_design
     from designer.compiler.codegen import PythonCode, generate_module_code
+    from designer.compiler.curves import Curve, activation_curve
     from designer.compiler.export import export_onnx
     from designer.compiler.weights import WeightsError, load_weights, read_weights, save_weights
 
@@ -27,6 +28,8 @@ _HOMES = {
     "build_model": "build",
     "compile_design": "build",
     "CompiledModel": "build",
+    "Curve": "curves",
+    "activation_curve": "curves",
     "PythonCode": "codegen",
     "generate_module_code": "codegen",
     "export_onnx": "export",
@@ -40,12 +43,14 @@ __all__ = [
     "IR",
     "CompileError",
     "CompiledModel",
+    "Curve",
     "ExportError",
     "IRInput",
     "IROutput",
     "IRStep",
     "PythonCode",
     "WeightsError",
+    "activation_curve",
     "build_model",
     "compile_design",
     "export_onnx",

@@ -40,14 +40,21 @@ class CompiledModel:
     nodes: Mapping[str, str]
 
 
-def compile_design(source: Graph | IR, seed: int = 0, class_name: str = "Net") -> CompiledModel:
+def compile_design(
+    source: Graph | IR, seed: int | None = 0, class_name: str = "Net"
+) -> CompiledModel:
     """`build_model`, keeping the IR and the generated source beside the module (rather
-    than as attributes stuck onto it)."""
+    than as attributes stuck onto it).
+
+    ``seed`` None leaves torch's global generator alone: for a caller in the window's
+    thread (a help page's plot) while a run may be drawing from it in another thread.
+    """
     ir = source if isinstance(source, IR) else lower(source)
     code = render_class(ir, class_name)
     model = _model_class(code.name, code.forward, _attributes(ir))()
     blocks = {block.class_name: block for block in ir.blocks}
-    torch.manual_seed(seed)
+    if seed is not None:
+        torch.manual_seed(seed)
     _add_submodules(model, ir, _BlockMaker(blocks, code.forwards))
     return CompiledModel(model, ir, code.forward, MappingProxyType(dict(ir.node_for_attribute)))
 

@@ -20,8 +20,10 @@ from dataclasses import dataclass
 import torch
 
 from designer.catalog.objectives import target_problem
+from designer.model.lint import LayerStats
 from designer.training import core
 from designer.training.batches import make_batches
+from designer.training.probes import Probes
 from designer.training.session import PreparedRun
 
 _PAUSE_POLL_S = 0.1
@@ -93,6 +95,16 @@ class EpochProgress:
 
 
 @dataclass(frozen=True, slots=True)
+class LayerProbe:
+    """Each layer's statistics on the first batch of an epoch (`LayerStats` by node id),
+    measured with `Probes` when the loop is asked to."""
+
+    epoch: int
+    step: int
+    layers: Mapping[str, LayerStats]
+
+
+@dataclass(frozen=True, slots=True)
 class RunFinished:
     """The run ended normally. `reason` is "completed", "stopped" or "early_stopped";
     `best_epoch` has the lowest validation loss (0 when no epoch finished)."""
@@ -112,7 +124,7 @@ class RunFailed:
     step: int
 
 
-Progress = BatchProgress | EpochProgress | RunFinished | RunFailed
+Progress = BatchProgress | EpochProgress | LayerProbe | RunFinished | RunFailed
 
 
 class _RunError(Exception):
@@ -188,15 +200,20 @@ def _check_model(run: PreparedRun, batches) -> None:
     _check_targets(run, [tuple(output.shape[1:]) for output in outputs])
 
 
-def train(run: PreparedRun, control: RunControl | None = None) -> Iterator[Progress]:
+def train(
+    run: PreparedRun, control: RunControl | None = None, probe: bool = False
+) -> Iterator[Progress]:
     """Train ``run.model`` in place, yielding a `BatchProgress` per batch, an
-    `EpochProgress` per epoch and finally one `RunFinished` or `RunFailed`.
+    `EpochProgress` per epoch and finally one `RunFinished` or `RunFailed`. With
+    ``probe`` (and a run with a `ProbePlan`), the first batch of each epoch is also
+    measured layer by layer, a `LayerProbe` after its `BatchProgress`: hooks that only
+    read, so the run's weights are the same as without.
 
     Never raises for problems of the model or data: NaN/infinite losses and exceptions in the
     model (shape errors, out of memory) end the run with `RunFailed`. With early stopping, the
     weights of the best validation epoch are restored at the end.
     """
-    state = _Run(run, control or RunControl())
+    state = _Run(run, control or RunControl(), probe)
     try:
         yield from state.epochs()
     except Exception as error:  # the run must end with a record, whatever the model does
@@ -208,8 +225,10 @@ def train(run: PreparedRun, control: RunControl | None = None) -> Iterator[Progr
 class _Run:
     """State of one `train` call; split out so each piece stays short."""
 
-    def __init__(self, run: PreparedRun, control: RunControl) -> None:
+    def __init__(self, run: PreparedRun, control: RunControl, probe: bool = False) -> None:
         self.run, self.settings, self.control = run, run.settings, control
+        self.probe = probe and run.probe_plan is not None
+        self.probes: Probes | None = None
         self.step = 0
         self.epoch = 0
         self.paused_time = 0.0
@@ -220,6 +239,8 @@ class _Run:
         return time.perf_counter() - self.start - self.paused_time
 
     def close(self) -> None:
+        if self.probes is not None:
+            self.probes.close()
         for source in self.sources:
             close = getattr(source, "close", None)
             if close is not None:
@@ -239,6 +260,8 @@ class _Run:
         _check_model(run, train_set)
         if not any(p.requires_grad for p in model.parameters()):
             raise _RunError("the model has no trainable parameters")
+        if self.probe and run.probe_plan is not None:
+            self.probes = Probes(run.probe_plan, model)
         torch.manual_seed(s.seed)
         optimizer = recipe.make_optimizer(model.parameters(), s.learning_rate)
         steps = math.ceil(len(train_set) / s.batch_size)
@@ -266,7 +289,7 @@ class _Run:
 
     def batches(
         self, batches, count: int, optimizer, scheduler
-    ) -> Generator[BatchProgress, None, float | None]:
+    ) -> Generator[BatchProgress | LayerProbe, None, float | None]:
         """One epoch of batches; returns the mean training loss, or None when stopped."""
         model, control, recipe = self.run.model, self.control, self.run.recipe
         per_batch = scheduler if recipe.schedule_step == "batch" else None
@@ -275,6 +298,7 @@ class _Run:
         target = recipe.heads[0].target
         model.train()
         iterator = iter(batches)
+        probes = self.probes
         while True:
             if control.paused:
                 self.paused_time += control.wait_while_paused()
@@ -286,6 +310,8 @@ class _Run:
                 return total / count
             self.step += 1
             learning_rate = group["lr"]
+            if probes is not None:
+                probes.arm()
             value = core.train_step(model, optimizer, recipe.heads, recipe.inputs, batch, clip)
             if per_batch is not None:
                 per_batch.step()
@@ -293,6 +319,9 @@ class _Run:
             total += value * rows
             rate = rows / max(time.perf_counter() - started, 1e-9)
             yield BatchProgress(self.step, self.epoch, value, learning_rate, rate)
+            if probes is not None:
+                yield LayerProbe(self.epoch, self.step, types.MappingProxyType(probes.measure()))
+                probes = None  # the first batch of the epoch only
 
     def finish_epoch(self, val_set, train_loss: float, best: core.BestWeights) -> EpochProgress:
         metrics = self.validate(val_set)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
-from designer.compiler import CompileError, build_model
+from designer.compiler import CompileError, compile_design
 from designer.data import (
     DataError,
     DataLayout,
@@ -31,6 +31,7 @@ from designer.data.checks import data_problems
 from designer.io import project_to_json
 from designer.model import Project, infer_shapes
 from designer.model.settings import DataSettings, TrainingSettings
+from designer.training.probes import ProbePlan
 from designer.training.recipe import Recipe, compile_recipe
 
 
@@ -58,6 +59,7 @@ class PreparedRun:
     name: str = "run"
     metadata: dict[str, object] = field(default_factory=dict)
     snapshot: str = ""  # the project as it was trained (a project file's text)
+    probe_plan: ProbePlan | None = None  # which submodule is which node (for statistics)
 
     @property
     def loss(self) -> str:
@@ -75,8 +77,8 @@ def prepare_run(
     the design fits it, and build a fresh model; relative data paths are taken from
     ``folder``, the project file's folder.
 
-    The model is built with ``build_model(graph, seed=training.seed)``, so the same project
-    always starts from the same weights. Raises `RunSetupError` with a readable message.
+    The model is built as ``build_model(graph, seed=training.seed)`` builds it, so the same
+    project always starts from the same weights. Raises `RunSetupError` with a readable message.
     """
     graph = project.graph
     analysis = infer_shapes(graph)
@@ -93,11 +95,11 @@ def prepare_run(
     if problems:
         raise RunSetupError(_with_more(problems[0].message, len(problems)), problems[0].node_id)
     try:
-        model = build_model(graph, seed=project.training.seed)
+        compiled = compile_design(graph, seed=project.training.seed)
     except CompileError as error:
         raise RunSetupError(str(error), next(iter(error.node_ids), None)) from None
     return PreparedRun(
-        model=model,
+        model=compiled.module,
         data=data,
         settings=project.training,
         data_settings=project.data,
@@ -106,6 +108,7 @@ def prepare_run(
         name=name,
         metadata=dict(project.metadata),
         snapshot=project_to_json(project),
+        probe_plan=ProbePlan.of(graph, compiled.nodes),
     )
 
 

@@ -32,10 +32,13 @@ from designer.model.block_shapes import analysis_inside, valid_depth
 from designer.model.block_table import block_name
 from designer.model.definition_edits import InBlock
 from designer.model.edits import Edit, Silence
-from designer.model.lint import DataFacts, SettingsFix, quick_fix, review
+from designer.model.lint import DataFacts, ProbeFacts, SettingsFix, quick_fix, review
 from designer.model.settings import DataSettings, TrainingSettings
 from designer.model.sweep import SweepSettings
 from designer.ui.commands import EditCommand, Settings, SettingsCommand
+
+#: The graph's events that change the network itself (not a move, a rename or a silencing).
+_NETWORK_EVENTS = ("node_added", "node_removed", "edge_added", "edge_removed", "param_changed")
 
 
 class GraphDocument(QObject):
@@ -50,6 +53,7 @@ class GraphDocument(QObject):
         settings_changed(str): the project's "data" or "training" settings changed (an
             edit, its undo or redo); not emitted when another project is loaded.
         sweep_changed: the project's sweep (its search space) changed, likewise.
+        probes_changed: what was measured in the layers (``probe_facts``) changed.
     """
 
     analysis_changed = Signal()
@@ -60,6 +64,7 @@ class GraphDocument(QObject):
     settings_changed = Signal(str)
     sweep_changed = Signal()
     view_changed = Signal()
+    probes_changed = Signal()
 
     def __init__(self, project: Project | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -73,6 +78,9 @@ class GraphDocument(QObject):
         self._opened: list[tuple[str, str]] = []
         self._data_problems: tuple[Problem, ...] = ()
         self._data_facts: DataFacts | None = None
+        #: What a pre-flight check or training last measured in the network (None: not
+        #: measured since the project was opened or the network last changed).
+        self._probe_facts: ProbeFacts | None = None
         #: What the last review read (inference's analysis, the data's problems and
         #: facts, the training settings, the silencing count) and what it gave.
         self._reviewed: tuple | None = None
@@ -113,6 +121,7 @@ class GraphDocument(QObject):
         self._selection = []
         self._opened = []
         self.trained_state = None
+        self.set_probe_facts(None)
         self.undo_stack.clear()
         self._connect_graph()
         self.refresh_analysis()
@@ -318,12 +327,15 @@ class GraphDocument(QObject):
         `designer.model.lint.review`); the last result again while nothing it read
         changed."""
         training = self._project.training
-        key = (self._data_problems, self._data_facts, training, self._silencings)
+        facts = self._probe_facts
+        key = (self._data_problems, self._data_facts, training, self._silencings, facts)
         if self._reviewed is not None:
             last_inferred, last_key, last = self._reviewed
             if last_inferred is inferred and last_key == key:
                 return last
-        analysis = review(self.graph, inferred, training, self._data_facts, self._data_problems)
+        analysis = review(
+            self.graph, inferred, training, self._data_facts, self._data_problems, probes=facts
+        )
         self._reviewed = (inferred, key, analysis)
         return analysis
 
@@ -343,6 +355,19 @@ class GraphDocument(QObject):
             self._data_facts = facts
             self._reinfer.start()
 
+    @property
+    def probe_facts(self) -> ProbeFacts | None:
+        return self._probe_facts
+
+    def set_probe_facts(self, facts: ProbeFacts | None) -> None:
+        """What a pre-flight check or a training run measured in each layer, for the
+        linter's rules that read it (NN4xx); None forgets it. Edits of the network
+        forget it too: the measurements were of the network as it was."""
+        if facts is not self._probe_facts:
+            self._probe_facts = facts
+            self._reinfer.start()
+            self.probes_changed.emit()
+
     def apply_fix(self, problem: Problem) -> bool:
         """Apply the quick fix of a linter finding as one undo step (a graph edit, or new
         training settings); False when it has none now or the change is refused."""
@@ -352,7 +377,7 @@ class GraphDocument(QObject):
         else:
             inferred = infer_shapes(self.graph)
             training, facts = self._project.training, self._data_facts
-            fix = quick_fix(problem, self.graph, inferred, training, facts)
+            fix = quick_fix(problem, self.graph, inferred, training, facts, self._probe_facts)
         if fix is None:
             self.error_raised.emit("This problem has no quick fix any more")
             return False
@@ -377,6 +402,9 @@ class GraphDocument(QObject):
         # re-inference on the next event-loop turn.
         self._reinfer.start()
 
+    def _on_network_changed(self, *_args: object) -> None:
+        self.set_probe_facts(None)
+
     def _on_node_removed(self, node_id: str) -> None:
         if node_id in self._selection and node_id not in self.view_graph.nodes:
             self.set_selection(n for n in self._selection if n != node_id)
@@ -386,11 +414,17 @@ class GraphDocument(QObject):
         events.all.connect(self._on_graph_changed)
         events.node_removed.connect(self._on_node_removed)
         self.graph.blocks.events.changed.connect(self._on_graph_changed)
+        self.graph.blocks.events.changed.connect(self._on_network_changed)
         events.node_silenced.connect(self._on_graph_silenced)
+        for signal in _NETWORK_EVENTS:
+            getattr(events, signal).connect(self._on_network_changed)
 
     def _disconnect_graph(self) -> None:
         events = self.graph.events
         events.all.disconnect(self._on_graph_changed)
         events.node_removed.disconnect(self._on_node_removed)
         self.graph.blocks.events.changed.disconnect(self._on_graph_changed)
+        self.graph.blocks.events.changed.disconnect(self._on_network_changed)
         events.node_silenced.disconnect(self._on_graph_silenced)
+        for signal in _NETWORK_EVENTS:
+            getattr(events, signal).disconnect(self._on_network_changed)

@@ -40,6 +40,7 @@ from designer.ui.panels import (
     ProblemsPanel,
     format_count,
 )
+from designer.ui.probe_actions import ProbeActions
 from designer.ui.training_dock import install_training
 from designer.ui.welcome import WelcomePanel
 from designer.ui.window_actions import (
@@ -94,6 +95,7 @@ class MainWindow(QMainWindow):
         self.view = GraphView(self.document, self)
         self.setCentralWidget(self.view)
         self._build_docks()
+        self.probes = ProbeActions(self)
         self.files.model_provider = self.trained_model
         self._build_status_bar()
         self._training_buttons = training_buttons(self.training.panel)
@@ -380,6 +382,13 @@ class MainWindow(QMainWindow):
         self.palette_dock.raise_()
         self.palette.focus_search()
 
+    def show_layer_help(self) -> None:
+        """F1: the inspector's Help tab for the selected layer."""
+        self.inspector_dock.show()
+        self.inspector_dock.raise_()
+        if not self.inspector.show_help():
+            self._show_status("Select one layer to see its help")
+
     def show_about(self) -> None:
         QMessageBox.about(self, f"About {APP_NAME}", about_text())
 
@@ -431,6 +440,7 @@ class MainWindow(QMainWindow):
         self.save_settings()
         self.autosave.stop()
         self.importer.wait()
+        self.probes.shutdown()
         event.accept()
 
 

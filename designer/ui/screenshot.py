@@ -1,7 +1,7 @@
 """``python -m designer.ui.screenshot [MODE] OUT.png``: the window (after a training run
 with ``--train``, with the linter's findings with ``--lint``, with a history of runs with
-``--runs``), the compare dialog (``--compare``) or a finished sweep (``--sweep``), as the
-README shows them.
+``--runs``, with the gradient overlay of a pre-flight check with ``--overlay``), the
+compare dialog (``--compare``) or a finished sweep (``--sweep``), as the README shows them.
 
 Renders offscreen at a fixed size with the binary-classifier example loaded and fitted,
 so the picture is reproducible on any machine, display or none.
@@ -18,8 +18,19 @@ from pathlib import Path
 from typing import Any
 
 SIZE = (1400, 900)
-MODES = ("--train", "--compare", "--lint", "--runs", "--sweep", "--blocks", "--block-open")
+MODES = (
+    "--train",
+    "--compare",
+    "--lint",
+    "--runs",
+    "--sweep",
+    "--overlay",
+    "--blocks",
+    "--block-open",
+)
 EXAMPLE = "binary_classifier"
+OVERLAY_EXAMPLE = "residual_mlp"
+OVERLAY_SIZE = (1600, 1000)
 
 
 def render(
@@ -76,6 +87,29 @@ def render(
         app.processEvents()
     _save(image, out)
     return image
+
+
+def render_overlay(out: Path, size: tuple[int, int] = OVERLAY_SIZE, dark: bool = False):
+    """Render the window after a real pre-flight check of the residual example, its
+    gradient overlay on the canvas; returns the `QImage`."""
+    return render(out, size, OVERLAY_EXAMPLE, dark, prepare=_preflight)
+
+
+def _preflight(window) -> None:
+    """Run the pre-flight check to the end; the overlay then shows its gradient norms."""
+    from PySide6.QtCore import QEventLoop
+    from PySide6.QtWidgets import QApplication
+
+    loop = QEventLoop()
+    window.probes.runner.done.connect(loop.quit)
+    window.probes.runner.failed.connect(loop.quit)
+    if window.probes.preflight():
+        loop.exec()
+    window.document.set_selection([])
+    window.problems_dock.raise_()
+    window.palette_dock.hide()  # room for the whole design at a legible zoom
+    for _ in range(5):
+        QApplication.processEvents()
 
 
 def render_comparison(out: Path, size: tuple[int, int] = SIZE, dark: bool = False):
@@ -203,6 +237,8 @@ def main(argv: list[str] | None = None) -> int:
         render_comparison(Path(args[0]), dark=dark)
     elif mode == "--lint":
         render_lint(Path(args[0]), dark=dark)
+    elif mode == "--overlay":
+        render_overlay(Path(args[0]), dark=dark)
     elif mode in ("--blocks", "--block-open"):
         from designer.ui.screenshot_blocks import render_blocks
 

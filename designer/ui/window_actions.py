@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QMainWindow, QMenu, QPushButton, QToolBar
 
 from designer import APP_NAME
 from designer.ui import theme as themes
+from designer.ui.canvas.overlay import STATISTICS
 from designer.ui.compare import compare_with_file
 from designer.ui.welcome import example_title
 
@@ -69,6 +70,13 @@ def build_actions(window) -> dict[str, QAction]:
     """Every command of the window, by name; menus and the toolbar share them."""
     a = {**_file_actions(window), **_canvas_actions(window)}
     a["about"] = make_action(window, f"&About {APP_NAME}", window.show_about, "about")
+    a["layer_help"] = make_action(
+        window,
+        "&Layer Help",
+        window.show_layer_help,
+        shortcut=QKeySequence.StandardKey.HelpContents,
+        tip="What the selected layer computes, its parameters and the terms it uses",
+    )
     a.update(_training_actions(window))
     a.update(_undo_actions(window))
     for name in CANVAS_ONLY:
@@ -76,7 +84,7 @@ def build_actions(window) -> dict[str, QAction]:
         window.view.addAction(a[name])
     a["quit"].setMenuRole(QAction.MenuRole.QuitRole)
     a["about"].setMenuRole(QAction.MenuRole.AboutRole)
-    for name in (*WINDOW_WIDE, "find_layer"):
+    for name in (*WINDOW_WIDE, "find_layer", "layer_help"):
         window.addAction(a[name])
     return a
 
@@ -180,7 +188,43 @@ def _training_actions(window) -> dict[str, QAction]:
     actions["sweep"] = make_action(
         window, "S&weep…", window.show_sweep, tip="Search training settings and layer parameters"
     )
+    actions["preflight"] = make_action(
+        window,
+        "Pre-&flight Check",
+        window.probes.preflight,
+        tip="Train a copy of the design on one batch: can it learn? Statistics per layer",
+    )
+    actions["find_lr"] = make_action(
+        window,
+        "Find &Learning Rate…",
+        window.probes.find_learning_rate,
+        tip="A range test of growing learning rates: the loss against the rate, and a suggestion",
+    )
     return actions
+
+
+def _overlay_menu(window, view: QMenu) -> None:
+    """View › Gradient Overlay (a toggle) and the statistic it shows (a choice)."""
+    probes, a = window.probes, window.actions_by_name
+    toggle = view.addAction("&Gradient Overlay")
+    toggle.setCheckable(True)
+    toggle.setStatusTip("Colour each layer by what the pre-flight check or training measured")
+    toggle.toggled.connect(probes.show_overlay)
+    a["overlay"] = toggle
+    menu = view.addMenu("Overlay &Statistic")
+    group = QActionGroup(menu)
+    for statistic in STATISTICS:
+        action = menu.addAction(statistic.title)
+        action.setCheckable(True)
+        action.setChecked(statistic.key == probes.overlay.statistic.key)
+        action.triggered.connect(lambda _checked=False, k=statistic.key: _show_statistic(window, k))
+        group.addAction(action)
+        a[f"overlay_{statistic.key}"] = action
+
+
+def _show_statistic(window, key: str) -> None:
+    window.probes.overlay.set_statistic(key)
+    window.actions_by_name["overlay"].setChecked(True)
 
 
 def _press_training_button(window, button: QPushButton) -> None:
@@ -205,8 +249,12 @@ def build_menus(window) -> dict[str, QMenu]:
     run = bar.addMenu("&Training")
     run.addActions([a["train"], a["pause"], a["resume"], a["stop"]])
     run.addSeparator()
+    run.addActions([a["preflight"], a["find_lr"]])
+    run.addSeparator()
     run.addAction(a["sweep"])
     help_menu = bar.addMenu("&Help")
+    help_menu.addAction(a["layer_help"])
+    help_menu.addSeparator()
     help_menu.addAction(a["about"])
     return {
         "file": file_menu,
@@ -252,6 +300,9 @@ def _view_menu(window) -> tuple[QMenu, QMenu]:
     view.addAction(a["arrange"])
     view.addSeparator()
     view.addAction(a["find_layer"])
+    view.addSeparator()
+    _overlay_menu(window, view)
+    view.addSeparator()
     panels = view.addMenu("&Panels")
     for dock in window.docks():
         panels.addAction(dock.toggleViewAction())

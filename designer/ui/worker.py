@@ -30,6 +30,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 from designer.training.loop import (
     BatchProgress,
     EpochProgress,
+    LayerProbe,
     RunControl,
     RunFailed,
     RunFinished,
@@ -60,9 +61,11 @@ class TrainingWorker(QObject):
         failed_run(RunRecord): the run failed (emitted just before ``failed``).
         failed(str): the run could not go on; the text is meant for the user.
         problem(str): the run cannot be recorded as asked (it goes on).
+        probes(LayerProbe): each layer's statistics on an epoch's first batch.
     """
 
     batch = Signal(object)
+    probes = Signal(object)
     epoch = Signal(object)
     finished = Signal(object)
     failed_run = Signal(object)
@@ -97,10 +100,13 @@ class TrainingWorker(QObject):
 
     def _train(self, prepared: PreparedRun, recording: Recording) -> None:
         epochs: list[EpochProgress] = []
-        for record in train(prepared, self.control):
+        for record in train(prepared, self.control, probe=True):
             recording.add(record)
             if isinstance(record, BatchProgress):
                 self._add_batch(record)
+                continue
+            if isinstance(record, LayerProbe):
+                self.probes.emit(record)
                 continue
             self._flush()
             if isinstance(record, EpochProgress):
@@ -183,11 +189,12 @@ class TrainingController(QObject):
         started(PreparedRun), batch(list), epoch(EpochProgress), finished(RunRecord),
         failed_run(RunRecord) just before failed(str), problem(str) (the run cannot be
         recorded as asked; it goes on), state_changed(str): "idle", "running", "paused"
-        or "stopping".
+        or "stopping", probes(LayerProbe): each layer measured on an epoch's first batch.
     """
 
     started = Signal(object)
     batch = Signal(object)
+    probes = Signal(object)
     epoch = Signal(object)
     finished = Signal(object)
     failed_run = Signal(object)
@@ -252,6 +259,7 @@ class TrainingController(QObject):
         worker.failed_run.connect(self._on_worker_failed_run)
         worker.failed.connect(self._on_worker_failed)
         worker.problem.connect(self.problem)
+        worker.probes.connect(self.probes)
         thread.finished.connect(self._on_thread_finished)
         self._run_requested.connect(worker.run)
         self._thread, self._worker = thread, worker

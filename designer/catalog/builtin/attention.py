@@ -22,6 +22,7 @@ from designer.catalog.description import (
     Shape,
     ShapeError,
 )
+from designer.catalog.docs import LayerDocs
 
 CATEGORY = "Sequence"
 MASK_PORT = "mask"
@@ -75,6 +76,18 @@ def _attention_forward(causal: bool):
 _PADDING = "Wire the token ids into 'mask' to ignore padding (id 0)."
 
 
+_FORMULA = (
+    "Q = x·W_Q, K = x·W_K, V = x·W_V;  per head: softmax(Q·Kᵀ / √d) · V;  heads joined, then · W_O"
+)
+_ABOUT = (
+    "Every position asks a question (query), compares it with what every position offers "
+    "(key), and takes a weighted average of their values, weighted by the softmax of the "
+    "match: each output mixes in the information of the positions relevant to it, however "
+    "far apart. Several heads ask different questions in parallel. The layer at the heart "
+    "of transformers; add a Positional embedding before it, as it ignores order."
+)
+
+
 def _attention(causal: bool) -> LayerSpec:
     """Self-attention, plain or causal. Causal attention is a type of its own, not a
     parameter: a new parameter of SelfAttention would be saved in every design that has
@@ -126,6 +139,9 @@ def _attention(causal: bool) -> LayerSpec:
         macs=lambda p, s, o: 4 * s[0].numel * s[0].dims[-1] + 2 * s[0].dims[0] * s[0].numel,
         label_prefix=label,
         aliases=aliases,
+        docs=LayerDocs(
+            _FORMULA + ("  (+ −∞ where key j comes after query i)" if causal else ""), _ABOUT
+        ),
     )
 
 

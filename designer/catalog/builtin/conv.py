@@ -13,9 +13,11 @@ from designer.catalog.builtin.rules import (
     slide,
 )
 from designer.catalog.description import Binding, LayerSpec, ParamSpec, Shape, ShapeError
+from designer.catalog.docs import LayerDocs
 
 CONV = "Convolution"
 _WHAT = {1: "a sequence", 2: "an image", 3: "a volume (a 3-D scan or a clip of frames)"}
+_AT = {1: "i", 2: "i, j", 3: "d, i, j"}
 _HOW = {
     1: " A steps × features sequence becomes channels × steps through a Permute.",
     2: "",
@@ -98,6 +100,15 @@ def _conv(ndim: int) -> LayerSpec:
         param_count=_conv_params(ndim),
         macs=_conv_macs(ndim),
         label_prefix="conv",
+        docs=LayerDocs(
+            f"y[o, {_AT[ndim]}] = b[o] + ∑ over input channels c and kernel offsets k of "
+            f"W[o, c, k] · x[c, stride · ({_AT[ndim]}) + dilation · k − padding]",
+            "Slides small learned filters over the input; each filter is a neuron that "
+            "sees only a window and has the same weights everywhere, so it finds a "
+            "pattern (an edge, a texture) wherever it is, with far fewer weights than a "
+            "Linear layer. Each output channel is one filter's response map. Stack "
+            "convolutions with ReLU and pooling to see larger and larger patterns.",
+        ),
     )
 
 
@@ -152,6 +163,14 @@ def _deconv(ndim: int) -> LayerSpec:
         ),
         macs=lambda p, s, o: s[0].numel * p["out_channels"] * p["kernel_size"] ** ndim,
         label_prefix="deconv",
+        docs=LayerDocs(
+            f"y[o, stride · ({_AT[ndim]}) + k − padding] += W[c, o, k] · x[c, {_AT[ndim]}]"
+            ", summed over c, plus b[o]",
+            "The reverse of a strided convolution's sampling: each input position paints "
+            "a learned filter, scaled by its value, onto a larger output, stride steps "
+            "apart. With stride 2 it doubles the size: the upsampling half of "
+            "autoencoders, U-Nets and image generators.",
+        ),
     )
 
 

@@ -10,6 +10,7 @@ from designer.catalog.builtin.rules import (
     single,
 )
 from designer.catalog.description import Binding, LayerSpec, ParamSpec, Shape, ShapeError
+from designer.catalog.docs import LayerDocs
 
 CATEGORY = "Core"
 
@@ -36,7 +37,14 @@ LINEAR = LayerSpec(
     category=CATEGORY,
     help="Fully connected layer; its input size is taken from the incoming shape.",
     params=(
-        ParamSpec("units", "int", 10, help="Output features", minimum=1, maximum=1_000_000),
+        ParamSpec(
+            "units",
+            "int",
+            10,
+            help="Output features: one neuron each",
+            minimum=1,
+            maximum=1_000_000,
+        ),
         ParamSpec("bias", "bool", True, help="Learn an additive bias"),
         ACTIVATION_PARAM,
     ),
@@ -53,6 +61,13 @@ LINEAR = LayerSpec(
     param_count=_linear_params,
     macs=_linear_macs,
     label_prefix="fc",
+    docs=LayerDocs(
+        "y = W · x + b   (W: units × inputs weights, b: units biases)",
+        "Every output is a neuron: a weighted sum of all the inputs plus a bias. The "
+        "weights and biases are learned by gradient descent. Linear layers alone can only "
+        "draw straight boundaries; put an activation (ReLU) between them to learn curves. "
+        "On an input with several axes it acts on the last one, for each position.",
+    ),
 )
 
 DROPOUT = LayerSpec(
@@ -63,6 +78,12 @@ DROPOUT = LayerSpec(
     params=(ParamSpec("p", "float", 0.5, "Rate", "Drop probability", 0.0, 1.0),),
     shape_rule=lambda p, s: single(s),
     binding=Binding("torch.nn.Dropout", kwargs=lambda p, s: {"p": p["p"]}),
+    docs=LayerDocs(
+        "training: y = x · m / (1 − p),  m ∈ {0, 1} random with P(m = 0) = p;  evaluation: y = x",
+        "While training, each value is zeroed with probability p and the others scaled up "
+        "to keep the mean, so the network cannot rely on any single neuron: a simple "
+        "guard against overfitting. It does nothing when the model is evaluated.",
+    ),
 )
 
 
@@ -75,6 +96,12 @@ IDENTITY = LayerSpec(
     shape_rule=lambda p, s: s[0],
     binding=Binding(None, forward=lambda m, xs, p: xs[0]),
     accepts_integers=True,
+    docs=LayerDocs(
+        "y = x",
+        "Computes nothing; it gives a point of the design a name, for instance the "
+        "junction where a skip connection starts.",
+        reference="torch.nn.Identity",
+    ),
 )
 
 
@@ -95,6 +122,13 @@ DROPOUT_2D = LayerSpec(
     binding=Binding("torch.nn.Dropout2d", kwargs=lambda p, s: {"p": p["p"]}),
     label_prefix="dropout",
     aliases=("SpatialDropout2D",),
+    docs=LayerDocs(
+        "training: y[c] = x[c] · m_c / (1 − p) for each channel c, m_c ∈ {0, 1};  "
+        "evaluation: y = x",
+        "Dropout of whole feature maps: each channel of a sample is kept or zeroed as a "
+        "whole. Neighbouring pixels are so alike that zeroing single pixels hardly "
+        "regularizes a convolutional network; dropping channels does.",
+    ),
 )
 
 
@@ -123,6 +157,12 @@ SCALE_BIAS = LayerSpec(
     macs=lambda p, s, o: o.numel,
     label_prefix="scale",
     aliases=("Rescaling",),
+    docs=LayerDocs(
+        "y = x · scale + bias   (fixed numbers, not learned)",
+        "A fixed affine map, typically to bring raw inputs into a convenient range: scale "
+        "1/255 turns 0..255 pixel values into 0..1. Unlike a Linear layer's weight and "
+        "bias, these numbers are not trained.",
+    ),
 )
 
 SPECS = (LINEAR, DROPOUT, DROPOUT_2D, IDENTITY, SCALE_BIAS)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from designer.catalog.builtin.rules import describe
 from designer.catalog.description import INT, LayerSpec, ParamSpec, Shape, ShapeError
+from designer.catalog.docs import LayerDocs
 from designer.catalog.objectives import CLASSES, LOSSES
 
 INPUT_KINDS = ("features", "image", "sequence", "tokens")
@@ -72,6 +73,13 @@ INPUT = LayerSpec(
     inputs=(),
     role="input",
     label_prefix="input",
+    docs=LayerDocs(
+        "x: N × features,  N × channels × height × width,  N × length × features,  "
+        "or N × length token ids",
+        "Where a batch of N samples enters the network. Its kind and sizes say what one "
+        "sample looks like, and every shape downstream follows from them. The training "
+        "data must match: Fit design to data in the Training panel sets them for you.",
+    ),
 )
 
 OUTPUT = LayerSpec(
@@ -102,6 +110,15 @@ OUTPUT = LayerSpec(
     outputs=(),
     role="output",
     label_prefix="output",
+    docs=LayerDocs(
+        "loss = weight · L(prediction, target),  averaged over the batch",
+        "Marks a result of the network and says how its error is measured. The loss "
+        "compares the prediction with the target: cross-entropy for classes (the layer "
+        "before it gives one score per class, no Softmax needed), binary cross-entropy "
+        "for yes/no, mean squared or absolute error for numbers. Training lowers the "
+        "loss by gradient descent, computing the gradients by backpropagation. With "
+        "several outputs, their weighted losses add up.",
+    ),
 )
 
 SPECS = (INPUT, OUTPUT)

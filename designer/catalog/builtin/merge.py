@@ -11,6 +11,7 @@ from designer.catalog.description import (
     Shape,
     ShapeError,
 )
+from designer.catalog.docs import LayerDocs
 
 CATEGORY = "Merge"
 _INPUTS = (PortSpec("in", multiple=True, min_count=2),)
@@ -56,7 +57,7 @@ def _concat_forward(module: str, inputs, params) -> str:
     return f"torch.cat([{', '.join(inputs)}], dim={axis + 1 if axis >= 0 else axis})"
 
 
-def _elementwise(type_id: str, operator: str, help_text: str) -> LayerSpec:
+def _elementwise(type_id: str, operator: str, help_text: str, docs: LayerDocs) -> LayerSpec:
     return LayerSpec(
         type_id=type_id,
         display_name=type_id,
@@ -68,6 +69,7 @@ def _elementwise(type_id: str, operator: str, help_text: str) -> LayerSpec:
         inputs=_INPUTS,
         macs=lambda p, s, o: o.numel * (len(s) - 1),
         label_prefix=type_id.lower(),
+        docs=docs,
     )
 
 
@@ -85,10 +87,37 @@ CONCATENATE = LayerSpec(
     binding=Binding(None, forward=_concat_forward),
     inputs=_INPUTS,
     label_prefix="concat",
+    docs=LayerDocs(
+        "y = [x₁, x₂, …]   joined along the axis (its sizes add up)",
+        "Puts its inputs side by side, for instance features computed by two branches, "
+        "so the next layer sees them all. The other axes must agree.",
+        reference="torch.cat",
+    ),
 )
 
 SPECS = (
-    _elementwise("Add", "+", "Adds its inputs element-wise: residual and skip connections."),
-    _elementwise("Multiply", "*", "Multiplies its inputs element-wise: gating."),
+    _elementwise(
+        "Add",
+        "+",
+        "Adds its inputs element-wise: residual and skip connections.",
+        LayerDocs(
+            "y = x₁ + x₂ + …   (element by element, same shapes)",
+            "Adding a block's input to its output (a residual connection, as in ResNet) "
+            "lets the block learn only a correction and gives gradients a direct path "
+            "back through very deep networks.",
+            reference="torch.add",
+        ),
+    ),
+    _elementwise(
+        "Multiply",
+        "*",
+        "Multiplies its inputs element-wise: gating.",
+        LayerDocs(
+            "y = x₁ ⊙ x₂ ⊙ …   (element by element, same shapes)",
+            "Multiplying by a Sigmoid output between 0 and 1 lets one branch open or "
+            "close the other value by value: a gate, as in gated linear units.",
+            reference="torch.mul",
+        ),
+    ),
     CONCATENATE,
 )

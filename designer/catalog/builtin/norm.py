@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from designer.catalog.builtin.rules import LAYOUTS, describe, int_param, need_rank, single
 from designer.catalog.description import Binding, LayerSpec, ParamSpec, Shape, ShapeError
+from designer.catalog.docs import LayerDocs
 
 CATEGORY = "Normalization"
 
@@ -15,6 +16,12 @@ _MOMENTUM = ParamSpec(
     "momentum", "float", 0.1, help="Running statistics update rate", minimum=0.0, maximum=1.0
 )
 _AFFINE = ParamSpec("affine", "bool", True, help="Learn a scale and shift")
+_NORMALIZE = "y = (x − μ) / √(σ² + eps) · γ + β"
+_GAMMA = " γ and β (learned, with Affine on) let the layer undo the normalization where that helps."
+
+
+def _norm_docs(over: str, about: str) -> LayerDocs:
+    return LayerDocs(f"{_NORMALIZE},   μ, σ²: mean and variance {over}", about + _GAMMA)
 
 
 def _batch_norm_rule(ranks: tuple[int, ...], meaning: str):
@@ -46,6 +53,15 @@ def _batch_norm(type_id: str, ranks: tuple[int, ...], meaning: str, help_text: s
         param_count=lambda p, s, o: 2 * s[0].dims[0] if p["affine"] else 0,
         macs=lambda p, s, o: 2 * s[0].numel,
         label_prefix="bn",
+        docs=_norm_docs(
+            "of each channel over the batch (and positions) while training; running "
+            "averages of them when evaluating",
+            "Rescales every channel to mean 0 and variance 1 over the batch, which keeps "
+            "the inputs of the next layer in a steady range: training is faster and "
+            "tolerates larger learning rates. It behaves differently in training and "
+            "evaluation and needs batches of more than one sample; place it between a "
+            "convolution or Linear layer and its activation.",
+        ),
     )
 
 
@@ -76,6 +92,12 @@ LAYER_NORM = LayerSpec(
     param_count=lambda p, s, o: 2 * s[0].dims[-1] if p["affine"] else 0,
     macs=lambda p, s, o: 2 * s[0].numel,
     label_prefix="ln",
+    docs=_norm_docs(
+        "of each sample's last axis (its features)",
+        "Normalizes the features of each sample, or of each position of a sequence, on "
+        "its own, so it does not depend on the batch: the normalization of transformers "
+        "and recurrent networks.",
+    ),
 )
 
 
@@ -110,6 +132,13 @@ GROUP_NORM = LayerSpec(
     param_count=lambda p, s, o: 2 * s[0].dims[0] if p["affine"] else 0,
     macs=lambda p, s, o: 2 * s[0].numel,
     label_prefix="gn",
+    docs=_norm_docs(
+        "of each sample's group of channels (and their positions)",
+        "Splits the channels into groups and normalizes each group of each sample: "
+        "independent of the batch, so it works where batches are small (detection, "
+        "segmentation). One group is LayerNorm over channels and positions; one channel "
+        "per group is InstanceNorm.",
+    ),
 )
 
 
@@ -150,6 +179,11 @@ def _instance_norm(ndim: int, what: str) -> LayerSpec:
         param_count=lambda p, s, o: 2 * s[0].dims[0] if p["affine"] else 0,
         macs=lambda p, s, o: 2 * s[0].numel,
         label_prefix="inorm",
+        docs=_norm_docs(
+            "of each channel of each sample, over its positions",
+            "Removes each channel's own mean and contrast in every sample, which for "
+            "images is much of their style: used in style transfer and image generators.",
+        ),
     )
 
 

@@ -16,9 +16,27 @@ from designer.catalog.builtin.rules import (
     spatial_text,
 )
 from designer.catalog.description import Binding, LayerSpec, ParamSpec, Shape, ShapeError
+from designer.catalog.docs import LayerDocs
 
 POOL = "Pooling"
 _WHERE = {1: "along a sequence", 2: "of an image", 3: "of a volume"}
+_INDEX = {1: "i", 2: "i, j", 3: "d, i, j"}
+_REDUCE = {"Max": "max", "Avg": "mean"}
+_POOL_ABOUT = {
+    "Max": "Keeps the strongest response of each filter in each window: the feature map "
+    "shrinks (by the stride) and small shifts of the input hardly change the result.",
+    "Avg": "Replaces each window by its average: the feature map shrinks (by the stride) "
+    "and becomes smoother.",
+}
+
+
+def _window_docs(kind: str, ndim: int) -> LayerDocs:
+    index = _INDEX[ndim]
+    return LayerDocs(
+        f"y[c, {index}] = {_REDUCE[kind]} of x[c, …] over the kernel-size window at "
+        f"stride · ({index}), for each channel c",
+        _POOL_ABOUT[kind] + " It has no weights; each channel is pooled on its own.",
+    )
 
 
 def _pool_rule(ndim: int, kind: str):
@@ -73,6 +91,7 @@ def _pool(kind: str, ndim: int) -> LayerSpec:
         ),
         macs=lambda p, s, o: o.numel * p["kernel_size"] ** ndim,
         label_prefix="pool",
+        docs=_window_docs(kind, ndim),
     )
 
 
@@ -133,6 +152,12 @@ def _adaptive(kind: str, ndim: int) -> LayerSpec:
         ),
         macs=lambda p, s, o: max(s[0].numel, o.numel),
         label_prefix="pool",
+        docs=LayerDocs(
+            f"y[c, {_INDEX[ndim]}] = {_REDUCE[kind]} of x[c, …] over region ({_INDEX[ndim]}) "
+            f"of an even split of the input into the output {size_text}",
+            "Chooses its windows from the input's size so that the output always has the "
+            "size you set: a classifier head after it works for any input size.",
+        ),
     )
 
 
@@ -157,6 +182,12 @@ def _global_pool(kind: str, display_name: str, verb: str) -> LayerSpec:
         ),
         macs=lambda p, s, o: s[0].numel,
         label_prefix="gap" if kind == "Avg" else "gmp",
+        docs=LayerDocs(
+            f"y[c] = {_REDUCE[kind]} over i, j of x[c, i, j]",
+            "Summarizes each feature map by one number, so channels × height × width "
+            "becomes a vector of channels: the usual bridge from convolutions to the final "
+            "Linear layer, with no weights and for any image size.",
+        ),
     )
 
 
@@ -188,6 +219,13 @@ UPSAMPLE = LayerSpec(
     shape_rule=_upsample_rule,
     binding=Binding("torch.nn.Upsample", kwargs=_upsample_kwargs),
     macs=lambda p, s, o: o.numel if p["mode"] == "bilinear" else 0,
+    docs=LayerDocs(
+        "y[c, i, j] = x[c, floor(i / f), floor(j / f)] (nearest),  or interpolated between "
+        "the four nearest pixels (bilinear)",
+        "Makes an image f times larger without learned weights: each pixel is repeated "
+        "(nearest) or blended with its neighbours (bilinear). Followed by a convolution, "
+        "it is an alternative to ConvTranspose2d that avoids checkerboard artefacts.",
+    ),
 )
 
 SPECS = (

@@ -9,6 +9,7 @@ from __future__ import annotations
 from designer.catalog.builtin.attention import ATTENTION, CAUSAL_ATTENTION
 from designer.catalog.builtin.rules import describe, need_rank, single
 from designer.catalog.description import INT, Binding, LayerSpec, ParamSpec, Shape, ShapeError
+from designer.catalog.docs import LayerDocs
 
 CATEGORY = "Sequence"
 
@@ -42,6 +43,12 @@ EMBEDDING = LayerSpec(
     param_count=lambda p, s, o: p["num_embeddings"] * p["embedding_dim"],
     accepts_integers=True,
     label_prefix="embed",
+    docs=LayerDocs(
+        "y = E[token]   (E: a learned table of vocabulary size × vector size)",
+        "Turns each integer token id (a word, a character) into a row of a learned table, "
+        "so that tokens used alike end up with similar vectors. It is a Linear layer on a "
+        "one-hot input, computed as a lookup: the first layer of every text model.",
+    ),
 )
 
 _RNN_PARAMS = (
@@ -132,7 +139,14 @@ _NONLINEARITY = ParamSpec(
 )
 
 
-def _rnn(type_id: str, gates: int, help_text: str, extra=()) -> LayerSpec:
+_RNN_ABOUT = (
+    " Reads the sequence step by step, carrying a hidden state h that sums up what it "
+    "has read; the same weights serve every step. It outputs h at every step (Return "
+    "sequences on) or only at the last one, for a classifier of whole sequences."
+)
+
+
+def _rnn(type_id: str, gates: int, help_text: str, docs: tuple[str, str], extra=()) -> LayerSpec:
     return LayerSpec(
         type_id=type_id,
         display_name=type_id,
@@ -146,6 +160,7 @@ def _rnn(type_id: str, gates: int, help_text: str, extra=()) -> LayerSpec:
         param_count=_rnn_params(gates),
         macs=_rnn_macs(gates),
         label_prefix=type_id.lower(),
+        docs=LayerDocs(docs[0], docs[1] + _RNN_ABOUT),
     )
 
 
@@ -172,6 +187,11 @@ POSITIONAL_EMBEDDING = LayerSpec(
     macs=lambda p, s, o: s[0].numel,
     label_prefix="positions",
     aliases=("PositionEmbedding",),
+    docs=LayerDocs(
+        "y[t] = x[t] + P[t]   (P: a learned vector per position t)",
+        "Attention and pooling treat a sequence as an unordered set; adding a learned "
+        "vector for each position lets the layers after it know where each token stands.",
+    ),
 )
 
 
@@ -195,6 +215,16 @@ def _over_time(kind: str, call: str, alias: str) -> LayerSpec:
         macs=lambda p, s, o: s[0].numel,
         label_prefix=f"time_{kind.lower()}",
         aliases=(alias,),
+        docs=LayerDocs(
+            f"y[f] = {call} over t of x[t, f]",
+            "Summarizes a whole sequence, whatever its length, in one vector of features: "
+            + (
+                "every step counts equally."
+                if kind == "Mean"
+                else "the strongest response of each feature anywhere in the sequence counts."
+            ),
+            reference=f"torch.{call}",
+        ),
     )
 
 
@@ -228,14 +258,51 @@ PICK_STEP = LayerSpec(
     shape_rule=_pick_rule,
     binding=Binding(None, forward=lambda m, xs, p: f"{xs[0]}[:, {int(p['step'])}]"),
     label_prefix="step",
+    docs=LayerDocs(
+        "y = x[step]   (step −1 is the last one)",
+        "Keeps the features of one time step and drops the others: the last output of a "
+        "recurrent layer has read the whole sequence and can feed a classifier.",
+        reference="torch.select",
+    ),
 )
 
 SPECS = (
     EMBEDDING,
     POSITIONAL_EMBEDDING,
-    _rnn("LSTM", 4, "Long short-term memory: a recurrent layer with gated memory."),
-    _rnn("GRU", 3, "Gated recurrent unit: a lighter recurrent layer."),
-    _rnn("RNN", 1, "Plain (Elman) recurrent layer: the simplest memory.", [_NONLINEARITY]),
+    _rnn(
+        "LSTM",
+        4,
+        "Long short-term memory: a recurrent layer with gated memory.",
+        (
+            "i, f, o = σ(W·x_t + U·h_{t−1} + b) (three gates),  "
+            "g = tanh(W_g·x_t + U_g·h_{t−1} + b_g);  "
+            "c_t = f ⊙ c_{t−1} + i ⊙ g,  h_t = o ⊙ tanh(c_t)",
+            "Gates decide what the memory cell c forgets, what it takes in and what it "
+            "shows, which lets gradients survive over long sequences.",
+        ),
+    ),
+    _rnn(
+        "GRU",
+        3,
+        "Gated recurrent unit: a lighter recurrent layer.",
+        (
+            "r, z = σ(W·x_t + U·h_{t−1} + b),  n = tanh(W_n·x_t + r ⊙ (U_n·h_{t−1}) + b_n)"
+            ";  h_t = (1 − z) ⊙ n + z ⊙ h_{t−1}",
+            "A simpler gated memory than the LSTM, with two gates and no separate cell; "
+            "often as good, and faster.",
+        ),
+    ),
+    _rnn(
+        "RNN",
+        1,
+        "Plain (Elman) recurrent layer: the simplest memory.",
+        (
+            "h_t = tanh(W·x_t + U·h_{t−1} + b)   (or ReLU)",
+            "The simplest recurrent layer. Gradients fade over many steps, so it "
+            "remembers only the recent past; prefer LSTM or GRU for long sequences.",
+        ),
+        [_NONLINEARITY],
+    ),
     ATTENTION,
     CAUSAL_ATTENTION,
     _over_time("Mean", "mean", "GlobalAveragePooling1D"),

@@ -26,6 +26,7 @@ from designer.catalog.description import (
     ShapeError,
     dims_text,
 )
+from designer.catalog.docs import LayerDocs
 
 CATEGORY = "Shape"
 MAX_PARTS = 8
@@ -49,6 +50,11 @@ FLATTEN = LayerSpec(
     params=(),
     shape_rule=_flatten_shape,
     binding=Binding("torch.nn.Flatten"),
+    docs=LayerDocs(
+        "y = x reshaped from N × d₁ × d₂ × … to N × (d₁ · d₂ · …)",
+        "Lines up all the values of a sample, for instance an image's channels × height "
+        "× width, into one long vector, so that Linear layers can follow convolutions.",
+    ),
 )
 
 
@@ -87,6 +93,12 @@ RESHAPE = LayerSpec(
     shape_rule=_reshape_shape,
     binding=Binding(None, forward=_reshape_forward),
     accepts_integers=True,
+    docs=LayerDocs(
+        "y = x.reshape(N, *shape)   (same values, same order)",
+        "Reads the values of each sample in order and lays them out in the new shape; "
+        "their number must stay the same. A -1 stands for the one size that makes it fit.",
+        reference="torch.reshape",
+    ),
 )
 
 
@@ -130,6 +142,12 @@ PERMUTE = LayerSpec(
     shape_rule=_permute_shape,
     binding=Binding(None, forward=_permute_forward),
     accepts_integers=True,
+    docs=LayerDocs(
+        "y[n, i_a₀, i_a₁, …] = x[n, i₀, i₁, …]   (axes reordered)",
+        "Moves the axes of each sample around without changing any value: a recurrent "
+        "layer reads steps × features, a Conv1d features × steps.",
+        reference="torch.permute",
+    ),
 )
 
 
@@ -160,6 +178,11 @@ TRANSPOSE = LayerSpec(
     shape_rule=_transpose_shape,
     binding=Binding(None, forward=_transpose_forward),
     accepts_integers=True,
+    docs=LayerDocs(
+        "y = x with the two axes swapped",
+        "A Permute that exchanges just two axes; the values themselves do not change.",
+        reference="torch.transpose",
+    ),
 )
 
 
@@ -212,6 +235,11 @@ SLICE = LayerSpec(
     shape_rule=_slice_shape,
     binding=Binding(None, forward=_slice_forward),
     accepts_integers=True,
+    docs=LayerDocs(
+        "y = x[…, start:end:step, …]   along the chosen axis",
+        "Keeps part of each sample along one axis, exactly as Python slices a list: "
+        "the first 10 steps of a sequence, or every second position.",
+    ),
 )
 
 
@@ -281,6 +309,12 @@ SPLIT = LayerSpec(
     outputs=_parts(2),
     outputs_rule=lambda p: _parts(len(p["sizes"])),
     accepts_integers=True,
+    docs=LayerDocs(
+        "y₁, y₂, … = the consecutive parts of x of the given sizes along the axis",
+        "Cuts each sample into pieces that continue as separate outputs, for instance "
+        "the numeric and the categorical columns of a table.",
+        reference="torch.split",
+    ),
 )
 
 
@@ -316,6 +350,12 @@ CHUNK = LayerSpec(
     outputs=_parts(2),
     outputs_rule=lambda p: _parts(p["chunks"]),
     accepts_integers=True,
+    docs=LayerDocs(
+        "y₁, …, y_k = k equal consecutive parts of x along the axis",
+        "Like Split, with parts of equal size: one projection cut into queries, keys and "
+        "values, or into the two halves of a gated unit.",
+        reference="torch.chunk",
+    ),
 )
 
 
@@ -350,6 +390,12 @@ MEAN = LayerSpec(
     binding=Binding(None, forward=_mean_forward),
     macs=lambda p, s, o: s[0].numel,
     label_prefix="mean",
+    docs=LayerDocs(
+        "y = (1/n) ∑ᵢ x[…, i, …]   over the n positions of the axis",
+        "Averages away one axis of each sample, for instance the positions of a sequence "
+        "to get one vector for the whole sequence.",
+        reference="torch.mean",
+    ),
 )
 
 SPECS = (FLATTEN, RESHAPE, PERMUTE, TRANSPOSE, SLICE, SPLIT, CHUNK, MEAN)

@@ -6,7 +6,7 @@ Conv1d reading time steps as channels, a sigmoid before binary cross-entropy). E
 is one entry of `RULES` (see `table`), read by the canvas, the problems list, the
 inspector and ``nn-designer check`` alike. Pure: neither Qt nor torch.
 
-    analysis = review(graph, infer_shapes(graph), training, data_facts)
+    analysis = review(graph, infer_shapes(graph), training, data_facts, probes=probe_facts)
     fix = quick_fix(problem, graph, analysis, training, data_facts)  # one undoable change
 """
 
@@ -20,6 +20,7 @@ from designer.model.lint.base import (
     TargetFacts,
 )
 from designer.model.lint.engine import can_silence, is_advice, is_silenced, quick_fix, review
+from designer.model.lint.gradients import LayerStats, ProbeFacts
 from designer.model.lint.table import (
     BOUNDED_REGRESSION,
     OUTPUT_UNITS,
@@ -36,7 +37,9 @@ __all__ = [
     "SCORES_PER_POSITION",
     "DataFacts",
     "Hit",
+    "LayerStats",
     "LintInput",
+    "ProbeFacts",
     "QuickFix",
     "Rule",
     "SettingsFix",

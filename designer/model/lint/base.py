@@ -12,12 +12,16 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from designer.catalog import LayerSpec
 from designer.model.analysis import ERROR, WARNING, Analysis, Problem
 from designer.model.edits import Edit
 from designer.model.graph import Graph
 from designer.model.settings import TrainingSettings
+
+if TYPE_CHECKING:
+    from designer.model.lint.gradients import ProbeFacts
 
 
 @dataclass(frozen=True)
@@ -72,8 +76,10 @@ class LintInput:
         analysis: Analysis,
         training: TrainingSettings | None = None,
         data: DataFacts | None = None,
+        probes: ProbeFacts | None = None,
     ) -> None:
         self.graph, self.analysis, self.training, self.data = graph, analysis, training, data
+        self.probes = probes
 
     @functools.cached_property
     def by_type(self) -> dict[str, list[str]]:
@@ -113,7 +119,7 @@ class Rule:
     ``check`` is None for a rule whose cases another check finds (shape inference, the
     design against its data): those problems carry the rule's id, and the table gives
     them their explanation and fix. ``needs`` names what the check reads beyond the graph
-    ("data" or "training"); the rule is skipped when that is not known. ``explains``
+    ("data", "training" or "probes"); the rule is skipped when that is not known. ``explains``
     lists rules whose problems further downstream this rule's finding causes: they are
     then shown as this one finding (with the worse of the two severities).
     """

@@ -16,6 +16,7 @@ from dataclasses import replace
 from designer.model.analysis import ERROR, Analysis, Problem, with_problems
 from designer.model.graph import Graph
 from designer.model.lint.base import DataFacts, LintInput, QuickFix, Rule
+from designer.model.lint.gradients import ProbeFacts
 from designer.model.lint.inside import block_findings, on_block
 from designer.model.lint.table import RULE_LIST, RULES
 from designer.model.settings import TrainingSettings
@@ -28,12 +29,14 @@ def review(
     data: DataFacts | None = None,
     extra: Iterable[Problem] = (),
     rules: Sequence[Rule] = RULE_LIST,
+    probes: ProbeFacts | None = None,
 ) -> Analysis:
     """``analysis`` with the ``extra`` problems of other checks and the findings of
     ``rules`` attached to their nodes, silenced findings set aside. Rules that need the
-    training settings or the data run only when those are given. Returns ``analysis``
-    itself when there is nothing to add or set aside."""
-    ctx = LintInput(graph, analysis, training, data)
+    training settings, the data or what a short run measured (``probes``) run only when
+    those are given. Returns ``analysis`` itself when there is nothing to add or set
+    aside."""
+    ctx = LintInput(graph, analysis, training, data, probes)
     extra = [p for p in extra if p.node_id is None or p.node_id in graph.nodes]
     found = [*_findings(ctx, rules), *block_findings(ctx, rules, _findings)]
     findings, extra = _explained(ctx, found, extra)
@@ -53,6 +56,7 @@ def quick_fix(
     analysis: Analysis,
     training: TrainingSettings | None = None,
     data: DataFacts | None = None,
+    probes: ProbeFacts | None = None,
 ) -> QuickFix | None:
     """The change that fixes ``problem`` (one graph edit or new training settings), built
     against the design as it is now, or None when its rule offers none for it."""
@@ -63,7 +67,7 @@ def quick_fix(
         return None
     if on_block(graph, problem):
         return None  # found inside the block: fixed there, with the block open
-    return rule.fix(LintInput(graph, analysis, training, data), problem)
+    return rule.fix(LintInput(graph, analysis, training, data, probes), problem)
 
 
 def can_silence(problem: Problem) -> bool:
@@ -91,6 +95,8 @@ def _findings(ctx: LintInput, rules: Sequence[Rule]) -> Iterator[Problem]:
         if rule.check is None or (rule.needs == "data" and ctx.data is None):
             continue
         if rule.needs == "training" and ctx.training is None:
+            continue
+        if rule.needs == "probes" and ctx.probes is None:
             continue
         for hit in rule.check(ctx):
             if hit.node_id is None:

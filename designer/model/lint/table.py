@@ -2,8 +2,9 @@
 
 Ids are stable (files save them when a rule is silenced): NN1xx are about what a layer
 takes its input's axes to mean, NN2xx about how the network ends and what its loss
-expects, NN3xx about what makes training slow or unstable. A new rule is one entry here
-and a check (and maybe a fix) in `axes`, `ends` or `training`.
+expects, NN3xx about what makes training slow or unstable, NN4xx about what a short
+training run measured inside the network (pre-flight and gradient flow). A new rule is one
+entry here and a check (and maybe a fix) in `axes`, `ends`, `training` or `gradients`.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from designer.model.analysis import ERROR, MEMORY_RULE, WARNING
-from designer.model.lint import axes, ends, training
+from designer.model.lint import axes, ends, gradients, training
 from designer.model.lint.base import Rule
 
 LINEAR_ON_CHANNELS = "NN101"
@@ -30,6 +31,11 @@ BATCH_NORM_AT_OUTPUT = "NN303"
 DEEP_PLAIN_CHAIN = "NN304"
 LEARNING_RATE = "NN305"
 ACTIVATION_MEMORY = MEMORY_RULE
+CANNOT_OVERFIT = "NN401"
+VANISHING_GRADIENT = "NN402"
+EXPLODING_GRADIENT = "NN403"
+DEAD_RELUS = "NN404"
+BADLY_SCALED_WEIGHTS = "NN405"
 
 RULE_LIST: tuple[Rule, ...] = (
     Rule(
@@ -212,6 +218,73 @@ RULE_LIST: tuple[Rule, ...] = (
         "the same size. When one sample needs hundreds of megabytes, a batch needs "
         "gigabytes and the run stops with an out-of-memory error. Smaller inputs, fewer "
         "channels or earlier pooling shrink it.",
+    ),
+    Rule(
+        CANNOT_OVERFIT,
+        "Cannot learn one batch by heart",
+        WARNING,
+        "A network that can learn at all drives the loss on one small batch towards zero "
+        "within a few dozen steps: it memorizes it. The pre-flight check trains a copy of "
+        "the design on one batch; when the loss does not fall, something stops learning "
+        "before data or training time are to blame: a zero or constant initialization "
+        "(every unit computes the same), weights so large the outputs saturate, ReLUs "
+        "that never fire, a gradient that vanishes on its way back, or a learning rate far "
+        "too high or too low. The finding names the layer or the setting most likely at "
+        "fault.",
+        gradients.cannot_overfit,
+        gradients.rate_fix,
+        needs="probes",
+    ),
+    Rule(
+        VANISHING_GRADIENT,
+        "Vanishing gradient",
+        WARNING,
+        "The gradient reaches each layer by flowing back from the loss through every "
+        "layer after it, multiplied by their weights and activation slopes on the way. "
+        "When it comes out thousands of times smaller than elsewhere, this layer and "
+        "those before it barely change. Saturating activations (sigmoid, tanh), tiny or "
+        "zero weights after it and long plain chains are the usual causes; ReLU-like "
+        "activations, normalization and skip connections keep it alive.",
+        gradients.vanishing_gradient,
+        needs="probes",
+    ),
+    Rule(
+        EXPLODING_GRADIENT,
+        "Exploding gradient",
+        WARNING,
+        "A gradient that grows on its way back makes every step throw the weights far "
+        "away from where they were, so the loss jumps about or becomes NaN. Weights "
+        "initialized too large are the usual cause; normalization layers, gradient "
+        "clipping (in the training settings) and a lower learning rate tame it.",
+        gradients.exploding_gradient,
+        needs="probes",
+    ),
+    Rule(
+        DEAD_RELUS,
+        "Dead ReLUs",
+        WARNING,
+        "A ReLU passes no gradient where its input is negative. A unit whose input is "
+        "negative for every sample never fires and never learns again; when most of a "
+        "layer's units are like that, the layer is dead. Large negative biases, a "
+        "learning rate too high, or a bad initialization cause it; LeakyReLU or GELU "
+        "always pass some gradient.",
+        gradients.dead_relus,
+        needs="probes",
+    ),
+    Rule(
+        BADLY_SCALED_WEIGHTS,
+        "Initial weights all equal or far too large",
+        WARNING,
+        "Training tells a layer's units apart only through their different starting "
+        "weights. When every weight starts with the same value (all zeros, say), every "
+        "unit computes the same output, receives the same gradient and takes the same "
+        "step, so they stay identical for ever and the layer is as good as one unit wide. "
+        "Weights far too large make the opposite mistake: each layer multiplies the spread "
+        "of its input, the values explode through the network and saturate the loss. "
+        "Start from small random weights scaled to the layer's inputs, as torch's layers "
+        "do by default.",
+        gradients.badly_scaled_weights,
+        needs="probes",
     ),
 )
 

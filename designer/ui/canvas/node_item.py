@@ -89,6 +89,8 @@ class NodeItem(QGraphicsRectItem):
         self.height = face.height
         self._body = QRectF(0.0, 0.0, style.NODE_WIDTH, self.height)
         self.mark: str | None = None  # added, removed or changed, in a comparison
+        #: Rich text the statistics overlay adds to the tooltip ("" for none).
+        self.overlay_note = ""
         self.setRect(paint_bounds(self.height, None))
         self.setFlags(_FLAGS)
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
@@ -212,6 +214,8 @@ class NodeItem(QGraphicsRectItem):
         text = "<br>".join(parts)
         if status.warnings:
             text += _bullets("Warnings", status.warnings, "#d97706")
+        if self.overlay_note:
+            text += "<br>" + self.overlay_note
         return text
 
     # --------------------------------------------------------------- painting

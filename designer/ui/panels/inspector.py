@@ -5,7 +5,8 @@ for lists of ints; see `designer.ui.panels.param_fields`), so a new layer type n
 UI code. Every edit is a `SetParam` pushed on the document; the undo command merges
 consecutive edits of one field, so typing a number is one undo step. Model changes (undo,
 redo) update the editors in place, never rebuilding them, so the field being typed in
-keeps its focus and cursor.
+keeps its focus and cursor. The *Help* tab beside the form is the layer type's help page
+(`designer.ui.panels.layer_help`), for the same node.
 
 # NOTE: the form belongs to one node of one graph (`_FormKey`). Opening another project
 # replaces the graph, and its first analysis arrives before ``project_replaced``; node ids
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QScrollArea,
     QStackedWidget,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -37,8 +39,10 @@ from designer.resources import category_icon_name
 from designer.ui import theme
 from designer.ui.document import GraphDocument
 from designer.ui.panels.finding_row import SilencedRows
+from designer.ui.panels.layer_help import LayerHelpView
 from designer.ui.panels.param_fields import ParamField, make_field
 from designer.ui.panels.problems import ProblemRows
+from designer.ui.panels.terms import param_tooltip
 
 EMPTY_TEXT = "Select a layer on the canvas to see and edit its parameters."
 
@@ -69,7 +73,12 @@ def _muted(text: str = "", wrap: bool = True) -> QLabel:
 class InspectorPanel(QWidget):
     """Shows and edits the selected node; a summary for none or several selected."""
 
-    def __init__(self, document: GraphDocument, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        document: GraphDocument,
+        parent: QWidget | None = None,
+        help_view: LayerHelpView | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("inspector")
         self._document = document
@@ -86,7 +95,14 @@ class InspectorPanel(QWidget):
         self.pages.addWidget(self._padded(self.empty_label))
         self.pages.addWidget(self._padded(self.multi_label))
         self.node_page = QWidget()
-        self.pages.addWidget(self._scrolling(self.node_page))
+        self.help_view = help_view or LayerHelpView()
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("inspectorTabs")
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self._scrolling(self.node_page), "Properties")
+        self.tabs.addTab(self.help_view, "Help")
+        self.tabs.setTabToolTip(1, "What this layer computes, its parameters, and its terms (F1)")
+        self.pages.addWidget(self.tabs)
         self._build_node_page()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -159,8 +175,16 @@ class InspectorPanel(QWidget):
         layout.addWidget(self.silenced_rows)
         layout.addStretch(1)
 
+    def show_help(self) -> bool:
+        """Turn to the Help tab of the selected layer; False when no one layer is selected."""
+        if self._node_id is None:
+            return False
+        self.tabs.setCurrentWidget(self.help_view)
+        return True
+
     def edit_name(self) -> None:
         """Put the cursor in the name field with the name selected, ready to type over."""
+        self.tabs.setCurrentIndex(0)
         if self.name_edit is not None:
             self.name_edit.setFocus(Qt.FocusReason.OtherFocusReason)
             self.name_edit.selectAll()
@@ -250,7 +274,7 @@ class InspectorPanel(QWidget):
         for param in spec.params:
             field = make_field(param, self._on_field_edited, self._show_error)
             label = QLabel(param.title)
-            label.setToolTip(param.help or param.title)
+            label.setToolTip(param_tooltip(param))
             self.form.addRow(label, field.widget)
             self._fields[param.name] = field
         if not spec.params:
@@ -278,7 +302,8 @@ class InspectorPanel(QWidget):
             self.form.setRowVisible(field.widget, spec.param(name).applies(node.params))
         if self.name_edit is not None and self.name_edit.text() != node.label:
             self.name_edit.setText(node.label)
-        self.header.setToolTip(f"{graph.spec(self._node_id).display_name} '{node.label}'")
+        self.header.setToolTip(f"{spec.display_name} '{node.label}'")
+        self.help_view.show_layer(spec, node.params)
         self._show_info()
 
     def _show_info(self) -> None:

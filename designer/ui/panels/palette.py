@@ -16,6 +16,7 @@ unfolds, and clearing it brings back the user's own folding.
 
 from __future__ import annotations
 
+import html
 import re
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSettings, Qt, Signal
@@ -138,16 +139,24 @@ class PalettePanel(QWidget):
         self.refresh_icons()
 
     def _add_layer_item(self, group: QTreeWidgetItem, spec: LayerSpec) -> None:
-        self._add_item(group, spec.type_id, spec.display_name, spec.help, spec.aliases)
+        formula = f"<br><i>{html.escape(spec.docs.formula)}</i>" if spec.docs.formula else ""
+        self._add_item(group, spec.type_id, spec.display_name, spec.help, spec.aliases, formula)
 
     def _add_item(
-        self, group: QTreeWidgetItem, type_id: str, name: str, help_text: str, aliases=()
+        self,
+        group: QTreeWidgetItem,
+        type_id: str,
+        name: str,
+        help_text: str,
+        aliases=(),
+        tip: str = "",
     ) -> None:
+        """An entry of ``type_id`` under ``group``; ``tip`` ends its tooltip (HTML)."""
         item = QTreeWidgetItem(group, [name])
         item.setData(0, TYPE_ROLE, type_id)
         words = [name, type_id, *aliases, help_text]
         item.setData(0, SEARCH_ROLE, " ".join(words).lower())
-        item.setToolTip(0, f"<b>{name}</b><br>{help_text}")
+        item.setToolTip(0, f"<b>{name}</b><br>{help_text}{tip}")
         item.setStatusTip(0, help_text)
         flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
         item.setFlags(flags | Qt.ItemFlag.ItemIsDragEnabled)

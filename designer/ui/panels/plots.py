@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 from designer.catalog.objectives import headline_metric, metric_label, metric_spec
 from designer.training.loop import BatchProgress, EpochProgress
 from designer.training.results import RunRecord
+from designer.ui.panels.terms import glossary_tooltip
 
 REFRESH_MS = 33
 IDLE_TEXT = "Train a model to see its learning curves here."
@@ -130,6 +131,13 @@ class LivePlots(QWidget):
             plot.setMenuEnabled(False)
         self.loss_plot.addLegend(offset=(-8, 4), labelTextSize="8pt", colCount=3)
         self.loss_plot.setLabel("left", "loss")
+        # Hovering the words the plots use explains them: the title and the axes' labels
+        # only, as a tooltip over the curves would hide them.
+        loss_tip = glossary_tooltip("loss", "batch", "overfitting", lead="Lower is better.")
+        self.loss_plot.titleLabel.setToolTip(loss_tip)
+        self.loss_plot.getAxis("left").label.setToolTip(loss_tip)
+        for plot in (self.loss_plot, self.metric_plot):
+            plot.getAxis("bottom").label.setToolTip(glossary_tooltip("epoch"))
         self.metric_plot.setLabel("left", "metric")
         self.batch_curve = _fast_curve(self.loss_plot, _pen(TRAIN_COLOR, BATCH_ALPHA))
         self.smooth_curve = _fast_curve(self.loss_plot, _pen(TRAIN_COLOR), "batch (smoothed)")
@@ -287,19 +295,28 @@ class LivePlots(QWidget):
 
     def apply_palette(self, palette: QPalette) -> None:
         """Match the plots to the window's colours (light or dark theme)."""
-        background = palette.color(QPalette.ColorRole.Base)
-        text = palette.color(QPalette.ColorRole.WindowText)
         for widget in (self.loss_widget, self.metric_widget):
-            widget.setBackground(background)
-            plot = widget.getPlotItem()
-            for name in ("left", "bottom"):
-                axis = plot.getAxis(name)
-                axis.setPen(pg.mkPen(text, width=1))
-                axis.setTextPen(pg.mkPen(text))
-            plot.titleLabel.setAttr("color", text.name())
-            plot.setTitle(plot.titleLabel.text, size="10pt")
-        legend = self.loss_plot.legend
-        fill = QColor(background)
-        fill.setAlpha(170)
-        legend.setBrush(pg.mkBrush(fill))
-        legend.setLabelTextColor(text)
+            match_palette(widget, palette)
+        match_legend(self.loss_plot.legend, palette)
+
+
+def match_palette(widget: pg.PlotWidget, palette: QPalette) -> None:
+    """A plot in the window's colours (light or dark theme): background, axes, title."""
+    background = palette.color(QPalette.ColorRole.Base)
+    text = palette.color(QPalette.ColorRole.WindowText)
+    widget.setBackground(background)
+    plot = widget.getPlotItem()
+    for name in ("left", "bottom"):
+        axis = plot.getAxis(name)
+        axis.setPen(pg.mkPen(text, width=1))
+        axis.setTextPen(pg.mkPen(text))
+    plot.titleLabel.setAttr("color", text.name())
+    plot.setTitle(plot.titleLabel.text, size="10pt")
+
+
+def match_legend(legend: pg.LegendItem, palette: QPalette) -> None:
+    """A plot's legend in the window's colours, over a translucent background."""
+    fill = QColor(palette.color(QPalette.ColorRole.Base))
+    fill.setAlpha(170)
+    legend.setBrush(pg.mkBrush(fill))
+    legend.setLabelTextColor(palette.color(QPalette.ColorRole.WindowText))

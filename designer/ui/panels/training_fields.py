@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
+    QFormLayout,
     QLineEdit,
     QSpinBox,
     QWidget,
@@ -21,12 +22,23 @@ from PySide6.QtWidgets import (
 from designer.catalog.objectives import OPTIMIZERS, SCHEDULES
 from designer.data import SOURCES
 from designer.training.loop import available_devices
+from designer.ui.panels.terms import glossary_tooltip
 
 OPTIMIZER_LABELS = {name: spec.label for name, spec in OPTIMIZERS.items()}
 SCHEDULE_LABELS = {name: spec.label for name, spec in SCHEDULES.items()}
 DEVICE_LABELS = {"auto": "Automatic", "cpu": "CPU", "cuda": "CUDA GPU", "mps": "Apple GPU"}
 
 Rows = dict[str, tuple[str, QWidget]]
+#: The glossary terms each training setting is about: its label and field explain them.
+SETTING_TERMS = {
+    "optimizer": ("gradient descent",),
+    "learning_rate": ("learning rate", "gradient descent"),
+    "weight_decay": ("weight", "overfitting"),
+    "batch_size": ("batch",),
+    "epochs": ("epoch",),
+    "early_stopping": ("overfitting", "epoch"),
+    "grad_clip": ("gradient",),
+}
 
 
 class CompactDoubleSpinBox(QDoubleSpinBox):
@@ -121,7 +133,21 @@ def training_rows() -> Rows:
     }
     rows["grad_clip"][1].setSpecialValueText("off")
     rows["step_size"][1].setSuffix(" epochs")
+    for name, terms in SETTING_TERMS.items():
+        rows[name][1].setToolTip(glossary_tooltip(*terms))
     return rows
+
+
+def explain_labels(form: QFormLayout) -> None:
+    """Give each label of ``form`` its field's tooltip, so that hovering the word
+    (*Learning rate*) explains it, not only hovering the field."""
+    for row in range(form.rowCount()):
+        label = form.itemAt(row, QFormLayout.ItemRole.LabelRole)
+        field = form.itemAt(row, QFormLayout.ItemRole.FieldRole)
+        if label is None or field is None or field.widget() is None or label.widget() is None:
+            continue
+        if field.widget().toolTip() and not label.widget().toolTip():
+            label.widget().setToolTip(field.widget().toolTip())
 
 
 def field_value(widget: QWidget) -> object:
@@ -168,10 +194,12 @@ __all__ = [
     "DEVICE_LABELS",
     "OPTIMIZER_LABELS",
     "SCHEDULE_LABELS",
+    "SETTING_TERMS",
     "CompactDoubleSpinBox",
     "changed_signal",
     "combo_box",
     "data_rows",
+    "explain_labels",
     "field_value",
     "set_field_value",
     "spin_box",

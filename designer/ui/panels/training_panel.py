@@ -46,6 +46,7 @@ from designer.ui.panels.run_box import ERROR_STYLE, RunBox
 from designer.ui.panels.training_fields import (
     changed_signal,
     data_rows,
+    explain_labels,
     field_value,
     set_field_value,
     training_rows,
@@ -140,6 +141,7 @@ class TrainingPanel(QWidget):
         self.data_form = form = QFormLayout()
         for name, (label, widget) in rows.items():
             form.addRow(label, self.file_row if name == "path" else widget)
+        explain_labels(form)
         self.data_summary = QLabel()
         self.data_summary.setWordWrap(True)
 
@@ -178,6 +180,7 @@ class TrainingPanel(QWidget):
         self.training_form = form = QFormLayout()
         for label, widget in rows.values():
             form.addRow(label, widget)
+        explain_labels(form)
         group = QGroupBox("Training")
         group.setLayout(form)
         return group
@@ -383,6 +386,10 @@ class TrainingPanel(QWidget):
     def _wanted_key(self) -> tuple:
         """What the project's settings and design read now (as `PreparedData.source_key`)."""
         return self._document.project.data, self._layout().loading_key(), self._folder()
+
+    def current_data(self) -> PreparedData | None:
+        """The loaded data when it is what the project reads now, else None."""
+        return self.data if self._data_is_current() else None
 
     def _data_is_current(self) -> bool:
         """Whether ``data`` is what the project's settings and design read now."""
