@@ -28,20 +28,19 @@ from designer.model import (
     Project,
     infer_shapes,
 )
-from designer.model.block_shapes import analysis_inside, valid_depth
-from designer.model.block_table import block_name
 from designer.model.definition_edits import InBlock
 from designer.model.edits import Edit, Silence
 from designer.model.lint import DataFacts, ProbeFacts, SettingsFix, quick_fix, review
 from designer.model.settings import DataSettings, TrainingSettings
 from designer.model.sweep import SweepSettings
 from designer.ui.commands import EditCommand, Settings, SettingsCommand
+from designer.ui.document_blocks import BlockNavigation
 
 #: The graph's events that change the network itself (not a move, a rename or a silencing).
 _NETWORK_EVENTS = ("node_added", "node_removed", "edge_added", "edge_removed", "param_changed")
 
 
-class GraphDocument(QObject):
+class GraphDocument(QObject, BlockNavigation):
     """The open project and everything derived from it.
 
     Signals:
@@ -160,55 +159,6 @@ class GraphDocument(QObject):
             self.error_raised.emit(str(error))
             return False
         self.undo_stack.push(EditCommand(self.graph, edit, applied=True))
-        return True
-
-    # ----------------------------------------------------------------- blocks
-    @property
-    def view_graph(self) -> Graph:
-        """The graph the canvas shows: the design, or the innermost opened block's."""
-        if not self._opened:
-            return self.graph
-        return self.graph.blocks.get(self._opened[-1][0]).graph
-
-    @property
-    def block_path(self) -> list[str]:
-        """The names of the opened blocks, outermost first ([] for the design)."""
-        return [name for name, _ in self._opened]
-
-    def open_block(self, node_id: str) -> bool:
-        """Show the inside of the block instance ``node_id`` of the shown graph."""
-        graph = self.view_graph
-        name = block_name(graph.node(node_id).type) if node_id in graph.nodes else None
-        if name is None or name not in graph.blocks:
-            self.error_raised.emit("Only a block can be opened; select a block first")
-            return False
-        self._opened.append((name, node_id))
-        self._switch_view()
-        return True
-
-    def close_blocks(self, depth: int = 0) -> None:
-        """Go back out to ``depth`` opened blocks (0: the design itself)."""
-        if depth < len(self._opened):
-            del self._opened[depth:]
-            self._switch_view()
-
-    def _switch_view(self) -> None:
-        self._selection = []
-        self.view_analysis = self._view_analysis()
-        self.view_changed.emit()
-        self.selection_changed.emit([])
-        self.analysis_changed.emit()  # the panels that show the view's problems follow
-
-    def _view_analysis(self) -> Analysis:
-        """The opened block's analysis (`analysis_inside`), with the linter's findings."""
-        return review(self.view_graph, analysis_inside(self.graph, self.analysis, self._opened))
-
-    def _check_opened(self) -> bool:
-        """Drop opened blocks that are gone; True when the shown graph changed."""
-        depth = valid_depth(self.graph, self._opened)
-        if depth == len(self._opened):
-            return False
-        del self._opened[depth:]
         return True
 
     def set_data_settings(
