@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 from psygnal import Signal, SignalGroup
 
-from designer.catalog import Catalog, LayerSpec, PortSpec, Shape, ShapeError
+from designer.catalog import Catalog, LayerDocs, LayerSpec, PortSpec, Shape, ShapeError
 from designer.model.block_catalog import (
     BLOCK_INPUT,
     BLOCK_OUTPUT,
@@ -340,6 +340,7 @@ def _instance_spec(table: BlockTable, definition: BlockDefinition) -> LayerSpec:
 
     prefix = re.sub(r"[^a-z0-9]", "", name.lower()) or "block"
     return LayerSpec(
+        docs=_docs(definition),
         type_id=block_type(name),
         display_name=name,
         category="Blocks",
@@ -354,3 +355,18 @@ def _instance_spec(table: BlockTable, definition: BlockDefinition) -> LayerSpec:
         label_prefix=prefix,
         role=BLOCK_ROLE,
     )
+
+
+def _docs(definition: BlockDefinition) -> LayerDocs:
+    """What an instance's help page says: the ports, and the layers inside in order."""
+    graph = definition.graph
+    inputs, outputs = definition.port_names(INPUT_ROLE), definition.port_names(OUTPUT_ROLE)
+    boundary = set(definition.input_nodes) | set(definition.output_nodes)
+    layers = [graph.describe(n.id) for n in graph if n.id not in boundary]
+    ports = f"({', '.join(inputs)}) → ({', '.join(outputs)})"
+    about = (
+        f"A block of {len(layers)} layer{'s' * (len(layers) != 1)}: {', '.join(layers)}. "
+        "Every instance runs the same layers with weights of its own; open it "
+        "(double-click) to change them all at once."
+    )
+    return LayerDocs(formula=f"{definition.name}{ports}", about=about)

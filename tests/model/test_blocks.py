@@ -268,3 +268,10 @@ def test_replacing_a_definition_updates_instances_keeps_wired_ports_and_undoes()
     with pytest.raises(BlockError, match="wired to the port 'x', which the new BasicBlock"):
         ReplaceBlock(definition_snapshot(residual.blocks.get("BasicBlock"))).apply(graph)
     assert snapshot(graph) == before
+
+
+def test_an_instance_help_page_lists_the_ports_and_the_layers_inside():
+    graph, block = grouped()
+    docs = graph.spec(block).docs
+    assert docs.formula == "BasicBlock(x) → (out)"
+    assert "5 layers: Conv2d 'conv1_1', ReLU 'relu1_1'" in docs.about
