@@ -82,6 +82,23 @@ class BlockController(QObject):
         self.document = document
         self.library = library
         self.dialogs = dialogs
+        self._library_entries: list[tuple[str, str]] = []
+        self.reload_library()
+
+    def reload_library(self) -> None:
+        """Read the library's blocks again (after a save)."""
+        self._library_entries = [(b.name, b.description) for b in self.library.blocks()]
+
+    def palette_entries(self) -> list[tuple[str, str]]:
+        """What the palette's Blocks group lists: the library's blocks, then the blocks
+        of the project that the library does not have, as (name, help)."""
+        listed = {name for name, _ in self._library_entries}
+        own = [
+            (name, f"A block of this project; Block › Save Block to Library keeps {name}")
+            for name in self.document.graph.blocks.names()
+            if name not in listed
+        ]
+        return [*self._library_entries, *own]
 
     # ------------------------------------------------------------- commands
     def group(self) -> str | None:
@@ -266,7 +283,8 @@ def install_blocks(
     window, library: BlockLibrary | None = None, dialogs: BlockDialogs | None = None
 ) -> BlockController:
     """Give ``window`` its blocks: the controller, the Block menu (before View) with its
-    keys on the canvas, the library in the palette, and library adds from the palette."""
+    keys on the canvas, the library and the project's own blocks in the palette, and
+    library adds from the palette."""
     controller = BlockController(
         window.document, library or user_library(), dialogs or BlockDialogs(window), window
     )
@@ -280,10 +298,21 @@ def install_blocks(
     window.menuBar().insertMenu(window.menus["view"].menuAction(), menu)
     window.menus["block"] = menu
 
-    def show_library() -> None:
-        window.palette.set_blocks([(b.name, b.description) for b in controller.library.blocks()])
+    shown: list = []
 
-    controller.library_changed.connect(show_library)
+    def show_blocks() -> None:
+        entries = controller.palette_entries()
+        if entries != shown:  # the palette group is made again only when it changes
+            shown[:] = entries
+            window.palette.set_blocks(entries)
+
+    def on_library_changed() -> None:
+        controller.reload_library()
+        show_blocks()
+
+    controller.library_changed.connect(on_library_changed)
+    window.document.analysis_changed.connect(show_blocks)  # after any change of the table
+    window.document.project_replaced.connect(show_blocks)
     controller.message.connect(window.statusBar().showMessage)
-    show_library()
+    show_blocks()
     return controller

@@ -247,3 +247,15 @@ def test_escape_leaves_the_opened_block(qtbot, window):
     view.setFocus()
     QTest.keyClick(view, Qt.Key.Key_Escape)
     assert document.block_path == [] and view.graph_scene.node_item(block) is not None
+
+
+def test_the_projects_own_blocks_are_listed_in_the_palette(qtbot, window):
+    document = window.document
+    group_stage(qtbot, window)
+    qtbot.waitUntil(lambda: block_type("ResBlock") in window.palette.visible_type_ids())
+    document.set_selection([])
+    window.view.add_layer(block_type("ResBlock"))  # what a double-click in the palette does
+    assert [n.type for n in document.graph].count("block:ResBlock") == 2
+    document.undo_stack.undo()
+    document.undo_stack.undo()  # the grouping too: the block is gone from the palette
+    qtbot.waitUntil(lambda: block_type("ResBlock") not in window.palette.visible_type_ids())
