@@ -52,6 +52,8 @@ screenshot: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m designer.ui.screenshot --lint docs/linter.png
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m designer.ui.screenshot --block-open docs/blocks.png
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m designer.ui.screenshot --overlay docs/overlay.png
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m designer.ui.screenshot --runs docs/runs.png
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m designer.ui.screenshot --sweep docs/sweep.png
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache .hypothesis

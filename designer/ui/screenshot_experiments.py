@@ -28,17 +28,19 @@ RUNS = ((0.01, None), (0.001, "slow rate"), (0.03, None), (0.003, None))
 SWEEP_TRIALS = 8
 SWEEP_WAIT_MS = 600_000
 RUN_WAIT_MS = 300_000
+RUN_EPOCHS = 12
 
 
 def render_runs(out: Path, size: tuple[int, int]):
     """Four runs at four learning rates; the second renamed and starred, two ticked to
-    overlay their curves; the *Results* tab showing the runs list. Returns the `QImage`."""
+        overlay their curves; the *Results* tab showing the runs list. Returns the `QImage` and
+    the runs list's texts."""
     app = QApplication.instance() or create_application([sys.argv[0]])
     with tempfile.TemporaryDirectory() as folder:
         window = _window(Path(folder), size)
         document, dock = window.document, window.training
         for rate, _name in RUNS:
-            settings = document.project.training.replace(learning_rate=rate, epochs=12)
+            settings = document.project.training.replace(learning_rate=rate, epochs=RUN_EPOCHS)
             document.set_training_settings(settings, "Change the learning rate")
             _train(window)
         history = dock.results.run_history
@@ -49,11 +51,12 @@ def render_runs(out: Path, size: tuple[int, int]):
         for row in (0, 1):
             history.list.item(row).setCheckState(Qt.CheckState.Checked)
         history.list.setCurrentRow(1)
+        shown = [history.list.item(row).text() for row in range(history.list.count())]
         dock.show_training()
         dock.tabs.setCurrentWidget(dock.results)
         window.resizeDocks([dock.plots_dock], [size[1] * 2 // 5], Qt.Orientation.Vertical)
         app.processEvents()
-        return _grab(window, out)
+        return _grab(window, out), shown
 
 
 def render_sweep(out: Path, size: tuple[int, int]):
@@ -82,9 +85,12 @@ def render_sweep(out: Path, size: tuple[int, int]):
         if dialog.start():
             loop.exec()
         dialog.resize(size[0] * 4 // 5, size[1] * 4 // 5)
+        # the picture shows where the study goes, not the temporary folder it went to
+        dialog.storage_edit.setPlaceholderText(f"sqlite:///…/{EXAMPLE}.sweeps.sqlite")
         app.processEvents()
         image = dialog.grab().toImage()
         dialog.shutdown()
+        window.document.undo_stack.setClean()  # no "save changes?" question
         window.close()
         app.processEvents()
         _save(image, out)
