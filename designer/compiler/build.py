@@ -25,7 +25,7 @@ from torch import nn
 
 from designer.compiler.codegen import module_class, render_class
 from designer.compiler.errors import CompileError
-from designer.compiler.lower import IR, IRStep, lower
+from designer.compiler.lower import IR, IRBlock, IRStep, lower
 from designer.model import Graph, Problem
 
 _KEEP_SOURCES = 64
@@ -54,15 +54,43 @@ def compile_design(
     """
     ir = source if isinstance(source, IR) else lower(source)
     code = render_class(ir, class_name, in_app=True)
-    attributes = tuple(step.attribute for step in ir.steps if step.attribute)
-    cls = _model_class(code.name, code.forward, attributes)
-    model = cls()
+    model = _model_class(code.name, code.forward, _attributes(ir))()
+    blocks = {block.class_name: block for block in ir.blocks}
     if seed is not None:
         torch.manual_seed(seed)
-    for step in ir.steps:
-        if step.attribute:
-            model.add_module(step.attribute, _instantiate(step))
+    _add_submodules(model, ir, _BlockMaker(blocks, code.forwards))
     return CompiledModel(model, ir, code.forward, MappingProxyType(dict(ir.node_for_attribute)))
+
+
+def _attributes(ir: IR) -> tuple[str, ...]:
+    return tuple(step.attribute for step in ir.steps if step.attribute)
+
+
+def _add_submodules(module: nn.Module, ir: IR, blocks: _BlockMaker) -> None:
+    """Build the layers in step order, a block's own layers where the block stands:
+    the order in which the exported ``__init__`` builds them, so one seed gives one
+    set of weights both ways."""
+    for step in ir.steps:
+        if step.block is not None:
+            module.add_module(step.attribute, blocks.make(step.block))
+        elif step.attribute:
+            module.add_module(step.attribute, _instantiate(step))
+
+
+@dataclass(frozen=True)
+class _BlockMaker:
+    """Makes an instance of a block class: the class compiled from its generated
+    ``forward`` (cached like the model's), its layers built in order."""
+
+    blocks: Mapping[str, IRBlock]
+    forwards: Mapping[str, str]
+
+    def make(self, class_name: str) -> nn.Module:
+        block = self.blocks[class_name]
+        cls = _model_class(class_name, self.forwards[class_name], _attributes(block.ir))
+        module = cls()
+        _add_submodules(module, block.ir, self)
+        return module
 
 
 def build_model(source: Graph | IR, seed: int = 0, class_name: str = "Net") -> nn.Module:

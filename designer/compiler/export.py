@@ -18,7 +18,7 @@ import torch
 from torch import nn
 
 from designer.compiler.errors import CompileError, ExportError
-from designer.compiler.lower import IR, UNUSED, IRInput, IROutput, IRStep
+from designer.compiler.lower import IR, UNUSED, IRBlock, IRInput, IROutput, IRStep
 from designer.io.atomic import write_atomic
 
 PathLike = str | os.PathLike[str]
@@ -141,15 +141,16 @@ def _explain(ir: IR | None, error: Exception) -> ExportError:
     reason = _first_line(error)
     if ir is not None:
         for step in ir.steps:
-            if not _step_exports(step):
+            if not _step_exports(step, ir.blocks):
                 return ExportError(
                     f"{step.description} cannot be exported to ONNX: {reason}", step.node_id
                 )
     return ExportError(f"the model cannot be exported to ONNX: {reason}")
 
 
-def _step_exports(step: IRStep) -> bool:
-    """Whether a network of just this one layer exports (used to find a culprit)."""
+def _step_exports(step: IRStep, blocks: tuple[IRBlock, ...] = ()) -> bool:
+    """Whether a network of just this one layer exports (used to find a culprit);
+    ``blocks`` are the block classes the design's steps may call."""
     from designer.compiler.build import build_model
 
     inputs = tuple(
@@ -161,7 +162,7 @@ def _step_exports(step: IRStep) -> bool:
         for name, shape in zip(step.outputs, step.shapes, strict=True)
         if name != UNUSED
     )
-    probe_ir = IR(inputs=inputs, steps=(step,), outputs=outputs)
+    probe_ir = IR(inputs=inputs, steps=(step,), outputs=outputs, blocks=blocks)
     try:
         probe = build_model(probe_ir).eval()
         args = tuple(_example(item.shape, 2) for item in inputs)

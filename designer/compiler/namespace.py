@@ -16,7 +16,7 @@ import unicodedata
 
 from designer.data.portable import literal
 
-__all__ = ["RESERVED", "Namespace", "class_name", "literal", "sanitize"]
+__all__ = ["BLOCK_RESERVED", "RESERVED", "Namespace", "class_name", "literal", "sanitize"]
 
 MAX_LENGTH = 40
 
@@ -53,6 +53,10 @@ MODULE_ATTRIBUTES = frozenset(
 RESERVED = frozenset(
     {*keyword.kwlist, *keyword.softkwlist, *dir(builtins), *TEMPLATE_NAMES, *MODULE_ATTRIBUTES}
 )
+
+#: Inside a block class's ``forward`` only the module's own names matter: ``x`` and
+#: ``y`` (the training script's batch) are free there, so a port named ``x`` stays ``x``.
+BLOCK_RESERVED = RESERVED - {"x", "y"}
 
 _ILLEGAL = re.compile(r"[^0-9a-zA-Z_]+")
 _UNDERSCORES = re.compile(r"_+")

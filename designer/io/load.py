@@ -21,6 +21,7 @@ from typing import Any
 
 from designer.catalog import Catalog, ParamError, default_catalog
 from designer.catalog.registry import LayerTypeNotFoundError
+from designer.io.blocks import BlockRecord, build_blocks, read_blocks
 from designer.io.errors import ProjectFileError, join, kind_of
 from designer.io.files import FileRefusedError, read_regular_file
 from designer.io.migrations import migrate
@@ -98,8 +99,10 @@ def project_from_dict(data: Any, catalog: Catalog | None = None) -> Project:
         got = data["format"]
         shown = repr(got)[:60] if isinstance(got, str) else kind_of(got)
         raise ProjectFileError(f"expected {FORMAT!r}, got {shown}; {_NOT_A_PROJECT}", "format")
-    document = read_document(migrate(data))
-    return _build(document, catalog or default_catalog())
+    current = migrate(data)
+    document = read_document(current)
+    blocks = read_blocks(current["blocks"]) if "blocks" in current else []
+    return _build(document, catalog or default_catalog(), blocks)
 
 
 def parse_json(text: str) -> Any:
@@ -193,8 +196,10 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any] | Invalid:
 
 
 # -------------------------------------------------------------------------- building
-def _build(document: Document, catalog: Catalog) -> Project:
-    graph = build_graph(document.nodes, document.edges, catalog)
+def _build(document: Document, catalog: Catalog, blocks: list[BlockRecord]) -> Project:
+    graph = Graph(catalog)
+    build_blocks(graph.blocks, blocks, fill_graph)
+    fill_graph(graph, document.nodes, document.edges)
     try:
         data = DataSettings.from_dict(document.data, "data")
         training = TrainingSettings.from_dict(document.training, "training")
@@ -204,11 +209,10 @@ def _build(document: Document, catalog: Catalog) -> Project:
     return Project(graph, data, training, copy.deepcopy(document.metadata), sweep)
 
 
-def build_graph(nodes: list[NodeRecord], edges: list[EdgeRecord], catalog: Catalog) -> Graph:
-    """The graph of checked records, built through `Graph.add_node` and `Graph.add_edges`
-    so that every check an edit gets applies; the one builder of project files and
-    clipboard snippets. Raises `ProjectFileError` naming the record at fault."""
-    graph = Graph(catalog)
+def fill_graph(graph: Graph, nodes: list[NodeRecord], edges: list[EdgeRecord]) -> None:
+    """Add the nodes, then the edges, with every check an edit gets (the design's and
+    each block's alike)."""
+    catalog = graph.catalog
     where: dict[str, str] = {}
     for record in nodes:
         try:
@@ -233,7 +237,6 @@ def build_graph(nodes: list[NodeRecord], edges: list[EdgeRecord], catalog: Catal
             raise ProjectFileError(str(error), record.path) from None
         where[record.id] = record.path
     _connect(graph, edges)
-    return graph
 
 
 def _connect(graph: Graph, records: list[EdgeRecord]) -> None:

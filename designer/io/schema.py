@@ -16,7 +16,8 @@ A project file is JSON::
       "sweep": {...SweepSettings...}
     }
 
-``sweep`` (format 2, optional) is written only when the project has a search space.
+``sweep`` (format 2, optional) is written only when the project has a search space, and
+``blocks`` (optional, see `designer.io.blocks`) only when it has block definitions.
 
 Nodes are in graph order and edges in connection order (the argument order of a merge).
 A node's optional ``silenced`` maps the ids of linter rules quieted on it to the reason
@@ -64,7 +65,7 @@ MAX_METADATA_STRING = 100_000
 MAX_METADATA_CHARS = 1_000_000
 
 _TOP_REQUIRED = ("format", "format_version", "nodes", "edges")
-_TOP_OPTIONAL = ("app_version", "metadata", "data", "training", "sweep")
+_TOP_OPTIONAL = ("app_version", "metadata", "data", "training", "sweep", "blocks")
 _NODE_REQUIRED = ("id", "type", "label")
 _NODE_OPTIONAL = ("position", "params", "silenced")
 _EDGE_KEYS = ("from", "to")
@@ -165,7 +166,7 @@ def check_sizes(data: dict[str, Any]) -> None:
     the number of nodes and edges, and what the free-form metadata holds."""
     for key, limit, what in (("nodes", MAX_NODES, "nodes"), ("edges", MAX_EDGES, "connections")):
         if isinstance(data.get(key), list | tuple):
-            _array(data[key], key, limit, what)
+            array(data[key], key, limit, what)
     if isinstance(data.get("metadata"), dict):
         check_metadata(data["metadata"])
 
@@ -240,9 +241,9 @@ def _leaf_problem(value: Any) -> str | None:
 
 def read_document(data: dict[str, Any]) -> Document:
     """Check the structure of a current-format document and return its records."""
-    check_keys(data, "", _TOP_REQUIRED, _TOP_OPTIONAL)
-    app_version = _string(data.get("app_version", ""), "app_version", 100, empty=True)
-    metadata = _object(data.get("metadata", {}), "metadata")
+    keys(data, "", _TOP_REQUIRED, _TOP_OPTIONAL)
+    app_version = string(data.get("app_version", ""), "app_version", 100, empty=True)
+    metadata = object_(data.get("metadata", {}), "metadata")
     check_metadata(metadata)
     nodes, edges = read_graph_records(data)
     return Document(
@@ -250,20 +251,20 @@ def read_document(data: dict[str, Any]) -> Document:
         metadata=metadata,
         nodes=nodes,
         edges=edges,
-        data=_object(data.get("data", {}), "data"),
-        training=_object(data.get("training", {}), "training"),
-        sweep=_object(data.get("sweep", {}), "sweep"),
+        data=object_(data.get("data", {}), "data"),
+        training=object_(data.get("training", {}), "training"),
+        sweep=object_(data.get("sweep", {}), "sweep"),
     )
 
 
 def read_graph_records(data: dict[str, Any]) -> tuple[list[NodeRecord], list[EdgeRecord]]:
     """The checked ``nodes`` and ``edges`` of a document: the part that project files and
     clipboard snippets (documents of a sub-graph) share."""
-    nodes = _array(data["nodes"], "nodes", MAX_NODES, "nodes")
-    edges = _array(data["edges"], "edges", MAX_EDGES, "connections")
+    nodes = array(data["nodes"], "nodes", MAX_NODES, "nodes")
+    edges = array(data["edges"], "edges", MAX_EDGES, "connections")
     return (
-        [_node(item, join("nodes", i)) for i, item in enumerate(nodes)],
-        [_edge(item, join("edges", i)) for i, item in enumerate(edges)],
+        [node_record(item, join("nodes", i)) for i, item in enumerate(nodes)],
+        [edge_record(item, join("edges", i)) for i, item in enumerate(edges)],
     )
 
 
@@ -290,17 +291,18 @@ def check_metadata(metadata: dict[str, Any], root_path: str = "metadata") -> Non
             raise ProjectFileError(problem, _join_all(root_path, [*keys, key]))
 
 
-def _node(item: Any, path: str) -> NodeRecord:
-    item = _object(item, path)
-    check_keys(item, path, _NODE_REQUIRED, _NODE_OPTIONAL)
+def node_record(item: Any, path: str) -> NodeRecord:
+    """A checked node entry (of the design or of a block)."""
+    item = object_(item, path)
+    keys(item, path, _NODE_REQUIRED, _NODE_OPTIONAL)
     position = _pair(item.get("position", (0.0, 0.0)), join(path, "position"))
     return NodeRecord(
         path=path,
-        id=_string(item["id"], join(path, "id"), MAX_ID_LENGTH),
-        type=_string(item["type"], join(path, "type"), 200),
-        label=_string(item["label"], join(path, "label"), MAX_LABEL_LENGTH),
+        id=string(item["id"], join(path, "id"), MAX_ID_LENGTH),
+        type=string(item["type"], join(path, "type"), 200),
+        label=string(item["label"], join(path, "label"), MAX_LABEL_LENGTH),
         position=position,
-        params=_object(item.get("params", {}), join(path, "params")),
+        params=object_(item.get("params", {}), join(path, "params")),
         silenced=_silenced(item.get("silenced", {}), join(path, "silenced")),
     )
 
@@ -308,7 +310,7 @@ def _node(item: Any, path: str) -> NodeRecord:
 def _silenced(value: Any, path: str) -> dict[str, str]:
     """A node's silenced rules: at most `MAX_SILENCED_RULES`, each a rule id with a
     short, non-empty reason."""
-    silenced = _object(value, path)
+    silenced = object_(value, path)
     if len(silenced) > MAX_SILENCED_RULES:
         raise ProjectFileError(
             f"at most {MAX_SILENCED_RULES} rules can be silenced on one layer", path
@@ -333,9 +335,10 @@ def _pair(value: Any, path: str) -> tuple[float, float]:
     return float(value[0]), float(value[1])
 
 
-def _edge(item: Any, path: str) -> EdgeRecord:
-    item = _object(item, path)
-    check_keys(item, path, _EDGE_KEYS, ())
+def edge_record(item: Any, path: str) -> EdgeRecord:
+    """A checked edge entry (of the design or of a block)."""
+    item = object_(item, path)
+    keys(item, path, _EDGE_KEYS, ())
     src, src_port = _end(item["from"], join(path, "from"))
     dst, dst_port = _end(item["to"], join(path, "to"))
     return EdgeRecord(path, src, src_port, dst, dst_port)
@@ -344,13 +347,14 @@ def _edge(item: Any, path: str) -> EdgeRecord:
 def _end(value: Any, path: str) -> tuple[str, str]:
     if not isinstance(value, list | tuple) or len(value) != 2:
         raise ProjectFileError(f"expected [node id, port name], got {kind_of(value)}", path)
-    node = _string(value[0], join(path, 0), MAX_ID_LENGTH)
-    port = _string(value[1], join(path, 1), 100)
+    node = string(value[0], join(path, 0), MAX_ID_LENGTH)
+    port = string(value[1], join(path, 1), 100)
     return node, port
 
 
-def check_keys(item: dict[str, Any], path: str, required: tuple, optional: tuple) -> None:
-    """Refuse a missing ``required`` key, or one that is neither required nor optional."""
+def keys(item: Any, path: str, required: tuple, optional: tuple) -> None:
+    """Refuse a non-object, a missing required key or a key that is not allowed."""
+    item = object_(item, path)
     for key in required:
         if key not in item:
             raise ProjectFileError(f"missing key {key!r}", path or "(top level)")
@@ -360,13 +364,14 @@ def check_keys(item: dict[str, Any], path: str, required: tuple, optional: tuple
             raise ProjectFileError("unknown key", join(path, key))
 
 
-def _object(value: Any, path: str) -> dict[str, Any]:
+def object_(value: Any, path: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise ProjectFileError(f"expected an object, got {kind_of(value)}", path)
     return value
 
 
-def _array(value: Any, path: str, limit: int, what: str) -> list[Any] | tuple[Any, ...]:
+def array(value: Any, path: str, limit: int, what: str) -> list[Any] | tuple[Any, ...]:
+    """``value`` if it is an array of at most ``limit`` items (``what`` names them)."""
     if not isinstance(value, list | tuple):
         raise ProjectFileError(f"expected an array, got {kind_of(value)}", path)
     if len(value) > limit:
@@ -376,7 +381,9 @@ def _array(value: Any, path: str, limit: int, what: str) -> list[Any] | tuple[An
     return value
 
 
-def _string(value: Any, path: str, limit: int, empty: bool = False) -> str:
+def string(value: Any, path: str, limit: int, empty: bool = False) -> str:
+    """``value`` if it is a string of at most ``limit`` characters (non-blank unless
+    ``empty``)."""
     if not isinstance(value, str):
         raise ProjectFileError(f"expected a string, got {kind_of(value)}", path)
     if not empty and not value.strip():

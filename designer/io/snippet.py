@@ -3,7 +3,7 @@
 Copying layers writes the chosen nodes (under ids local to the snippet) and the wires
 among them as the project format's node and edge records, stamped with the project's
 ``format_version``; pasting reads them back through the project format's parser, limits,
-migrations, record checks and graph builder (`designer.io.load.build_graph`), so a snippet
+migrations, record checks and graph builder (`designer.io.load.fill_graph`), so a snippet
 can hold exactly what a project file can and is refused for exactly the same reasons. The
 clipboard is input from anywhere: every problem is a `SnippetError` (a `ProjectFileError`)
 naming the place, such as ``nodes[0].params.units``.
@@ -21,15 +21,15 @@ from typing import Any
 
 from designer.catalog import Catalog, default_catalog
 from designer.io.errors import ProjectFileError, kind_of
-from designer.io.load import build_graph, parse_json
+from designer.io.load import fill_graph, parse_json
 from designer.io.migrations import migrate
-from designer.io.save import edge_record, node_record
+from designer.io.save import edge_dict, node_dict
 from designer.io.schema import (
     FORMAT,
     FORMAT_VERSION,
-    check_keys,
     check_sizes,
     check_tree,
+    keys,
     read_graph_records,
 )
 from designer.model import Edge, Graph, Node
@@ -65,13 +65,19 @@ def subgraph_to_dict(graph: Graph, node_ids: Iterable[str]) -> dict[str, Any] | 
     return {
         "format": SNIPPET_FORMAT,
         "format_version": FORMAT_VERSION,
-        "nodes": [node_record(graph.node(node_id), local[node_id]) for node_id in chosen],
+        "nodes": [{**node_dict(graph.node(node_id)), "id": local[node_id]} for node_id in chosen],
         "edges": [
-            edge_record(edge, local)
+            _renamed(edge_dict(edge), local)
             for edge in graph.edges
             if edge.src in local and edge.dst in local
         ],
     }
+
+
+def _renamed(record: dict[str, Any], ids: dict[str, str]) -> dict[str, Any]:
+    """An edge record whose ends are renamed through ``ids``."""
+    (src, src_port), (dst, dst_port) = record["from"], record["to"]
+    return {"from": [ids[src], src_port], "to": [ids[dst], dst_port]}
 
 
 def subgraph_to_json(graph: Graph, node_ids: Iterable[str]) -> str:
@@ -115,13 +121,15 @@ def _build(data: Any, catalog: Catalog) -> Graph:
         raise SnippetError(_NOT_A_SNIPPET)
     if "version" in data and "format_version" not in data:
         data = _from_first_format(data)
-    check_keys(data, "", _KEYS, ())
+    keys(data, "", _KEYS, ())
     # The records are the project's, so the project's migrations bring them up to date.
     records = migrate({**data, "format": FORMAT})
     nodes, edges = read_graph_records(records)
     if not nodes:
         raise SnippetError("the snippet holds no layers", "nodes")
-    return build_graph(nodes, edges, catalog)
+    graph = Graph(catalog)
+    fill_graph(graph, nodes, edges)
+    return graph
 
 
 def _from_first_format(data: dict[str, Any]) -> dict[str, Any]:

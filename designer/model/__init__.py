@@ -4,6 +4,7 @@ Imports neither Qt nor torch; views mirror it through the psygnal events on ``gr
 """
 
 from designer.model.errors import (
+    BlockError,
     CycleError,
     DuplicateEdgeError,
     DuplicateNodeError,
@@ -27,6 +28,7 @@ from designer.model.shapes import Analysis, NodeInfo, Problem, ShapeCache, infer
 
 __all__ = [
     "Analysis",
+    "BlockError",
     "CycleError",
     "DataSettings",
     "DuplicateEdgeError",

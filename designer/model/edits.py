@@ -59,7 +59,7 @@ class RemoveNodes:
     def apply(self, graph: Graph) -> None:
         ids = list(dict.fromkeys(self.node_ids))
         for node_id in ids:
-            graph.node(node_id)
+            graph.check_remove(node_id)
         self._nodes = sorted((graph.node_index(n), graph.node(n).clone()) for n in ids)
         self._edges = [(i, e) for i, e in enumerate(graph.edges) if e.src in ids or e.dst in ids]
         for _, edge in reversed(self._edges):
@@ -206,7 +206,7 @@ class AddSubgraph:
         try:
             for node in self.nodes:
                 new_id = self.id_map.get(node.id) or graph.new_node_id()
-                label = _free_label(graph, node.label)
+                label = free_label(graph, node.label)
                 x, y = node.position
                 position = (x + self.offset[0], y + self.offset[1])
                 params = copy.deepcopy(node.params)
@@ -290,7 +290,8 @@ def bypass(graph: Graph, node_id: str, description: str = "") -> Compound:
     return Compound(edits, description or f"Remove {graph.describe(node_id)}")
 
 
-def _free_label(graph: Graph, label: str) -> str:
+def free_label(graph: Graph, label: str) -> str:
+    """``label``, or the next free number of its stem when another node has it."""
     used = {node.label for node in graph}
     if label not in used:
         return label

@@ -64,5 +64,10 @@ class InvalidPositionError(GraphError):
     """A position is not a pair of finite numbers within the canvas bounds."""
 
 
+class BlockError(GraphError):
+    """A block edit is refused: a block inside itself, nested too deeply, a port node
+    outside a block, or a selection that cannot become a block."""
+
+
 class InvalidSilenceError(GraphError):
     """A rule id or the reason for silencing it on a node is malformed or too long."""

@@ -7,12 +7,21 @@ each change then emits one event on ``graph.events`` for views to mirror.
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from designer.catalog import Catalog, LayerSpec, ParamError, PortSpec, default_catalog
 from designer.catalog.registry import LayerTypeNotFoundError
+from designer.model.block_table import (
+    BLOCK_OUTPUT,
+    BOUNDARY_SPECS,
+    BlockCatalog,
+    BlockTable,
+    block_name,
+)
 from designer.model.errors import (
+    BlockError,
     CycleError,
     DuplicateEdgeError,
     DuplicateNodeError,
@@ -56,7 +65,18 @@ class Graph:
     """
 
     def __init__(self, catalog: Catalog | None = None) -> None:
-        self.catalog = catalog or default_catalog()
+        base = catalog or default_catalog()
+        if isinstance(base, BlockCatalog):  # a block's own graph shares the project's table
+            self.blocks = base.blocks
+        else:
+            self.blocks = BlockTable(base)
+            self.blocks.owner = weakref.ref(self)
+        self.catalog: Catalog = self.blocks.catalog
+        #: The block this graph defines, or None for the design itself.
+        self.block_name: str | None = None
+        # NOTE: a block's ports may change (its graph was edited), and this graph's
+        # instances of it with them: in-edges are sorted by port afresh.
+        self.blocks.events.changed.connect(self._on_blocks_changed)
         self.events = GraphEvents()
         self._nodes: dict[str, Node] = {}
         self._edges: list[Edge] = []
@@ -163,6 +183,7 @@ class Graph:
             spec = self.catalog.get(type_id)
         except LayerTypeNotFoundError as error:
             raise UnknownLayerTypeError(str(error)) from None
+        self._check_block_use(spec.type_id, spec)
         if node_id is not None and node_id in self._nodes:
             raise DuplicateNodeError(f"a node with id {node_id!r:.60} already exists", node_id)
         node_id = node_id or self.new_node_id()
@@ -188,13 +209,18 @@ class Graph:
 
     def remove_node(self, node_id: str) -> None:
         """Remove a node and, first, every edge that touches it."""
-        self.node(node_id)
+        self.check_remove(node_id)
         if self._index.is_linked(node_id):
             for edge in [e for e in self._edges if e.touches(node_id)]:
                 self.disconnect(edge)
         del self._nodes[node_id]
         self._index.remove_node(node_id)
         self.events.node_removed.emit(node_id)
+
+    def check_remove(self, node_id: str) -> None:
+        """Raise the typed reason `remove_node` would refuse ``node_id``, if any (an
+        unknown node, or a block's port that an instance has wired)."""
+        self._check_port_kept(node_id, None)
 
     def check_connect(self, src: str, src_port: str, dst: str, dst_port: str) -> Edge:
         """The edge that `connect` would add, or the typed reason it is refused."""
@@ -293,6 +319,7 @@ class Graph:
         label = self._validate_label(label, node_id, self.spec(node_id))
         old = node.label
         if old != label:
+            self._check_port_kept(node_id, label)
             node.label = label
             self.events.node_renamed.emit(node_id, label)
         return old
@@ -321,6 +348,40 @@ class Graph:
         return old
 
     # ----------------------------------------------------------------- helpers
+    def _on_blocks_changed(self, _name: str) -> None:
+        self._index.invalidate()
+
+    def _check_port_kept(self, node_id: str, label: str | None) -> None:
+        """Inside a block, refuse to take away (remove, or rename to ``label``) a port
+        node whose port an instance of the block has wired, so that no wire ever hangs
+        from a port that is gone."""
+        node = self.node(node_id)
+        if self.block_name is None or node.type not in BOUNDARY_SPECS or label == node.label:
+            return
+        output = node.type == BLOCK_OUTPUT
+        user = self.blocks.port_user(self.block_name, node.label, output)
+        if user is not None:
+            raise PortInUseError(
+                f"{user} is wired to the port {node.label!r} of the block "
+                f"{self.block_name!r}; remove that connection first",
+                node_id,
+            )
+
+    def _check_block_use(self, type_id: str, spec: LayerSpec) -> None:
+        """Port nodes go only inside a block, and a block never inside itself."""
+        if type_id in BOUNDARY_SPECS and self.block_name is None:
+            raise BlockError(f"a {spec.display_name} belongs inside a block")
+        if spec.role in ("input", "output") and self.block_name is not None:
+            raise BlockError(
+                f"an {spec.display_name} cannot go inside a block; use a Block "
+                f"{spec.role} for the block's ports"
+            )
+        name = block_name(type_id)
+        if name is not None:
+            refusal = self.blocks.refusal(self.block_name, name)
+            if refusal is not None:
+                raise BlockError(refusal)
+
     def _check_ports_kept(self, node_id: str, spec: LayerSpec, params: dict[str, Any]) -> None:
         """Refuse parameters that would take away an output port still wired (fewer
         parts for a Chunk), so an edge never hangs from a port that is gone."""

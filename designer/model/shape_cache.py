@@ -136,8 +136,12 @@ class ShapeCache:
                 signal.disconnect(self._on_graph_structure_changed, missing_ok=True)
         if on:
             events.param_changed.connect(self._on_graph_param_changed)
+            graph.blocks.events.changed.connect(self._on_graph_structure_changed)
         else:
             events.param_changed.disconnect(self._on_graph_param_changed, missing_ok=True)
+            graph.blocks.events.changed.disconnect(
+                self._on_graph_structure_changed, missing_ok=True
+            )
 
     def keep(self, graph: Graph, analysis: Analysis, passed: bool = True) -> None:
         """Hand ``analysis`` out for ``graph`` until the graph changes; ``passed`` says
@@ -176,7 +180,10 @@ class ShapeCache:
         ``ports``: a `NodeInfo` shared by every node alike, or the error message (an input
         its port refuses, such as token ids into a layer computing on reals, or the rule's
         own)."""
-        memo_key = (spec.type_id, key if key is not None else params_key(params), inputs, ports)
+        # A block's spec is made anew whenever any block changes, so the spec itself (not
+        # its type id) keys its results: an edited block is never served an old result.
+        kind = spec if spec.role == "block" else spec.type_id
+        memo_key = (kind, key if key is not None else params_key(params), inputs, ports)
         hit = self._memo.get(memo_key)
         if hit is not None:
             self._memo.move_to_end(memo_key)

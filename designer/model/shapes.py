@@ -151,7 +151,7 @@ def _memory_problems(graph: Graph, analysis: Analysis) -> tuple[Problem, ...]:
         f"output alone is {format_bytes(analysis.info(largest).output_bytes)}. "
         "Use smaller inputs, fewer channels or more pooling"
     )
-    return (replace(_problem(graph, largest, message, WARNING), rule=MEMORY_RULE),)
+    return (replace(node_problem(graph, largest, message, WARNING), rule=MEMORY_RULE),)
 
 
 def _remember(
@@ -173,7 +173,7 @@ def _remember(
         or memo.params != node.params
         or memo.edges != edges
     ):
-        problems = tuple(_port_problems(graph, node.id, spec, edges))
+        problems = tuple(port_problems(graph, node.id, spec, edges))
         key = params_key(node.params)
         memo = NodeMemo(spec, node.label, dict(node.params), edges, shapes, key, problems)
         memo.info = _infer_node(graph, node.id, memo, shapes, cache)
@@ -208,25 +208,27 @@ def _infer_node(
     inputs: tuple[Shape, ...] = shapes  # type: ignore[assignment]
     result = cache.lookup(memo.spec, memo.params, inputs, memo.ports, memo.key)
     if isinstance(result, str):
-        return NodeInfo(inputs, problems=(_problem(graph, node_id, result),))
+        return NodeInfo(inputs, problems=(node_problem(graph, node_id, result),))
     return result
 
 
-def _problem(graph: Graph, node_id: str, message: str, severity: str = ERROR) -> Problem:
+def node_problem(graph: Graph, node_id: str, message: str, severity: str = ERROR) -> Problem:
+    """A problem of one node, its message led by how messages name the node."""
     return Problem(f"{graph.describe(node_id)}: {message}", node_id, severity)
 
 
-def _port_problems(graph: Graph, node_id: str, spec: LayerSpec, edges: list) -> list[Problem]:
+def port_problems(graph: Graph, node_id: str, spec: LayerSpec, edges: list) -> list[Problem]:
+    """The node's inputs that are missing or too few."""
     problems = []
     for port in spec.inputs:
         count = sum(1 for e in edges if e.dst_port == port.name)
         if count == 0 and port.optional:
             continue
         if count == 0:
-            problems.append(_problem(graph, node_id, "its input is not connected"))
+            problems.append(node_problem(graph, node_id, "its input is not connected"))
         elif count < port.min_count:
             problems.append(
-                _problem(graph, node_id, f"needs at least {port.min_count} inputs, has {count}")
+                node_problem(graph, node_id, f"needs at least {port.min_count} inputs, has {count}")
             )
     return problems
 
@@ -237,24 +239,48 @@ def _graph_problems(graph: Graph) -> list[Problem]:
     outputs: list[str] = []
     unused: list[str] = []
     catalog = graph.catalog
+    inside = graph.block_name is not None
     for node in graph:
         spec = catalog.get(node.type)
-        if spec.role == "input":
+        if spec.role == ("block_input" if inside else "input"):
             inputs.append(node.id)
-        elif spec.role == "output":
+        elif spec.role == ("block_output" if inside else "output"):
             outputs.append(node.id)
-        if spec.role != "output" and spec.outputs and not graph.has_out_edges(node.id):
+        if spec.outputs and not spec.role.endswith("output") and not graph.has_out_edges(node.id):
             unused.append(node.id)
-    if not inputs:
-        problems.append(Problem("The design has no Input layer"))
-    if not outputs:
-        problems.append(Problem("The design has no Output layer"))
+    if inside:
+        problems.extend(boundary_problems(graph))
+    else:
+        if not inputs:
+            problems.append(Problem("The design has no Input layer"))
+        if not outputs:
+            problems.append(Problem("The design has no Output layer"))
     for node_id in unused:
-        problems.append(_problem(graph, node_id, "its output is not used", WARNING))
+        problems.append(node_problem(graph, node_id, "its output is not used", WARNING))
     feeding = graph.upstream(outputs) if outputs else set()
     for node_id in inputs:
         if graph.has_out_edges(node_id) and outputs and node_id not in feeding:
-            problems.append(_problem(graph, node_id, "does not lead to any Output", WARNING))
+            problems.append(node_problem(graph, node_id, "does not lead to any Output", WARNING))
+    return problems
+
+
+def boundary_problems(graph: Graph) -> list[Problem]:
+    """What is wrong with the ports of a block's graph: no output, or two ports of one
+    name (a port's name is its node's label)."""
+    problems = []
+    name = graph.block_name
+    roles = [graph.catalog.get(node.type).role for node in graph]
+    if "block_output" not in roles:
+        problems.append(Problem(f"the block {name!r} has no Block output"))
+    for role, what in (("block_input", "input"), ("block_output", "output")):
+        seen: set[str] = set()
+        for node, node_role in zip(graph, roles, strict=True):
+            if node_role != role:
+                continue
+            if node.label in seen:
+                message = f"two {what} ports of the block {name!r} are named {node.label!r}"
+                problems.append(Problem(message, node.id))
+            seen.add(node.label)
     return problems
 
 

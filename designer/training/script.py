@@ -97,7 +97,7 @@ def generate_script(
     offset = head.count("\n")
     recipe = recipe_source(project.training, layout, constants=False)
     body = _fill(TEMPLATE, _parts(project, images)).replace("__NET__", model.name)
-    _check_no_clash(portable.code + data.load_data, recipe + body, model.name)
+    _check_no_clash(portable.code + data.load_data, recipe + body, {model.name, *model.forwards})
     source = head + "\n".join(model.lines) + "\n\n\n" + recipe + "\n\n" + body
     nodes = {offset + index + 1: node for index, node in model.nodes.items()}
     return PythonCode(source, nodes)
@@ -145,10 +145,11 @@ def script_data_path(
         return os.path.abspath(resolved)
 
 
-def _check_no_clash(data_code: str, body: str, class_name: str) -> None:
-    """The copied code and the program around it must not define the same top-level name
-    (the later definition would silently replace the earlier one)."""
-    clash = (_defined(data_code) & (_defined(body) | {class_name})) - {"load_data"}
+def _check_no_clash(data_code: str, body: str, class_names: set[str]) -> None:
+    """The copied code and the program around it (the model's and blocks' classes too)
+    must not define the same top-level name (the later would silently replace the
+    earlier one)."""
+    clash = (_defined(data_code) & (_defined(body) | class_names)) - {"load_data"}
     if clash:
         raise CompileError([f"internal error: the copied code redefines {sorted(clash)}"])
 

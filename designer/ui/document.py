@@ -3,6 +3,13 @@
 Views read ``document.graph`` and ``document.analysis`` and mirror the graph's psygnal
 events; they change the design only through `push`, so every edit is undoable and the
 stack's clean state is the "modified" flag.
+
+A block can be opened for editing in place: then the canvas and the inspector show the
+block's own graph (``view_graph``, with ``view_analysis`` inferred on the shapes that
+reach the opened instance), `push` applies their edits inside the block (one undo stack
+for everything, so every instance follows and undo works from anywhere), and
+``block_path`` is the breadcrumb trail back out. ``graph`` and ``analysis`` always stay
+the whole design's, for training, exports and the code view.
 """
 
 from __future__ import annotations
@@ -21,17 +28,19 @@ from designer.model import (
     Project,
     infer_shapes,
 )
+from designer.model.definition_edits import InBlock
 from designer.model.edits import Edit, Silence
 from designer.model.lint import DataFacts, ProbeFacts, SettingsFix, quick_fix, review
 from designer.model.settings import DataSettings, TrainingSettings
 from designer.model.sweep import SweepSettings
 from designer.ui.commands import EditCommand, Settings, SettingsCommand
+from designer.ui.document_blocks import BlockNavigation
 
 #: The graph's events that change the network itself (not a move, a rename or a silencing).
 _NETWORK_EVENTS = ("node_added", "node_removed", "edge_added", "edge_removed", "param_changed")
 
 
-class GraphDocument(QObject):
+class GraphDocument(QObject, BlockNavigation):
     """The open project and everything derived from it.
 
     Signals:
@@ -53,6 +62,7 @@ class GraphDocument(QObject):
     error_raised = Signal(str)
     settings_changed = Signal(str)
     sweep_changed = Signal()
+    view_changed = Signal()
     probes_changed = Signal()
 
     def __init__(self, project: Project | None = None, parent: QObject | None = None) -> None:
@@ -62,6 +72,9 @@ class GraphDocument(QObject):
         self._selection: list[str] = []
         self._path: Path | None = None
         self._locked_reason: str | None = None
+        #: The opened blocks, outermost first: (block name, the instance opened, in the
+        #: graph shown before it was opened).
+        self._opened: list[tuple[str, str]] = []
         self._data_problems: tuple[Problem, ...] = ()
         self._data_facts: DataFacts | None = None
         #: What a pre-flight check or training last measured in the network (None: not
@@ -80,6 +93,7 @@ class GraphDocument(QObject):
         self._connect_graph()
         self.settings_changed.connect(self._on_settings_changed)
         self.analysis: Analysis = self._review(infer_shapes(self.graph))
+        self.view_analysis: Analysis = self.analysis
 
     # ---------------------------------------------------------------- project
     @property
@@ -104,6 +118,7 @@ class GraphDocument(QObject):
         self._project = project
         self._path = path
         self._selection = []
+        self._opened = []
         self.trained_state = None
         self.set_probe_facts(None)
         self.undo_stack.clear()
@@ -126,8 +141,15 @@ class GraphDocument(QObject):
 
     # ----------------------------------------------------------------- edits
     def push(self, edit: Edit) -> bool:
-        """Apply an edit as one undo step. A refused edit changes nothing, emits
-        ``error_raised`` with the reason and returns False."""
+        """Apply an edit of the shown graph (`view_graph`) as one undo step. A refused
+        edit changes nothing, emits ``error_raised`` with the reason and returns False."""
+        if self._opened:
+            edit = InBlock(self._opened[-1][0], edit)
+        return self.push_design(edit)
+
+    def push_design(self, edit: Edit) -> bool:
+        """`push` an edit of the whole design, even while a block is open (the block
+        table itself, a fit of the design to its data)."""
         if self._locked_reason:
             self.error_raised.emit(self._locked_reason)
             return False
@@ -223,7 +245,8 @@ class GraphDocument(QObject):
         return list(self._selection)
 
     def set_selection(self, node_ids: Iterable[str]) -> None:
-        ids = [n for n in dict.fromkeys(node_ids) if n in self.graph.nodes]
+        """Select nodes of the shown graph (`view_graph`)."""
+        ids = [n for n in dict.fromkeys(node_ids) if n in self.view_graph.nodes]
         if ids != self._selection:
             self._selection = ids
             self.selection_changed.emit(list(ids))
@@ -236,10 +259,17 @@ class GraphDocument(QObject):
         """Re-infer (through the graph's one shared cache, which `lower` and the code
         view read too), lint, and tell the views, unless nothing inference or the linter
         sees has changed (a move): then the analysis is the very same object and nobody
-        re-derives."""
+        re-derives. With a block open, the view's analysis follows too."""
         analysis = self._review(infer_shapes(self.graph))
-        if analysis is not self.analysis:
+        if self._check_opened():
             self.analysis = analysis
+            self._switch_view()  # which tells the views of the analysis too
+            return
+        view = self._view_analysis() if self._opened else analysis
+        if self._opened and not set(self._selection) <= set(self.view_graph.nodes):
+            self.set_selection(self._selection)  # a node inside the block went away
+        if analysis is not self.analysis or view is not self.view_analysis:
+            self.analysis, self.view_analysis = analysis, view
             self.analysis_changed.emit()
 
     def _review(self, inferred: Analysis) -> Analysis:
@@ -292,9 +322,12 @@ class GraphDocument(QObject):
         """Apply the quick fix of a linter finding as one undo step (a graph edit, or new
         training settings); False when it has none now or the change is refused."""
         self.refresh_analysis()  # build the fix against the design as it is
-        inferred = infer_shapes(self.graph)
-        training, facts = self._project.training, self._data_facts
-        fix = quick_fix(problem, self.graph, inferred, training, facts, self._probe_facts)
+        if self._opened:  # a finding on a layer inside the opened block
+            fix = quick_fix(problem, self.view_graph, self.view_analysis)
+        else:
+            inferred = infer_shapes(self.graph)
+            training, facts = self._project.training, self._data_facts
+            fix = quick_fix(problem, self.graph, inferred, training, facts, self._probe_facts)
         if fix is None:
             self.error_raised.emit("This problem has no quick fix any more")
             return False
@@ -303,8 +336,8 @@ class GraphDocument(QObject):
         return self.push(fix)
 
     def silence(self, node_id: str, rule: str, reason: str | None) -> bool:
-        """Silence linter rule ``rule`` on a node with ``reason`` (saved in the project),
-        or hear it again with None; one undo step."""
+        """Silence linter rule ``rule`` on a node of the shown graph with ``reason``
+        (saved in the project), or hear it again with None; one undo step."""
         description = "Silence check" if reason is not None else "Hear check again"
         return self.push(Silence(node_id, rule, reason, f"{description} {rule}"))
 
@@ -323,13 +356,15 @@ class GraphDocument(QObject):
         self.set_probe_facts(None)
 
     def _on_node_removed(self, node_id: str) -> None:
-        if node_id in self._selection:
+        if node_id in self._selection and node_id not in self.view_graph.nodes:
             self.set_selection(n for n in self._selection if n != node_id)
 
     def _connect_graph(self) -> None:
         events = self.graph.events
         events.all.connect(self._on_graph_changed)
         events.node_removed.connect(self._on_node_removed)
+        self.graph.blocks.events.changed.connect(self._on_graph_changed)
+        self.graph.blocks.events.changed.connect(self._on_network_changed)
         events.node_silenced.connect(self._on_graph_silenced)
         for signal in _NETWORK_EVENTS:
             getattr(events, signal).connect(self._on_network_changed)
@@ -338,6 +373,8 @@ class GraphDocument(QObject):
         events = self.graph.events
         events.all.disconnect(self._on_graph_changed)
         events.node_removed.disconnect(self._on_node_removed)
+        self.graph.blocks.events.changed.disconnect(self._on_graph_changed)
+        self.graph.blocks.events.changed.disconnect(self._on_network_changed)
         events.node_silenced.disconnect(self._on_graph_silenced)
         for signal in _NETWORK_EVENTS:
             getattr(events, signal).disconnect(self._on_network_changed)

@@ -24,10 +24,12 @@ from PySide6.QtWidgets import (
 )
 
 from designer import APP_NAME
+from designer.io.library import BlockLibrary
 from designer.model.shapes import format_bytes, format_count
 from designer.training.bundle import write_run_bundle
 from designer.ui import theme as themes
 from designer.ui.autosave import INTERVAL_MS, AutosaveController
+from designer.ui.blocks import BlockDialogs, install_blocks
 from designer.ui.canvas import GraphView
 from designer.ui.compare import compare_with_file
 from designer.ui.document import GraphDocument
@@ -60,8 +62,9 @@ STATUS_TIMEOUT_MS = 5000
 class MainWindow(QMainWindow):
     """The application window around one `GraphDocument`.
 
-    ``settings``, ``dialogs`` and the autosave folder and interval are injectable so tests
-    run isolated from the user's settings and without modal dialogs.
+    ``settings``, ``dialogs``, the autosave folder and interval, and the block library
+    and its dialogs are injectable so tests run isolated from the user's settings and
+    files and without modal dialogs.
     """
 
     def __init__(
@@ -72,6 +75,8 @@ class MainWindow(QMainWindow):
         autosave_dir: Path | None = None,
         autosave_interval_ms: int = INTERVAL_MS,
         theme: themes.ThemeController | None = None,
+        block_library: BlockLibrary | None = None,
+        block_dialogs: BlockDialogs | None = None,
     ) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
@@ -100,6 +105,7 @@ class MainWindow(QMainWindow):
         self.actions_by_name = build_actions(self)
         self.menus = build_menus(self)
         self.toolbar = build_toolbar(self)
+        self.blocks = install_blocks(self, block_library, block_dialogs)
         self._build_welcome()
         self._connect()
         self._restore_settings()

@@ -18,7 +18,16 @@ from pathlib import Path
 from typing import Any
 
 SIZE = (1400, 900)
-MODES = ("--train", "--compare", "--lint", "--runs", "--sweep", "--overlay")
+MODES = (
+    "--train",
+    "--compare",
+    "--lint",
+    "--runs",
+    "--sweep",
+    "--overlay",
+    "--blocks",
+    "--block-open",
+)
 EXAMPLE = "binary_classifier"
 OVERLAY_EXAMPLE = "residual_mlp"
 OVERLAY_SIZE = (1600, 1000)
@@ -41,6 +50,7 @@ def render(
     from PySide6.QtWidgets import QApplication
 
     from designer.io import example_paths
+    from designer.io.library import BlockLibrary
     from designer.ui.application import create_application
     from designer.ui.main_window import MainWindow
 
@@ -48,7 +58,11 @@ def render(
     with tempfile.TemporaryDirectory() as folder:
         settings = QSettings(str(Path(folder) / "settings.ini"), QSettings.Format.IniFormat)
         settings.setValue("view/theme", "dark" if dark else "light")
-        window = MainWindow(settings=settings, autosave_dir=Path(folder) / "autosave")
+        window = MainWindow(
+            settings=settings,
+            autosave_dir=Path(folder) / "autosave",
+            block_library=BlockLibrary(Path(folder) / "blocks"),  # the starters alone
+        )
         window.theme.apply()
         window.resize(*size)
         path = next(p for p in example_paths() if p.stem == example)
@@ -225,6 +239,10 @@ def main(argv: list[str] | None = None) -> int:
         render_lint(Path(args[0]), dark=dark)
     elif mode == "--overlay":
         render_overlay(Path(args[0]), dark=dark)
+    elif mode in ("--blocks", "--block-open"):
+        from designer.ui.screenshot_blocks import render_blocks
+
+        render_blocks(Path(args[0]), SIZE, dark, opened=mode == "--block-open")
     elif mode in ("--runs", "--sweep"):
         from designer.ui import screenshot_experiments as experiments
 

@@ -16,6 +16,7 @@ from PySide6.QtCore import QEventLoop, QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from designer.io import load_example, save_project
+from designer.io.library import BlockLibrary
 from designer.model.sweep import setting_param
 from designer.ui.application import create_application
 from designer.ui.main_window import MainWindow
@@ -99,7 +100,11 @@ def render_sweep(out: Path, size: tuple[int, int]):
 def _window(folder: Path, size: tuple[int, int]) -> MainWindow:
     """A window on a saved copy of the example, so that its runs and sweeps are kept."""
     settings = QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(settings=settings, autosave_dir=folder / "autosave")
+    window = MainWindow(
+        settings=settings,
+        autosave_dir=folder / "autosave",
+        block_library=BlockLibrary(folder / "blocks"),  # the starters alone
+    )
     window.theme.apply()
     window.resize(*size)
     path = folder / f"{EXAMPLE}.nndesign"

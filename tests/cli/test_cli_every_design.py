@@ -15,7 +15,16 @@ onnx = pytest.importorskip("onnx")
 
 
 @pytest.mark.parametrize(
-    "kind", ["two_inputs", "two_outputs", "tokens", "segmentation", "transformer", "sequence_conv"]
+    "kind",
+    [
+        "two_inputs",
+        "two_outputs",
+        "tokens",
+        "segmentation",
+        "transformer",
+        "sequence_conv",
+        "residual_blocks",
+    ],
 )
 def test_export_writes_script_weights_and_onnx_with_the_node_names(tmp_path, kind, capsys):
     path = KINDS[kind](tmp_path)

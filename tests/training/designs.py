@@ -15,6 +15,7 @@ import numpy as np
 
 from designer.io import save_project
 from designer.model import DataSettings, Graph, Project, TrainingSettings
+from designer.model.block_edits import GroupIntoBlock, RepeatBlock
 
 EPOCHS = 2
 
@@ -147,6 +148,30 @@ def unet_regression(folder: Path) -> Path:
     return save(folder, "unet", b, data, optimizer="rmsprop")
 
 
+def residual_blocks(folder: Path) -> Path:
+    """A residual block (with batch norm, so buffers too) grouped into a block and chained
+    three times: the exported BasicBlock class, used three times, trains as the app does."""
+    rng = np.random.default_rng(6)
+    x = rng.normal(size=(48, 1, 8, 8)).astype(np.float32)
+    np.savez(folder / "residual.npz", x=x, y=(x.mean(axis=(1, 2, 3)) > 0).astype(np.int64))
+    b = Builder()
+    image = b.add("Input", "image", kind="image", channels=1, height=8, width=8)
+    stem = b.add("Conv2d", "stem", after=image, out_channels=4, padding=1)
+    conv1 = b.add("Conv2d", "conv1", after=stem, out_channels=4, padding=1)
+    norm = b.add("BatchNorm2d", "norm", after=conv1)
+    relu = b.add("ReLU", "relu", after=norm)
+    conv2 = b.add("Conv2d", "conv2", after=relu, out_channels=4, padding=1)
+    skip = b.add("Add", "skip", after=(conv2, stem))
+    pooled = b.add("GlobalAvgPool2d", after=skip)
+    scores = b.add("Linear", after=pooled, units=2)
+    b.add("Output", "label", after=scores)
+    group = GroupIntoBlock([conv1, norm, relu, conv2, skip], "BasicBlock")
+    group.apply(b.graph)
+    RepeatBlock(group.block_id, 3).apply(b.graph)
+    data = DataSettings(source="npz", path="residual.npz")
+    return save(folder, "residual", b, data)
+
+
 def image_folder(folder: Path, workers: int = 1) -> Path:
     """A folder with one sub-folder of PNG files per class, decoded by worker processes,
     resized to the Input's size and augmented for training."""
@@ -231,6 +256,7 @@ KINDS = {
     "two_outputs": two_outputs,
     "segmentation": segmentation,
     "unet": unet_regression,
+    "residual_blocks": residual_blocks,
     "image_folder": image_folder,
     "transformer": transformer,
     "sequence_conv": sequence_conv,

@@ -18,6 +18,7 @@ from PySide6.QtCore import QSettings
 # NOTE: a sibling test module; pytest puts this folder on the import path.
 from test_files import RecordingDialogs
 
+from designer.io.library import BlockLibrary
 from designer.model import Project
 from designer.ui.canvas import GraphView
 from designer.ui.document import GraphDocument
@@ -85,6 +86,7 @@ def make_window(qtbot, tmp_path):
     def make(**kwargs) -> MainWindow:
         settings = QSettings(settings_path, QSettings.Format.IniFormat)
         dialogs = kwargs.pop("dialogs", RecordingDialogs())
+        kwargs.setdefault("block_library", BlockLibrary(tmp_path / "blocks"))  # not the user's
         window = MainWindow(
             settings=settings, dialogs=dialogs, autosave_dir=tmp_path / "autosave", **kwargs
         )

@@ -17,6 +17,7 @@ from designer.model.analysis import ERROR, Analysis, Problem, with_problems
 from designer.model.graph import Graph
 from designer.model.lint.base import DataFacts, LintInput, QuickFix, Rule
 from designer.model.lint.gradients import ProbeFacts
+from designer.model.lint.inside import block_findings, on_block
 from designer.model.lint.table import RULE_LIST, RULES
 from designer.model.settings import TrainingSettings
 
@@ -37,7 +38,8 @@ def review(
     aside."""
     ctx = LintInput(graph, analysis, training, data, probes)
     extra = [p for p in extra if p.node_id is None or p.node_id in graph.nodes]
-    findings, extra = _explained(ctx, list(_findings(ctx, rules)), extra)
+    found = [*_findings(ctx, rules), *block_findings(ctx, rules, _findings)]
+    findings, extra = _explained(ctx, found, extra)
     new = [_with_fix(ctx, p) for p in (*extra, *findings)]
     quiet = [p for p in (*analysis.problems, *new) if is_silenced(graph, p)]
     if not new and not quiet:
@@ -63,6 +65,8 @@ def quick_fix(
         return None
     if problem.node_id is not None and problem.node_id not in graph.nodes:
         return None
+    if on_block(graph, problem):
+        return None  # found inside the block: fixed there, with the block open
     return rule.fix(LintInput(graph, analysis, training, data, probes), problem)
 
 
@@ -131,7 +135,7 @@ def _explained(
 def _with_fix(ctx: LintInput, problem: Problem) -> Problem:
     """``problem`` with the name of its quick fix, when its rule offers one for it."""
     rule = RULES.get(problem.rule or "")
-    if rule is None or rule.fix is None:
+    if rule is None or rule.fix is None or on_block(ctx.graph, problem):
         return problem
     fix = rule.fix(ctx, problem)
     return problem if fix is None else replace(problem, fix=fix.description)

@@ -55,16 +55,20 @@ def face_of(spec: LayerSpec, outputs: tuple[str, ...] | None = None) -> NodeFace
 
 class Faces:
     """The faces of a design's nodes, made once and shared: one per layer type, or one
-    per (type, output ports) for a type whose ports follow its parameters (a Chunk)."""
+    per (type, output ports) for a type whose ports follow its parameters (a Chunk), and
+    one per (block, ports) for a block instance, whose ports follow its definition."""
 
     def __init__(self) -> None:
-        self._faces: dict[str | tuple[str, tuple[str, ...]], NodeFace] = {}
+        self._faces: dict[str | tuple, NodeFace] = {}
 
     def of(self, catalog: Catalog, node: Node) -> NodeFace:
         face = self._faces.get(node.type)  # a type whose ports never change
         if face is not None:
             return face
         spec = catalog.get(node.type)
+        if spec.role == "block":  # its ports follow its definition: interned by face
+            face = face_of(spec)
+            return self._faces.setdefault((node.type, (face.inputs, face.outputs)), face)
         if spec.outputs_rule is None:
             face = self._faces[node.type] = face_of(spec)
             return face

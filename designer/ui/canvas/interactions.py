@@ -114,7 +114,7 @@ class WireGesture:
             else:
                 document = self.scene.document
                 self.reasons[port.key] = refusal(
-                    document.graph, document.analysis, self.src, self.src_port, *port.key
+                    document.view_graph, document.view_analysis, self.src, self.src_port, *port.key
                 )
         return self.reasons[port.key]
 
@@ -135,7 +135,7 @@ class WireGesture:
             return
         reason = self.reason(target)
         self.wire.set_state(reason is None, self.scene.theme)
-        graph = self.scene.document.graph
+        graph = self.scene.document.view_graph
         text = reason or f"Connect {graph.describe(self.src)} to {graph.describe(target.node_id)}"
         self.scene.message.emit(text)
 
@@ -205,7 +205,7 @@ class InteractionController:
         port = self._port_at(event.scenePos())
         if port is None:
             return False
-        graph = self.scene.document.graph
+        graph = self.scene.document.view_graph
         if port.is_output:
             self.wire = WireGesture(self.scene, port.node_id, port.port_name, None)
         else:
@@ -272,7 +272,7 @@ class InteractionController:
             return
         if not isinstance(self.scene.mouseGrabberItem(), NodeItem):
             return
-        graph = self.scene.document.graph
+        graph = self.scene.document.view_graph
         for item in self.scene.selected_node_items():
             if item.node_id in graph.nodes:
                 self._move_from[item.node_id] = graph.node(item.node_id).position
@@ -296,7 +296,7 @@ class InteractionController:
     # -------------------------------------------------------------- deleting
     def delete_selection(self) -> bool:
         """Remove the selected nodes and wires as one undo step."""
-        graph = self.scene.document.graph
+        graph = self.scene.document.view_graph
         nodes = [item.node_id for item in self.scene.selected_node_items()]
         nodes.sort(key=graph.node_index)
         edges = [item.edge for item in self.scene.selected_edge_items()]

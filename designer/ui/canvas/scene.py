@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from designer.model import Edge, Graph
+from designer.model.block_table import block_name
 from designer.ui.canvas import style
 from designer.ui.canvas.analysis_view import show_analysis, tooltip_of
 from designer.ui.canvas.batch import collection_paused
@@ -76,11 +77,12 @@ class GraphScene(QGraphicsScene):
         self.setSceneRect(QRectF(-SCENE_MARGIN, -SCENE_MARGIN, 2 * SCENE_MARGIN, 2 * SCENE_MARGIN))
         document.analysis_changed.connect(self._on_document_analysis_changed)
         document.project_replaced.connect(self._on_document_project_replaced)
+        document.view_changed.connect(self._on_document_project_replaced)
         document.selection_changed.connect(self._on_document_selection_changed)
         self.selectionChanged.connect(self._on_scene_selection_changed)
         # NOTE: psygnal would keep calling a deleted C++ scene; drop the handlers with it.
         self.destroyed.connect(partial(_disconnect_all, self._handlers))
-        self._attach(document.graph)
+        self._attach(document.view_graph)
         self.rebuild()
 
     # ------------------------------------------------------------ queries
@@ -105,7 +107,7 @@ class GraphScene(QGraphicsScene):
     def selected_node_ids(self) -> list[str]:
         """The selected nodes in graph order."""
         selected = {i.node_id for i in self.selected_node_items()}
-        return [n for n in self.document.graph.nodes if n in selected]
+        return [n for n in self.document.view_graph.nodes if n in selected]
 
     def port_scene_pos(self, node_id: str, port_name: str, is_output: bool) -> QPointF:
         return QPointF(*self._port_point(node_id, port_name, is_output))
@@ -175,7 +177,7 @@ class GraphScene(QGraphicsScene):
 
     def sync_positions(self, node_ids: list[str]) -> None:
         """Put items back where the model says (after a refused move)."""
-        graph = self.document.graph
+        graph = self.document.view_graph
         for node_id in node_ids:
             if node_id in graph.nodes and node_id in self._nodes:
                 self._nodes[node_id].setPos(*graph.node(node_id).position)
@@ -194,7 +196,7 @@ class GraphScene(QGraphicsScene):
         self._nodes.clear()
         self._edges.clear()
         self._wires_of.clear()
-        graph = self.document.graph
+        graph = self.document.view_graph
         wired: dict[str, set[tuple[str, bool]]] = defaultdict(set)
         for edge in graph.edges:  # ports are made connected, not told so wire by wire
             wired[edge.src].add((edge.src_port, True))
@@ -209,13 +211,13 @@ class GraphScene(QGraphicsScene):
 
     def _face(self, node_id: str) -> NodeFace:
         """The node's face, shared by the nodes of one type with the same output ports."""
-        graph = self.document.graph
+        graph = self.document.view_graph
         return self._faces.of(graph.catalog, graph.node(node_id))
 
     def _add_node_item(self, node_id: str, wired: Collection[tuple[str, bool]] = ()) -> NodeItem:
         """The item of a node, its ``wired`` ports (name, is output) shown connected."""
-        node = self.document.graph.node(node_id)
-        face = self._faces.of(self.document.graph.catalog, node)
+        node = self.document.view_graph.node(node_id)
+        face = self._faces.of(self.document.view_graph.catalog, node)
         item = NodeItem(node_id, face, node.label, self.current_theme, wired, self._port_judge)
         item.setPos(*node.position)
         if self._node_marks:
@@ -247,6 +249,15 @@ class GraphScene(QGraphicsScene):
                 item.show_analysis(*shown)
             item.setSelected(selected)
         self.on_node_item_moved(node_id)
+
+    def _on_graph_blocks_changed(self, _name: str) -> None:
+        """A block's definition changed: its instances get the card of its ports."""
+        graph = self.document.view_graph
+        if self._graph is not graph:
+            return
+        for node_id in list(self._nodes):
+            if node_id in graph.nodes and block_name(graph.node(node_id).type) is not None:
+                self._on_graph_param_changed(node_id, "", None)
 
     def _add_edge_item(self, edge: Edge, refresh_ports: bool = True) -> None:
         item = EdgeItem(edge, self.current_theme)
@@ -309,6 +320,7 @@ class GraphScene(QGraphicsScene):
             (events.node_moved, self._on_graph_node_moved),
             (events.node_renamed, self._on_graph_node_renamed),
             (events.param_changed, self._on_graph_param_changed),
+            (graph.blocks.events.changed, self._on_graph_blocks_changed),
         ]
         for signal, handler in self._handlers:
             signal.connect(handler)
@@ -361,9 +373,9 @@ class GraphScene(QGraphicsScene):
 
     # ---------------------------------------------------- document -> items
     def _on_document_analysis_changed(self) -> None:
-        if self._graph is not self.document.graph:
+        if self._graph is not self.document.view_graph:
             return  # a new project's analysis arrives before project_replaced
-        changed = show_analysis(self._nodes, self.document.graph, self.document.analysis)
+        changed = show_analysis(self._nodes, self.document.view_graph, self.document.view_analysis)
         if self.detail != style.DETAIL:
             return  # the rows are hidden: nothing they show needs painting
         if len(changed) <= ROW_UPDATES:
@@ -377,7 +389,7 @@ class GraphScene(QGraphicsScene):
         Qt does), with the text written now rather than kept current for every item."""
         text = ""
         for item in self.items(event.scenePos()):
-            text = tooltip_of(item, self.document.graph, self.document.analysis)
+            text = tooltip_of(item, self.document.view_graph, self.document.view_analysis)
             if text:
                 break
         QToolTip.showText(event.screenPos() if text else QPoint(), text, event.widget())
@@ -386,12 +398,12 @@ class GraphScene(QGraphicsScene):
     def _on_document_project_replaced(self) -> None:
         self._node_marks, self._edge_marks = {}, {}  # they named the old project's ids
         self._detach()
-        self._attach(self.document.graph)
+        self._attach(self.document.view_graph)
         self.rebuild()
 
     def _on_document_selection_changed(self, node_ids: list) -> None:
         if (
-            self._graph is not self.document.graph
+            self._graph is not self.document.view_graph
             or self._syncing
             or set(node_ids) == set(self.selected_node_ids())
         ):
@@ -450,7 +462,11 @@ class GraphScene(QGraphicsScene):
         while item is not None and not isinstance(item, NodeItem):
             item = item.parentItem()
         if isinstance(item, NodeItem) and event.button() == Qt.MouseButton.LeftButton:
-            self.rename_requested.emit(item.node_id)
+            node = self.document.view_graph.node(item.node_id)
+            if block_name(node.type) is not None:
+                self.document.open_block(item.node_id)  # breadcrumbs lead back out
+            else:
+                self.rename_requested.emit(item.node_id)
             event.accept()
             return
         super().mouseDoubleClickEvent(event)

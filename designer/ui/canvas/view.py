@@ -35,6 +35,7 @@ from designer.model.edits import MoveNodes
 from designer.model.layout import layered_layout
 from designer.ui.canvas import clipboard, style
 from designer.ui.canvas.adding import LayerAdder
+from designer.ui.canvas.breadcrumbs import BreadcrumbBar
 from designer.ui.canvas.grid import paint_grid
 from designer.ui.canvas.scene import GraphScene
 from designer.ui.document import GraphDocument
@@ -71,6 +72,9 @@ class GraphView(QGraphicsView):
         self.setScene(self.graph_scene)
         self.graph_scene.message.connect(self.message)
         self.adder = LayerAdder(self)
+        self.breadcrumbs = BreadcrumbBar(document, self)
+        self.breadcrumbs.move(8, 8)
+        document.view_changed.connect(self.fit_to_view)  # after the scene rebuilt
         hints = QPainter.RenderHint
         self.setRenderHints(
             hints.Antialiasing | hints.TextAntialiasing | hints.SmoothPixmapTransform
@@ -200,7 +204,7 @@ class GraphView(QGraphicsView):
 
     def auto_arrange(self) -> bool:
         """Lay the design out in columns by depth, as one undo step, and show it all."""
-        graph = self.document.graph
+        graph = self.document.view_graph
         if not len(graph):
             return False
         xs = [n.position[0] for n in graph]
@@ -220,12 +224,12 @@ class GraphView(QGraphicsView):
         return self.graph_scene.delete_selection()
 
     def select_all(self) -> None:
-        self.graph_scene.select_nodes(list(self.document.graph.nodes))
+        self.graph_scene.select_nodes(list(self.document.view_graph.nodes))
 
     # ----------------------------------------------------------- clipboard
     def copy_selection(self) -> str:
         """Copy the selected layers (and wires among them); returns the snippet text."""
-        text = subgraph_to_json(self.document.graph, self.graph_scene.selected_node_ids())
+        text = subgraph_to_json(self.document.view_graph, self.graph_scene.selected_node_ids())
         if text:
             clipboard.write_clipboard(text)
             self._last_paste = (text, 0)
@@ -257,7 +261,7 @@ class GraphView(QGraphicsView):
 
     def duplicate(self) -> list[str]:
         """Copy and paste the selection 30 px down-right, leaving the clipboard alone."""
-        text = subgraph_to_json(self.document.graph, self.graph_scene.selected_node_ids())
+        text = subgraph_to_json(self.document.view_graph, self.graph_scene.selected_node_ids())
         if not text:
             self.message.emit("Select layers to duplicate")
             return []
@@ -370,6 +374,13 @@ class GraphView(QGraphicsView):
             event.accept()
             return
         super().keyPressEvent(event)
+        if event.isAccepted() or event.key() != Qt.Key.Key_Escape:
+            return
+        # NOTE: Esc is not a command but "back out": it cancels a wire being drawn (the
+        # scene takes it then), else it leaves the opened block one level.
+        if self.document.block_path and self.graph_scene.interactions.wire is None:
+            self.document.close_blocks(len(self.document.block_path) - 1)
+            event.accept()
 
     def keyReleaseEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():

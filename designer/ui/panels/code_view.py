@@ -321,7 +321,8 @@ class CodeViewPanel(QWidget):
     def _highlight_selection(self) -> None:
         if self._code_graph is not self._document.graph:
             self._line_to_node = {}  # lines of another design's code
-        selected = set(self._document.selection)
+        # the selection inside an opened block names that block's layers, not the design's
+        selected = set() if self._document.block_path else set(self._document.selection)
         color = QColor((_DARK if self._dark else _LIGHT)["line"])
         selections, first = [], None
         for line, node_id in sorted(self._line_to_node.items()):

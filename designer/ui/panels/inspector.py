@@ -76,7 +76,7 @@ class InspectorPanel(QWidget):
         self.setObjectName("inspector")
         self._document = document
         self._node_id: str | None = None
-        self._key = _FormKey(document.graph, None, None)
+        self._key = _FormKey(document.view_graph, None, None)
         self._fields: dict[str, ParamField] = {}
         self._pushing = False
         self.pages = QStackedWidget(self)
@@ -103,6 +103,7 @@ class InspectorPanel(QWidget):
         document.selection_changed.connect(self._on_document_selection_changed)
         document.analysis_changed.connect(self._on_document_analysis_changed)
         document.project_replaced.connect(self._on_document_project_replaced)
+        document.view_changed.connect(self._on_document_project_replaced)
         document.error_raised.connect(self._on_document_error_raised)
         self._rebuild()
 
@@ -215,20 +216,20 @@ class InspectorPanel(QWidget):
         """The node the form edits, if the form still belongs to the open design: the
         same graph, and a node of the same type under that id; else None."""
         graph, node_id, type_id = self._key
-        if node_id is None or graph is not self._document.graph or node_id not in graph.nodes:
+        if node_id is None or graph is not self._document.view_graph or node_id not in graph.nodes:
             return None
         return node_id if graph.node(node_id).type == type_id else None
 
     def _is_stale(self) -> bool:
         """Whether the form shows a node that is no longer the one in the open design."""
-        return self._key.graph is not self._document.graph or (
+        return self._key.graph is not self._document.view_graph or (
             self._node_id is not None and self._current() is None
         )
 
     # ----------------------------------------------------------------- rebuild
     def _rebuild(self) -> None:
         """Regenerate the form for the current selection (selection changes only)."""
-        graph = self._document.graph
+        graph = self._document.view_graph
         selection = [n for n in self._document.selection if n in graph.nodes]
         self._clear_form()
         self._node_id = selection[0] if len(selection) == 1 else None
@@ -240,7 +241,7 @@ class InspectorPanel(QWidget):
             self._show_multi(selection)
             self.pages.setCurrentIndex(1)
         else:
-            self._build_form(self._document.graph.spec(selection[0]))
+            self._build_form(self._document.view_graph.spec(selection[0]))
             self._sync()
             self.pages.setCurrentIndex(2)
 
@@ -273,7 +274,7 @@ class InspectorPanel(QWidget):
             self.form.addRow(_muted("This layer has no parameters."))
 
     def _show_multi(self, selection: list[str]) -> None:
-        analysis = self._document.analysis
+        analysis = self._document.view_analysis
         total = sum(analysis.info(n).params for n in selection)
         self.multi_label.setText(
             f"<b>{len(selection)} layers selected</b><br><br>"
@@ -283,7 +284,7 @@ class InspectorPanel(QWidget):
     # -------------------------------------------------------------------- sync
     def _sync(self) -> None:
         """Show the model's current values without emitting edits or moving focus."""
-        graph = self._document.graph
+        graph = self._document.view_graph
         if self._current() is None:
             return
         node = graph.node(self._node_id)
@@ -300,7 +301,7 @@ class InspectorPanel(QWidget):
 
     def _show_info(self) -> None:
         assert self._node_id is not None
-        analysis = self._document.analysis
+        analysis = self._document.view_analysis
         info = analysis.info(self._node_id)
         self.shape_in.setText(", ".join(str(s) for s in info.inputs) or "—")
         self.shape_out.setText(info.output_text if info.outputs else "—")
@@ -308,7 +309,7 @@ class InspectorPanel(QWidget):
         compact = f"  ({format_count(info.macs)})" if info.macs >= 1000 else ""
         self.mac_count.setText(f"{info.macs:,}{compact}")
         self.problem_rows.set_problems([p for p in analysis.problems if p.node_id == self._node_id])
-        self.silenced_rows.set_silenced(self._document.graph.node(self._node_id).silenced)
+        self.silenced_rows.set_silenced(self._document.view_graph.node(self._node_id).silenced)
 
     # ------------------------------------------------------------------- edits
     def _push(self, edit: SetParam | Rename) -> bool:
@@ -325,7 +326,7 @@ class InspectorPanel(QWidget):
         node_id = self._current()
         if node_id is None:
             return  # an edit left over from a form of another design or node: dropped
-        graph = self._document.graph
+        graph = self._document.view_graph
         spec: ParamSpec = graph.spec(node_id).param(name)
         try:
             value = spec.validate(value)
@@ -343,7 +344,7 @@ class InspectorPanel(QWidget):
         node_id = self._current()
         if node_id is None or self.name_edit is None:
             return
-        node = self._document.graph.node(node_id)
+        node = self._document.view_graph.node(node_id)
         text = self.name_edit.text().strip()
         if text == node.label:
             return

@@ -1,6 +1,7 @@
 """`PalettePanel`: every catalogue layer type, grouped by category, searchable.
 
-The panel reads only the catalogue, so a new layer type appears here without UI code.
+The panel reads only the catalogue, so a new layer type appears here without UI code;
+the block library is one more group, ``Blocks``, given by the window (`set_blocks`).
 Dragging an entry carries its type id under `LAYER_MIME_TYPE` for the canvas to drop;
 double-clicking (or Enter) emits ``layer_activated`` and the window adds it after the
 selected layer. Long names ("Multi-head self-attention") wrap onto a second line rather
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from designer.catalog import Catalog, LayerSpec, default_catalog
+from designer.model.block_table import BOUNDARY_SPECS, block_type
 from designer.resources import category_icon_name
 from designer.ui import theme
 from designer.ui.canvas.style import category_colour
@@ -47,6 +49,10 @@ from designer.ui.panels.palette_tree import (
 
 #: Settings key: the categories the user has folded (a list of category names).
 FOLDED_KEY = "palette/foldedCategories"
+#: The group of the block library (see `PalettePanel.set_blocks`).
+BLOCKS_CATEGORY = "Blocks"
+#: Where a block's CapWords name breaks into words ("TransformerEncoder").
+_CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 __all__ = ["FOLDED_KEY", "LAYER_MIME_TYPE", "PalettePanel", "layer_mime_data"]
 
@@ -133,15 +139,49 @@ class PalettePanel(QWidget):
         self.refresh_icons()
 
     def _add_layer_item(self, group: QTreeWidgetItem, spec: LayerSpec) -> None:
-        item = QTreeWidgetItem(group, [spec.display_name])
-        item.setData(0, TYPE_ROLE, spec.type_id)
-        words = [spec.display_name, spec.type_id, *spec.aliases, spec.help]
-        item.setData(0, SEARCH_ROLE, " ".join(words).lower())
         formula = f"<br><i>{html.escape(spec.docs.formula)}</i>" if spec.docs.formula else ""
-        item.setToolTip(0, f"<b>{spec.display_name}</b><br>{spec.help}{formula}")
-        item.setStatusTip(0, spec.help)
+        self._add_item(group, spec.type_id, spec.display_name, spec.help, spec.aliases, formula)
+
+    def _add_item(
+        self,
+        group: QTreeWidgetItem,
+        type_id: str,
+        name: str,
+        help_text: str,
+        aliases=(),
+        tip: str = "",
+    ) -> None:
+        """An entry of ``type_id`` under ``group``; ``tip`` ends its tooltip (HTML)."""
+        item = QTreeWidgetItem(group, [name])
+        item.setData(0, TYPE_ROLE, type_id)
+        words = [name, type_id, *aliases, help_text]
+        item.setData(0, SEARCH_ROLE, " ".join(words).lower())
+        item.setToolTip(0, f"<b>{name}</b><br>{help_text}{tip}")
+        item.setStatusTip(0, help_text)
         flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
         item.setFlags(flags | Qt.ItemFlag.ItemIsDragEnabled)
+
+    def set_blocks(self, blocks: list[tuple[str, str]]) -> None:
+        """Show the block library as the last group, ``Blocks``: each (name, help) as
+        the type ``block:<name>``, then the two port types a block's inside uses."""
+        for group in self._groups():
+            if group.data(0, CATEGORY_ROLE) == BLOCKS_CATEGORY:
+                self.tree.takeTopLevelItem(self.tree.indexOfTopLevelItem(group))
+        group = QTreeWidgetItem(self.tree, [BLOCKS_CATEGORY])
+        group.setFlags(Qt.ItemFlag.ItemIsEnabled)
+        group.setData(0, CATEGORY_ROLE, BLOCKS_CATEGORY)
+        group.setData(0, SEARCH_ROLE, BLOCKS_CATEGORY.lower())
+        font = group.font(0)
+        font.setBold(True)
+        group.setFont(0, font)
+        for name, help_text in blocks:
+            shown = _CAMEL_BOUNDARY.sub(" ", name)  # wraps like the layers' names
+            self._add_item(group, block_type(name), shown, help_text, (name, "block"))
+        for spec in BOUNDARY_SPECS.values():
+            self._add_layer_item(group, spec)
+        self._show_count(group, group.childCount())
+        group.setExpanded(not self._is_folded(group))
+        self.refresh_icons()
 
     def refresh_icons(self) -> None:
         """Category icons drawn in each category's canvas colour, so the palette and the

@@ -1,4 +1,5 @@
-"""`ProblemsPanel`: the analysis problems of the design, errors first.
+"""`ProblemsPanel`: the analysis problems of the design (of the opened block, while one
+is open on the canvas), errors first.
 
 Clicking a problem selects its node and emits ``node_focus_requested`` so the window can
 centre the canvas on it; the panel itself knows nothing about the canvas. A linter
@@ -86,11 +87,11 @@ class ProblemsPanel(QWidget):
     @property
     def problems(self) -> list[Problem]:
         """The problems in display order: errors before warnings, then as inferred."""
-        problems = self._document.analysis.problems
+        problems = self._document.view_analysis.problems
         return sorted(problems, key=lambda p: not p.is_error)
 
     def _on_document_analysis_changed(self) -> None:
-        empty = len(self._document.graph) == 0
+        empty = len(self._document.view_graph) == 0
         # NOTE: "no Input, no Output" on a blank canvas is noise, not news.
         problems = [] if empty else self.problems
         self.empty_label.setText(EMPTY_DESIGN_TEXT if empty else NO_PROBLEMS_TEXT)
@@ -162,7 +163,7 @@ class ProblemsPanel(QWidget):
 
     def _on_list_item_clicked(self, item: QListWidgetItem) -> None:
         node_id = item.data(NODE_ROLE)
-        if node_id and node_id in self._document.graph.nodes:
+        if node_id and node_id in self._document.view_graph.nodes:
             self._document.set_selection([node_id])
             self.node_focus_requested.emit(node_id)
 
