@@ -44,7 +44,7 @@ from PySide6.QtWidgets import QApplication
 from benchmarks.figures import Figure, options, print_figures
 from designer.model import Graph, Project
 from designer.model.edits import SetParam
-from designer.ui.qt_compat import keep_none_alive
+from designer.ui.qt_compat import keep_constants_alive
 
 FRAME_MS = 1000 / 60
 OPEN_GOAL_MS = 300.0
@@ -287,7 +287,7 @@ def _figures_at(layers: int, quick: bool, prefix: str) -> Iterator[Figure]:
     """Measure every figure for a ``layers``-layer design, named ``prefix + what``."""
     from designer.io import project_to_json
 
-    keep_none_alive()  # what the application does at start (see designer.ui.qt_compat)
+    keep_constants_alive()  # what the application does at start (see designer.ui.qt_compat)
     app = QApplication.instance() or QApplication([])
     repeats, frames = (2, 8) if quick else (7, 80)
     text = project_to_json(Project(graph=build_graph(layers)))

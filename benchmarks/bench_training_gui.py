@@ -40,7 +40,7 @@ from designer.model import Graph, Project
 from designer.model.settings import DataSettings, TrainingSettings
 from designer.training.loop import BatchProgress, EpochProgress
 from designer.training.session import prepare_run
-from designer.ui.qt_compat import keep_none_alive
+from designer.ui.qt_compat import keep_constants_alive
 
 HEARTBEAT_MS = 10
 GOAL_WORST_MS = 50.0
@@ -120,7 +120,7 @@ def first_run_figures(quick: bool) -> Iterator[Figure]:
     from designer.ui.main_window import MainWindow
     from designer.ui.warm_up import warm_up_finished
 
-    keep_none_alive()  # what the application does at start (see designer.ui.qt_compat)
+    keep_constants_alive()  # what the application does at start (see designer.ui.qt_compat)
     app = QApplication.instance() or QApplication([])
     with tempfile.TemporaryDirectory(prefix="bench-gui-") as name:
         folder = Path(name)
@@ -246,7 +246,7 @@ def measure_redraw(points: int, updates: int) -> tuple[list[float], list[float]]
 
 def figures(quick: bool = False) -> Iterator[Figure]:
     yield from fresh_process_figures(quick)
-    keep_none_alive()  # what the application does at start (see designer.ui.qt_compat)
+    keep_constants_alive()  # what the application does at start (see designer.ui.qt_compat)
     app = QApplication.instance() or QApplication([])
     from designer.ui.warm_up import wait_for_warm_up
 

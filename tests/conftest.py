@@ -29,9 +29,9 @@ except ImportError:  # the pure layers are tested without torch too
 from hypothesis import HealthCheck, settings
 
 try:  # as `create_application` does: guard a defect of one Qt binding release first
-    from designer.ui.qt_compat import keep_none_alive
+    from designer.ui.qt_compat import keep_constants_alive
 
-    keep_none_alive()
+    keep_constants_alive()
 except ImportError:  # the pure layers are tested without Qt too
     pass
 

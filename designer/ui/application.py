@@ -14,13 +14,13 @@ from designer import (
     __version__,
 )
 from designer.resources import APP_ICON_SIZES, app_icon_png, icon_path
-from designer.ui.qt_compat import keep_none_alive
+from designer.ui.qt_compat import keep_constants_alive
 
 
 def create_application(argv: list[str]) -> QApplication:
     """The `QApplication` with the names that place settings, data and the desktop entry,
     with the guards against the defects of the installed Qt binding applied first."""
-    keep_none_alive()
+    keep_constants_alive()
     app = QApplication.instance() or QApplication(argv)
     QCoreApplication.setApplicationName(APP_NAME)
     QCoreApplication.setOrganizationName(ORGANIZATION_NAME)

@@ -4,8 +4,10 @@ is created (`designer.ui.application.create_application`), never on import.
 PySide6 6.12 on Python < 3.12: methods returning nothing hand back ``None`` without a new
 reference, so every ``item.setPos(...)`` drops one reference to ``None`` until the
 interpreter aborts ("Fatal Python error: none_dealloc: deallocating None") after a few
-thousand calls. Python 3.12 made ``None`` immortal (PEP 683); on older interpreters we give
-it a reference count no session can exhaust, which is what immortality amounts to.
+thousand calls. ``True`` and ``False`` are under-counted the same way by some calls (a
+long session ends in "bool_dealloc: deallocating True or False" as the interpreter shuts
+down). Python 3.12 made these constants immortal (PEP 683); on older interpreters we give
+each a reference count no session can exhaust, which is what immortality amounts to.
 
 NOTE: no upstream report of the defect was found, so the bound is the releases it was seen
 in and tested with: 6.12.x (`AFFECTED_BINDINGS`). A later release is left alone; if it
@@ -22,7 +24,7 @@ import shiboken6
 #: The binding releases with the defect: from the first (inclusive) to the last
 #: (exclusive), as (major, minor).
 AFFECTED_BINDINGS = ((6, 12), (6, 13))
-#: The first Python whose ``None`` is immortal, so the defect cannot harm it.
+#: The first Python whose constants are immortal, so the defect cannot harm it.
 IMMORTAL_NONE_PYTHON = (3, 12)
 _IMMORTAL = 1 << 40
 
@@ -36,12 +38,17 @@ def needs_none_guard(
     return tuple(python[:2]) < IMMORTAL_NONE_PYTHON and first <= tuple(binding[:2]) < last
 
 
-def keep_none_alive() -> bool:
-    """Make ``None`` effectively immortal where the binding under-counts it; returns
-    whether the guard is in force. Idempotent."""
+#: The constants the binding under-counts.
+CONSTANTS = (None, True, False)
+
+
+def keep_constants_alive() -> bool:
+    """Make ``None``, ``True`` and ``False`` effectively immortal where the binding
+    under-counts them; returns whether the guard is in force. Idempotent."""
     if not needs_none_guard():
         return False
-    refcount = ctypes.c_ssize_t.from_address(id(None))
-    if refcount.value < _IMMORTAL:
-        refcount.value += _IMMORTAL
+    for constant in CONSTANTS:
+        refcount = ctypes.c_ssize_t.from_address(id(constant))
+        if refcount.value < _IMMORTAL:
+            refcount.value += _IMMORTAL
     return True

@@ -1,5 +1,6 @@
-"""The guard against the ``None`` defect of PySide6 6.12 is bound to the affected releases
-and applied when the application is created, never as a side effect of an import."""
+"""The guard against the ``None`` (and ``True``/``False``) defect of PySide6 6.12 is bound
+to the affected releases and applied when the application is created, never as a side
+effect of an import."""
 
 from __future__ import annotations
 
@@ -18,11 +19,13 @@ PROBE = """
 import sys
 immortal = 1 << 40
 import designer.ui, designer.ui.main_window, designer.ui.canvas
-print(sys.getrefcount(None) >= immortal)
+def guarded():
+    return all(sys.getrefcount(constant) >= immortal for constant in (None, True, False))
+print(guarded())
 from designer.ui.application import create_application
 from designer.ui.qt_compat import needs_none_guard
 create_application(["probe"])
-print(sys.getrefcount(None) >= immortal, needs_none_guard())
+print(guarded(), needs_none_guard())
 """
 
 
