@@ -118,7 +118,7 @@ def first_run_figures(quick: bool) -> Iterator[Figure]:
     be fresh for the figures to mean anything)."""
     from designer.ui.document import GraphDocument
     from designer.ui.main_window import MainWindow
-    from designer.ui.warm_up import warm_up_finished
+    from designer.ui.training.warm_up import warm_up_finished
 
     keep_constants_alive()  # what the application does at start (see designer.ui.qt_compat)
     app = QApplication.instance() or QApplication([])
@@ -186,8 +186,8 @@ def measure_latency(epochs: int, samples: int) -> tuple[list[float], float]:
     """Heartbeat gaps (ms) in the GUI thread while a run trains in the worker, and the
     number of training steps per second."""
     from designer.ui.document import GraphDocument
-    from designer.ui.panels.plots import LivePlots
-    from designer.ui.worker import TrainingController
+    from designer.ui.training.plots import LivePlots
+    from designer.ui.training.worker import TrainingController
 
     work = project(epochs, samples)
     prepared = prepare_run(work)
@@ -215,7 +215,7 @@ def measure_latency(epochs: int, samples: int) -> tuple[list[float], float]:
 
 def measure_redraw(points: int, updates: int) -> tuple[list[float], list[float]]:
     """Per-update `setData` and repaint times (ms) of the plots holding ``points``."""
-    from designer.ui.panels.plots import LivePlots
+    from designer.ui.training.plots import LivePlots
 
     plots = LivePlots()
     plots.resize(900, 300)
@@ -248,7 +248,7 @@ def figures(quick: bool = False) -> Iterator[Figure]:
     yield from fresh_process_figures(quick)
     keep_constants_alive()  # what the application does at start (see designer.ui.qt_compat)
     app = QApplication.instance() or QApplication([])
-    from designer.ui.warm_up import wait_for_warm_up
+    from designer.ui.training.warm_up import wait_for_warm_up
 
     wait_for_warm_up()  # what installing the training UI starts at start-up
     gaps, rate = measure_latency(1 if quick else 8, 500 if quick else 4000)

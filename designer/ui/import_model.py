@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from designer.ui.warm_up import wait_for_warm_up
+from designer.ui.training.warm_up import wait_for_warm_up
 
 RUNS_CODE = "Importing runs the file's Python code: import only files you trust."
 SOURCE_FILTER = "Python files (*.py);;All files (*)"

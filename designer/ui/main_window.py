@@ -41,8 +41,8 @@ from designer.ui.panels import (
     PalettePanel,
     ProblemsPanel,
 )
-from designer.ui.probe_actions import ProbeActions
-from designer.ui.training_dock import TrainingDock
+from designer.ui.training.dock import TrainingDock
+from designer.ui.training.probe_actions import ProbeActions
 from designer.ui.welcome import WelcomePanel
 from designer.ui.window_actions import (
     build_actions,

@@ -9,8 +9,8 @@ import pytest
 
 from designer.data import DEFAULT_LAYOUT
 from designer.model.settings import DataSettings
-from designer.ui import data_loading
-from designer.ui.data_loading import DataLoadController
+from designer.ui.training import data_loading
+from designer.ui.training.data_loading import DataLoadController
 
 
 @pytest.fixture

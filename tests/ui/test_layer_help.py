@@ -16,8 +16,8 @@ from designer.compiler import activation_curve
 from designer.model.edits import SetParam
 from designer.ui.panels import InspectorPanel, PalettePanel
 from designer.ui.panels.layer_help import LayerHelpView
-from designer.ui.panels.plots import LivePlots
 from designer.ui.panels.terms import term_link
+from designer.ui.training.plots import LivePlots
 
 # The offscreen platform warns about these when a window or a tooltip is shown.
 pytestmark = pytest.mark.qt_log_ignore(

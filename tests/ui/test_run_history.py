@@ -29,10 +29,10 @@ from designer.training.run_store import RunStore, store_path
 from designer.training.session import prepare_run
 from designer.ui.document import GraphDocument
 from designer.ui.main_window import MainWindow
-from designer.ui.panels.results_view import ResultsView
-from designer.ui.panels.run_history_view import UNSAVED_TEXT
-from designer.ui.run_restore import restore_run
-from designer.ui.training_dock import RESULTS_TAB, TENSORBOARD_KEY
+from designer.ui.training.dock import RESULTS_TAB, TENSORBOARD_KEY
+from designer.ui.training.results_view import ResultsView
+from designer.ui.training.run_history_view import UNSAVED_TEXT
+from designer.ui.training.run_restore import restore_run
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 

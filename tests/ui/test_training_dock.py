@@ -21,10 +21,10 @@ from designer.model.settings import DataSettings, TrainingSettings
 from designer.training.session import prepare_run
 from designer.ui.document import GraphDocument
 from designer.ui.main_window import MainWindow
-from designer.ui.panels.data_preview import THUMBNAIL, thumbnail
-from designer.ui.panels.plots import IDLE_TEXT
 from designer.ui.theme import ThemeController
-from designer.ui.training_dock import LIVE_TAB, RESULTS_TAB, TrainingDock
+from designer.ui.training.data_preview import THUMBNAIL, thumbnail
+from designer.ui.training.dock import LIVE_TAB, RESULTS_TAB, TrainingDock
+from designer.ui.training.plots import IDLE_TEXT
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 

@@ -16,9 +16,9 @@ from test_training_ui import SIGNAL_TIMEOUT_MS, QuietDialogs
 
 from designer.io import load_project
 from designer.model.edits import Rename
-from designer.ui import data_loading
 from designer.ui.document import GraphDocument
 from designer.ui.main_window import MainWindow
+from designer.ui.training import data_loading
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 

@@ -17,7 +17,7 @@ from test_training_dock import make_window  # noqa: F401 -- a fixture used below
 from test_training_ui import SIGNAL_TIMEOUT_MS, moons_project
 
 from designer.training.loop import BatchProgress, EpochProgress
-from designer.ui.panels.plots import LivePlots
+from designer.ui.training.plots import LivePlots
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 FIRST_RUN = """
 import itertools, json, sys
 import torch
-from designer.ui.warm_up import wait_for_warm_up
+from designer.ui.training.warm_up import wait_for_warm_up
 from designer.model import Graph, Project
 from designer.model.settings import DataSettings, TrainingSettings
 from designer.training.loop import train

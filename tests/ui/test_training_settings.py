@@ -14,9 +14,9 @@ from PySide6.QtWidgets import QAbstractSpinBox, QComboBox
 from test_training_ui import SIGNAL_TIMEOUT_MS, moons_project
 
 from designer.ui.document import GraphDocument
-from designer.ui.panels.training_fields import field_value
-from designer.ui.panels.training_panel import TrainingPanel
-from designer.ui.worker import TrainingController
+from designer.ui.training.training_fields import field_value
+from designer.ui.training.training_panel import TrainingPanel
+from designer.ui.training.worker import TrainingController
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 

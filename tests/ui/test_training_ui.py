@@ -23,10 +23,10 @@ from designer.training.session import prepare_run
 from designer.ui.document import GraphDocument
 from designer.ui.files import UNSAVED_DISCARD, FileDialogs
 from designer.ui.main_window import MainWindow
-from designer.ui.panels.plots import GrowingBuffer, LivePlots
-from designer.ui.panels.results_view import ResultsView
-from designer.ui.panels.training_panel import TrainingPanel
-from designer.ui.worker import IDLE, LOCK_REASON, PAUSED, RUNNING, TrainingController
+from designer.ui.training.plots import GrowingBuffer, LivePlots
+from designer.ui.training.results_view import ResultsView
+from designer.ui.training.training_panel import TrainingPanel
+from designer.ui.training.worker import IDLE, LOCK_REASON, PAUSED, RUNNING, TrainingController
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 SIGNAL_TIMEOUT_MS = 20_000

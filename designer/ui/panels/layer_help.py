@@ -25,8 +25,8 @@ from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QToolTip, QVBoxLayout
 from designer.catalog import LayerSpec, ParamError, ParamSpec
 from designer.catalog.glossary import GLOSSARY, Term
 from designer.compiler import CompileError, activation_curve
-from designer.ui.panels.plots import TRAIN_COLOR, VAL_COLOR
 from designer.ui.panels.terms import linked_text, term_tooltip
+from designer.ui.training.plots import TRAIN_COLOR, VAL_COLOR
 
 PLOT_HEIGHT = 170
 FORMULA_STYLE = (

@@ -19,8 +19,8 @@ from designer.training.preflight import preflight
 from designer.training.session import PreparedRun, RunSetupError, prepare_run
 from designer.ui.canvas.overlay import GradientOverlay
 from designer.ui.canvas.overlay_legend import OverlayLegend
-from designer.ui.lr_finder_dialog import LearningRateDialog
-from designer.ui.probe_runner import ProbeRunner
+from designer.ui.training.lr_finder_dialog import LearningRateDialog
+from designer.ui.training.probe_runner import ProbeRunner
 
 MESSAGE_MS = 10_000
 

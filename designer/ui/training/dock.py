@@ -39,13 +39,13 @@ from designer.training.run_store import store_path
 from designer.training.session import PreparedRun
 from designer.training.tensorboard import tensorboard_available, tensorboard_folder
 from designer.ui.document import GraphDocument
-from designer.ui.panels.plots import LivePlots
-from designer.ui.panels.results_view import ResultsView
-from designer.ui.panels.training_panel import TrainingPanel
-from designer.ui.run_restore import restore_run
 from designer.ui.theme import ThemeController
-from designer.ui.warm_up import warm_up_torch
-from designer.ui.worker import TrainingController
+from designer.ui.training.plots import LivePlots
+from designer.ui.training.results_view import ResultsView
+from designer.ui.training.run_restore import restore_run
+from designer.ui.training.training_panel import TrainingPanel
+from designer.ui.training.warm_up import warm_up_torch
+from designer.ui.training.worker import TrainingController
 
 LIVE_TAB, RESULTS_TAB = 0, 1
 WARM_UP_VIEWS_MS = 500  # after start-up, once the window is on screen

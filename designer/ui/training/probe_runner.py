@@ -1,6 +1,6 @@
 """Short probes of a design off the GUI thread: the pre-flight check, the rate range test.
 
-The same pattern as the training worker (`designer.ui.worker`): a thin `ProbeWorker`
+The same pattern as the training worker (`designer.ui.training.worker`): a thin `ProbeWorker`
 runs one job in a `QThread` of its own and turns its progress into queued signals, at
 most ~30 lists a second; the `ProbeRunner` owns the thread, starts one job at a time,
 and reports the result only once the thread has ended. A job is given a `PreparedRun`
@@ -17,7 +17,7 @@ import torch
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
 from designer.training.loop import RunControl
-from designer.ui.worker import BATCH_INTERVAL_S, worker_threads
+from designer.ui.training.worker import BATCH_INTERVAL_S, worker_threads
 
 #: A job: given the run's stop switch and a function to report progress with, it
 #: returns its result (raising makes the job fail with the error's text).

@@ -39,11 +39,11 @@ from designer.model.settings import DataSettings
 from designer.training.run_list import run_name
 from designer.training.session import RunSetupError, prepare_run
 from designer.ui.commands import Settings
-from designer.ui.data_loading import DataLoadController
 from designer.ui.document import GraphDocument
-from designer.ui.panels.data_preview import DataPreview, ThumbnailGrid, summary_text
-from designer.ui.panels.run_box import ERROR_STYLE, RunBox
-from designer.ui.panels.training_fields import (
+from designer.ui.training.data_loading import DataLoadController
+from designer.ui.training.data_preview import DataPreview, ThumbnailGrid, summary_text
+from designer.ui.training.run_box import ERROR_STYLE, RunBox
+from designer.ui.training.training_fields import (
     changed_signal,
     data_rows,
     explain_labels,
@@ -51,7 +51,7 @@ from designer.ui.panels.training_fields import (
     set_field_value,
     training_rows,
 )
-from designer.ui.worker import TrainingController
+from designer.ui.training.worker import TrainingController
 
 RELOAD_DELAY_MS = 200
 FIT_TRIGGERS = frozenset({"source", "path", "target_column", "classes"})

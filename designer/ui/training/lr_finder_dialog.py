@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
 from designer.training.lr_finder import RateFinding, range_test, suggest
 from designer.training.session import PreparedRun
 from designer.ui.document import GraphDocument
-from designer.ui.panels.plots import match_legend, match_palette
-from designer.ui.probe_runner import ProbeRunner
+from designer.ui.training.plots import match_legend, match_palette
+from designer.ui.training.probe_runner import ProbeRunner
 
 
 def rate_job(run: PreparedRun):

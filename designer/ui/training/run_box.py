@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QV
 
 from designer.training.results import RunRecord
 from designer.training.text import format_duration
-from designer.ui.worker import PAUSED, RUNNING, TrainingController
+from designer.ui.training.worker import PAUSED, RUNNING, TrainingController
 
 ERROR_STYLE = "color: #dc2626;"
 NOTE_STYLE = "color: palette(placeholder-text);"

@@ -34,8 +34,8 @@ from PySide6.QtWidgets import (
 from designer.catalog.objectives import format_metric, metric_label
 from designer.training.results import RunRecord, RunResults
 from designer.training.run_list import RunList
-from designer.ui.panels.boundary_view import BoundaryView, class_color, mix
-from designer.ui.panels.run_history_view import Confirm, RunHistoryView
+from designer.ui.training.boundary_view import BoundaryView, class_color, mix
+from designer.ui.training.run_history_view import Confirm, RunHistoryView
 
 ROW_HEIGHT = 22
 COMPACT_ROW_HEIGHT = 20  # the confusion matrix and the samples: ten rows in 200 px
