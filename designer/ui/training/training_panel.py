@@ -11,41 +11,36 @@ design, so a headless ``train`` of the saved file does exactly what the panel wo
 Problems are shown in the panel, in words, and never as a dialog or an exception: data
 that fails to load, a design that does not fit it, a run that fails. The panel never
 trains itself; it asks the `TrainingController`. Its form fields are built and read by
-`training_fields`, its data preview is a `DataPreview`.
+`training_fields`, its *Data* box (fields, preview, fit) is a `DataGroup`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QFileDialog,
     QFormLayout,
     QGroupBox,
-    QHBoxLayout,
-    QLabel,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
-from designer.data import SOURCES, DataError, DataLayout, PreparedData, data_layout
+from designer.data import SOURCES, DataLayout, PreparedData, data_layout
 from designer.data.fit import fit_compound
-from designer.data.tabular import read_csv_header
 from designer.model import SettingsError
 from designer.model.settings import DataSettings
 from designer.training.run_list import run_name
 from designer.training.session import RunSetupError, prepare_run
 from designer.ui.commands import Settings
 from designer.ui.document import GraphDocument
+from designer.ui.training.data_group import DataGroup, ask_data_file
 from designer.ui.training.data_loading import DataLoadController
-from designer.ui.training.data_preview import DataPreview, ThumbnailGrid, summary_text
-from designer.ui.training.run_box import ERROR_STYLE, RunBox
+from designer.ui.training.run_box import RunBox
 from designer.ui.training.training_fields import (
     changed_signal,
-    data_rows,
     explain_labels,
     field_value,
     set_field_value,
@@ -89,7 +84,6 @@ class TrainingPanel(QWidget):
         self._pending_choice: tuple[DataSettings, str] | None = None
         self._asked_key: tuple | None = None  # what the last reload asked for
         self._train_when_loaded = False
-        self._columns_for: tuple[str, str] | None = None  # (source, path) of the column list
         self._run_count = 0
         self._next_run_number = next_run_number or (lambda: self._run_count + 1)
         self.choose_file = self._ask_file
@@ -127,50 +121,17 @@ class TrainingPanel(QWidget):
         self.train_button.clicked.connect(self._on_train_button_clicked)
 
     def _build_data_group(self) -> QGroupBox:
-        rows = data_rows()
-        self.data_fields: dict[str, QWidget] = {name: w for name, (_, w) in rows.items()}
-        self._labels = {("data", name): label for name, (label, _) in rows.items()}
-        self.browse_button = QPushButton("Browse…")
+        group = self.data_group = DataGroup()
+        self.data_fields, self.data_form = group.fields, group.form
+        self._labels = {("data", name): label for name, label in group.labels.items()}
+        self.browse_button, self.file_row = group.browse_button, group.file_row
         self.browse_button.clicked.connect(self._on_browse_button_clicked)
-        file_row = QHBoxLayout()
-        file_row.setContentsMargins(0, 0, 0, 0)
-        file_row.addWidget(self.data_fields["path"], 1)
-        file_row.addWidget(self.browse_button)
-        self.file_row = QWidget()
-        self.file_row.setLayout(file_row)
-        self.data_form = form = QFormLayout()
-        for name, (label, widget) in rows.items():
-            form.addRow(label, self.file_row if name == "path" else widget)
-        explain_labels(form)
-        self.data_summary = QLabel()
-        self.data_summary.setWordWrap(True)
-
-        self.data_message = QLabel()
-        self.data_message.setWordWrap(True)
-
-        self.data_message.setStyleSheet(ERROR_STYLE)
-        self.loading_label = QLabel("Loading the data set…")
-        self.loading_label.hide()
-        self.preview_table = DataPreview()
+        self.data_summary, self.data_message = group.summary, group.message
+        self.loading_label = group.loading_label
+        self.preview_table, self.thumbnails = group.preview_table, group.thumbnails
         self.preview_model = self.preview_table.preview_model
-        self.thumbnails = ThumbnailGrid()
-        self.thumbnails.hide()
-        self.fit_button = QPushButton("Fit design to data")
-        self.fit_button.setToolTip("Set the Input layer and the final Linear layer to the data")
+        self.fit_button = group.fit_button
         self.fit_button.clicked.connect(self._on_fit_button_clicked)
-        group = QGroupBox("Data")
-        layout = QVBoxLayout(group)
-        layout.addLayout(form)
-        widgets = (
-            self.loading_label,
-            self.data_summary,
-            self.data_message,
-            self.thumbnails,
-            self.preview_table,
-            self.fit_button,
-        )
-        for widget in widgets:
-            layout.addWidget(widget)
         return group
 
     def _build_training_group(self) -> QGroupBox:
@@ -235,7 +196,7 @@ class TrainingPanel(QWidget):
         settings = project.data if section == "data" else project.training
         fields = self.data_fields if section == "data" else self.training_fields
         if section == "data":
-            self._fill_target_columns(settings.source, settings.path)
+            self.data_group.fill_target_columns(settings.source, settings.path)
         for name, widget in fields.items():
             set_field_value(widget, getattr(settings, name))
         self._update_visible_rows()
@@ -304,14 +265,7 @@ class TrainingPanel(QWidget):
 
     def _update_visible_rows(self) -> None:
         project = self._document.project
-        wanted = SOURCES[project.data.source].settings
-        file_source = "path" in wanted
-        optional = ("samples", "noise", "classes", "seed", "target_column", "drop_missing")
-        for name in (*optional, "augment", "workers"):
-            self.data_form.setRowVisible(self.data_fields[name], name in wanted)
-        self.data_form.setRowVisible(self.file_row, file_source)
-        label = self.data_form.labelForField(self.file_row)
-        label.setText("Folder" if project.data.source == "image_folder" else "File")
+        self.data_group.show_rows_of(project.data)
         t = project.training
         rows = {
             "momentum": t.optimizer == "sgd",
@@ -338,35 +292,8 @@ class TrainingPanel(QWidget):
         scrollbar = self._scroll.verticalScrollBar().sizeHint().width()
         self._scroll.setMinimumWidth(form.minimumSizeHint().width() + scrollbar)
 
-    def _fill_target_columns(self, source: str, path: str) -> None:
-        """Offer the columns of the CSV file at ``path`` (read only when it changed)."""
-        if self._columns_for == (source, path):
-            return
-        self._columns_for = (source, path)
-        box = self.data_fields["target_column"]
-        header: list[str] = []
-        if path and source == "csv":
-            try:
-                header = read_csv_header(path)
-            except DataError:
-                header = []
-        with QSignalBlocker(box):
-            current = box.currentData()
-            box.clear()
-            box.addItem("Last column", "")
-            for column in header:
-                box.addItem(column, column)
-            box.setCurrentIndex(max(box.findData(current), 0))
-
     def _ask_file(self, source: str) -> str:
-        if source == "image_folder":
-            title = "Choose a Folder of Images (One Sub-folder per Class)"
-            return QFileDialog.getExistingDirectory(self, title, self._folder() or "")
-        pattern = "CSV files (*.csv *.tsv *.txt)" if source == "csv" else "NumPy archives (*.npz)"
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Choose a Data File", self._folder() or "", pattern
-        )
-        return path
+        return ask_data_file(self, source, self._folder() or "")
 
     def _on_browse_button_clicked(self) -> None:
         path = self.choose_file(self._document.project.data.source)
@@ -418,11 +345,7 @@ class TrainingPanel(QWidget):
     def _show_data(self, data: PreparedData | None, error: str) -> None:
         """Show ``data`` (its summary and first rows), or why it cannot load."""
         self.data, self._load_error = data, error
-        self.data_message.setText(error)
-        self.data_message.setVisible(bool(error))
-        self.preview_table.show_data(data, self.loader.preview_images)
-        self.thumbnails.show_data(data, self.loader.preview_images)
-        self.data_summary.setText(summary_text(data) if data is not None else "")
+        self.data_group.show_data(data, error, self.loader.preview_images)
         self.fit_button.setEnabled(data is not None and not self._controller.is_running)
 
     def _on_fit_button_clicked(self) -> None:
