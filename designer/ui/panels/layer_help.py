@@ -26,7 +26,7 @@ from designer.catalog import LayerSpec, ParamError, ParamSpec
 from designer.catalog.glossary import GLOSSARY, Term
 from designer.compiler import CompileError, activation_curve
 from designer.ui.panels.terms import linked_text, term_tooltip
-from designer.ui.training.plots import TRAIN_COLOR, VAL_COLOR
+from designer.ui.plot_style import TRAIN_COLOR, VAL_COLOR
 
 PLOT_HEIGHT = 170
 FORMULA_STYLE = (

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from designer.training.lr_finder import RateFinding, range_test, suggest
 from designer.training.session import PreparedRun
 from designer.ui.document import GraphDocument
-from designer.ui.training.plots import match_legend, match_palette
+from designer.ui.plot_style import match_legend, match_palette
 from designer.ui.training.probe_runner import ProbeRunner
 
 

@@ -24,12 +24,11 @@ from designer.catalog.objectives import headline_metric, metric_label, metric_sp
 from designer.training.loop import BatchProgress, EpochProgress
 from designer.training.results import RunRecord
 from designer.ui.panels.terms import glossary_tooltip
+from designer.ui.plot_style import TRAIN_COLOR, VAL_COLOR, match_legend, match_palette
 
 REFRESH_MS = 33
 IDLE_TEXT = "Train a model to see its learning curves here."
 SMOOTHING = 0.9
-TRAIN_COLOR = "#2563eb"
-VAL_COLOR = "#ea580c"
 METRIC_COLOR = "#16a34a"
 BATCH_ALPHA = 70
 OVERLAY_COLORS = ("#94a3b8", "#a8a29e", "#a1a1aa", "#9ca3af", "#b4a7a0")
@@ -298,25 +297,3 @@ class LivePlots(QWidget):
         for widget in (self.loss_widget, self.metric_widget):
             match_palette(widget, palette)
         match_legend(self.loss_plot.legend, palette)
-
-
-def match_palette(widget: pg.PlotWidget, palette: QPalette) -> None:
-    """A plot in the window's colours (light or dark theme): background, axes, title."""
-    background = palette.color(QPalette.ColorRole.Base)
-    text = palette.color(QPalette.ColorRole.WindowText)
-    widget.setBackground(background)
-    plot = widget.getPlotItem()
-    for name in ("left", "bottom"):
-        axis = plot.getAxis(name)
-        axis.setPen(pg.mkPen(text, width=1))
-        axis.setTextPen(pg.mkPen(text))
-    plot.titleLabel.setAttr("color", text.name())
-    plot.setTitle(plot.titleLabel.text, size="10pt")
-
-
-def match_legend(legend: pg.LegendItem, palette: QPalette) -> None:
-    """A plot's legend in the window's colours, over a translucent background."""
-    fill = QColor(palette.color(QPalette.ColorRole.Base))
-    fill.setAlpha(170)
-    legend.setBrush(pg.mkBrush(fill))
-    legend.setLabelTextColor(palette.color(QPalette.ColorRole.WindowText))
