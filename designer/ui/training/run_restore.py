@@ -79,11 +79,16 @@ def restore_run(document: GraphDocument, record: RunRecord, what: str) -> str:
     if document.locked:
         return f"Stop training to restore the {noun} of {record.name}"
     text = f"Restore the {noun} of {record.name}"
+    if design:
+        # NOTE: the run's design replaces every layer, the opened block's instance among
+        # them (its id may come back as another layer, or not at all), so the canvas goes
+        # back out to the design first and shows what was restored.
+        document.close_blocks()
     stack = document.undo_stack
     stack.beginMacro(text)
     try:
         if design:
-            document.push(ReplaceDesign(list(trained.graph), trained.graph.edges, text))
+            document.push_design(ReplaceDesign(list(trained.graph), trained.graph.edges, text))
         if settings:
             document.set_data_settings(trained.data, description=text)
             document.set_training_settings(trained.training, description=text)

@@ -349,13 +349,16 @@ class TrainingPanel(QWidget):
         self.fit_button.setEnabled(data is not None and not self._controller.is_running)
 
     def _on_fit_button_clicked(self) -> None:
-        """Set the Input size, the output units and the loss from the data (one undo step)."""
+        """Set the Input size, the output units and the loss from the data (one undo step).
+
+        The fit edits the whole design's Input and Output even while a block is open on
+        the canvas (`push_design`), as choosing a data set does."""
         if self.data is None or self._document.locked:
             return
         compound = fit_compound(self._document.graph, self.data)
         if compound is None:
             self._show_message("The design already fits the data.")
-        elif self._document.push(compound):
+        elif self._document.push_design(compound):
             self._show_fitted(len(compound.edits))
 
     def _show_fitted(self, count: int) -> None:
