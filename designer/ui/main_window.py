@@ -2,8 +2,8 @@
 
 The window only places widgets and wires requests between them; its actions, menus and
 toolbar are built in `window_actions`, file handling lives in `FileController`, autosave
-in `AutosaveController`, the theme in `ThemeController`, and every change to the design
-goes through the `GraphDocument`.
+in `AutosaveController`, the theme in `ThemeController`, the status bar's counts in
+`DesignStatus`, and every change to the design goes through the `GraphDocument`.
 """
 
 from __future__ import annotations
@@ -11,27 +11,25 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QPointF, QSettings, Qt
-from PySide6.QtGui import QCloseEvent, QIcon, QShowEvent
+from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
-    QLabel,
     QMainWindow,
     QMenu,
-    QMessageBox,
-    QToolButton,
     QWidget,
 )
 
 from designer import APP_NAME
 from designer.io.library import BlockLibrary
-from designer.model.shapes import format_bytes, format_count
 from designer.training.bundle import write_run_bundle
 from designer.ui import theme as themes
+from designer.ui.about import show_about
 from designer.ui.autosave import INTERVAL_MS, AutosaveController
 from designer.ui.blocks import BlockDialogs, install_blocks
 from designer.ui.canvas import GraphView
 from designer.ui.compare import compare_with_file
+from designer.ui.design_status import DesignStatus
 from designer.ui.document import GraphDocument
 from designer.ui.files import FileController, FileDialogs
 from designer.ui.import_model import ModelImporter
@@ -160,27 +158,8 @@ class MainWindow(QMainWindow):
         return self.findChildren(QDockWidget)
 
     def _build_status_bar(self) -> None:
-        bar = self.statusBar()
-        self.params_label = QLabel()
-        self.macs_label = QLabel()
-        self.validity_button = QToolButton()
-        self.validity_button.setAutoRaise(True)
-        self.validity_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.validity_button.setToolTip("Show the problems of the design")
-        self.validity_button.clicked.connect(self._on_validity_button_clicked)
-        self.zoom_button = QToolButton()
-        self.zoom_button.setAutoRaise(True)
-        self.zoom_button.setToolTip("Zoom of the canvas; click to fit the design (Ctrl+0)")
-        self.zoom_button.clicked.connect(self.view.fit_to_view)
-        self.view.zoom_changed.connect(self._show_zoom)
-        self._show_zoom(self.view.zoom)
-        widgets = (self.zoom_button, self.params_label, self.macs_label, self.validity_button)
-        for widget in widgets:
-            widget.setContentsMargins(8, 0, 8, 0)
-            bar.addPermanentWidget(widget)
-
-    def _show_zoom(self, zoom: float) -> None:
-        self.zoom_button.setText(f"Zoom {round(zoom * 100)} %")
+        self.design_status = DesignStatus(self.statusBar(), self.document, self.view)
+        self.design_status.problems_requested.connect(self._on_validity_button_clicked)
 
     def _build_welcome(self) -> None:
         from designer.io import example_paths
@@ -323,39 +302,7 @@ class MainWindow(QMainWindow):
         self.view.fit_to_view()
 
     def _on_document_analysis_changed(self) -> None:
-        analysis = self.document.analysis
-        if analysis.valid:
-            memory = format_bytes(analysis.training_bytes)
-            self.params_label.setText(f"Parameters: {analysis.total_params:,}")
-            self.params_label.setToolTip(f"{analysis.total_params:,} trainable parameters")
-            self.macs_label.setText(f"Multiply-adds: {format_count(analysis.total_macs)}")
-            self.macs_label.setToolTip(
-                f"{analysis.total_macs:,} multiply-adds per sample; about {memory} of "
-                "activations per sample in training"
-            )
-        else:  # sums over the layers whose shapes are known would mislead
-            unknown = "unknown until the errors are fixed"
-            self.params_label.setText("Parameters: ?")
-            self.params_label.setToolTip(f"Parameters: {unknown}")
-            self.macs_label.setText("Multiply-adds: ?")
-            self.macs_label.setToolTip(f"Multiply-adds: {unknown}")
-        self._show_validity()
         self._update_welcome()
-
-    def _show_validity(self) -> None:
-        analysis = self.document.analysis
-        count = len(analysis.problems)
-        style = self.style()
-        if len(self.document.graph) == 0:
-            icon, text = QIcon(), "empty design"
-        elif analysis.valid:
-            icon = style.standardIcon(style.StandardPixmap.SP_DialogApplyButton)
-            text = "valid" if not count else f"valid, {count} warning{'s' * (count > 1)}"
-        else:
-            icon = themes.status_icon("error")
-            text = f"{count} problem{'s' * (count != 1)}"
-        self.validity_button.setIcon(icon)
-        self.validity_button.setText(text)
 
     def _update_welcome(self) -> None:
         empty = len(self.document.graph) == 0
@@ -402,7 +349,7 @@ class MainWindow(QMainWindow):
             self._show_status("Select one layer to see its help")
 
     def show_about(self) -> None:
-        QMessageBox.about(self, f"About {APP_NAME}", about_text())
+        show_about(self)
 
     def set_theme(self, mode: str) -> None:
         self.theme.set_mode(mode)
@@ -456,27 +403,4 @@ class MainWindow(QMainWindow):
         event.accept()
 
 
-def about_text() -> str:
-    """The About box: version, licence, and the versions of the libraries in use."""
-    import pyqtgraph
-    import PySide6
-    from PySide6.QtCore import qVersion
-
-    from designer import __version__
-
-    try:
-        import torch
-
-        torch_version = torch.__version__
-    except ImportError:
-        torch_version = "not installed"
-    return (
-        f"<h3>{APP_NAME} {__version__}</h3>"
-        "<p>Design neural networks visually, train them live, and export clean "
-        "PyTorch code.</p><p>Released under the MIT licence.</p>"
-        f"<p>Qt {qVersion()} · PySide6 {PySide6.__version__}<br>"
-        f"PyTorch {torch_version} · pyqtgraph {pyqtgraph.__version__}</p>"
-    )
-
-
-__all__ = ["MainWindow", "about_text"]
+__all__ = ["MainWindow"]

@@ -19,8 +19,8 @@ from designer import APP_NAME, __version__
 from designer.io import example_paths
 from designer.model import Graph, Project
 from designer.model.edits import AddNode, SetParam
+from designer.ui.about import about_text
 from designer.ui.files import UNSAVED_CANCEL, UNSAVED_DISCARD, UNSAVED_SAVE
-from designer.ui.main_window import about_text
 from designer.ui.panels.problems import NODE_ROLE
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
@@ -53,16 +53,16 @@ def test_title_names_the_file_and_marks_changes(qtbot, window):
 def test_status_bar_shows_totals_and_validity(qtbot, window):
     window.files.open_example(example())
     analysis = window.document.analysis
-    assert f"{analysis.total_params:,}" in window.params_label.text()
-    assert "Multiply-adds" in window.macs_label.text()
+    assert f"{analysis.total_params:,}" in window.design_status.params_label.text()
+    assert "Multiply-adds" in window.design_status.macs_label.text()
     # the example silences the linter's advice NN201 on its Output, with a reason
-    assert window.validity_button.text() == "valid"
-    assert "of activations per sample in training" in window.macs_label.toolTip()
+    assert window.design_status.validity_button.text() == "valid"
+    assert "of activations per sample in training" in window.design_status.macs_label.toolTip()
     window.document.push(AddNode("Linear"))
-    qtbot.waitUntil(lambda: "problem" in window.validity_button.text())
+    qtbot.waitUntil(lambda: "problem" in window.design_status.validity_button.text())
     # with an error, sums over the layers whose shapes are known would mislead
-    assert window.params_label.text() == "Parameters: ?"
-    assert window.macs_label.text() == "Multiply-adds: ?"
+    assert window.design_status.params_label.text() == "Parameters: ?"
+    assert window.design_status.macs_label.text() == "Multiply-adds: ?"
 
 
 def test_one_compact_count_text_in_the_status_bar_inspector_and_canvas(qtbot, window):
@@ -75,7 +75,7 @@ def test_one_compact_count_text_in_the_status_bar_inspector_and_canvas(qtbot, wi
     window.document.replace_project(Project(graph))
     window.document.refresh_analysis()
     window.document.set_selection([layer.id])
-    assert window.macs_label.text() == "Multiply-adds: 2M"
+    assert window.design_status.macs_label.text() == "Multiply-adds: 2M"
     assert window.inspector.mac_count.text() == "2,000,000  (2M)"
     qtbot.waitUntil(lambda: window.view.graph_scene.node_item(layer.id).params_text == "2M params")
 

@@ -122,12 +122,12 @@ def test_panning_by_hand_stops_the_refit(qtbot, sized_window):
 
 def test_the_status_bar_shows_the_zoom_and_fits_on_click(qtbot, sized_window):
     window = sized_window((1600, 1000))
-    assert window.zoom_button.text() == f"Zoom {round(window.view.zoom * 100)} %"
+    assert window.design_status.zoom_button.text() == f"Zoom {round(window.view.zoom * 100)} %"
     window.view.zoom_in()
-    assert window.zoom_button.text() == f"Zoom {round(window.view.zoom * 100)} %"
-    window.zoom_button.click()
+    assert window.design_status.zoom_button.text() == f"Zoom {round(window.view.zoom * 100)} %"
+    window.design_status.zoom_button.click()
     assert window.view.follows_window
-    assert window.zoom_button.text() == f"Zoom {round(window.view.zoom * 100)} %"
+    assert window.design_status.zoom_button.text() == f"Zoom {round(window.view.zoom * 100)} %"
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
