@@ -21,7 +21,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QLockFile, QObject, QStandardPaths, QTimer
 
-from designer.ui.files import PROJECT_SUFFIX
+from designer.ui.file_dialogs import PROJECT_SUFFIX
 
 log = logging.getLogger(__name__)
 

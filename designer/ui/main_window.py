@@ -31,7 +31,8 @@ from designer.ui.canvas import GraphView
 from designer.ui.compare import compare_with_file
 from designer.ui.design_status import DesignStatus
 from designer.ui.document import GraphDocument
-from designer.ui.files import FileController, FileDialogs
+from designer.ui.file_dialogs import FileDialogs
+from designer.ui.files import FileController
 from designer.ui.import_model import ModelImporter
 from designer.ui.panels import (
     CodeViewPanel,

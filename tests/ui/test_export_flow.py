@@ -22,7 +22,8 @@ from designer.ui.export_checks import (
     export_problems_box,
     problems_html,
 )
-from designer.ui.files import EXPORT_DIRECTORY_KEY, FileController, FileDialogs
+from designer.ui.file_dialogs import FileDialogs
+from designer.ui.files import EXPORT_DIRECTORY_KEY, FileController
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 

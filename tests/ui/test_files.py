@@ -16,16 +16,8 @@ from designer.model import Project
 from designer.model.edits import AddNode, SetParam
 from designer.ui.autosave import AutosaveController
 from designer.ui.document import GraphDocument
-from designer.ui.files import (
-    MAX_RECENT,
-    RECENT_KEY,
-    UNSAVED_CANCEL,
-    UNSAVED_DISCARD,
-    UNSAVED_SAVE,
-    FileController,
-    FileDialogs,
-    normalize_recent,
-)
+from designer.ui.file_dialogs import UNSAVED_CANCEL, UNSAVED_DISCARD, UNSAVED_SAVE, FileDialogs
+from designer.ui.files import MAX_RECENT, RECENT_KEY, FileController, normalize_recent
 
 
 class RecordingDialogs(FileDialogs):

@@ -20,7 +20,7 @@ from designer.io import example_paths
 from designer.model import Graph, Project
 from designer.model.edits import AddNode, SetParam
 from designer.ui.about import about_text
-from designer.ui.files import UNSAVED_CANCEL, UNSAVED_DISCARD, UNSAVED_SAVE
+from designer.ui.file_dialogs import UNSAVED_CANCEL, UNSAVED_DISCARD, UNSAVED_SAVE
 from designer.ui.panels.problems import NODE_ROLE
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")

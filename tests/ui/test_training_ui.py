@@ -21,7 +21,7 @@ from designer.model.settings import DataSettings, TrainingSettings
 from designer.training.loop import RunControl
 from designer.training.session import prepare_run
 from designer.ui.document import GraphDocument
-from designer.ui.files import UNSAVED_DISCARD, FileDialogs
+from designer.ui.file_dialogs import UNSAVED_DISCARD, FileDialogs
 from designer.ui.main_window import MainWindow
 from designer.ui.training.plots import GrowingBuffer, LivePlots
 from designer.ui.training.results_view import ResultsView
