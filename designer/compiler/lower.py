@@ -18,7 +18,7 @@ from designer.compiler.lint import lint
 from designer.compiler.namespace import BLOCK_RESERVED, RESERVED, Namespace
 from designer.model import Analysis, Graph, Problem, infer_shapes
 from designer.model.block_table import block_name
-from designer.model.graph import short
+from designer.model.node_fields import short
 
 __all__ = ["IR", "UNUSED", "IRBlock", "IRInput", "IROutput", "IRStep", "lint", "lower"]
 

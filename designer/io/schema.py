@@ -35,7 +35,7 @@ from typing import Any
 
 from designer.io.errors import ProjectFileError, join, kind_of
 from designer.model.errors import InvalidSilenceError
-from designer.model.graph import MAX_SILENCED_RULES, check_silence
+from designer.model.node_fields import MAX_SILENCED_RULES, check_silence
 
 FORMAT = "nn-designer-project"
 FORMAT_VERSION = 2

@@ -1,7 +1,9 @@
 """The graph the user drew: nodes, ports and edges of a directed acyclic network.
 
 Every mutator checks first and changes second, so a `GraphError` leaves the graph intact;
-each change then emits one event on ``graph.events`` for views to mirror.
+each change then emits one event on ``graph.events`` for views to mirror. The rules for
+a node's own fields (name, parameters, position, silenced rules) are `node_fields`'s,
+which the project file's reader shares.
 """
 
 from __future__ import annotations
@@ -26,10 +28,7 @@ from designer.model.errors import (
     DuplicateEdgeError,
     DuplicateNodeError,
     IncompatiblePortsError,
-    InvalidLabelError,
     InvalidParameterError,
-    InvalidPositionError,
-    InvalidSilenceError,
     PortInUseError,
     PortOccupiedError,
     UnknownLayerTypeError,
@@ -39,21 +38,18 @@ from designer.model.errors import (
 from designer.model.events import GraphEvents
 from designer.model.index import GraphIndex
 from designer.model.node import Edge, Node
+from designer.model.node_fields import (
+    MAX_SILENCED_RULES,
+    check_label,
+    check_params,
+    check_position,
+    check_silence,
+    short,
+    too_many_silenced,
+)
 from designer.model.shape_cache import ShapeCache
 
-MAX_LABEL_LENGTH = 10_000
 _ID_PATTERN = re.compile(r"n(\d+)")
-#: How a linter rule is named (``NN101``), the longest reason kept for silencing one on a
-#: node, and the most rules one node may silence: bounds a project file must keep too.
-RULE_ID_PATTERN = re.compile(r"[A-Z]{2,4}[0-9]{3}")
-MAX_SILENCE_REASON = 500
-MAX_SILENCED_RULES = 64
-
-
-def short(text: str, limit: int = 40) -> str:
-    """A label fit for a message: one line, at most ``limit`` characters."""
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class Graph:
@@ -187,18 +183,14 @@ class Graph:
         if node_id is not None and node_id in self._nodes:
             raise DuplicateNodeError(f"a node with id {node_id!r:.60} already exists", node_id)
         node_id = node_id or self.new_node_id()
-        checked = self._validate_params(spec, params or {}, node_id)
+        checked = check_params(spec, params or {}, node_id)
         if label is None:
             label = self.unique_label(spec.prefix)
-        label = self._validate_label(label, node_id, spec)
+        label = check_label(label, node_id, spec)
         quiet = {rule: check_silence(rule, reason) for rule, reason in (silenced or {}).items()}
         if len(quiet) > MAX_SILENCED_RULES:
-            raise InvalidSilenceError(
-                f"{spec.display_name} {node_id}: at most {MAX_SILENCED_RULES} rules can be "
-                "silenced on one layer",
-                node_id,
-            )
-        node = Node(node_id, spec.type_id, label, checked, _position(position), quiet)
+            raise too_many_silenced(f"{spec.display_name} {node_id}", node_id)
+        node = Node(node_id, spec.type_id, label, checked, check_position(position), quiet)
         self._insert_node(node, index)
         self._index.add_node(node_id)
         match = _ID_PATTERN.fullmatch(node_id)
@@ -309,14 +301,14 @@ class Graph:
 
     def move_node(self, node_id: str, x: float, y: float) -> None:
         node = self.node(node_id)
-        position = _position((x, y))
+        position = check_position((x, y))
         if node.position != position:
             node.position = position
             self.events.node_moved.emit(node_id, *position)
 
     def rename_node(self, node_id: str, label: str) -> str:
         node = self.node(node_id)
-        label = self._validate_label(label, node_id, self.spec(node_id))
+        label = check_label(label, node_id, self.spec(node_id))
         old = node.label
         if old != label:
             self._check_port_kept(node_id, label)
@@ -333,11 +325,7 @@ class Graph:
         if reason is not None:
             reason = check_silence(rule, reason)
             if old is None and len(node.silenced) >= MAX_SILENCED_RULES:
-                raise InvalidSilenceError(
-                    f"{self.describe(node_id)}: at most {MAX_SILENCED_RULES} rules can be "
-                    "silenced on one layer",
-                    node_id,
-                )
+                raise too_many_silenced(self.describe(node_id), node_id)
         if reason == old:
             return old
         if reason is None:
@@ -404,28 +392,6 @@ class Graph:
         items.insert(index, (node.id, node))
         self._nodes = dict(items)
 
-    def _validate_params(
-        self, spec: LayerSpec, params: Mapping[str, Any], node_id: str
-    ) -> dict[str, Any]:
-        try:
-            return spec.validate_params(params)
-        except ParamError as error:
-            raise InvalidParameterError(
-                f"{spec.display_name} {node_id}: {error}", node_id, error.name
-            ) from None
-
-    @staticmethod
-    def _validate_label(label: Any, node_id: str, spec: LayerSpec) -> str:
-        if not isinstance(label, str) or not label.strip():
-            raise InvalidLabelError(f"{spec.display_name} {node_id}: the name is empty", node_id)
-        if len(label) > MAX_LABEL_LENGTH:
-            raise InvalidLabelError(
-                f"{spec.display_name} {node_id}: the name is longer than "
-                f"{MAX_LABEL_LENGTH} characters",
-                node_id,
-            )
-        return label
-
     def __iter__(self) -> Iterator[Node]:
         return iter(self._nodes.values())
 
@@ -450,31 +416,3 @@ class Graph:
         self._index.rank_ahead(self._nodes, self._edges, edges)
         for edge in edges:
             self.connect(edge.src, edge.src_port, edge.dst, edge.dst_port)
-
-
-def check_silence(rule: Any, reason: Any) -> str:
-    """``reason`` stripped, after checking that ``rule`` looks like a rule id and the
-    reason is a short, non-empty text; raises `InvalidSilenceError` saying which is wrong.
-    Rules unknown to this version are kept: a newer version may have written them."""
-    if not isinstance(rule, str) or not RULE_ID_PATTERN.fullmatch(rule):
-        raise InvalidSilenceError(f"{short(repr(rule))} is not a rule id (like NN101)")
-    if not isinstance(reason, str) or not reason.strip():
-        raise InvalidSilenceError(f"silencing {rule} needs a reason")
-    reason = reason.strip()
-    if len(reason) > MAX_SILENCE_REASON:
-        raise InvalidSilenceError(
-            f"the reason for silencing {rule} is longer than {MAX_SILENCE_REASON} characters"
-        )
-    return reason
-
-
-def _position(position: Any) -> tuple[float, float]:
-    try:
-        x, y = (float(v) for v in position)
-    except (TypeError, ValueError, OverflowError):
-        raise InvalidPositionError(
-            f"a position must be two numbers, got {position!r:.60}"
-        ) from None
-    if not (abs(x) < 1e9 and abs(y) < 1e9):
-        raise InvalidPositionError("positions must be finite and within ±1e9")
-    return (x, y)

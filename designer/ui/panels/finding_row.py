@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
 )
 
 from designer.model import Problem
-from designer.model.graph import MAX_SILENCE_REASON
 from designer.model.lint import RULES
+from designer.model.node_fields import MAX_SILENCE_REASON
 from designer.ui import theme
 
 #: Set on a list item that has a `FindingRow` over it.
