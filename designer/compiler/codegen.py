@@ -1,9 +1,8 @@
 """Python source of the model class, already in the layout ruff's formatter produces.
 
 A generated file should read as if a careful engineer wrote it and pass ``ruff format
---check`` untouched. Long statements are therefore laid out by a small Wadler-style
-printer with the same groups ruff uses for calls, subscripts, lists, binary chains and
-``return`` tuples, at a line length of 100. The ``forward`` text produced here is also what
+--check`` untouched, so every statement is laid out by `designer.compiler.printer`. The
+``forward`` text produced here is also what
 `build` compiles into the in-app model, so the two run the very same code.
 """
 
@@ -22,13 +21,20 @@ from torch import nn
 from designer.compiler.lower import IR, UNUSED, IRStep, lower
 from designer.compiler.namespace import class_name as safe_class_name
 from designer.compiler.namespace import literal
+from designer.compiler.printer import (
+    Group,
+    bracket,
+    call,
+    commas,
+    format_statement,
+    render,
+    render_assignment,
+)
 from designer.model import Graph
 
-LINE_LENGTH = 100
 #: The in-app forward's local for ``self._modules``: generated names never start with an
 #: underscore (`namespace.sanitize`), so it cannot collide with one.
 MODULES = "_modules"
-INDENT = 4
 
 
 @dataclass(frozen=True)
@@ -103,7 +109,7 @@ def _render_one(ir: IR, name: str, what: str, in_app: bool = False) -> ClassCode
     add(["    def __init__(self) -> None:", "        super().__init__()"])
     for step in ir.steps:
         if step.attribute:
-            add(_render(_init_statement(step), 2), step.node_id)
+            add(render(_init_statement(step), 2), step.node_id)
     add([""])
     start = len(lines)
     _add_forward(ir, add, in_app)
@@ -120,15 +126,15 @@ def _add_forward(ir: IR, add, in_app: bool = False) -> None:
     dead = _dead_after(ir) if in_app else {}
     arguments = ["self", *(f"{item.name}: torch.Tensor" for item in ir.inputs)]
     returns = "torch.Tensor" if len(ir.outputs) == 1 else "tuple[torch.Tensor, ...]"
-    signature = ["def forward", _bracket("(", Group(_commas(arguments)), ")"), f" -> {returns}:"]
-    add(_render(signature, 1), ir.inputs[0].node_id if ir.inputs else None)
+    signature = ["def forward", bracket("(", Group(commas(arguments)), ")"), f" -> {returns}:"]
+    add(render(signature, 1), ir.inputs[0].node_id if ir.inputs else None)
     if in_app:
         add(format_statement(f"{MODULES} = self._modules", 2))
     for index, step in enumerate(ir.steps):
         value = ast.parse(step.expression, mode="eval").body
         if in_app and step.attribute:
             value = _LayerLookup(step.attribute).visit(value)
-        add(_render_assignment(step.outputs, value, 2), step.node_id)
+        add(render_assignment(step.outputs, value, 2), step.node_id)
         if index in dead:
             add(format_statement(f"del {', '.join(dead[index])}", 2), step.node_id)
     results = ", ".join(out.name for out in ir.outputs)
@@ -177,7 +183,7 @@ def _dead_after(ir: IR) -> dict[int, list[str]]:
 
 def _init_statement(step: IRStep) -> list:
     if step.block is not None:
-        return [f"self.{step.attribute} = ", _call(step.block, [])]
+        return [f"self.{step.attribute} = ", call(step.block, [])]
     assert step.module is not None
     module = "nn." + step.module.removeprefix("torch.nn.")
     defaults = _defaults(step.module)
@@ -186,7 +192,7 @@ def _init_statement(step: IRStep) -> list:
         for key, value in step.kwargs
         if not _is_default(defaults.get(key, inspect.Parameter.empty), value)
     ]
-    return [f"self.{step.attribute} = ", _call(module, arguments)]
+    return [f"self.{step.attribute} = ", call(module, arguments)]
 
 
 @lru_cache(maxsize=256)
@@ -217,231 +223,3 @@ def module_class(path: str) -> type[nn.Module]:
     if not (isinstance(cls, type) and issubclass(cls, nn.Module)):
         raise ValueError(f"{path!r} is not a torch.nn module class")
     return cls
-
-
-# ------------------------------------------------------------------ the printer
-@dataclass(frozen=True)
-class Line:
-    """A possible line break: ``flat`` text when its group fits on the line."""
-
-    flat: str
-
-
-@dataclass(frozen=True)
-class Group:
-    """Printed flat if it fits in the rest of the line, else with its breaks taken."""
-
-    contents: list
-
-
-@dataclass(frozen=True)
-class Indent:
-    contents: list
-
-
-@dataclass(frozen=True)
-class IfBreak:
-    """Text printed only when the enclosing group breaks (trailing commas, parentheses)."""
-
-    text: str
-
-
-SOFT, SPACE = Line(""), Line(" ")
-_FLAT, _BREAK = False, True
-
-
-def _render(doc: Any, level: int) -> list[str]:
-    """Print ``doc`` as a statement at indentation ``level``; returns its lines."""
-    base = level * INDENT
-    out, column = [" " * base], base
-    commands: list[tuple[int, bool, Any]] = [(base, _BREAK, doc)]
-    while commands:
-        indent, mode, item = commands.pop()
-        if isinstance(item, str):
-            out.append(item)
-            column += len(item)
-        elif isinstance(item, list):
-            commands.extend((indent, mode, part) for part in reversed(item))
-        elif isinstance(item, Indent):
-            commands.append((indent + INDENT, mode, item.contents))
-        elif isinstance(item, IfBreak):
-            if mode is _BREAK:
-                out.append(item.text)
-                column += len(item.text)
-        elif isinstance(item, Line):
-            if mode is _FLAT:
-                out.append(item.flat)
-                column += len(item.flat)
-            else:
-                out.append("\n" + " " * indent)
-                column = indent
-        elif isinstance(item, Group):
-            flat = mode is _FLAT or _fits((indent, _FLAT, item.contents), commands, column)
-            commands.append((indent, _FLAT if flat else _BREAK, item.contents))
-    return "".join(out).split("\n")
-
-
-def _fits(first: tuple, rest: list, column: int) -> bool:
-    """Whether ``first`` (flat) and what follows it fit before the next line break."""
-    width = LINE_LENGTH - column
-    pending, index = [first], len(rest)
-    while width >= 0:
-        if not pending:
-            if index == 0:
-                return True
-            index -= 1
-            pending.append(rest[index])
-            continue
-        indent, mode, item = pending.pop()
-        if isinstance(item, str):
-            width -= len(item)
-        elif isinstance(item, list):
-            pending.extend((indent, mode, part) for part in reversed(item))
-        elif isinstance(item, Indent | Group):
-            pending.append((indent, mode, item.contents))
-        elif isinstance(item, IfBreak):
-            width -= len(item.text) if mode is _BREAK else 0
-        elif isinstance(item, Line):
-            if mode is _BREAK:
-                return True
-            width -= len(item.flat)
-    return False
-
-
-def _commas(items: list) -> list:
-    """Items joined by ``,`` and a breakable space, with a trailing comma when broken."""
-    parts: list = []
-    for index, item in enumerate(items):
-        if index:
-            parts += [",", SPACE]
-        parts.append(item)
-    if len(items) > 1:
-        parts.append(IfBreak(","))
-    return parts
-
-
-def _bracket(opening: str, contents: Any, closing: str) -> Group:
-    return Group([opening, Indent([SOFT, contents]), SOFT, closing])
-
-
-def _call(function: Any, arguments: list) -> list:
-    if not arguments:
-        return [function, "()"]
-    return [function, _bracket("(", Group(_commas(arguments)), ")")]
-
-
-def _render_assignment(targets: tuple[str, ...], value: ast.expr, level: int) -> list[str]:
-    """``a = value`` or, for a layer with several outputs, ``a, b = value`` laid out as
-    ruff does: the value split at its own brackets while ``a, b = f(`` fits, else the
-    value in parentheses while ``a, b = (`` fits, else one target a line."""
-    target = ", ".join(targets)
-    lines = _render(_assignment(target, value), level)
-    if len(targets) == 1 or len(lines[0]) <= LINE_LENGTH:
-        return lines
-    if level * INDENT + len(target) + len(" = (") <= LINE_LENGTH:
-        return _render([f"{target} = ", _optional_parentheses([_doc(value)])], level)
-    opening = [" " * (level * INDENT) + "("]
-    names = [" " * ((level + 1) * INDENT) + f"{name}," for name in targets]
-    return [*opening, *names, *_render(_with_prefix(") = ", value), level)]
-
-
-def _assignment(target: str, value: ast.expr) -> list:
-    return _with_prefix(f"{target} = ", value)
-
-
-def _with_prefix(prefix: str, value: ast.expr) -> list:
-    """``target = value`` or ``return value``; a bare operator chain gets ruff's optional
-    parentheses, anything ending in brackets breaks inside them instead."""
-    if isinstance(value, ast.BinOp):
-        return [prefix, _optional_parentheses([_doc(value)])]
-    if isinstance(value, ast.Tuple) and len(value.elts) > 1:
-        return [prefix, _optional_parentheses(_commas([_doc(e) for e in value.elts]))]
-    return [prefix, _doc(value)]
-
-
-def _optional_parentheses(contents: list) -> Group:
-    """``contents`` flat when they fit, else wrapped in parentheses on lines of their own
-    (ruff's layout for a right-hand side or an import list that needs none when short)."""
-    return Group([IfBreak("("), Indent([SOFT, *contents]), SOFT, IfBreak(")")])
-
-
-def format_statement(statement: str, level: int = 0) -> list[str]:
-    """Lay out one simple statement (assignment, ``return`` or call) as ruff would; other
-    statements are returned as given. Used for the variable lines of the script."""
-    node = ast.parse(statement).body[0]
-    if isinstance(node, ast.Assign) and len(node.targets) == 1:
-        return _render(_assignment(ast.unparse(node.targets[0]), node.value), level)
-    if isinstance(node, ast.Return) and node.value is not None:
-        return _render(_with_prefix("return ", node.value), level)
-    if isinstance(node, ast.Expr):
-        return _render(_doc(node.value), level)
-    return [" " * (level * INDENT) + statement]
-
-
-def format_import(module: str, names: list[str]) -> list[str]:
-    """``from module import a, b``, wrapped in parentheses one name a line when long."""
-    return _render([f"from {module} import ", _optional_parentheses(_commas(names))], 0)
-
-
-_OPERATORS = {ast.Add: "+", ast.Mult: "*", ast.Sub: "-"}
-_ATOMS = (ast.Name, ast.Constant, ast.Call, ast.Attribute, ast.Subscript)
-
-
-def _doc(node: ast.expr) -> Any:
-    """The layout document of an expression from a catalogue template."""
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Constant):
-        return "..." if node.value is Ellipsis else literal(node.value)
-    if isinstance(node, ast.Attribute):
-        return [_doc(node.value), "." + node.attr]
-    if isinstance(node, ast.Call):
-        keywords = [[f"{k.arg}=", _doc(k.value)] for k in node.keywords if k.arg]
-        return _call(_doc(node.func), [*map(_doc, node.args), *keywords])
-    if isinstance(node, ast.Subscript):
-        index = node.slice
-        if isinstance(index, ast.Tuple):  # x[:, 2:5]: a tuple index takes no parentheses
-            return [_doc(node.value), _bracket("[", _commas([_doc(e) for e in index.elts]), "]")]
-        return [_doc(node.value), _bracket("[", _doc(index), "]")]
-    if isinstance(node, ast.List):
-        return _bracket("[", _commas([_doc(e) for e in node.elts]), "]")
-    if isinstance(node, ast.Tuple) and len(node.elts) > 1:
-        return _bracket("(", _commas([_doc(e) for e in node.elts]), ")")
-    if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
-        return _chain(node)
-    return ast.unparse(node)
-
-
-def _chain(node: ast.BinOp) -> Group:
-    """``a + b + c`` as one group: all on one line, or one operand per line."""
-    operator = _OPERATORS[type(node.op)]
-    operands: list[ast.expr] = [node.right]
-    left = node.left
-    while isinstance(left, ast.BinOp) and type(left.op) is type(node.op):
-        operands.append(left.right)
-        left = left.left
-    operands.append(left)
-    parts: list = []
-    for index, operand in enumerate(reversed(operands)):
-        text = _operand(operand, node.op)
-        parts += [SPACE, f"{operator} ", text] if index else [text]
-    return Group(parts)
-
-
-_PRECEDENCE = {ast.Add: 1, ast.Sub: 1, ast.Mult: 2}
-
-
-def _operand(node: ast.expr, operator: ast.operator) -> Any:
-    """One operand of a chain: bare when it binds tighter (``x * 0.5 + 1.0``, ``-0.5``),
-    else in parentheses."""
-    if isinstance(node, _ATOMS):
-        return _doc(node)
-    if isinstance(node, ast.UnaryOp) and isinstance(node.operand, ast.Constant):
-        return ast.unparse(node)
-    if (
-        isinstance(node, ast.BinOp)
-        and type(node.op) in _PRECEDENCE
-        and _PRECEDENCE[type(node.op)] > _PRECEDENCE[type(operator)]
-    ):
-        return ast.unparse(node)
-    return f"({ast.unparse(node)})"

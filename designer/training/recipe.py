@@ -17,7 +17,7 @@ import torch
 import torch.nn.functional as F
 
 from designer.catalog.objectives import LOSSES, OPTIMIZERS, SCHEDULES
-from designer.compiler.codegen import format_statement
+from designer.compiler.printer import format_statement
 from designer.data.layout import DataLayout
 from designer.data.portable import literal
 from designer.model.settings import TrainingSettings

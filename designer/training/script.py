@@ -16,7 +16,8 @@ import sys
 
 from designer.catalog.objectives import SCHEDULES
 from designer.compiler import IR, CompileError, PythonCode, lower
-from designer.compiler.codegen import format_import, module_imports, render_class
+from designer.compiler.codegen import module_imports, render_class
+from designer.compiler.printer import format_import
 from designer.data import DataError, DataLayout, data_layout, dataset_source
 from designer.data.portable import collect, literal, wrapped_literal
 from designer.model import Problem, Project

@@ -14,7 +14,7 @@ import pytest
 from test_compiler_graphs import WIDE_SEEDS, chain, link, random_graph, wide_graph
 
 from designer.compiler import generate_module_code, lower
-from designer.compiler.codegen import format_statement
+from designer.compiler.printer import format_statement
 from designer.model import Graph
 
 RULES = "E,F,W,I,B,UP,N,SIM,RUF"
