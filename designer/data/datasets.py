@@ -22,8 +22,9 @@ import numpy as np
 
 from designer.data.images import image_info, scan_image_folder
 from designer.data.layout import DEFAULT_LAYOUT, DataLayout
+from designer.data.npz import load_npz_arrays
 from designer.data.prepare import DataError, InputInfo, PreparedData, TargetInfo, prepare_arrays
-from designer.data.tabular import load_npz_arrays, read_csv_table
+from designer.data.tabular import read_csv_table
 from designer.model.settings import DATA_SOURCES, DataSettings
 
 # --- portable generators of synthetic sets ---------------------------------------------------

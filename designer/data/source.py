@@ -21,9 +21,9 @@ from designer.data.datasets import (
     split_options,
 )
 from designer.data.layout import DEFAULT_LAYOUT, DataLayout
+from designer.data.npz import load_npz_arrays
 from designer.data.portable import PortableCode, collect, literal, wrapped_literal
 from designer.data.prepare import prepare_arrays
-from designer.data.tabular import load_npz_arrays
 from designer.model.settings import FILE_SOURCES, DataSettings
 
 PORTABLE_MODULES = ("designer.data",)

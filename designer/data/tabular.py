@@ -1,26 +1,23 @@
-"""The user's own data: CSV tables (stdlib `csv`, no pandas) and NumPy `.npz` archives.
+"""The user's own tables: CSV files (stdlib `csv`, no pandas), and the class labels that
+both they and NumPy archives (`designer.data.npz`) turn into class indices.
 
 All functions here are *portable* (stdlib, NumPy and each other only), so an exported training
 script reads the file with exactly the same rules. Every problem raises `DataError` naming the
 line (1-based, as an editor shows it) or the column.
 
-Every file is opened through `open_data_file`, which reads only regular files within a size
-limit (`DataFileLimits`): a data path naming a pipe would hang the run, and ``/dev/zero`` or
-a huge sparse file would read until memory runs out.
+Every file is opened through `designer.data.data_files`, which reads only regular files
+within a size limit.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import math
-import os
 import re
-import stat
-import zipfile
 
 import numpy as np
 
+from designer.data.data_files import DataFileLimits, decode_utf8, read_data_file
 from designer.data.prepare import DataError
 
 
@@ -44,79 +41,6 @@ def encode_labels(values: np.ndarray) -> tuple[np.ndarray, list[str]]:
         whole = isinstance(value, float | int) and float(value).is_integer()
         names.append(str(int(value)) if whole else str(value))
     return labels.reshape(-1).astype(np.int64), names
-
-
-class DataFileLimits:
-    """The largest data files read, in bytes (exported scripts copy them with the readers,
-    so they apply the same limits). A CSV file is read whole and parsed into Python strings
-    (about ten times its size in memory); an archive's arrays are loaded as they are.
-    """
-
-    CSV_BYTES = 512 * 1024 * 1024
-    NPZ_BYTES = 4 * 1024 * 1024 * 1024
-
-
-def size_text(size: int) -> str:
-    """``512 MB``, ``4 GB``: a byte count as a message shows it."""
-    for unit, factor in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
-        if size >= factor:
-            value = size / factor
-            digits = f"{value:.1f}".removesuffix(".0") if value < 10 else f"{value:.0f}"
-            return f"{digits} {unit}"
-    return f"{size} bytes"
-
-
-def open_data_file(path: str, limit: int, kind: str):
-    """`path` opened for binary reading, if it is a regular file of at most `limit` bytes
-    (`kind` names the kind of file in the message: "CSV", ".npz").
-
-    Anything else (a folder, a named pipe, a device, a socket) is refused *before* it is
-    opened, since opening a pipe blocks and a device never ends; the opened file is checked
-    again, and opened without blocking, so a path swapped in between is refused too.
-    """
-    try:
-        info = os.stat(path)
-        if not stat.S_ISREG(info.st_mode):
-            raise DataError(
-                f"cannot read {path!r}: it is not a regular file "
-                "(a folder, pipe or device cannot be read as data)"
-            )
-        if info.st_size > limit:
-            raise DataError(
-                f"cannot read {path!r}: the file is {size_text(info.st_size)}, larger than "
-                f"the {size_text(limit)} limit for {kind} files"
-            )
-        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
-        file = os.fdopen(os.open(path, flags), "rb")
-    except OSError as error:
-        raise DataError(f"cannot read {path!r}: {error.strerror or error}") from None
-    opened = os.fstat(file.fileno())
-    if not stat.S_ISREG(opened.st_mode) or opened.st_size > limit:
-        file.close()
-        raise DataError(f"cannot read {path!r}: the file changed while it was being opened")
-    return file
-
-
-def read_data_file(path: str, limit: int, kind: str, size: int = -1) -> bytes:
-    """The first `size` bytes (all when negative) of a data file checked by `open_data_file`;
-    never more than `limit`, even if the file grows while it is read."""
-    with open_data_file(path, limit, kind) as file:
-        try:
-            raw = file.read(limit + 1 if size < 0 else min(size, limit + 1))
-        except OSError as error:
-            raise DataError(f"cannot read {path!r}: {error.strerror or error}") from None
-    if len(raw) > limit:
-        raise DataError(f"cannot read {path!r}: the file grew beyond {size_text(limit)}")
-    return raw
-
-
-def decode_utf8(raw: bytes) -> str:
-    """Text of a UTF-8 file (a byte-order mark is allowed)."""
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        raise DataError(f"line {line} is not valid UTF-8 text; save the file as UTF-8") from None
 
 
 HEADER_BYTES = 65_536
@@ -310,139 +234,3 @@ def read_csv_table(
     features = [name for name in header if name != target]
     x, feature_names = encode_features(features, columns, lines)
     return x, y, feature_names, class_names
-
-
-def read_npz_array(archive: np.lib.npyio.NpzFile, name: str) -> np.ndarray:
-    """One array of an open archive; object arrays are refused since unpickling is unsafe."""
-    if name not in archive.files:
-        raise DataError(f"the .npz file has no array named {name!r} (it has {archive.files})")
-    try:
-        return archive[name]
-    except ValueError:
-        raise DataError(
-            f"array {name!r} holds Python objects, which are not loaded for safety; "
-            "save it as a plain numeric array"
-        ) from None
-
-
-def open_npz_archive(path: str) -> np.lib.npyio.NpzFile:
-    """The `.npz` archive at `path`, opened through `open_data_file` and checked so that
-    loading any of its arrays stays within `DataFileLimits.NPZ_BYTES` (closing the archive
-    closes the file)."""
-    limit = DataFileLimits.NPZ_BYTES
-    file = open_data_file(path, limit, ".npz")
-    try:
-        if not zipfile.is_zipfile(file):
-            file.seek(0)
-            if file.read(6) == b"\x93NUMPY":
-                raise DataError(f"{path!r} holds a single array; save the arrays with numpy.savez")
-            raise DataError(f"cannot read {path!r} as a .npz file: it is not a zip archive")
-        file.seek(0)
-        check_npz_sizes(path, file, limit)
-        file.seek(0)
-        archive = np.lib.npyio.NpzFile(file, own_fid=True, allow_pickle=False)
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as error:
-        file.close()
-        if isinstance(error, DataError):
-            raise
-        raise DataError(f"cannot read {path!r} as a .npz file: {error}") from None
-    except BaseException:
-        file.close()
-        raise
-    return archive
-
-
-def check_npz_sizes(path: str, file, limit: int) -> None:
-    """Refuse an archive whose arrays would take more than `limit` bytes once loaded.
-
-    A zip member can declare far more bytes than it compresses to (a "zip bomb"), and an
-    array's header can declare a shape far larger than its data: NumPy allocates the whole
-    declared shape before reading. So both are checked before any array is loaded: the
-    members' declared sizes against `limit`, and each array's declared size against its
-    member's (reading a member never yields more than its declared size).
-    """
-    with zipfile.ZipFile(file) as archive:
-        members = archive.infolist()
-        total = sum(member.file_size for member in members)
-        if total > limit:
-            raise DataError(
-                f"cannot read {path!r}: its arrays hold {size_text(total)} once unpacked, "
-                f"more than the {size_text(limit)} limit for .npz files"
-            )
-        for member in members:
-            with archive.open(member) as stream:
-                magic = stream.read(8)
-                if magic[:6] != b"\x93NUMPY":
-                    continue  # not an array: NumPy returns its bytes, at most file_size
-                version = tuple(magic[6:8])
-                if version == (1, 0):
-                    shape, _, dtype = np.lib.format.read_array_header_1_0(stream)
-                elif version in ((2, 0), (3, 0)):  # 3.0 differs only in the text encoding
-                    shape, _, dtype = np.lib.format.read_array_header_2_0(stream)
-                else:
-                    raise DataError(
-                        f"cannot read {path!r}: array {member.filename!r} is in an unknown "
-                        f".npy format version {version[0]}.{version[1]}"
-                    )
-            if not dtype.hasobject and math.prod(shape) * dtype.itemsize > member.file_size:
-                raise DataError(
-                    f"cannot read {path!r}: array {member.filename!r} declares more data "
-                    "than it holds (the archive is damaged or hostile)"
-                )
-
-
-def _npz_target(y: np.ndarray, given: np.ndarray | None) -> tuple[np.ndarray, list[str]]:
-    """A target array as class indices with names (integers, or whole numbers with few
-    distinct values; any shape, so masks work too), or else as float32 values."""
-    flat = y.reshape(-1) if y.ndim == 2 and y.shape[1] == 1 else y
-    if flat.dtype.kind in "biu" or (flat.ndim == 1 and looks_like_classes(flat)):
-        labels, class_names = encode_labels(flat)
-        labels = labels.reshape(flat.shape)
-        if given is not None and len(given) >= len(class_names) and np.all(flat == labels):
-            class_names = [str(n) for n in given]
-        return labels, class_names
-    y = y.reshape(-1, 1) if y.ndim == 1 else y
-    return y.astype(np.float32), []
-
-
-def load_npz_arrays(
-    path: str, inputs: tuple[str, ...] = ("x",), targets: tuple[str, ...] = ("y",)
-) -> tuple[dict[str, np.ndarray], list[str], dict[str, list[str]]]:
-    """Read the named input and target arrays (plus optional text arrays ``feature_names``
-    and ``class_names`` for a single input and target).
-
-    Returns the arrays by name, the feature names and each target's class names. Integer
-    targets (or whole-number floats with few values) are class labels, anything else is
-    regression; integer inputs stay integers (token ids). Never unpickles.
-    """
-    archive = open_npz_archive(path)
-    names = (*inputs, *targets)
-    with archive:
-        arrays = {name: read_npz_array(archive, name) for name in names}
-        extra = {}
-        for key in ("feature_names", "class_names"):
-            extra[key] = read_npz_array(archive, key) if key in archive.files else None
-    quoted = ", ".join(repr(name) for name in names)
-    for name, array in arrays.items():
-        if array.dtype.kind not in "biuf":
-            raise DataError(f"arrays {quoted} must hold numbers; {name!r} does not")
-        if array.ndim == 0:
-            raise DataError(f"array {name!r} needs one entry per sample, not a single number")
-        if not np.all(np.isfinite(array)):
-            raise DataError(f"array {name!r} must not contain NaN or infinite values")
-    lengths = {name: len(array) for name, array in arrays.items()}
-    if len(set(lengths.values())) > 1:
-        counts = ", ".join(f"{name!r} has {count}" for name, count in lengths.items())
-        raise DataError(f"the arrays have different numbers of samples: {counts}")
-    single = len(inputs) == 1 and len(targets) == 1
-    class_names = {}
-    for name in targets:
-        given = extra["class_names"] if single else None
-        arrays[name], class_names[name] = _npz_target(arrays[name], given)
-    for name in inputs:
-        x = arrays[name].reshape(-1, 1) if arrays[name].ndim == 1 else arrays[name]
-        arrays[name] = x.astype(np.int64 if x.dtype.kind in "biu" else np.float32)
-    given = extra["feature_names"]
-    first = arrays[inputs[0]]
-    feature_names = [str(n) for n in given] if given is not None and first.ndim == 2 else []
-    return arrays, feature_names, class_names

@@ -11,13 +11,9 @@ import numpy as np
 import pytest
 
 from designer.data import DataError, dataset_source, load_dataset
-from designer.data.tabular import (
-    DataFileLimits,
-    load_npz_arrays,
-    read_csv_header,
-    read_csv_table,
-    size_text,
-)
+from designer.data.data_files import DataFileLimits, size_text
+from designer.data.npz import load_npz_arrays
+from designer.data.tabular import read_csv_header, read_csv_table
 from designer.model.settings import DataSettings
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="named pipes and /dev are POSIX")

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from designer.data import DataError, load_dataset
-from designer.data.tabular import HEADER_BYTES, load_npz_arrays, read_csv_header, read_csv_table
+from designer.data.npz import load_npz_arrays
+from designer.data.tabular import HEADER_BYTES, read_csv_header, read_csv_table
 from designer.model.settings import DataSettings
 
 
