@@ -26,7 +26,8 @@ from dataclasses import dataclass
 
 from designer.io import project_from_json
 from designer.model import Project
-from designer.model.sweep import SweepSettings, space_problems
+from designer.model.sweep import SweepSettings
+from designer.model.sweep_design import space_problems
 from designer.training.loop import RunControl
 from designer.training.sweep_study import (
     FAILED,

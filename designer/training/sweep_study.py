@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING, Any
 from designer.catalog.objectives import CLASSES, LOSSES, VALUES, metric_spec
 from designer.data import data_layout
 from designer.model import Analysis, Project, infer_shapes
-from designer.model.sweep import CHOICE, INT, SweepParam, SweepSettings, grid_values
+from designer.model.sweep import CHOICE, INT, SweepParam, SweepSettings
+from designer.model.sweep_design import grid_values
 
 if TYPE_CHECKING:
     import optuna

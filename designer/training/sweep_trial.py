@@ -22,7 +22,8 @@ from typing import Any
 from designer.data import PreparedData, data_layout
 from designer.io import project_from_json
 from designer.model import Project, infer_shapes
-from designer.model.sweep import SweepError, SweepSettings, apply_values
+from designer.model.sweep import SweepError, SweepSettings
+from designer.model.sweep_design import apply_values
 from designer.training.loop import EpochProgress, RunControl, RunFailed, RunFinished, train
 from designer.training.session import PreparedRun, RunSetupError, load_data, prepare_run
 from designer.training.sweep_study import (

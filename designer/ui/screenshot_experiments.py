@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QApplication
 
 from designer.io import load_example, save_project
 from designer.io.library import BlockLibrary
-from designer.model.sweep import setting_param
+from designer.model.sweep_design import setting_param
 from designer.ui.application import create_application
 from designer.ui.main_window import MainWindow
 

@@ -17,11 +17,13 @@ from designer.model.sweep import (
     SweepError,
     SweepParam,
     SweepSettings,
+    param_from_dict,
+)
+from designer.model.sweep_design import (
     apply_values,
     describe,
     grid_values,
     node_param,
-    param_from_dict,
     setting_param,
     space_problems,
     split_values,

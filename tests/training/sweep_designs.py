@@ -9,7 +9,8 @@ from pathlib import Path
 
 from designer.io import save_project
 from designer.model import DataSettings, Graph, Project, TrainingSettings
-from designer.model.sweep import SweepSettings, node_param, setting_param
+from designer.model.sweep import SweepSettings
+from designer.model.sweep_design import node_param, setting_param
 
 HIDDEN, LOGITS = "n2", "n4"
 

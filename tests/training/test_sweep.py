@@ -15,7 +15,8 @@ from sweep_designs import HIDDEN, LOGITS, save_tiny, tiny_project  # noqa: E402
 
 from designer.io import project_to_json  # noqa: E402
 from designer.model import DataSettings, Graph, Project, TrainingSettings  # noqa: E402
-from designer.model.sweep import SweepParam, SweepSettings, apply_values, node_param  # noqa: E402
+from designer.model.sweep import SweepParam, SweepSettings  # noqa: E402
+from designer.model.sweep_design import apply_values, node_param  # noqa: E402
 from designer.training.loop import RunControl, RunFinished, train  # noqa: E402
 from designer.training.session import prepare_run  # noqa: E402
 from designer.training.sweep_runner import SweepJob, SweepRunner  # noqa: E402

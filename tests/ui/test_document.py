@@ -5,7 +5,8 @@ from __future__ import annotations
 from designer.model import Problem, Project
 from designer.model.edits import AddNode, Connect, SetParam
 from designer.model.settings import TrainingSettings
-from designer.model.sweep import SweepSettings, setting_param
+from designer.model.sweep import SweepSettings
+from designer.model.sweep_design import setting_param
 from designer.ui.document import GraphDocument
 
 

@@ -7,7 +7,7 @@ import pytest
 
 pytest.importorskip("optuna")
 
-from designer.model.sweep import setting_param
+from designer.model.sweep_design import setting_param
 from designer.training.sweep_study import COMPLETE, TrialRow
 from designer.ui.sweep.parallel_plot import ParallelCoordinatesPlot
 

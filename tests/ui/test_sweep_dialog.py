@@ -15,7 +15,7 @@ from sweep_designs import HIDDEN, save_tiny
 
 from designer.io import load_project
 from designer.model.edits import RemoveNodes
-from designer.model.sweep import setting_param
+from designer.model.sweep_design import setting_param
 
 pytestmark = pytest.mark.qt_log_ignore(
     "This plugin does not support propagateSizeHints", "This plugin does not support raise"

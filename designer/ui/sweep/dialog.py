@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 from designer.catalog.objectives import format_metric, metric_label
 from designer.io import project_to_json
 from designer.model.edits import Compound, SetParam
-from designer.model.sweep import space_problems, split_values
+from designer.model.sweep_design import space_problems, split_values
 from designer.training.sweep_runner import SweepJob
 from designer.training.sweep_study import (
     RUNNING,

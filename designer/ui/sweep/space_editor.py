@@ -37,8 +37,10 @@ from designer.model.sweep import (
     SWEEPABLE_SETTINGS,
     SweepParam,
     SweepSettings,
-    allowed_choices,
     check_param,
+)
+from designer.model.sweep_design import (
+    allowed_choices,
     describe,
     node_param,
     param_problem,
