@@ -15,12 +15,13 @@ from test_run_history import plain_record
 from test_training_settings import choose
 from test_training_ui import SIGNAL_TIMEOUT_MS, moons_project
 
-from designer.io import project_to_dict, project_to_json
+from designer.io import project_to_json
 from designer.model import Project
 from designer.model.block_edits import GroupIntoBlock
 from designer.model.edits import Compound, SetParam
+from designer.model.errors import BlockError
 from designer.ui.document import GraphDocument
-from designer.ui.training.run_restore import restore_run
+from designer.ui.training.run_restore import ReplaceDesign, restore_run
 from designer.ui.training.training_panel import TrainingPanel
 from designer.ui.training.worker import TrainingController
 
@@ -94,15 +95,48 @@ def test_choosing_a_data_set_fits_the_design_while_a_block_is_open(qtbot, panel)
 def test_restoring_a_runs_design_goes_back_out_and_replaces_the_design(qtbot):
     trained = moons_project()
     document = open_hidden_block(moons_project())
-    grouped = project_to_dict(document.project)["nodes"]
-    steps = document.undo_stack.count()
+    grouped, steps = project_to_json(document.project), document.undo_stack.count()
     message = restore_run(document, plain_record("Run 3", project_to_json(trained)), "design")
     assert message == "Restored the design of Run 3 (Undo puts back what was there)"
     assert document.block_path == [] and document.view_graph is document.graph
-    assert project_to_dict(document.project)["nodes"] == project_to_dict(trained)["nodes"]
+    assert project_to_json(document.project) == project_to_json(trained)  # no block left
     assert document.undo_stack.count() == steps + 1
     document.undo_stack.undo()
-    assert project_to_dict(document.project)["nodes"] == grouped
+    assert project_to_json(document.project) == grouped
+    assert "Hidden" in document.graph.blocks
+
+
+def test_restoring_a_runs_design_brings_its_blocks(qtbot):
+    trained = open_hidden_block(moons_project()).project
+    document = GraphDocument(moons_project())
+    before = project_to_json(document.project)
+    message = restore_run(document, plain_record("Run 5", project_to_json(trained)), "both")
+    assert message == "Restored the design and settings of Run 5 (Undo puts back what was there)"
+    assert project_to_json(document.project) == project_to_json(trained)
+    assert document.graph.blocks.names() == ["Hidden"] and document.analysis.valid
+    document.undo_stack.undo()
+    assert project_to_json(document.project) == before
+    document.undo_stack.redo()
+    assert project_to_json(document.project) == project_to_json(trained)
+
+
+def test_a_refused_restore_leaves_no_step(qtbot, monkeypatch):
+    document = GraphDocument(moons_project())
+    before, steps = project_to_json(document.project), document.undo_stack.count()
+    trained = open_hidden_block(moons_project()).project
+
+    def refuse(self, graph):
+        raise BlockError("the block 'Hidden' cannot be built here")
+
+    monkeypatch.setattr(ReplaceDesign, "apply", refuse)  # a design the graph refuses
+    with qtbot.waitSignal(document.error_raised) as raised:
+        message = restore_run(document, plain_record("Run 6", project_to_json(trained)), "both")
+    assert (
+        message == "The design and settings of Run 6 cannot be restored (the status bar says why)"
+    )
+    assert raised.args == ["the block 'Hidden' cannot be built here"]
+    assert project_to_json(document.project) == before
+    assert document.undo_stack.count() == steps and not document.undo_stack.canRedo()
 
 
 def test_training_settings_with_layer_parameters_edit_the_design_while_a_block_is_open(qtbot):
