@@ -1,6 +1,7 @@
 """Training › Sweep…: the space picked from the inspector's layer and the training
 settings (each edit undoable), a tiny sweep run in a worker process while the window
-keeps running, its trials in the table and the plot, and "Apply Best" as one undo step."""
+keeps running, its trials in the table and the plot, and "Apply Best" as one undo step
+(on the design, even while a block is open)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ import pytest
 pytest.importorskip("optuna")
 
 from PySide6.QtWidgets import QLineEdit
-from sweep_designs import HIDDEN, save_tiny
+from sweep_designs import HIDDEN, LOGITS, save_tiny
 
 from designer.io import load_project
+from designer.model.block_edits import GroupIntoBlock
 from designer.model.edits import RemoveNodes
 from designer.model.sweep_design import setting_param
 
@@ -133,10 +135,14 @@ def test_apply_best_sets_layer_parameters_too_and_refuses_a_deleted_layer(qtbot,
         dialog.start()
     best = dialog.controller.best()
     document = window.document
-    assert dialog.apply_best()
+    head = GroupIntoBlock(["n3", LOGITS], "Head")  # the ReLU and the logits
+    assert document.push(head) and document.open_block(head.block_id)
+    assert dialog.apply_best()  # edits the design, not the opened block
     assert document.graph.node(HIDDEN).params["units"] == best.values[f"{HIDDEN}.units"]
+    assert document.block_path == ["Head"]
     document.undo_stack.undo()
     assert document.graph.node(HIDDEN).params["units"] == 8
+    document.close_blocks()
     document.push(RemoveNodes([HIDDEN]))
     assert not dialog.apply_best()
     assert (
