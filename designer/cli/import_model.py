@@ -67,7 +67,8 @@ def run_import(args: argparse.Namespace) -> int:
     graph = result.project.graph
     count = sum(graph.spec(node_id).role == "layer" for node_id in graph.nodes)
     instances = sum(graph.spec(node_id).role == "block" for node_id in graph.nodes)
-    blocks = f", {instances} instances of {len(graph.blocks)} blocks" if instances else ""
+    kinds = len(graph.blocks)
+    blocks = f", {instances} instances of {kinds} block{'s' * (kinds != 1)}" if instances else ""
     print(
         f"imported {result.project.metadata['name']}: {count} layers{blocks}, "
         f"{result.parameter_count:,} parameters",
