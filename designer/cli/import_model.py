@@ -41,6 +41,11 @@ def add_import_command(commands: Any) -> None:
         help="load a state dict (.pt/.pth) or .safetensors file into the model and write "
         "it, under the design's names, as OUT.safetensors beside the project",
     )
+    command.add_argument(
+        "--flat",
+        action="store_true",
+        help="one node per layer: do not make a block of each class the model uses more than once",
+    )
     command.set_defaults(handler=run_import)
 
 
@@ -54,15 +59,18 @@ def run_import(args: argparse.Namespace) -> int:
 
     try:
         shapes = parse_input_shape(args.input_shape) if args.input_shape else None
-        result = import_file(args.file, args.class_name, shapes, args.weights)
+        result = import_file(args.file, args.class_name, shapes, args.weights, args.flat)
         written = write_import(result, args.output, with_weights=args.weights is not None)
     except ModelImportError as error:
         print(f"error: {one_line(str(error))}", file=sys.stderr)
         return EXIT_PROBLEMS if error.problems else EXIT_BAD_INPUT
     graph = result.project.graph
     count = sum(graph.spec(node_id).role == "layer" for node_id in graph.nodes)
+    instances = sum(graph.spec(node_id).role == "block" for node_id in graph.nodes)
+    kinds = len(graph.blocks)
+    blocks = f", {instances} instances of {kinds} block{'s' * (kinds != 1)}" if instances else ""
     print(
-        f"imported {result.project.metadata['name']}: {count} layers, "
+        f"imported {result.project.metadata['name']}: {count} layers{blocks}, "
         f"{result.parameter_count:,} parameters",
         file=sys.stderr,
     )

@@ -68,6 +68,11 @@ def with_dependencies(table: BlockTable, names: Iterable[str]) -> list[str]:
     return found
 
 
+def in_dependency_order(table: BlockTable) -> list[BlockDefinition]:
+    """The definitions of ``table``, each after the ones it uses."""
+    return sorted(table, key=lambda definition: table.depth(definition.name))
+
+
 # --------------------------------------------------------------------------- reading
 def read_blocks(value: Any, path: str = "blocks") -> list[BlockRecord]:
     """Check the structure of a ``blocks`` array: names, and the nodes and edges of

@@ -22,7 +22,7 @@ from typing import Any
 
 from designer import __version__
 from designer.io.atomic import write_atomic
-from designer.io.blocks import build_blocks, read_blocks, with_dependencies
+from designer.io.blocks import build_blocks, in_dependency_order, read_blocks, with_dependencies
 from designer.io.errors import ProjectFileError
 from designer.io.files import FileRefusedError, read_regular_file
 from designer.io.load import fill_graph, parse_json
@@ -73,13 +73,8 @@ def library_block_from_dict(data: Any, source: str = USER) -> LibraryBlock:
     scratch = Graph()
     build_blocks(scratch.blocks, records, fill_graph)
     needed = with_dependencies(scratch.blocks, [name])
-    ordered = [d for d in _dependency_order(scratch.blocks) if d.name in needed]
+    ordered = [d for d in in_dependency_order(scratch.blocks) if d.name in needed]
     return LibraryBlock(name, source, description, tuple(snapshot(d) for d in ordered))
-
-
-def _dependency_order(table: BlockTable) -> list:
-    """Definitions each after the ones it uses."""
-    return sorted(table, key=lambda definition: table.depth(definition.name))
 
 
 def read_library_file(path: str | os.PathLike[str]) -> LibraryBlock:

@@ -8,6 +8,13 @@ can hold exactly what a project file can and is refused for exactly the same rea
 clipboard is input from anywhere: every problem is a `SnippetError` (a `ProjectFileError`)
 naming the place, such as ``nodes[0].params.units``.
 
+Block instances travel with their blocks: a snippet of them carries the definitions
+they use, at any depth, in an optional ``blocks`` list of the project file's own block
+records (`designer.io.blocks`), read with the same checks, so that pasting into another
+project can bring them along (`designer.model.block_merge`). A snippet with that list is
+whole: its nodes may use only the blocks it carries. One without it (layers only, or an
+older snippet) reads block types in the target project's blocks.
+
 The first snippet format (``"version": 1``, edges as ``src``/``src_port``/``dst``/
 ``dst_port``) is still read, as format 2 records.
 """
@@ -20,10 +27,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from designer.catalog import Catalog, default_catalog
+from designer.io.blocks import build_blocks, in_dependency_order, read_blocks, with_dependencies
 from designer.io.errors import ProjectFileError, kind_of
 from designer.io.load import fill_graph, parse_json
 from designer.io.migrations import migrate
-from designer.io.save import edge_dict, node_dict
+from designer.io.save import block_dicts, edge_dict, node_dict
 from designer.io.schema import (
     FORMAT,
     FORMAT_VERSION,
@@ -33,9 +41,12 @@ from designer.io.schema import (
     read_graph_records,
 )
 from designer.model import Edge, Graph, Node
+from designer.model.block_table import BlockCatalog, block_name
+from designer.model.definition_edits import BlockSnapshot, snapshot
 
 SNIPPET_FORMAT = "nn-designer-snippet"
 _KEYS = ("format", "format_version", "nodes", "edges")
+_OPTIONAL = ("blocks",)
 _NOT_A_SNIPPET = "the text does not hold layers copied from NN Designer"
 #: The format of the first snippets, and the project format their node records match.
 _FIRST_VERSION, _FIRST_RECORDS = 1, 2
@@ -47,10 +58,12 @@ class SnippetError(ProjectFileError):
 
 @dataclass(frozen=True)
 class Snippet:
-    """Checked nodes (with snippet-local ids) and the edges among them, ready to add."""
+    """Checked nodes (with snippet-local ids) and the edges among them, ready to add,
+    and the block definitions they use (each after the blocks it uses)."""
 
     nodes: tuple[Node, ...]
     edges: tuple[Edge, ...]
+    blocks: tuple[BlockSnapshot, ...] = ()
 
 
 # ---------------------------------------------------------------------- writing
@@ -62,7 +75,7 @@ def subgraph_to_dict(graph: Graph, node_ids: Iterable[str]) -> dict[str, Any] | 
     if not chosen:
         return None
     local = {node_id: f"n{i}" for i, node_id in enumerate(chosen, start=1)}
-    return {
+    document = {
         "format": SNIPPET_FORMAT,
         "format_version": FORMAT_VERSION,
         "nodes": [{**node_dict(graph.node(node_id)), "id": local[node_id]} for node_id in chosen],
@@ -72,6 +85,10 @@ def subgraph_to_dict(graph: Graph, node_ids: Iterable[str]) -> dict[str, Any] | 
             if edge.src in local and edge.dst in local
         ],
     }
+    used = {name for n in chosen if (name := block_name(graph.node(n).type)) is not None}
+    if used:  # NOTE: only then, so that a snippet of plain layers stays as it was
+        document["blocks"] = block_dicts(graph.blocks, with_dependencies(graph.blocks, used))
+    return document
 
 
 def _renamed(record: dict[str, Any], ids: dict[str, str]) -> dict[str, Any]:
@@ -105,15 +122,17 @@ def subgraph_from_json(text: Any, catalog: Catalog | None = None) -> Snippet:
 def subgraph_from_dict(data: Any, catalog: Catalog | None = None) -> Snippet:
     """Check a parsed snippet with the project format's checks; ``data`` is not changed."""
     try:
-        graph = _build(data, catalog or default_catalog())
+        graph, carried = _build(data, catalog or default_catalog())
     except SnippetError:
         raise
     except ProjectFileError as error:
         raise SnippetError(error.message, error.path) from None
-    return Snippet(tuple(graph.nodes.values()), graph.edges)
+    blocks = tuple(snapshot(d) for d in in_dependency_order(graph.blocks) if d.name in carried)
+    return Snippet(tuple(graph.nodes.values()), graph.edges, blocks)
 
 
-def _build(data: Any, catalog: Catalog) -> Graph:
+def _build(data: Any, catalog: Catalog) -> tuple[Graph, set[str]]:
+    """The snippet's graph and the names of the blocks it carries."""
     if isinstance(data, dict):
         check_sizes(data)
     check_tree(data)
@@ -121,15 +140,20 @@ def _build(data: Any, catalog: Catalog) -> Graph:
         raise SnippetError(_NOT_A_SNIPPET)
     if "version" in data and "format_version" not in data:
         data = _from_first_format(data)
-    keys(data, "", _KEYS, ())
+    keys(data, "", _KEYS, _OPTIONAL)
     # The records are the project's, so the project's migrations bring them up to date.
     records = migrate({**data, "format": FORMAT})
     nodes, edges = read_graph_records(records)
     if not nodes:
         raise SnippetError("the snippet holds no layers", "nodes")
-    graph = Graph(catalog)
+    if "blocks" not in records:
+        graph = Graph(catalog)
+    else:  # a scratch project of its own blocks, built with a project file's checks
+        blocks = read_blocks(records["blocks"])
+        graph = Graph(catalog.base if isinstance(catalog, BlockCatalog) else catalog)
+        build_blocks(graph.blocks, blocks, fill_graph)
     fill_graph(graph, nodes, edges)
-    return graph
+    return graph, set(graph.blocks.names())
 
 
 def _from_first_format(data: dict[str, Any]) -> dict[str, Any]:

@@ -267,8 +267,9 @@ def _mean(points: list[tuple[float, float]]) -> tuple[float, float]:
     return (sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points))
 
 
-def _swap_type(graph: Graph, node_id: str, type_id: str) -> None:
-    """Give a node another type of the same ports, keeping its id, place and wires."""
+def swap_type(graph: Graph, node_id: str, type_id: str) -> None:
+    """Give a node another type of the same ports, keeping its id, place and wires (an
+    instance moving to another block of the same ports: detaching, importing)."""
     node = graph.node(node_id)
     index = graph.node_index(node_id)
     wires = [(i, e) for i, e in enumerate(graph.edges) if e.touches(node_id)]
@@ -307,10 +308,10 @@ class DetachBlock:
             self.new_name = self.new_name or graph.blocks.free_name(self._old)
             self._definition = copy_definition(graph.blocks.get(self._old), self.new_name)
         graph.blocks.add(self._definition)
-        _swap_type(graph, self.node_id, block_type(self.new_name))
+        swap_type(graph, self.node_id, block_type(self.new_name))
 
     def revert(self, graph: Graph) -> None:
-        _swap_type(graph, self.node_id, block_type(self._old))
+        swap_type(graph, self.node_id, block_type(self._old))
         graph.blocks.remove(self.new_name)
 
 
@@ -378,4 +379,5 @@ __all__ = [
     "Ungroup",
     "copy_definition",
     "reinsertion_indices",
+    "swap_type",
 ]

@@ -22,7 +22,7 @@ instance (and every cached analysis) sees the new definition at once.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -254,10 +254,11 @@ class BlockTable:
         graph.block_name = name
         return graph
 
-    def free_name(self, stem: str) -> str:
-        """``stem``, or ``stem2``, ``stem3``...: the first name no block has yet."""
+    def free_name(self, stem: str, taken: Collection[str] = ()) -> str:
+        """``stem``, or ``stem2``, ``stem3``...: the first name no block has yet (nor
+        any of ``taken``, names about to be added)."""
         name, index = stem, 1
-        while name in self._definitions:
+        while name in self._definitions or name in taken:
             index += 1
             name = f"{stem}{index}"
         return name

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QThread, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -38,12 +39,14 @@ WEIGHTS_FILTER = "Weights (*.pt *.pth *.safetensors);;All files (*)"
 
 @dataclass(frozen=True)
 class ImportOptions:
-    """What the options dialog asks: the class, the input shape text ('' to infer it)
-    and the weights file (None: the model's own initial weights are not kept)."""
+    """What the options dialog asks: the class, the input shape text ('' to infer it),
+    the weights file (None: the model's own initial weights are not kept) and whether to
+    import flat (one node per layer, no blocks for repeated submodules)."""
 
     class_name: str
     input_shape: str = ""
     weights: Path | None = None
+    flat: bool = False
 
 
 class ImportOptionsDialog(QDialog):
@@ -69,6 +72,12 @@ class ImportOptionsDialog(QDialog):
         form.addRow("Model class:", self.class_box)
         form.addRow("Input shape:", self.shape_edit)
         form.addRow("Weights:", weights_row)
+        self.flat_box = QCheckBox("Import flat: one node per layer, no blocks")
+        self.flat_box.setToolTip(
+            "Unchecked, each class the model uses more than once (a ResNet's BasicBlock) "
+            "becomes a block"
+        )
+        form.addRow("", self.flat_box)
         note = QLabel(
             f"Per sample, the batch size left out; several inputs: 3x32x32,10. {RUNS_CODE}"
         )
@@ -92,6 +101,7 @@ class ImportOptionsDialog(QDialog):
             self.class_box.currentText(),
             self.shape_edit.text().strip(),
             Path(weights) if weights else None,
+            self.flat_box.isChecked(),
         )
 
     def _on_browse_clicked(self) -> None:
@@ -121,7 +131,9 @@ class ImportJob(QThread):
         options = self.options
         try:
             shapes = parse_input_shape(options.input_shape) if options.input_shape else None
-            result = import_file(self.path, options.class_name, shapes, options.weights)
+            result = import_file(
+                self.path, options.class_name, shapes, options.weights, options.flat
+            )
         except ModelImportError as error:
             self.failed.emit(str(error))
         except Exception as error:  # the user's code may raise anything; report it

@@ -81,3 +81,30 @@ def test_bad_shapes_and_missing_files_exit_2(model_file, tmp_path, capsys):
 def test_the_help_says_importing_runs_the_file(capsys):
     assert main(["import", "--help"]) == EXIT_OK
     assert "runs the file's Python code" in " ".join(capsys.readouterr().out.split())
+
+
+TWICE = MODEL.replace(
+    "self.fc = nn.Linear(4, 3)", "self.fc = nn.Sequential(Unit(), Unit())"
+).replace(
+    "class Small",
+    "class Unit(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+    "        self.fc = nn.Linear(4, 4)\n\n    def forward(self, x):\n"
+    "        return torch.relu(self.fc(x))\n\n\n"
+    "class Small",
+)
+
+
+@pytest.mark.parametrize("flat", [False, True])
+def test_a_class_used_twice_is_one_block_unless_flat(tmp_path, capsys, flat):
+    source = tmp_path / "twice.py"
+    source.write_text(TWICE)
+    out = tmp_path / "twice.nndesign"
+    argv = ["import", str(source), "-o", str(out), "--input-shape", "1x8x8", "--class", "Small"]
+    assert main([*argv, *(["--flat"] if flat else [])]) == EXIT_OK
+    err = capsys.readouterr().err
+    graph = load_project(out).graph
+    if flat:
+        assert "imported Small: 8 layers, 80 parameters" in err and len(graph.blocks) == 0
+    else:
+        assert "imported Small: 4 layers, 2 instances of 1 block, 80 parameters" in err
+        assert graph.blocks.names() == ["Unit"]

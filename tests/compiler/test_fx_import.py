@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from block_designs import residual_design, stage_ids
 from safetensors.torch import save_file
 from test_compiler_equivalence import example_files
 from test_compiler_graphs import WIDE_SEEDS, random_graph, wide_graph
@@ -23,6 +24,7 @@ from designer.compiler.fx_import import (
 )
 from designer.compiler.fx_import.loading import load_file, model_classes
 from designer.io import load_project
+from designer.model.block_edits import GroupIntoBlock, RepeatBlock
 
 
 def assert_round_trip(graph, folder: Path, tag: str = "net", source: str | None = None) -> None:
@@ -157,15 +159,21 @@ def test_a_hand_written_resnet18_imports_exactly(tmp_path):
     result = import_file(path, "ResNet", parse_input_shape("3x64x64"), weights)
     assert result.parameter_count == 11_689_512
     graph = result.project.graph
-    assert sum(node.type == "Add" for node in graph) == 8
-    conv = next(n.id for n in graph if n.label == "layer2.1.conv1")
-    assert result.scopes[conv] == (("layer2", ""), ("layer2.1", "BasicBlock"))
-    blocks = result.repeated_submodules()
-    assert list(blocks) == ["BasicBlock"]
-    assert blocks["BasicBlock"] == [f"layer{i}.{j}" for i in range(1, 5) for j in (0, 1)]
-    block = [graph.node(n).type for n in result.nodes_of("layer2.0")]
-    assert block == ["Conv2d", "BatchNorm2d", "ReLU", "Conv2d", "BatchNorm2d", "Conv2d",
-                     "BatchNorm2d", "Add", "ReLU"]  # fmt: skip
+    paths = [f"layer{i}.{j}" for i in range(1, 5) for j in (0, 1)]
+    instances = [node for node in graph if node.type.startswith("block:")]
+    assert [node.label for node in instances] == paths
+    # One block per distinct set of layers: the two 64-channel uses share the first,
+    # then each stage has its downsampling block (a 1x1 convolution on the shortcut)
+    # and its plain one, with the stage's channel counts.
+    names = ["BasicBlock", *(f"BasicBlock{n}" for n in range(2, 8))]
+    assert graph.blocks.names() == names
+    assert [node.type for node in instances] == [f"block:{n}" for n in names[:1] + names]
+    downsampling = [n.label for n in graph.blocks.get("BasicBlock2").graph]
+    assert downsampling == ["x", "conv1", "bn1", "relu", "conv2", "bn2", "downsample.0",
+                            "downsample.1", "add", "relu_2", "out"]  # fmt: skip
+    assert not any(node.type == "Add" for node in graph)
+    code = generate_module_code(lower(graph), "ResNet").source
+    assert "class BasicBlock(nn.Module):" in code and "self.layer1_1 = BasicBlock()" in code
     imported = result.compiled.module.eval()
     x = torch.randn(2, 3, 64, 64)
     with torch.no_grad():
@@ -178,6 +186,90 @@ def test_a_hand_written_resnet18_imports_exactly(tmp_path):
     load_weights(reopened, written[1])
     with torch.no_grad():
         assert torch.equal(reopened(x), model(x))
+
+
+def test_a_flat_import_keeps_one_node_per_layer_and_records_the_trace(tmp_path):
+    path = tmp_path / "resnet.py"
+    path.write_text(RESNET)
+    result = import_file(path, "ResNet", parse_input_shape("3x64x64"), flat=True)
+    assert result.parameter_count == 11_689_512
+    graph = result.project.graph
+    assert len(graph.blocks) == 0 and sum(node.type == "Add" for node in graph) == 8
+    conv = next(n.id for n in graph if n.label == "layer2.1.conv1")
+    assert result.scopes[conv] == (("layer2", ""), ("layer2.1", "BasicBlock"))
+    blocks = result.repeated_submodules()
+    assert list(blocks) == ["BasicBlock"]
+    assert blocks["BasicBlock"] == [f"layer{i}.{j}" for i in range(1, 5) for j in (0, 1)]
+    block = [graph.node(n).type for n in result.nodes_of("layer2.0")]
+    assert block == ["Conv2d", "BatchNorm2d", "ReLU", "Conv2d", "BatchNorm2d", "Conv2d",
+                     "BatchNorm2d", "Add", "ReLU"]  # fmt: skip
+
+
+def test_a_design_with_blocks_imports_back_as_blocks(tmp_path):
+    graph = residual_design()
+    group = GroupIntoBlock(stage_ids(1), "ResBlock")
+    group.apply(graph)
+    RepeatBlock(group.block_id, 3).apply(graph)
+    assert_round_trip(graph, tmp_path)  # exact: same parameters, equal outputs
+    result = import_file(tmp_path / "net.py", "Net", [(3, 6, 6)])
+    imported = result.project.graph
+    assert imported.blocks.names() == ["ResBlock"]
+    assert sum(node.type == "block:ResBlock" for node in imported) == 3
+    inner = [node.label for node in imported.blocks.get("ResBlock").graph]
+    assert inner == ["x", "conv1_1", "relu1_1", "conv2_1", "add", "relu2_1", "out"]
+
+
+NESTED = """
+import torch
+from torch import nn
+
+
+class Unit(nn.Module):
+    def __init__(self, width):
+        super().__init__()
+        self.fc = nn.Linear(width, width)
+
+    def forward(self, x):
+        return torch.relu(self.fc(x)) + x
+
+
+class Stage(nn.Module):
+    def __init__(self, width):
+        super().__init__()
+        self.first, self.second = Unit(width), Unit(width)
+
+    def forward(self, x):
+        return self.second(self.first(x))
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a, self.b = Stage(6), Stage(6)
+        self.head = nn.Linear(6, 2)
+
+    def forward(self, x):
+        return self.head(self.b(self.a(x)))
+"""
+
+
+def test_repeated_classes_inside_repeated_classes_become_nested_blocks(tmp_path):
+    path = write(tmp_path, NESTED)
+    torch.manual_seed(3)
+    model = load_file(path).Net().eval()
+    torch.save(model.state_dict(), tmp_path / "net.pt")
+    result = import_file(path, "Net", [(6,)], tmp_path / "net.pt")
+    graph = result.project.graph
+    assert graph.blocks.names() == ["Unit", "Stage"]
+    assert [n.label for n in graph if n.type == "block:Stage"] == ["a", "b"]
+    stage = graph.blocks.get("Stage").graph
+    assert [(n.label, n.type) for n in stage if n.type == "block:Unit"] == [
+        ("first", "block:Unit"), ("second", "block:Unit")
+    ]  # fmt: skip
+    assert result.names["a.second.fc.weight"] == "a.second.fc.weight"
+    x = torch.randn(4, 6)
+    with torch.no_grad():
+        assert torch.equal(result.compiled.module.eval()(x), model(x))
 
 
 def write(tmp_path: Path, source: str, name: str = "model.py") -> Path:

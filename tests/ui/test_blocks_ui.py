@@ -11,6 +11,7 @@ from PySide6.QtTest import QTest
 
 from designer.io.library import BlockLibrary
 from designer.model import Project, infer_shapes
+from designer.model.block_edits import GroupIntoBlock
 from designer.model.block_table import block_type
 from designer.model.edits import SetParam
 from designer.ui.blocks import BlockDialogs
@@ -259,3 +260,55 @@ def test_the_projects_own_blocks_are_listed_in_the_palette(qtbot, window):
     document.undo_stack.undo()
     document.undo_stack.undo()  # the grouping too: the block is gone from the palette
     qtbot.waitUntil(lambda: block_type("ResBlock") not in window.palette.visible_type_ids())
+
+
+@pytest.fixture
+def other(make_window, qtbot):
+    """A second window, with the residual design of its own."""
+    win = make_window()
+    win.resize(1024, 700)
+    win.show()
+    qtbot.waitExposed(win)
+    win.document.replace_project(Project(residual_design()))
+    return win
+
+
+def activate(qtbot, win) -> None:
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow)
+
+
+def copy_block_and_paste_in(qtbot, window, other) -> str:
+    """Group stage 1 in ``window``, copy it with Ctrl+C, paste it in ``other`` (Ctrl+V)."""
+    activate(qtbot, window)
+    block = group_stage(qtbot, window)
+    QTest.keyClick(window.view, Qt.Key.Key_C, CTRL)
+    activate(qtbot, other)
+    other.view.setFocus()
+    QTest.keyClick(other.view, Qt.Key.Key_V, CTRL)
+    return block
+
+
+def test_a_block_pasted_into_another_project_brings_its_definition(qtbot, window, other):
+    copy_block_and_paste_in(qtbot, window, other)
+    document = other.document
+    assert document.graph.blocks.names() == ["ResBlock"]
+    (pasted,) = document.selection
+    assert document.graph.node(pasted).type == "block:ResBlock"
+    assert document.undo_stack.count() == 1  # the definition and the instance: one step
+    document.undo_stack.undo()
+    assert len(document.graph.blocks) == 0 and pasted not in document.graph.nodes
+
+
+def test_a_block_whose_name_the_other_project_uses_is_pasted_renamed(qtbot, window, other):
+    document = other.document
+    assert document.push(GroupIntoBlock(["conv1_1", "relu1_1"], "ResBlock"))  # another one
+    theirs = [node.type for node in document.graph.blocks.get("ResBlock").graph]
+    copy_block_and_paste_in(qtbot, window, other)
+    assert document.graph.blocks.names() == ["ResBlock", "ResBlock2"]
+    (pasted,) = document.selection
+    assert document.graph.node(pasted).type == "block:ResBlock2"
+    assert [node.type for node in document.graph.blocks.get("ResBlock").graph] == theirs
+    assert "Pasted ResBlock as ResBlock2" in other.statusBar().currentMessage()
+    document.undo_stack.undo()
+    assert document.graph.blocks.names() == ["ResBlock"]

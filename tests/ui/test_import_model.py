@@ -133,6 +133,9 @@ def test_the_options_dialog_offers_the_files_classes(qtbot, tmp_path):
     dialog.shape_edit.setText(" 3x32x32 ")
     dialog.weights_edit.setText(str(tmp_path / "w.pt"))
     assert dialog.options() == ImportOptions("Net", "3x32x32", tmp_path / "w.pt")
+    assert not dialog.flat_box.isChecked()
+    dialog.flat_box.setChecked(True)
+    assert dialog.options().flat
     assert "runs the file's Python code" in dialog.findChild(QLabel, "importNote").text()
 
 
@@ -140,3 +143,18 @@ def test_the_file_menu_offers_the_import(make_window):
     window = make_window()
     texts = [action.text() for action in window.menus["file"].actions()]
     assert "&Import PyTorch Model…" in texts
+
+
+@pytest.mark.parametrize("flat", [False, True])
+def test_a_class_used_twice_opens_as_a_block_unless_flat(qtbot, make_window, tmp_path, flat):
+    path = tmp_path / "twice.py"
+    twice = MODEL.replace("self.block = Block()", "self.block, self.again = Block(), Block()")
+    path.write_text(twice.replace("self.block(self.inp(x))", "self.again(self.block(self.inp(x)))"))
+    window = make_window(dialogs=ImportDialogs(path, ImportOptions("Net", flat=flat)))
+    assert run_import(qtbot, window)
+    graph = window.document.graph
+    instances = [node.label for node in graph if node.type == "block:Block"]
+    assert instances == ([] if flat else ["block", "again"])
+    assert len(graph.blocks) == (0 if flat else 1)
+    assert "Imported Net: 135 parameters" in window.statusBar().currentMessage()
+    window.document.undo_stack.setClean()

@@ -5,8 +5,9 @@
 binding derives and each function through a small table (`ops`), lays the graph out, and
 checks that the design computes exactly what the model does. `write_import` saves the
 project and, when weights were given, ``OUT.safetensors`` beside it under the design's own
-parameter names. Layers are imported flat, one node each; ``ImportResult.scopes`` records
-the submodule each node came from, ready for grouping repeated submodules into blocks.
+parameter names. A user class used at two module paths or more becomes a block, each use
+an instance (`grouping`), unless the import is flat (one node per layer);
+``ImportResult.scopes`` records the submodule each traced node came from.
 """
 
 from __future__ import annotations

@@ -22,16 +22,18 @@ def import_file(
     class_name: str | None = None,
     input_shapes: Sequence[tuple[int, ...]] | None = None,
     weights: str | os.PathLike[str] | None = None,
+    flat: bool = False,
 ) -> ImportResult:
     """Import ``class_name`` (by default the file's last model class) from the Python file
     at ``path``; this runs the file's code. With ``weights`` (a state dict saved by
-    ``torch.save``, or safetensors), the imported model holds those weights."""
+    ``torch.save``, or safetensors), the imported model holds those weights. Repeated
+    submodules become blocks unless ``flat``."""
     module = load_file(path)
     cls = choose_class(module, path, class_name)
     model = instantiate(cls, path)
     if weights is not None:
         load_user_weights(model, weights)
-    return import_model(model, input_shapes, path, cls.__name__)
+    return import_model(model, input_shapes, path, cls.__name__, flat)
 
 
 def load_user_weights(model: torch.nn.Module, path: str | os.PathLike[str]) -> None:

@@ -19,9 +19,11 @@ from torch import nn
 
 from designer.compiler.build import CompiledModel, compile_design
 from designer.compiler.errors import CompileError
-from designer.compiler.fx_import.convert import Converted, Converter
+from designer.compiler.fx_import.convert import Converter
 from designer.compiler.fx_import.errors import ModelImportError, describe_error
+from designer.compiler.fx_import.grouping import Origins, group_repeated, repeated_submodules
 from designer.compiler.fx_import.tracing import SAMPLE_BATCH, Scope, record, trace
+from designer.compiler.ir import IR
 from designer.model import Project
 from designer.model.layout import layered_layout
 
@@ -35,10 +37,11 @@ _SHAPE = re.compile(r"\d+(x\d+)*")
 class ImportResult:
     """The imported project, its compiled model holding the user's weights, and
     ``names``: each compiled parameter's or buffer's name -> the user's name for it.
-    ``scopes`` maps each node to the submodules whose forward made it, outermost first
-    (``(("layer1", ""), ("layer1.0", "BasicBlock"))``); ``origins`` each node with weights
-    to the user's module path. Layers are imported flat: these are the seam for grouping
-    repeated submodules into blocks (`repeated_submodules`, `nodes_of`)."""
+    ``scopes`` and ``origins`` record the trace, one node per layer as the flat import
+    has them: ``scopes`` maps each node to the submodules whose forward made it, outermost
+    first (``(("layer1", ""), ("layer1.0", "BasicBlock"))``), ``origins`` each node with
+    weights to the user's module path (`repeated_submodules`, `nodes_of`). Unless the
+    import is flat, the design groups repeated submodules into blocks (`grouping`)."""
 
     project: Project
     compiled: CompiledModel
@@ -49,18 +52,13 @@ class ImportResult:
     def repeated_submodules(self) -> dict[str, list[str]]:
         """The user's submodule classes used at two paths or more, with their paths in
         order of appearance: ``{"BasicBlock": ["layer1.0", "layer1.1", ...]}``."""
-        paths: dict[str, list[str]] = {}
-        for chain in self.scopes.values():
-            for path, kind in chain:
-                if kind and path not in paths.setdefault(kind, []):
-                    paths[kind].append(path)
-        return {kind: found for kind, found in paths.items() if len(found) > 1}
+        return repeated_submodules(self.scopes)
 
     def nodes_of(self, path: str) -> list[str]:
-        """The nodes made inside the submodule at ``path``, in graph order."""
+        """The traced nodes made inside the submodule at ``path``, in trace order."""
         return [
             node_id
-            for node_id in self.project.graph.nodes
+            for node_id in self.scopes
             if any(scope_path == path for scope_path, _ in self.scopes.get(node_id, ()))
             or self.origins.get(node_id, "").startswith(f"{path}.")
         ]
@@ -88,21 +86,29 @@ def import_model(
     input_shapes: Sequence[tuple[int, ...]] | None = None,
     path: str | Path = "<model>",
     name: str | None = None,
+    flat: bool = False,
 ) -> ImportResult:
-    """The design of ``model`` (whose code is in ``path``, for messages)."""
+    """The design of ``model`` (whose code is in ``path``, for messages); ``flat`` keeps
+    one node per layer rather than grouping repeated submodules into blocks."""
     name = name or type(model).__name__
     model.eval()  # traced as it infers: ``if self.training`` takes the inference branch
     module = trace(model, path)
     inputs = sample_inputs(module, input_shapes, SAMPLE_BATCH)
     converted = Converter(record(model, module, inputs, path), path, name).run()
-    project = Project(converted.graph, metadata={"name": name})
-    for node_id, (x, y) in layered_layout(converted.graph).items():
-        converted.graph.move_node(node_id, x, y)
+    graph = converted.graph
+    if flat:
+        origins = Origins(dict(converted.origins))
+    else:
+        origins = group_repeated(graph, converted.scopes, converted.origins)
+    project = Project(graph, metadata={"name": name})
+    for laid in (graph, *(definition.graph for definition in graph.blocks)):
+        for node_id, (x, y) in layered_layout(laid).items():
+            laid.move_node(node_id, x, y)
     try:
-        compiled = compile_design(converted.graph, class_name=name)
+        compiled = compile_design(graph, class_name=name)
     except CompileError as error:
         raise ModelImportError(f"the imported design of {name} is not valid: {error}") from None
-    names = weight_names(compiled, converted)
+    names = weight_names(compiled, origins)
     result = ImportResult(project, compiled, names, converted.scopes, converted.origins)
     transfer(result, model.state_dict())
     check_same(result, model, module, input_shapes, name)
@@ -170,14 +176,24 @@ def _inferred(module: fx.GraphModule, node: fx.Node) -> tuple[int, ...]:
     )
 
 
-def weight_names(compiled: CompiledModel, converted: Converted) -> dict[str, str]:
-    """Each compiled state-dict name -> the user's name of the same tensor."""
-    names = {}
-    for key in compiled.module.state_dict():
+def weight_names(compiled: CompiledModel, origins: Origins) -> dict[str, str]:
+    """Each compiled state-dict name -> the user's name of the same tensor: a block
+    instance's submodule is the user's submodule at its path, and inside it each layer
+    is the module at its path relative to the instance."""
+    classes = {block.class_name: block for block in compiled.ir.blocks}
+
+    def user_name(key: str, ir: IR, known: Mapping[str, str]) -> str:
         attribute, _, rest = key.partition(".")
-        origin = converted.origins[compiled.nodes[attribute]]
-        names[key] = f"{origin}.{rest}"
-    return names
+        step = next(s for s in ir.steps if s.attribute == attribute)
+        origin = known[step.node_id]
+        if step.block is None:
+            return f"{origin}.{rest}"
+        block = classes[step.block]
+        return f"{origin}.{user_name(rest, block.ir, origins.blocks[block.name])}"
+
+    return {
+        key: user_name(key, compiled.ir, origins.design) for key in compiled.module.state_dict()
+    }
 
 
 def transfer(result: ImportResult, state: Mapping[str, torch.Tensor]) -> None:

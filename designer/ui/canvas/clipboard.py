@@ -7,19 +7,27 @@ the system clipboard and pastes it into a document as one undoable edit, at an o
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from PySide6.QtGui import QGuiApplication
 
 from designer.io import SnippetError, subgraph_from_json
-from designer.model.edits import AddSubgraph
+from designer.model.block_merge import merge_blocks
+from designer.model.definition_edits import AddBlocks
+from designer.model.edits import AddSubgraph, Compound
 from designer.ui.document import GraphDocument
 
 
 def paste_snippet(
-    document: GraphDocument, text: Any, offset: tuple[float, float] = (30.0, 30.0)
+    document: GraphDocument,
+    text: Any,
+    offset: tuple[float, float] = (30.0, 30.0),
+    notify: Callable[[str], None] | None = None,
 ) -> list[str]:
-    """Add the snippet's layers as one undo step and select them; returns the new ids.
+    """Add the snippet's layers, with the blocks they use that the project lacks, as one
+    undo step and select them; returns the new ids. A block the project holds in another
+    version comes as a renamed copy, and ``notify`` says so.
 
     Anything wrong (garbage text, a refused edit) is reported through
     ``document.error_raised`` and changes nothing.
@@ -31,11 +39,22 @@ def paste_snippet(
         return []
     count = len(snippet.nodes)
     description = "Paste layer" if count == 1 else f"Paste {count} layers"
-    edit = AddSubgraph(list(snippet.nodes), list(snippet.edges), offset, description)
+    merge = merge_blocks(document.graph.blocks, snippet.blocks)
+    nodes = [merge.node(node) for node in snippet.nodes]
+    paste = AddSubgraph(nodes, list(snippet.edges), offset, description)
+    edit = Compound([AddBlocks(merge.added), paste], description) if merge.added else paste
     if not document.push(edit):
         return []
-    document.set_selection(edit.new_ids)
-    return edit.new_ids
+    document.set_selection(paste.new_ids)
+    if merge.renamed and notify is not None:
+        notify(_renamed_note(merge.renamed))
+    return paste.new_ids
+
+
+def _renamed_note(renamed: Mapping[str, str]) -> str:
+    """``Pasted BasicBlock as BasicBlock2: ...``, for the status bar."""
+    pairs = ", ".join(f"{old} as {new}" for old, new in renamed.items())
+    return f"Pasted {pairs}: this project has another block of that name"
 
 
 def write_clipboard(text: str) -> None:

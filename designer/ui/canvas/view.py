@@ -254,7 +254,7 @@ class GraphView(QGraphicsView):
             count = count + 1 if text == last else 1
             self._last_paste = (text, count)
             offset = (PASTE_STEP * count, PASTE_STEP * count)
-        ids = clipboard.paste_snippet(self.document, text, offset)
+        ids = clipboard.paste_snippet(self.document, text, offset, self.message.emit)
         if ids:
             self.graph_scene.select_nodes(ids)
         return ids
