@@ -216,7 +216,7 @@ class ModelImporter(QObject):
 
     def _save_with_weights(self, result, summary: str) -> None:
         from designer.compiler.fx_import import ModelImportError, write_import
-        from designer.ui.files import PROJECT_FILTER, PROJECT_SUFFIX
+        from designer.ui.file_dialogs import PROJECT_FILTER, PROJECT_SUFFIX
 
         name = str(result.project.metadata.get("name") or "model")
         suggested = str(Path(self.files.directory()) / f"{name}{PROJECT_SUFFIX}")
