@@ -51,6 +51,7 @@ screenshot: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m designer.ui.screenshot --compare docs/diff.png
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m designer.ui.screenshot --lint docs/linter.png
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m designer.ui.screenshot --block-open docs/blocks.png
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m designer.ui.screenshot --import docs/import.png
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m designer.ui.screenshot --overlay docs/overlay.png
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m designer.ui.screenshot --runs docs/runs.png
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m designer.ui.screenshot --sweep docs/sweep.png

@@ -27,6 +27,7 @@ MODES = (
     "--overlay",
     "--blocks",
     "--block-open",
+    "--import",
 )
 EXAMPLE = "binary_classifier"
 OVERLAY_EXAMPLE = "residual_mlp"
@@ -243,6 +244,10 @@ def main(argv: list[str] | None = None) -> int:
         from designer.ui.screenshot_blocks import render_blocks
 
         render_blocks(Path(args[0]), SIZE, dark, opened=mode == "--block-open")
+    elif mode == "--import":
+        from designer.ui.screenshot_blocks import render_import
+
+        render_import(Path(args[0]), SIZE, dark)
     elif mode in ("--runs", "--sweep"):
         from designer.ui import screenshot_experiments as experiments
 

@@ -158,3 +158,14 @@ def test_a_class_used_twice_opens_as_a_block_unless_flat(qtbot, make_window, tmp
     assert len(graph.blocks) == (0 if flat else 1)
     assert "Imported Net: 135 parameters" in window.statusBar().currentMessage()
     window.document.undo_stack.setClean()
+
+
+def test_the_import_picture_groups_the_repeated_residual_into_one_block():
+    from designer.model import Project, infer_shapes
+    from designer.ui.screenshot_blocks import imported
+
+    project = imported(Project())
+    graph = project.graph
+    assert [node.type for node in graph].count("block:Residual") == 3
+    assert graph.blocks.names() == ["Residual"]
+    assert infer_shapes(graph).total_params == 14_442
