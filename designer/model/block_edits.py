@@ -210,6 +210,14 @@ class Ungroup:
         entering = {e.dst_port: e for e in graph.in_edges(self.node_id)}
         leaving = [(i, e) for i, e in enumerate(graph.edges) if e.src == self.node_id]
         boundary = set(definition.input_nodes) | set(definition.output_nodes)
+        feeding = {inner.node(e.dst).label: e for e in inner.edges if e.dst in boundary}
+        for _, e in leaving:  # checked before anything changes
+            if e.src_port not in feeding:
+                message = (
+                    f"the output {e.src_port!r:.60} of block {definition.name!r:.60} is fed "
+                    "by nothing inside it; wire it inside the block first"
+                )
+                raise BlockError(message, self.node_id)
         layers = [node for node in inner if node.id not in boundary]
         origin = graph.node(self.node_id).position
         self._removed = RemoveNodes([self.node_id], self.description)
@@ -225,7 +233,6 @@ class Ungroup:
             graph.add_node(node.type, params, label, place, new_id, None, node.silenced)
             self.id_map[node.id] = new_id
         self._wire_inside(graph, inner, entering, boundary)
-        feeding = {inner.node(e.dst).label: e for e in inner.edges if e.dst in boundary}
         places = reinsertion_indices(removed, [i for i, _ in leaving])
         for (_, e), index in zip(leaving, places, strict=True):
             source = feeding[e.src_port]

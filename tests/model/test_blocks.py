@@ -16,7 +16,7 @@ from designer.model.block_edits import (
 from designer.model.block_table import BlockDefinition, block_type
 from designer.model.definition_edits import InBlock, ReplaceBlock
 from designer.model.definition_edits import snapshot as definition_snapshot
-from designer.model.edits import AddNode, RemoveNodes, Rename, SetParam
+from designer.model.edits import AddNode, Disconnect, RemoveNodes, Rename, SetParam
 
 
 def snapshot(graph: Graph) -> tuple:
@@ -130,6 +130,18 @@ def test_ungroup_restores_the_flat_computation_and_undoes():
     assert analysis.valid and analysis.total_params == total
     assert block not in graph.nodes
     assert [graph.node(n).type for n in graph.nodes].count("Conv2d") == 3
+
+
+def test_ungroup_refuses_an_output_fed_by_nothing_inside_and_changes_nothing():
+    graph, block = grouped()
+    definition = graph.blocks.get("BasicBlock")
+    (output,) = definition.output_nodes
+    (feed,) = definition.graph.in_edges(output)
+    InBlock("BasicBlock", Disconnect(feed)).apply(graph)
+    before = snapshot(graph)
+    with pytest.raises(BlockError, match="is fed by nothing inside it"):
+        Ungroup(block).apply(graph)
+    assert snapshot(graph) == before
 
 
 def test_detach_gives_the_instance_its_own_copy():
