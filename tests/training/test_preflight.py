@@ -82,7 +82,7 @@ def test_an_all_zero_initialization_is_named_layer_by_layer():
     zero = {node_named(project, label) for label in ("conv1", "conv2", "logits")}
     named = [p for p in problems if p.rule == "NN405"]
     assert {p.node_id for p in named} == zero
-    assert all("had the same value when training started" in p.message for p in named)
+    assert all("all its weights have the same value" in p.message for p in named)
     vanished = [p.node_id for p in problems if p.rule == "NN402"]
     assert vanished == [node_named(project, "conv2")]  # nearest the output: where it starts
 

@@ -170,8 +170,8 @@ def badly_scaled_weights(ctx: LintInput) -> Iterator[Hit]:
         if stats.weight_std == 0:
             yield Hit(
                 node_id,
-                "all its weights had the same value when training started (a zero "
-                "initialization): its units all compute the same thing, get the same "
+                "all its weights have the same value (a zero initialization, and equal "
+                "weights stay equal): its units all compute the same thing, get the same "
                 "gradient and stay alike, so the layer works like a single unit",
             )
         elif stats.gain is not None and stats.gain > HUGE_GAIN:
