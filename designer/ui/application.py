@@ -14,14 +14,17 @@ from designer import (
     __version__,
 )
 from designer.resources import APP_ICON_SIZES, app_icon_png, icon_path
-from designer.ui.qt_compat import keep_constants_alive
+from designer.ui.qt_compat import GuiThreadCollector, keep_constants_alive
 
 
 def create_application(argv: list[str]) -> QApplication:
     """The `QApplication` with the names that place settings, data and the desktop entry,
-    with the guards against the defects of the installed Qt binding applied first."""
+    with the guards against the defects of the installed Qt binding applied first, and
+    Python's cyclic garbage collected in its thread only (`GuiThreadCollector`)."""
     keep_constants_alive()
     app = QApplication.instance() or QApplication(argv)
+    if app.findChild(GuiThreadCollector) is None:
+        GuiThreadCollector(app)
     QCoreApplication.setApplicationName(APP_NAME)
     QCoreApplication.setOrganizationName(ORGANIZATION_NAME)
     QCoreApplication.setOrganizationDomain(ORGANIZATION_DOMAIN)

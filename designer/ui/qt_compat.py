@@ -1,5 +1,6 @@
-"""Guards against defects of particular Qt binding releases, applied when the application
-is created (`designer.ui.application.create_application`), never on import.
+"""Guards against defects of particular Qt binding releases, and against collecting Qt
+objects outside the GUI thread (`GuiThreadCollector`), applied when the application is
+created (`designer.ui.application.create_application`), never on import.
 
 PySide6 6.12 on Python < 3.12: methods returning nothing hand back ``None`` without a new
 reference, so every ``item.setPos(...)`` drops one reference to ``None`` until the
@@ -17,9 +18,11 @@ still has the defect, the canvas tests (thousands of moves) abort and the bound 
 from __future__ import annotations
 
 import ctypes
+import gc
 import sys
 
 import shiboken6
+from PySide6.QtCore import QObject, QTimer
 
 #: The binding releases with the defect: from the first (inclusive) to the last
 #: (exclusive), as (major, minor).
@@ -27,6 +30,8 @@ AFFECTED_BINDINGS = ((6, 12), (6, 13))
 #: The first Python whose constants are immortal, so the defect cannot harm it.
 IMMORTAL_NONE_PYTHON = (3, 12)
 _IMMORTAL = 1 << 40
+#: How often the GUI thread checks whether a garbage collection is due.
+COLLECT_INTERVAL_MS = 500
 
 
 def needs_none_guard(
@@ -52,3 +57,32 @@ def keep_constants_alive() -> bool:
         if refcount.value < _IMMORTAL:
             refcount.value += _IMMORTAL
     return True
+
+
+class GuiThreadCollector(QObject):
+    """Python's cyclic garbage collector, run only in the GUI thread.
+
+    Left automatic, a collection runs in whichever thread happens to allocate when a
+    threshold is crossed: a data-loading, training or warm-up thread. If the garbage then
+    holds Qt objects (a closed dialog's widgets in a reference cycle), they are destroyed
+    in that thread, which crashes the process at random (a segmentation fault inside
+    "Garbage-collecting" in a worker thread). So automatic collection is switched off and
+    this timer in the GUI thread collects instead, by generation, with the interpreter's
+    own thresholds (as pyqtgraph's `GarbageCollector` does); reference counting, which
+    frees almost everything, is untouched."""
+
+    def __init__(self, parent: QObject, interval_ms: int = COLLECT_INTERVAL_MS) -> None:
+        super().__init__(parent)
+        self.thresholds = gc.get_threshold()
+        gc.disable()
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self.collect)
+        self.timer.start(interval_ms)
+
+    def collect(self) -> None:
+        """Collect the generations whose counts crossed their thresholds."""
+        counts = gc.get_count()
+        for generation in range(3):
+            if counts[generation] <= self.thresholds[generation]:
+                return
+            gc.collect(generation)

@@ -8,6 +8,7 @@ showing that all of them share.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -23,10 +24,20 @@ from designer.model import Project
 from designer.ui.canvas import GraphView
 from designer.ui.document import GraphDocument
 from designer.ui.main_window import MainWindow
+from designer.ui.qt_compat import GuiThreadCollector
 from designer.ui.window_actions import install_canvas_keys
 
 # (node id, layer type, parameters, position): fixed ids let tests name the nodes.
 Layer = tuple[str, str, Mapping[str, Any], tuple[float, float]]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _garbage_collected_in_the_gui_thread(qapp):
+    """As in the application (`create_application`): cyclic garbage, which may hold Qt
+    objects, is collected in the GUI thread only, never in a worker thread."""
+    collector = qapp.findChild(GuiThreadCollector) or GuiThreadCollector(qapp)
+    yield collector
+    gc.enable()
 
 
 @pytest.fixture

@@ -59,3 +59,28 @@ def test_importing_applies_nothing_and_creating_the_application_applies_the_guar
     assert imported == "False"  # importing the UI left None alone
     applied, needed = started.split()
     assert applied == needed  # the application applies the guard where it is needed
+
+
+def test_cyclic_garbage_is_collected_by_the_gui_thread_timer_only(qapp):
+    import gc
+    import weakref
+
+    from designer.ui.qt_compat import GuiThreadCollector
+
+    collector = qapp.findChild(GuiThreadCollector)
+    assert collector is not None and not gc.isenabled()  # no collection in worker threads
+
+    class Cycle:
+        pass
+
+    item = Cycle()
+    item.self = item
+    alive = weakref.ref(item)
+    del item
+    assert alive() is not None  # only a collection frees a cycle
+    thresholds, collector.thresholds = collector.thresholds, (-1, -1, -1)
+    try:
+        collector.collect()
+    finally:
+        collector.thresholds = thresholds
+    assert alive() is None
